@@ -1,0 +1,12 @@
+//! sea-orm entities of zaiti: one module a table.
+//!
+//! Enumerated columns are plain strings here; `zaiti::domain` owns the
+//! enumerations and parses them, so a new enum value never needs an ORM change
+//! and this crate knows nothing of GraphQL.
+
+pub mod carrier;
+pub mod carrier_industry;
+pub mod district;
+pub mod level_recognition;
+pub mod operator;
+pub mod space_phase;

@@ -1,0 +1,27 @@
+//! Migrations of zaiti, one file a migration, named by date and deed.
+//! Every migration runs on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_district;
+mod m20261127_000002_create_operator;
+mod m20261127_000003_create_carrier;
+mod m20261127_000004_create_space_phase;
+mod m20261127_000005_create_level_recognition;
+mod timestamps;
+
+/// Applies zaiti's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_district::Migration),
+            Box::new(m20261127_000002_create_operator::Migration),
+            Box::new(m20261127_000003_create_carrier::Migration),
+            Box::new(m20261127_000004_create_space_phase::Migration),
+            Box::new(m20261127_000005_create_level_recognition::Migration),
+        ]
+    }
+}

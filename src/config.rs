@@ -1,0 +1,119 @@
+//! The one typed configuration: command-line flags, each with an environment
+//! variable, each with a documented default.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::graphql::{DEFAULT_MAX_COMPLEXITY, DEFAULT_MAX_DEPTH, Limits};
+use crate::http::{DEFAULT_BODY_LIMIT_BYTES, HttpOptions};
+
+/// The embedded default: an SQLite file in the working directory, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://zaiti.db?mode=rwc";
+/// Where `serve` listens by default.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// zaiti: the system of record for science and technology incubation carriers.
+#[derive(Debug, Parser)]
+#[command(name = "zaiti", version, about)]
+pub struct Cli {
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "ZAITI_LOG_JSON", global = true)]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the GraphQL server (migrating the database first).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate(DatabaseArgs),
+    /// Print the GraphQL schema (SDL); `schema.graphql` is its output.
+    Schema,
+    /// Load the made-up demo portfolio into the database (idempotent), then exit.
+    Demo(DatabaseArgs),
+}
+
+/// Which database to use.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://FILE?mode=rwc` (embedded) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Address and port to listen on.
+    #[arg(long, env = "ZAITI_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Load the made-up demo portfolio (idempotent) before serving.
+    #[arg(long)]
+    pub demo: bool,
+    /// Browser origins allowed to call the API (comma-separated); `*` allows any.
+    #[arg(
+        long,
+        env = "ZAITI_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
+    pub cors_origins: Vec<String>,
+    /// Deepest query accepted (stay at 15 or more: front-end tools introspect about 13 deep).
+    #[arg(long, env = "ZAITI_MAX_DEPTH", default_value_t = DEFAULT_MAX_DEPTH)]
+    pub max_depth: usize,
+    /// Largest query complexity accepted (each selected field counts 1).
+    #[arg(long, env = "ZAITI_MAX_COMPLEXITY", default_value_t = DEFAULT_MAX_COMPLEXITY)]
+    pub max_complexity: usize,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "ZAITI_BODY_LIMIT_BYTES", default_value_t = DEFAULT_BODY_LIMIT_BYTES)]
+    pub body_limit_bytes: usize,
+}
+
+impl ServeArgs {
+    pub fn http_options(&self) -> HttpOptions {
+        HttpOptions {
+            cors_origins: self.cors_origins.clone(),
+            limits: Limits {
+                max_depth: self.max_depth,
+                max_complexity: self.max_complexity,
+            },
+            body_limit_bytes: self.body_limit_bytes,
+        }
+    }
+}
+
+/// The database URL with any password masked, for logs.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_in_the_url_is_masked() {
+        assert_eq!(
+            redacted("postgres://zaiti:secret@db:5432/zaiti"),
+            "postgres://zaiti:***@db:5432/zaiti"
+        );
+    }
+
+    #[test]
+    fn a_url_without_password_is_unchanged() {
+        assert_eq!(redacted(DEFAULT_DATABASE_URL), DEFAULT_DATABASE_URL);
+    }
+}

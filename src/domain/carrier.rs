@@ -1,0 +1,161 @@
+//! The vocabulary of carriers (DESIGN.md's glossary) and the rules on a carrier's own fields.
+//!
+//! Every enumeration is stored by its SCREAMING_SNAKE_CASE name, the same
+//! name the GraphQL API shows.
+
+use strum::{AsRefStr, Display, EnumIter, EnumString};
+
+use super::ValidationError;
+
+/// Derives shared by every stored enumeration.
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, AsRefStr, Display, EnumIter, EnumString)]
+        #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+    };
+}
+
+stored_enum! {
+    /// 载体类型: the chain 众创空间—孵化器—加速器—科创综合体.
+    pub enum CarrierKind { Makerspace, Incubator, Accelerator, ScienceComplex }
+}
+
+stored_enum! {
+    /// Where a carrier is in its life.
+    pub enum CarrierStatus { Planned, UnderConstruction, Operating, Suspended, Closed }
+}
+
+stored_enum! {
+    /// 级别, ordered from none to national.
+    pub enum Level { None, District, City, Provincial, National }
+}
+
+stored_enum! {
+    /// Who owns an operator.
+    pub enum Ownership { CityStateOwned, DistrictStateOwned, Private, UniversityOrInstitute, Other }
+}
+
+stored_enum! {
+    /// Where a space phase's floor area came from.
+    pub enum SpaceSource { NewBuild, IdleFactoryRenovation, IndustrialHighRise, UrbanRenewal, Other }
+}
+
+stored_enum! {
+    /// The kind of an administrative unit.
+    pub enum DistrictKind { District, CountyLevelCity, DevelopmentZone }
+}
+
+stored_enum! {
+    /// Which of the three groups of the "465" industries a cluster belongs to.
+    pub enum IndustryGroup { Landmark, Advantage, Future }
+}
+
+stored_enum! {
+    /// The "465" industrial clusters: 4 landmark, 6 advantage, 5 future.
+    pub enum Industry {
+        Iot, IntegratedCircuits, Biomedicine, SoftwareIt,
+        HighEndEquipment, HighEndTextiles, EnergySavingEnv, NewMaterials, NewEnergy, Automotive,
+        AiMetaverse, Quantum, ThirdGenSemiconductors, HydrogenStorage, DeepSeaEquipment,
+    }
+}
+
+impl Industry {
+    pub fn group(self) -> IndustryGroup {
+        use Industry::*;
+        match self {
+            Iot | IntegratedCircuits | Biomedicine | SoftwareIt => IndustryGroup::Landmark,
+            HighEndEquipment | HighEndTextiles | EnergySavingEnv | NewMaterials | NewEnergy
+            | Automotive => IndustryGroup::Advantage,
+            AiMetaverse | Quantum | ThirdGenSemiconductors | HydrogenStorage | DeepSeaEquipment => {
+                IndustryGroup::Future
+            }
+        }
+    }
+}
+
+/// Most leading industries a carrier may declare: a carrier that leads in
+/// everything leads in nothing.
+pub const MAX_LEADING_INDUSTRIES: usize = 5;
+
+/// Only science complexes can be landmark (地标型科创综合体).
+pub fn check_landmark(kind: CarrierKind, landmark: bool) -> Result<(), ValidationError> {
+    if landmark && kind != CarrierKind::ScienceComplex {
+        return Err(ValidationError::new(
+            "landmark",
+            format!("only a SCIENCE_COMPLEX can be landmark, not a {kind}"),
+        ));
+    }
+    Ok(())
+}
+
+/// De-duplicates leading industries, keeping their order, and bounds their number.
+pub fn leading_industries(industries: &[Industry]) -> Result<Vec<Industry>, ValidationError> {
+    let mut unique = Vec::with_capacity(industries.len());
+    for industry in industries {
+        if !unique.contains(industry) {
+            unique.push(*industry);
+        }
+    }
+    if unique.len() > MAX_LEADING_INDUSTRIES {
+        return Err(ValidationError::new(
+            "leadingIndustries",
+            format!("at most {MAX_LEADING_INDUSTRIES} leading industries"),
+        ));
+    }
+    Ok(unique)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn only_a_science_complex_can_be_landmark() {
+        assert!(check_landmark(CarrierKind::ScienceComplex, true).is_ok());
+        assert_eq!(
+            check_landmark(CarrierKind::Incubator, true)
+                .unwrap_err()
+                .field,
+            "landmark"
+        );
+        assert!(check_landmark(CarrierKind::Incubator, false).is_ok());
+    }
+
+    #[test]
+    fn the_465_clusters_are_four_six_and_five() {
+        let count = |group| Industry::iter().filter(|i| i.group() == group).count();
+        assert_eq!(count(IndustryGroup::Landmark), 4);
+        assert_eq!(count(IndustryGroup::Advantage), 6);
+        assert_eq!(count(IndustryGroup::Future), 5);
+    }
+
+    #[test]
+    fn enumerations_are_stored_by_their_api_names() {
+        assert_eq!(CarrierKind::ScienceComplex.as_ref(), "SCIENCE_COMPLEX");
+        assert_eq!(
+            "IDLE_FACTORY_RENOVATION".parse(),
+            Ok(SpaceSource::IdleFactoryRenovation)
+        );
+        assert_eq!(Industry::AiMetaverse.as_ref(), "AI_METAVERSE");
+    }
+
+    #[test]
+    fn levels_are_ordered_from_none_to_national() {
+        assert!(Level::None < Level::District && Level::City < Level::National);
+    }
+
+    #[test]
+    fn repeated_industries_are_counted_once() {
+        let industries = leading_industries(&[Industry::Iot, Industry::Iot, Industry::Quantum]);
+        assert_eq!(industries.unwrap(), vec![Industry::Iot, Industry::Quantum]);
+    }
+
+    #[test]
+    fn too_many_industries_are_rejected() {
+        let all: Vec<_> = Industry::iter().collect();
+        assert!(leading_industries(&all).is_err());
+    }
+}

@@ -1,0 +1,56 @@
+//! The one error type of zaiti, from the store up to the API.
+//! `graphql::error` maps each variant once to its `extensions.code`.
+
+use sea_orm::{DbErr, SqlErr};
+
+use crate::domain::ValidationError;
+
+/// What can go wrong in a request, in the terms a client can act on.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    /// Input breaks a rule (BAD_USER_INPUT); names the field.
+    #[error("{0}")]
+    Invalid(#[from] ValidationError),
+    /// The thing asked for does not exist (NOT_FOUND).
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    /// The write lost a race: the row changed since it was read, or a unique
+    /// value is taken (CONFLICT). Nothing was written.
+    #[error("{0}")]
+    Conflict(String),
+    /// Something failed on our side (INTERNAL). The detail is logged, never sent.
+    #[error("internal error")]
+    Internal,
+}
+
+impl AppError {
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(ValidationError::new(field, message))
+    }
+
+    /// A stored value that should have been valid was not: logged as a bug.
+    pub fn corrupt(what: &str, value: &str) -> Self {
+        tracing::error!(what, value, "stored value does not parse");
+        Self::Internal
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
+            tracing::info!(%detail, "unique constraint violated");
+            return Self::Conflict("a record with this unique value already exists".into());
+        }
+        tracing::error!(error = %err, "database error");
+        Self::Internal
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

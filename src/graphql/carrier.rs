@@ -1,0 +1,496 @@
+//! Carriers (载体): the type, the listing and the writes.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::carrier;
+
+use super::connection::{connection, wants_total_count};
+use super::district::District;
+use super::enums::{CarrierKind, CarrierStatus, Industry, Level, OrderDirection, to_domain};
+use super::error::ApiResult;
+use super::loaders::{self, required};
+use super::node::{NodeType, expect, expect_all, global_id};
+use super::operator::Operator;
+use super::recognition::LevelRecognition;
+use super::scalars::Date;
+use super::space_phase::SpacePhase;
+use crate::domain::ValidationError;
+use crate::domain::carrier as domain;
+use crate::domain::level::{Recognition, level_on};
+use crate::domain::location::Location;
+use crate::domain::text::required_text;
+use crate::error::AppError;
+use crate::store;
+use crate::store::carrier::{CarrierFilter as StoreFilter, CarrierOrder, CarrierPatch, NewCarrier};
+use crate::store::page::PageArgs;
+
+/// 载体: a makerspace, incubator, accelerator or science complex.
+#[derive(Debug, Clone)]
+pub struct Carrier {
+    id: i32,
+    name: String,
+    kind: domain::CarrierKind,
+    status: domain::CarrierStatus,
+    district_id: i32,
+    operator_id: i32,
+    address: String,
+    landmark: bool,
+    location: Option<GeoPoint>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A point on the earth in WGS84 / CGCS2000 degrees.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct GeoPoint {
+    /// Longitude in degrees east, -180 to 180.
+    pub longitude: f64,
+    /// Latitude in degrees north, -90 to 90.
+    pub latitude: f64,
+}
+
+impl TryFrom<carrier::Model> for Carrier {
+    type Error = AppError;
+
+    fn try_from(row: carrier::Model) -> Result<Self, AppError> {
+        Ok(Self {
+            kind: row
+                .kind
+                .parse()
+                .map_err(|_| AppError::corrupt("carrier.kind", &row.kind))?,
+            status: row
+                .status
+                .parse()
+                .map_err(|_| AppError::corrupt("carrier.status", &row.status))?,
+            location: row
+                .longitude
+                .zip(row.latitude)
+                .map(|(longitude, latitude)| GeoPoint {
+                    longitude,
+                    latitude,
+                }),
+            id: row.id,
+            name: row.name,
+            district_id: row.district_id,
+            operator_id: row.operator_id,
+            address: row.address,
+            landmark: row.landmark,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// 载体: a makerspace, incubator, accelerator or science complex.
+#[Object]
+impl Carrier {
+    /// The global ID of the carrier.
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Carrier, self.id)
+    }
+
+    /// Name, e.g. 无锡国家集成电路设计中心孵化器.
+    async fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Makerspace, incubator, accelerator or science complex.
+    async fn kind(&self) -> CarrierKind {
+        self.kind.into()
+    }
+
+    /// Where the carrier is in its life.
+    async fn status(&self) -> CarrierStatus {
+        self.status.into()
+    }
+
+    /// 地标型: whether this is a landmark science complex.
+    async fn landmark(&self) -> bool {
+        self.landmark
+    }
+
+    /// Street address.
+    async fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// Point location, when known.
+    async fn location(&self) -> Option<GeoPoint> {
+        self.location
+    }
+
+    /// The district the carrier sits in.
+    async fn district(&self, ctx: &Context<'_>) -> ApiResult<District> {
+        let district = loaders::of(ctx)?.district(self.district_id).await?;
+        required(district, "district", self.district_id)
+    }
+
+    /// The operator that runs the carrier.
+    async fn operator(&self, ctx: &Context<'_>) -> ApiResult<Operator> {
+        let operator = loaders::of(ctx)?.operator(self.operator_id).await?;
+        required(operator, "operator", self.operator_id)
+    }
+
+    /// 主导产业: the "465" clusters the carrier leads in.
+    async fn leading_industries(&self, ctx: &Context<'_>) -> ApiResult<Vec<Industry>> {
+        let rows = loaders::of(ctx)?.industries_of(self.id).await?;
+        let mut industries = rows
+            .iter()
+            .map(|row| {
+                row.industry
+                    .parse::<domain::Industry>()
+                    .map_err(|_| AppError::corrupt("carrier_industry.industry", &row.industry))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        industries.sort();
+        Ok(industries.into_iter().map(Into::into).collect())
+    }
+
+    /// Floor area in m² delivered on or before `asOf` (default today): the sum of its space phases.
+    async fn floor_area(&self, ctx: &Context<'_>, as_of: Option<Date>) -> ApiResult<f64> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        Ok(loaders::of(ctx)?.floor_area(self.id, as_of).await?)
+    }
+
+    /// The space phases that make up the carrier, by delivery date (planned ones included).
+    async fn phases(&self, ctx: &Context<'_>) -> ApiResult<Vec<SpacePhase>> {
+        let mut rows = loaders::of(ctx)?.phases_of(self.id).await?;
+        rows.sort_by_key(|row| (row.delivered_on, row.id));
+        Ok(rows
+            .into_iter()
+            .map(SpacePhase::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The level held on `asOf` (default today): that of the latest recognition on or before it.
+    async fn level(&self, ctx: &Context<'_>, as_of: Option<Date>) -> ApiResult<Level> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let history = self.history(ctx).await?;
+        let recognitions: Vec<Recognition> =
+            history.iter().map(LevelRecognition::rule_view).collect();
+        Ok(level_on(&recognitions, as_of).into())
+    }
+
+    /// 认定记录: every level recognition, oldest first.
+    async fn recognitions(&self, ctx: &Context<'_>) -> ApiResult<Vec<LevelRecognition>> {
+        self.history(ctx).await
+    }
+
+    /// Row version; pass it back to `updateCarrier`.
+    async fn version(&self) -> i32 {
+        self.version
+    }
+
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    /// When the record was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+}
+
+impl Carrier {
+    /// The recognition history, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<LevelRecognition>> {
+        let mut rows = loaders::of(ctx)?.recognitions_of(self.id).await?;
+        rows.sort_by_key(|row| (row.recognised_on, row.id));
+        Ok(rows
+            .into_iter()
+            .map(LevelRecognition::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+}
+
+connection!(
+    CarrierConnection,
+    CarrierEdge,
+    Carrier,
+    "A page of carriers (Relay cursor connection).",
+    "A carrier in a page, with its cursor."
+);
+
+/// Which carriers to list. All given conditions must hold; a list matches any of its values.
+#[derive(InputObject, Default)]
+pub struct CarrierFilter {
+    /// Any of these kinds.
+    pub kinds: Option<Vec<CarrierKind>>,
+    /// Any of these statuses.
+    pub statuses: Option<Vec<CarrierStatus>>,
+    /// Holding any of these levels on `levelAsOf`.
+    pub levels: Option<Vec<Level>>,
+    /// The date the `levels` condition is judged on (default today).
+    pub level_as_of: Option<Date>,
+    /// In any of these districts, by global ID.
+    pub district_ids: Option<Vec<ID>>,
+    /// In any of these districts, by code (e.g. `xinwu`).
+    pub district_codes: Option<Vec<String>>,
+    /// Run by any of these operators, by global ID.
+    pub operator_ids: Option<Vec<ID>>,
+    /// Leading in any of these industries.
+    pub leading_industries: Option<Vec<Industry>>,
+    /// Landmark science complexes only (true) or none of them (false).
+    pub landmark: Option<bool>,
+    /// Name contains this text (case-insensitive).
+    pub name_contains: Option<String>,
+}
+
+/// What carriers can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CarrierOrderField {
+    /// By name.
+    #[default]
+    Name,
+    /// By creation order (the database id).
+    Id,
+}
+
+/// How to sort carriers.
+#[derive(InputObject, Default)]
+pub struct CarrierOrderBy {
+    /// What to sort by (default NAME).
+    #[graphql(default)]
+    pub field: CarrierOrderField,
+    /// Which way (default ASC).
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// A point given as longitude and latitude (WGS84 / CGCS2000 degrees).
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct GeoPointInput {
+    /// Longitude in degrees east, -180 to 180.
+    pub longitude: f64,
+    /// Latitude in degrees north, -90 to 90.
+    pub latitude: f64,
+}
+
+/// A new carrier.
+#[derive(InputObject)]
+pub struct CreateCarrierInput {
+    /// Name; not empty.
+    pub name: String,
+    /// Makerspace, incubator, accelerator or science complex.
+    pub kind: CarrierKind,
+    /// Life-cycle status (default OPERATING).
+    #[graphql(default_with = "CarrierStatus::Operating")]
+    pub status: CarrierStatus,
+    /// The district, by global ID.
+    pub district_id: ID,
+    /// The operator, by global ID.
+    pub operator_id: ID,
+    /// Street address; not empty.
+    pub address: String,
+    /// Landmark science complex (only for SCIENCE_COMPLEX; default false).
+    #[graphql(default)]
+    pub landmark: bool,
+    /// Point location.
+    pub location: Option<GeoPointInput>,
+    /// Leading industries (at most five).
+    #[graphql(default)]
+    pub leading_industries: Vec<Industry>,
+}
+
+/// Changes to a carrier. Omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateCarrierInput {
+    /// The carrier to change.
+    pub id: ID,
+    /// The `version` the change is based on; a stale one gets CONFLICT.
+    pub version: i32,
+    /// New name.
+    pub name: Option<String>,
+    /// New kind.
+    pub kind: Option<CarrierKind>,
+    /// New status.
+    pub status: Option<CarrierStatus>,
+    /// New district, by global ID.
+    pub district_id: Option<ID>,
+    /// New operator, by global ID.
+    pub operator_id: Option<ID>,
+    /// New address.
+    pub address: Option<String>,
+    /// New landmark flag.
+    pub landmark: Option<bool>,
+    /// New location; `null` clears it.
+    pub location: MaybeUndefined<GeoPointInput>,
+    /// New leading industries, replacing the old ones.
+    pub leading_industries: Option<Vec<Industry>>,
+}
+
+fn location(point: GeoPointInput) -> Result<Location, ValidationError> {
+    Location::new(point.longitude, point.latitude)
+}
+
+impl CreateCarrierInput {
+    fn validate(self) -> Result<NewCarrier, AppError> {
+        Ok(NewCarrier {
+            name: required_text("name", &self.name)?,
+            kind: self.kind.into(),
+            status: self.status.into(),
+            district_id: expect("districtId", &self.district_id, NodeType::District)?,
+            operator_id: expect("operatorId", &self.operator_id, NodeType::Operator)?,
+            address: required_text("address", &self.address)?,
+            landmark: self.landmark,
+            location: self.location.map(location).transpose()?,
+            leading_industries: to_domain(Some(self.leading_industries)),
+        })
+    }
+}
+
+impl UpdateCarrierInput {
+    fn validate(self) -> Result<CarrierPatch, AppError> {
+        let text =
+            |field, value: Option<String>| value.map(|v| required_text(field, &v)).transpose();
+        Ok(CarrierPatch {
+            name: text("name", self.name)?,
+            kind: self.kind.map(Into::into),
+            status: self.status.map(Into::into),
+            district_id: self
+                .district_id
+                .map(|id| expect("districtId", &id, NodeType::District))
+                .transpose()?,
+            operator_id: self
+                .operator_id
+                .map(|id| expect("operatorId", &id, NodeType::Operator))
+                .transpose()?,
+            address: text("address", self.address)?,
+            landmark: self.landmark,
+            location: match self.location {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(point) => Some(Some(location(point)?)),
+            },
+            leading_industries: self.leading_industries.map(|list| to_domain(Some(list))),
+        })
+    }
+}
+
+impl CarrierFilter {
+    async fn into_store(self, db: &sea_orm::DatabaseConnection) -> Result<StoreFilter, AppError> {
+        let mut district_ids = expect_all(
+            "filter.districtIds",
+            &self.district_ids.unwrap_or_default(),
+            NodeType::District,
+        )?;
+        if let Some(codes) = self.district_codes.filter(|codes| !codes.is_empty()) {
+            let by_code =
+                store::district::ids_for_codes(db, "filter.districtCodes", &codes).await?;
+            // Both given: a carrier must be in a district named by each.
+            district_ids = if district_ids.is_empty() {
+                by_code
+            } else {
+                district_ids
+                    .into_iter()
+                    .filter(|id| by_code.contains(id))
+                    .collect()
+            };
+            if district_ids.is_empty() {
+                district_ids.push(-1);
+            }
+        }
+        Ok(StoreFilter {
+            kinds: to_domain(self.kinds),
+            statuses: to_domain(self.statuses),
+            levels: to_domain(self.levels),
+            level_as_of: self.level_as_of.map(|d| d.0),
+            district_ids,
+            operator_ids: expect_all(
+                "filter.operatorIds",
+                &self.operator_ids.unwrap_or_default(),
+                NodeType::Operator,
+            )?,
+            leading_industries: to_domain(self.leading_industries),
+            landmark: self.landmark,
+            name_contains: self.name_contains.filter(|text| !text.trim().is_empty()),
+        })
+    }
+}
+
+fn store_order(order: CarrierOrderBy) -> CarrierOrder {
+    match (order.field, order.direction) {
+        (CarrierOrderField::Name, OrderDirection::Asc) => CarrierOrder::NameAsc,
+        (CarrierOrderField::Name, OrderDirection::Desc) => CarrierOrder::NameDesc,
+        (CarrierOrderField::Id, OrderDirection::Asc) => CarrierOrder::IdAsc,
+        (CarrierOrderField::Id, OrderDirection::Desc) => CarrierOrder::IdDesc,
+    }
+}
+
+#[derive(Default)]
+pub struct CarrierQuery;
+
+#[Object]
+impl CarrierQuery {
+    /// One carrier by global ID, or null.
+    async fn carrier(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Carrier>> {
+        let id = expect("id", &id, NodeType::Carrier)?;
+        Ok(loaders::of(ctx)?.carrier(id).await?)
+    }
+
+    /// Carriers matching `filter`, sorted by `orderBy`, a page at a time.
+    #[allow(clippy::too_many_arguments)]
+    async fn carriers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size when paging forward (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size when paging backward (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Conditions the carriers must meet.")] filter: Option<CarrierFilter>,
+        #[graphql(desc = "Sort order (default by name, ascending).")] order_by: Option<
+            CarrierOrderBy,
+        >,
+    ) -> ApiResult<CarrierConnection> {
+        let db = super::db(ctx)?;
+        let filter = filter.unwrap_or_default().into_store(db).await?;
+        let order = store_order(order_by.unwrap_or_default());
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = store::carrier::page(db, &filter, order, &args).await?;
+        let total = if wants_total_count(ctx) {
+            store::carrier::count(db, &filter).await?
+        } else {
+            0
+        };
+        Ok(CarrierConnection::build(page, total, Carrier::try_from)?)
+    }
+}
+
+#[derive(Default)]
+pub struct CarrierMutation;
+
+#[Object]
+impl CarrierMutation {
+    /// Registers a carrier.
+    async fn create_carrier(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCarrierInput,
+    ) -> ApiResult<Carrier> {
+        let row = store::carrier::create(super::db(ctx)?, input.validate()?).await?;
+        Ok(Carrier::try_from(row)?)
+    }
+
+    /// Changes a carrier, if it is still at the given `version`.
+    async fn update_carrier(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCarrierInput,
+    ) -> ApiResult<Carrier> {
+        let id = expect("id", &input.id, NodeType::Carrier)?;
+        let version = input.version;
+        let patch = input.validate()?;
+        let row = store::carrier::update(super::db(ctx)?, id, version, patch).await?;
+        Ok(Carrier::try_from(row)?)
+    }
+}

@@ -1,0 +1,90 @@
+//! Relay cursor connections: the page types every list of the API shares.
+
+use async_graphql::SimpleObject;
+
+use crate::store::page::Page;
+
+/// Where a page sits in the whole list (Relay `PageInfo`).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PageInfo {
+    /// Whether items exist before this page.
+    pub has_previous_page: bool,
+    /// Whether items exist after this page.
+    pub has_next_page: bool,
+    /// The cursor of the first item of this page; pass it as `before` to page backward.
+    pub start_cursor: Option<String>,
+    /// The cursor of the last item of this page; pass it as `after` to page forward.
+    pub end_cursor: Option<String>,
+}
+
+/// Declares a connection type and its edge type for one node type.
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ty, $connection_doc:literal, $edge_doc:literal) => {
+        #[doc = $connection_doc]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $connection {
+            /// The items of this page, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// The items of this page, without cursors.
+            pub nodes: Vec<$node>,
+            /// Where this page sits in the whole list.
+            pub page_info: $crate::graphql::connection::PageInfo,
+            /// How many items match the filter, across all pages.
+            pub total_count: u64,
+        }
+
+        #[doc = $edge_doc]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// The opaque position of this item, for `after` and `before`.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        impl $connection {
+            /// Builds the connection from a store page, converting each row.
+            pub fn build<M>(
+                page: $crate::store::page::Page<M>,
+                total_count: u64,
+                convert: impl Fn(M) -> Result<$node, $crate::error::AppError>,
+            ) -> Result<Self, $crate::error::AppError>
+            where
+                $node: Clone,
+            {
+                let page_info = $crate::graphql::connection::page_info(&page);
+                let edges = page
+                    .edges
+                    .into_iter()
+                    .map(|(cursor, row)| {
+                        Ok($edge {
+                            cursor,
+                            node: convert(row)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, $crate::error::AppError>>()?;
+                Ok(Self {
+                    nodes: edges.iter().map(|edge| edge.node.clone()).collect(),
+                    edges,
+                    page_info,
+                    total_count,
+                })
+            }
+        }
+    };
+}
+pub(crate) use connection;
+
+pub fn page_info<M>(page: &Page<M>) -> PageInfo {
+    PageInfo {
+        has_previous_page: page.has_previous_page,
+        has_next_page: page.has_next_page,
+        start_cursor: page.edges.first().map(|(cursor, _)| cursor.clone()),
+        end_cursor: page.edges.last().map(|(cursor, _)| cursor.clone()),
+    }
+}
+
+/// Whether the client selected `totalCount`, so the count query runs only when asked for.
+pub fn wants_total_count(ctx: &async_graphql::Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}

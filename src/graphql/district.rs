@@ -1,0 +1,104 @@
+//! Districts (行政区).
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::district;
+
+use super::enums::DistrictKind;
+use super::error::ApiResult;
+use super::node::{NodeType, global_id};
+use crate::error::AppError;
+use crate::store;
+
+/// 行政区: one of Wuxi's administrative units that carriers sit in.
+#[derive(Debug, Clone)]
+pub struct District {
+    id: i32,
+    code: String,
+    name_zh: String,
+    name_en: String,
+    kind: crate::domain::carrier::DistrictKind,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<district::Model> for District {
+    type Error = AppError;
+
+    fn try_from(row: district::Model) -> Result<Self, AppError> {
+        Ok(Self {
+            kind: row
+                .kind
+                .parse()
+                .map_err(|_| AppError::corrupt("district.kind", &row.kind))?,
+            id: row.id,
+            code: row.code,
+            name_zh: row.name_zh,
+            name_en: row.name_en,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// 行政区: one of Wuxi's administrative units that carriers sit in.
+#[Object]
+impl District {
+    /// The global ID of the district.
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::District, self.id)
+    }
+
+    /// Stable short code, e.g. `xinwu`; filters accept it.
+    async fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// Chinese name, e.g. 新吴区.
+    async fn name_zh(&self) -> &str {
+        &self.name_zh
+    }
+
+    /// English name, e.g. Xinwu District.
+    async fn name_en(&self) -> &str {
+        &self.name_en
+    }
+
+    /// District, county-level city or development zone.
+    async fn kind(&self) -> DistrictKind {
+        self.kind.into()
+    }
+
+    /// Row version, for optimistic concurrency.
+    async fn version(&self) -> i32 {
+        self.version
+    }
+
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    /// When the record was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+}
+
+#[derive(Default)]
+pub struct DistrictQuery;
+
+#[Object]
+impl DistrictQuery {
+    /// All administrative units of the city (eight in Wuxi).
+    async fn districts(&self, ctx: &Context<'_>) -> ApiResult<Vec<District>> {
+        let db = super::db(ctx)?;
+        let rows = store::district::all(db).await?;
+        Ok(rows
+            .into_iter()
+            .map(District::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+}

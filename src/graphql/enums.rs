@@ -1,0 +1,162 @@
+//! The API's enumerations, mirroring `domain::carrier` with documentation for clients.
+
+use async_graphql::Enum;
+
+use crate::domain::carrier as domain;
+
+/// 载体类型: the kind of a carrier, along the chain 众创空间—孵化器—加速器—科创综合体.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::CarrierKind")]
+pub enum CarrierKind {
+    /// 众创空间: makerspace, for teams and start-ups at the idea stage.
+    Makerspace,
+    /// 科技企业孵化器: technology business incubator.
+    Incubator,
+    /// 加速器: accelerator, for firms growing past incubation.
+    Accelerator,
+    /// 科创综合体: science and technology innovation complex.
+    ScienceComplex,
+}
+
+/// Where a carrier is in its life.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::CarrierStatus")]
+pub enum CarrierStatus {
+    /// 规划中: planned, not yet built.
+    Planned,
+    /// 建设中: under construction.
+    UnderConstruction,
+    /// 运营中: open and operating.
+    Operating,
+    /// 暂停运营: temporarily not operating.
+    Suspended,
+    /// 已关闭: closed for good.
+    Closed,
+}
+
+/// 级别: the level at which a carrier is recognised, from none to national.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::Level")]
+pub enum Level {
+    /// 未认定: not recognised (or recognition withdrawn).
+    None,
+    /// 区级: recognised by a district.
+    District,
+    /// 市级: recognised by the city.
+    City,
+    /// 省级: recognised by the province.
+    Provincial,
+    /// 国家级: recognised nationally.
+    National,
+}
+
+/// Who owns an operator (运营主体所有制).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::Ownership")]
+pub enum Ownership {
+    /// 市属国企: owned by the city's state-owned assets.
+    CityStateOwned,
+    /// 区属国企: owned by a district's state-owned assets.
+    DistrictStateOwned,
+    /// 民营: privately owned.
+    Private,
+    /// 高校院所: a university or research institute.
+    UniversityOrInstitute,
+    /// 其他: any other ownership.
+    Other,
+}
+
+/// Where the floor area of a space phase came from.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::SpaceSource")]
+pub enum SpaceSource {
+    /// 新建: newly built.
+    NewBuild,
+    /// 腾退整合低效闲置厂房: idle or inefficient factory space taken back, transferred or swapped, and renovated.
+    IdleFactoryRenovation,
+    /// 工业上楼: multi-storey industrial buildings.
+    IndustrialHighRise,
+    /// 城市更新: urban renewal.
+    UrbanRenewal,
+    /// 其他: any other source.
+    Other,
+}
+
+/// The kind of an administrative unit.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::DistrictKind")]
+pub enum DistrictKind {
+    /// 区: an urban district.
+    District,
+    /// 县级市: a county-level city.
+    CountyLevelCity,
+    /// 开发区: a development zone administered like a district.
+    DevelopmentZone,
+}
+
+/// Which group of the "465" industries a cluster belongs to.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::IndustryGroup")]
+pub enum IndustryGroup {
+    /// 地标产业: the four landmark industries.
+    Landmark,
+    /// 优势产业: the six advantage industries.
+    Advantage,
+    /// 未来产业: the five future industries.
+    Future,
+}
+
+/// The "465" modern industrial clusters of Wuxi.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::Industry")]
+pub enum Industry {
+    /// 物联网: Internet of Things (landmark).
+    Iot,
+    /// 集成电路: integrated circuits (landmark).
+    IntegratedCircuits,
+    /// 生物医药: biomedicine (landmark).
+    Biomedicine,
+    /// 软件与信息技术服务: software and IT services (landmark).
+    SoftwareIt,
+    /// 高端装备: high-end equipment (advantage).
+    HighEndEquipment,
+    /// 高端纺织服装: high-end textiles and apparel (advantage).
+    HighEndTextiles,
+    /// 节能环保: energy saving and environmental protection (advantage).
+    EnergySavingEnv,
+    /// 特色新材料: specialty new materials (advantage).
+    NewMaterials,
+    /// 新能源: new energy (advantage).
+    NewEnergy,
+    /// 汽车及零部件: automobiles and parts (advantage).
+    Automotive,
+    /// 人工智能和元宇宙: artificial intelligence and the metaverse (future).
+    AiMetaverse,
+    /// 量子科技: quantum technology (future).
+    Quantum,
+    /// 第三代半导体: third-generation semiconductors (future).
+    ThirdGenSemiconductors,
+    /// 氢能和储能: hydrogen energy and storage (future).
+    HydrogenStorage,
+    /// 深海装备: deep-sea equipment (future).
+    DeepSeaEquipment,
+}
+
+/// Sort direction.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest first (A to Z).
+    #[default]
+    Asc,
+    /// Largest first (Z to A).
+    Desc,
+}
+
+/// Maps a list of API enum values to domain values.
+pub fn to_domain<A: Copy + Into<D>, D>(values: Option<Vec<A>>) -> Vec<D> {
+    values
+        .unwrap_or_default()
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}

@@ -1,0 +1,67 @@
+//! The one place where errors get their `extensions.code`.
+
+use async_graphql::ErrorExtensions;
+
+use crate::domain::ValidationError;
+use crate::error::AppError;
+
+/// Codes a client can branch on, in `extensions.code`.
+pub mod code {
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const INTERNAL: &str = "INTERNAL";
+    /// The request failed to parse or validate and nothing ran.
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// The HTTP request itself was malformed (body, method, media type).
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+}
+
+/// An [`AppError`] on its way to a GraphQL client.
+///
+/// Deliberately not `Display`: async-graphql converts anything `Display` into
+/// an error without a code, and this type must never take that path.
+#[derive(Debug, Clone)]
+pub struct ApiError(pub AppError);
+
+/// What resolvers return.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        Self(err)
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(err: ValidationError) -> Self {
+        Self(AppError::Invalid(err))
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(ApiError(err): ApiError) -> Self {
+        let message = err.to_string();
+        match err {
+            AppError::Invalid(invalid) => {
+                async_graphql::Error::new(message).extend_with(|_, ext| {
+                    ext.set("code", code::BAD_USER_INPUT);
+                    ext.set("field", invalid.field.as_str());
+                })
+            }
+            AppError::NotFound { .. } => with_code(message, code::NOT_FOUND),
+            AppError::Conflict(_) => with_code(message, code::CONFLICT),
+            AppError::Internal => with_code(message, code::INTERNAL),
+        }
+    }
+}
+
+fn with_code(message: String, code: &'static str) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code))
+}
+
+/// A missing piece of request context is our bug, not the client's.
+pub(crate) fn missing_context(err: async_graphql::Error) -> ApiError {
+    tracing::error!(error = %err.message, "request context is missing data");
+    ApiError(AppError::Internal)
+}

@@ -1,0 +1,142 @@
+//! The GraphQL API: types and thin resolvers per area, merged into one schema.
+//!
+//! Building the schema needs no database and reads no environment, so
+//! `zaiti schema` prints the SDL anywhere; the database and the per-request
+//! loaders go in as request data ([`with_request_data`]).
+
+pub mod carrier;
+pub mod connection;
+pub mod district;
+pub mod enums;
+pub mod error;
+pub mod loaders;
+pub mod node;
+pub mod operator;
+pub mod recognition;
+pub mod scalars;
+pub mod space_phase;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::{
+    Context, EmptySubscription, MergedObject, Request, Response, SDLExportOptions, Schema,
+};
+use sea_orm::DatabaseConnection;
+
+use self::error::{ApiResult, missing_context};
+
+/// The root of all reads.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    carrier::CarrierQuery,
+    district::DistrictQuery,
+    operator::OperatorQuery,
+);
+
+/// The root of all writes. Each mutation runs in one transaction.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    operator::OperatorMutation,
+    carrier::CarrierMutation,
+    space_phase::SpacePhaseMutation,
+    recognition::RecognitionMutation,
+);
+
+pub type ZaitiSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Deepest query accepted. The standard introspection query of front-end
+/// tools (GraphiQL, graphql-codegen) nests about 13 deep, so stay above that.
+pub const DEFAULT_MAX_DEPTH: usize = 16;
+/// Largest query complexity accepted (each field counts 1).
+pub const DEFAULT_MAX_COMPLEXITY: usize = 2_000;
+
+/// Limits that protect the server from expensive queries.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_complexity: DEFAULT_MAX_COMPLEXITY,
+        }
+    }
+}
+
+/// Builds the schema. No I/O.
+pub fn schema(limits: Limits) -> ZaitiSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .extension(MarkExecution)
+        .finish()
+}
+
+/// The schema in SDL, as `schema.graphql` holds it.
+pub fn sdl() -> String {
+    schema(Limits::default())
+        .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+}
+
+/// Adds what resolvers need to a request: the database and fresh loaders.
+pub fn with_request_data(
+    request: Request,
+    db: &DatabaseConnection,
+) -> (Request, Arc<ExecutionStarted>) {
+    let started = Arc::new(ExecutionStarted::default());
+    let request = request
+        .data(db.clone())
+        .data(loaders::Loaders::new(db))
+        .data(started.clone());
+    (request, started)
+}
+
+/// Executes a request against `db` and tells whether execution began, which
+/// separates request errors (parse, validation: nothing ran) from field errors.
+pub async fn execute(
+    schema: &ZaitiSchema,
+    request: Request,
+    db: &DatabaseConnection,
+) -> (Response, bool) {
+    let (request, started) = with_request_data(request, db);
+    let response = schema.execute(request).await;
+    (response, started.0.load(Ordering::Acquire))
+}
+
+/// Set once the request passed parsing and validation and began to execute.
+#[derive(Debug, Default)]
+pub struct ExecutionStarted(AtomicBool);
+
+struct MarkExecution;
+
+impl ExtensionFactory for MarkExecution {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(MarkExecution)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for MarkExecution {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let Some(started) = ctx.data_opt::<Arc<ExecutionStarted>>() {
+            started.0.store(true, Ordering::Release);
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+/// The request's database connection.
+pub(crate) fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
+    ctx.data::<DatabaseConnection>().map_err(missing_context)
+}

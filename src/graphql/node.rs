@@ -1,0 +1,123 @@
+//! Relay global object identification: `node(id)`, `nodes(ids)` and global IDs.
+//!
+//! A global ID is the URL-safe base64 of `Type:databaseId`. Clients must treat
+//! it as opaque; it is stable for the life of the row.
+
+use async_graphql::{Context, ID, Interface, Object};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use strum::{AsRefStr, EnumString};
+
+use super::carrier::Carrier;
+use super::district::District;
+use super::error::ApiResult;
+use super::loaders;
+use super::operator::Operator;
+use super::recognition::LevelRecognition;
+use super::space_phase::SpacePhase;
+use crate::error::AppError;
+
+/// Most ids `nodes` resolves at once.
+pub const MAX_NODES: usize = 100;
+
+/// The object types that have global IDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsRefStr, EnumString)]
+pub enum NodeType {
+    Carrier,
+    Operator,
+    District,
+    SpacePhase,
+    LevelRecognition,
+}
+
+/// The global ID of row `id` of type `kind`.
+pub fn global_id(kind: NodeType, id: i32) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.as_ref())))
+}
+
+/// Decodes a global ID into its type and database id.
+pub fn decode(field: &str, id: &ID) -> Result<(NodeType, i32), AppError> {
+    let invalid = || AppError::invalid(field, format!("'{}' is not an ID this API issued", id.0));
+    let text = URL_SAFE_NO_PAD
+        .decode(id.0.as_bytes())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(invalid)?;
+    let (kind, number) = text.split_once(':').ok_or_else(invalid)?;
+    Ok((
+        kind.parse().map_err(|_| invalid())?,
+        number.parse().map_err(|_| invalid())?,
+    ))
+}
+
+/// Decodes a global ID that must be of type `expected` (e.g. a `carrierId` input).
+pub fn expect(field: &str, id: &ID, expected: NodeType) -> Result<i32, AppError> {
+    match decode(field, id)? {
+        (kind, number) if kind == expected => Ok(number),
+        (kind, _) => Err(AppError::invalid(
+            field,
+            format!(
+                "expected the ID of a {}, got that of a {}",
+                expected.as_ref(),
+                kind.as_ref()
+            ),
+        )),
+    }
+}
+
+/// Decodes a list of global IDs of one type.
+pub fn expect_all(field: &str, ids: &[ID], expected: NodeType) -> Result<Vec<i32>, AppError> {
+    ids.iter().map(|id| expect(field, id, expected)).collect()
+}
+
+/// An object with a global ID, fetchable through `node(id)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The global ID of the object."))]
+pub enum Node {
+    Carrier(Carrier),
+    Operator(Operator),
+    District(District),
+    SpacePhase(SpacePhase),
+    LevelRecognition(LevelRecognition),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Fetches any object by its global ID; null when it does not exist.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+        let (kind, number) = decode("id", &id)?;
+        load(ctx, kind, number).await
+    }
+
+    /// Fetches objects by their global IDs, in the order given (at most 100);
+    /// null for each that does not exist.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(
+                AppError::invalid("ids", format!("at most {MAX_NODES} ids at once")).into(),
+            );
+        }
+        let decoded: Vec<_> = ids
+            .iter()
+            .map(|id| decode("ids", id))
+            .collect::<Result<_, _>>()?;
+        let lookups = decoded
+            .into_iter()
+            .map(|(kind, number)| load(ctx, kind, number));
+        futures_util::future::try_join_all(lookups).await
+    }
+}
+
+async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<Node>> {
+    let loaders = loaders::of(ctx)?;
+    Ok(match kind {
+        NodeType::Carrier => loaders.carrier(id).await?.map(Node::Carrier),
+        NodeType::Operator => loaders.operator(id).await?.map(Node::Operator),
+        NodeType::District => loaders.district(id).await?.map(Node::District),
+        NodeType::SpacePhase => loaders.space_phase(id).await?.map(Node::SpacePhase),
+        NodeType::LevelRecognition => loaders.recognition(id).await?.map(Node::LevelRecognition),
+    })
+}

@@ -1,0 +1,329 @@
+//! GraphQL over HTTP, as the GraphQL-over-HTTP specification says.
+//!
+//! Our own handler rather than async-graphql-axum's, which always answers
+//! `application/graphql-response+json` and answers failed requests with 200
+//! and `"data": null`. Here the media type follows `Accept`, a request that
+//! fails before execution gets no `data` entry (and 400 under
+//! `application/graphql-response+json`), and a mutation over GET gets 405.
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{Request, Response, ServerError};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse};
+use serde_json::{Map, Value, json};
+
+use super::AppState;
+use crate::graphql::error::code;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The response media types we speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    GraphqlResponseJson,
+    Json,
+}
+
+impl MediaType {
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// GraphiQL, the in-browser IDE, pointed at `/graphql`.
+pub async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("zaiti GraphQL")
+            .finish(),
+    )
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> axum::response::Response {
+    let query = query.unwrap_or_default();
+    if query.is_empty() && wants_html(&headers) {
+        return graphiql().await.into_response();
+    }
+    let Ok(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let mut request = match async_graphql::http::parse_query_string(&query) {
+        Ok(request) => request,
+        Err(err) => {
+            return http_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                &format!("invalid GraphQL request in query string: {err}"),
+            );
+        }
+    };
+    if is_mutation(&mut request) {
+        let mut response = http_error(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are not allowed over GET; send them with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    run(&state, media, request).await
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::response::Response {
+    let Ok(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    if !is_json_body(&headers) {
+        return http_error(
+            media,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request body as application/json",
+        );
+    }
+    let request: Request = match serde_json::from_slice::<Value>(&body) {
+        Err(err) => {
+            return http_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                &format!("request body is not JSON: {err}"),
+            );
+        }
+        Ok(value) => match parse_request(value) {
+            Ok(request) => request,
+            Err(message) => return http_error(media, StatusCode::BAD_REQUEST, &message),
+        },
+    };
+    run(&state, media, request).await
+}
+
+/// Reads a GraphQL request from a JSON body, with a message for each way it can be wrong.
+fn parse_request(value: Value) -> Result<Request, String> {
+    let Value::Object(fields) = &value else {
+        return Err("the request body must be a JSON object".into());
+    };
+    match fields.get("query") {
+        Some(Value::String(_)) => {}
+        Some(_) => return Err("`query` must be a string".into()),
+        None => return Err("the request has no `query`".into()),
+    }
+    for (name, expect_object) in [
+        ("variables", true),
+        ("extensions", true),
+        ("operationName", false),
+    ] {
+        match fields.get(name) {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(_)) if expect_object => {}
+            Some(Value::String(_)) if !expect_object => {}
+            Some(_) => {
+                let kind = if expect_object {
+                    "an object"
+                } else {
+                    "a string"
+                };
+                return Err(format!("`{name}` must be {kind}"));
+            }
+        }
+    }
+    serde_json::from_value(value).map_err(|err| format!("invalid GraphQL request: {err}"))
+}
+
+async fn run(state: &AppState, media: MediaType, request: Request) -> axum::response::Response {
+    let (response, executed) = crate::graphql::execute(&state.schema, request, &state.db).await;
+    let (status, body) = if executed {
+        (StatusCode::OK, executed_body(response))
+    } else {
+        // Nothing ran: a request error. Only graphql-response+json may say so in the status.
+        let status = match media {
+            MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+            MediaType::Json => StatusCode::OK,
+        };
+        (
+            status,
+            errors_body(response.errors, code::GRAPHQL_VALIDATION_FAILED),
+        )
+    };
+    json_response(media, status, &body)
+}
+
+fn executed_body(response: Response) -> Value {
+    let mut body = Map::new();
+    body.insert("data".into(), json!(response.data));
+    if !response.errors.is_empty() {
+        body.insert(
+            "errors".into(),
+            errors_json(response.errors, code::INTERNAL),
+        );
+    }
+    if !response.extensions.is_empty() {
+        body.insert("extensions".into(), json!(response.extensions));
+    }
+    Value::Object(body)
+}
+
+fn errors_body(errors: Vec<ServerError>, default_code: &str) -> Value {
+    json!({ "errors": errors_json(errors, default_code) })
+}
+
+/// Errors as JSON, each with an `extensions.code` (`default_code` where none was set).
+fn errors_json(errors: Vec<ServerError>, default_code: &str) -> Value {
+    let errors = errors
+        .into_iter()
+        .map(|mut err| {
+            let extensions = err.extensions.get_or_insert_with(Default::default);
+            if extensions.get("code").is_none() {
+                extensions.set("code", default_code);
+            }
+            err
+        })
+        .collect::<Vec<_>>();
+    json!(errors)
+}
+
+fn http_error(media: MediaType, status: StatusCode, message: &str) -> axum::response::Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code::BAD_REQUEST } }] });
+    json_response(media, status, &body)
+}
+
+fn json_response(media: MediaType, status: StatusCode, body: &Value) -> axum::response::Response {
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media.header());
+    response
+}
+
+fn not_acceptable() -> axum::response::Response {
+    (
+        StatusCode::NOT_ACCEPTABLE,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        format!("this endpoint answers {GRAPHQL_RESPONSE_JSON} or {JSON}"),
+    )
+        .into_response()
+}
+
+/// Whether the operation the request would run is a mutation.
+fn is_mutation(request: &mut Request) -> bool {
+    let operation_name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
+        return false;
+    };
+    let kind = match &document.operations {
+        DocumentOperations::Single(operation) => Some(operation.node.ty),
+        DocumentOperations::Multiple(operations) => operation_name
+            .as_deref()
+            .and_then(|name| operations.get(name))
+            .map(|operation| operation.node.ty),
+    };
+    kind == Some(OperationType::Mutation)
+}
+
+fn is_json_body(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(JSON))
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Picks the response media type from `Accept`: the acceptable type with the
+/// highest quality, `application/graphql-response+json` winning ties. No
+/// `Accept` header means `application/json`, as the specification says for
+/// older clients. `Err` when nothing we speak is acceptable.
+fn negotiate(headers: &HeaderMap) -> Result<MediaType, ()> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Ok(MediaType::Json);
+    };
+    let mut best: Option<(f32, MediaType)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let quality = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let media = match essence.as_str() {
+            GRAPHQL_RESPONSE_JSON | "application/*" | "*/*" => MediaType::GraphqlResponseJson,
+            JSON => MediaType::Json,
+            _ => continue,
+        };
+        if quality <= 0.0 {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((q, current)) => {
+                quality > q
+                    || (quality == q
+                        && current == MediaType::Json
+                        && media == MediaType::GraphqlResponseJson)
+            }
+        };
+        if better {
+            best = Some((quality, media));
+        }
+    }
+    best.map(|(_, media)| media).ok_or(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> Result<MediaType, ()> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        negotiate(&headers)
+    }
+
+    #[test]
+    fn no_accept_header_means_plain_json() {
+        assert_eq!(negotiate(&HeaderMap::new()), Ok(MediaType::Json));
+    }
+
+    #[test]
+    fn the_higher_quality_wins() {
+        assert_eq!(
+            accept("application/graphql-response+json;q=0.5, application/json"),
+            Ok(MediaType::Json)
+        );
+        assert_eq!(
+            accept("application/json;q=0.9, application/graphql-response+json"),
+            Ok(MediaType::GraphqlResponseJson)
+        );
+    }
+
+    #[test]
+    fn an_unspoken_type_alone_is_not_acceptable() {
+        assert_eq!(accept("text/xml"), Err(()));
+    }
+}

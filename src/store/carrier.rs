@@ -1,0 +1,353 @@
+//! Carriers (载体): the filtered, sorted listing and the writes.
+
+use chrono::{NaiveDate, Utc};
+use entity::{carrier, carrier_industry, level_recognition, operator};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
+
+use super::page::{self, Page, PageArgs, Sort};
+use super::{like_contains, versioned_update};
+use crate::domain::carrier::{
+    CarrierKind, CarrierStatus, Industry, Level, check_landmark, leading_industries,
+};
+use crate::domain::location::Location;
+use crate::error::{AppError, AppResult};
+
+/// Which carriers to list. Empty lists mean "any"; each list matches any of its values.
+#[derive(Debug, Clone, Default)]
+pub struct CarrierFilter {
+    pub kinds: Vec<CarrierKind>,
+    pub statuses: Vec<CarrierStatus>,
+    /// Levels held on `level_as_of`.
+    pub levels: Vec<Level>,
+    pub level_as_of: Option<NaiveDate>,
+    pub district_ids: Vec<i32>,
+    pub operator_ids: Vec<i32>,
+    /// Carriers leading in any of these industries.
+    pub leading_industries: Vec<Industry>,
+    pub landmark: Option<bool>,
+    /// Case-insensitive substring of the name.
+    pub name_contains: Option<String>,
+}
+
+/// The sorts a carrier listing offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CarrierOrder {
+    NameAsc,
+    NameDesc,
+    IdAsc,
+    IdDesc,
+}
+
+/// A new carrier, its fields validated one by one (cross-field rules are checked here).
+#[derive(Debug, Clone)]
+pub struct NewCarrier {
+    pub name: String,
+    pub kind: CarrierKind,
+    pub status: CarrierStatus,
+    pub district_id: i32,
+    pub operator_id: i32,
+    pub address: String,
+    pub landmark: bool,
+    pub location: Option<Location>,
+    pub leading_industries: Vec<Industry>,
+}
+
+/// Changes to a carrier; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CarrierPatch {
+    pub name: Option<String>,
+    pub kind: Option<CarrierKind>,
+    pub status: Option<CarrierStatus>,
+    pub district_id: Option<i32>,
+    pub operator_id: Option<i32>,
+    pub address: Option<String>,
+    pub landmark: Option<bool>,
+    /// `Some(None)` clears the location.
+    pub location: Option<Option<Location>>,
+    pub leading_industries: Option<Vec<Industry>>,
+}
+
+impl CarrierFilter {
+    fn condition(&self) -> Condition {
+        use carrier::Column;
+        let mut condition = Condition::all();
+        if !self.kinds.is_empty() {
+            condition = condition.add(Column::Kind.is_in(names(&self.kinds)));
+        }
+        if !self.statuses.is_empty() {
+            condition = condition.add(Column::Status.is_in(names(&self.statuses)));
+        }
+        if !self.district_ids.is_empty() {
+            condition = condition.add(Column::DistrictId.is_in(self.district_ids.clone()));
+        }
+        if !self.operator_ids.is_empty() {
+            condition = condition.add(Column::OperatorId.is_in(self.operator_ids.clone()));
+        }
+        if let Some(landmark) = self.landmark {
+            condition = condition.add(Column::Landmark.eq(landmark));
+        }
+        if let Some(text) = &self.name_contains {
+            condition = condition
+                .add(Expr::expr(Func::lower(Expr::col(Column::Name))).like(like_contains(text)));
+        }
+        if !self.leading_industries.is_empty() {
+            let leading = Query::select()
+                .column(carrier_industry::Column::CarrierId)
+                .from(carrier_industry::Entity)
+                .and_where(
+                    carrier_industry::Column::Industry.is_in(names(&self.leading_industries)),
+                )
+                .to_owned();
+            condition = condition.add(Column::Id.in_subquery(leading));
+        }
+        if !self.levels.is_empty() {
+            let as_of = self.level_as_of.unwrap_or_else(super::today);
+            condition = condition.add(level_condition(&self.levels, as_of));
+        }
+        condition
+    }
+}
+
+/// Carriers whose level on `as_of` (that of their latest recognition, see
+/// `domain::level::level_on`) is one of `levels`, decided in SQL.
+fn level_condition(levels: &[Level], as_of: NaiveDate) -> Condition {
+    use level_recognition::Column as R;
+    let (latest, newer) = (Alias::new("latest"), Alias::new("newer"));
+    let superseded = Query::select()
+        .expr(Expr::val(1))
+        .from_as(level_recognition::Entity, newer.clone())
+        .and_where(Expr::col((newer.clone(), R::CarrierId)).equals((latest.clone(), R::CarrierId)))
+        .and_where(Expr::col((newer.clone(), R::RecognisedOn)).lte(as_of))
+        .and_where(
+            Expr::col((newer.clone(), R::RecognisedOn))
+                .gt(Expr::col((latest.clone(), R::RecognisedOn)))
+                .or(Expr::col((newer.clone(), R::RecognisedOn))
+                    .eq(Expr::col((latest.clone(), R::RecognisedOn)))
+                    .and(Expr::col((newer.clone(), R::Id)).gt(Expr::col((latest.clone(), R::Id))))),
+        )
+        .to_owned();
+    let holding = Query::select()
+        .column((latest.clone(), R::CarrierId))
+        .from_as(level_recognition::Entity, latest.clone())
+        .and_where(Expr::col((latest.clone(), R::RecognisedOn)).lte(as_of))
+        .and_where(Expr::col((latest.clone(), R::Level)).is_in(names(levels)))
+        .and_where(Expr::exists(superseded).not())
+        .to_owned();
+    let mut condition = Condition::any().add(carrier::Column::Id.in_subquery(holding));
+    if levels.contains(&Level::None) {
+        condition = condition.add(carrier::Column::Id.not_in_subquery(recognised_by(as_of)));
+    }
+    condition
+}
+
+/// The stored names of enumeration values.
+fn names<T: AsRef<str>>(values: &[T]) -> Vec<String> {
+    values.iter().map(|v| v.as_ref().to_owned()).collect()
+}
+
+fn recognised_by(as_of: NaiveDate) -> SelectStatement {
+    Query::select()
+        .column(level_recognition::Column::CarrierId)
+        .from(level_recognition::Entity)
+        .and_where(level_recognition::Column::RecognisedOn.lte(as_of))
+        .to_owned()
+}
+
+fn sort(order: CarrierOrder) -> Sort<carrier::Column> {
+    use carrier::Column;
+    let (name, key, descending) = match order {
+        CarrierOrder::NameAsc => ("NAME_ASC", Some(Column::Name), false),
+        CarrierOrder::NameDesc => ("NAME_DESC", Some(Column::Name), true),
+        CarrierOrder::IdAsc => ("ID_ASC", None, false),
+        CarrierOrder::IdDesc => ("ID_DESC", None, true),
+    };
+    Sort {
+        name: name.into(),
+        key,
+        id: Column::Id,
+        descending,
+    }
+}
+
+/// One page of carriers matching `filter`. One SQL statement.
+pub async fn page(
+    db: &DatabaseConnection,
+    filter: &CarrierFilter,
+    order: CarrierOrder,
+    args: &PageArgs,
+) -> AppResult<Page<carrier::Model>> {
+    let sort = sort(order);
+    let select = carrier::Entity::find().filter(filter.condition());
+    let key_of = |m: &carrier::Model| sort.key.map(|_| m.name.clone());
+    page::fetch(db, select, &sort, args, key_of, |m| m.id).await
+}
+
+/// How many carriers match `filter`. One SQL statement.
+pub async fn count(db: &DatabaseConnection, filter: &CarrierFilter) -> AppResult<u64> {
+    Ok(carrier::Entity::find()
+        .filter(filter.condition())
+        .count(db)
+        .await?)
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn create(db: &DatabaseConnection, new: NewCarrier) -> AppResult<carrier::Model> {
+    check_landmark(new.kind, new.landmark)?;
+    let industries = leading_industries(&new.leading_industries)?;
+    let txn = db.begin().await?;
+    ensure_references(&txn, Some(new.district_id), Some(new.operator_id)).await?;
+    let now = Utc::now();
+    let row = carrier::ActiveModel {
+        name: Set(new.name),
+        kind: Set(new.kind.as_ref().to_owned()),
+        status: Set(new.status.as_ref().to_owned()),
+        district_id: Set(new.district_id),
+        operator_id: Set(new.operator_id),
+        address: Set(new.address),
+        landmark: Set(new.landmark),
+        longitude: Set(new.location.map(|l| l.longitude)),
+        latitude: Set(new.location.map(|l| l.latitude)),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let model = carrier::Entity::insert(row)
+        .exec_with_returning(&txn)
+        .await?;
+    replace_industries(&txn, model.id, &industries).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i32,
+    version: i32,
+    patch: CarrierPatch,
+) -> AppResult<carrier::Model> {
+    let txn = db.begin().await?;
+    let current = carrier::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Carrier", id))?;
+    let stored_kind = current
+        .kind
+        .parse()
+        .map_err(|_| AppError::corrupt("carrier.kind", &current.kind))?;
+    check_landmark(
+        patch.kind.unwrap_or(stored_kind),
+        patch.landmark.unwrap_or(current.landmark),
+    )?;
+    ensure_references(&txn, patch.district_id, patch.operator_id).await?;
+    let mut row = current.clone().into_active_model();
+    if let Some(name) = patch.name {
+        row.name = Set(name);
+    }
+    if let Some(kind) = patch.kind {
+        row.kind = Set(kind.as_ref().to_owned());
+    }
+    if let Some(status) = patch.status {
+        row.status = Set(status.as_ref().to_owned());
+    }
+    if let Some(district_id) = patch.district_id {
+        row.district_id = Set(district_id);
+    }
+    if let Some(operator_id) = patch.operator_id {
+        row.operator_id = Set(operator_id);
+    }
+    if let Some(address) = patch.address {
+        row.address = Set(address);
+    }
+    if let Some(landmark) = patch.landmark {
+        row.landmark = Set(landmark);
+    }
+    if let Some(location) = patch.location {
+        row.longitude = Set(location.map(|l| l.longitude));
+        row.latitude = Set(location.map(|l| l.latitude));
+    }
+    let model =
+        versioned_update::<carrier::Entity, _>(&txn, row, id, current.version, version).await?;
+    if let Some(industries) = patch.leading_industries {
+        replace_industries(&txn, id, &leading_industries(&industries)?).await?;
+    }
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Leading-industry rows of these carriers. One SQL statement.
+pub async fn industries_of(
+    db: &DatabaseConnection,
+    carrier_ids: &[i32],
+) -> AppResult<Vec<carrier_industry::Model>> {
+    Ok(carrier_industry::Entity::find()
+        .filter(carrier_industry::Column::CarrierId.is_in(carrier_ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// Fails with NOT_FOUND unless carrier `id` exists (inside the writing transaction).
+pub(crate) async fn ensure_exists<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<()> {
+    carrier::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| AppError::not_found("Carrier", id))
+}
+
+async fn ensure_references(
+    txn: &DatabaseTransaction,
+    district_id: Option<i32>,
+    operator_id: Option<i32>,
+) -> AppResult<()> {
+    if let Some(id) = district_id
+        && entity::district::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::invalid(
+            "districtId",
+            format!("no district with id {id}"),
+        ));
+    }
+    if let Some(id) = operator_id
+        && operator::Entity::find_by_id(id).one(txn).await?.is_none()
+    {
+        return Err(AppError::invalid(
+            "operatorId",
+            format!("no operator with id {id}"),
+        ));
+    }
+    Ok(())
+}
+
+async fn replace_industries(
+    txn: &DatabaseTransaction,
+    carrier_id: i32,
+    industries: &[Industry],
+) -> AppResult<()> {
+    carrier_industry::Entity::delete_many()
+        .filter(carrier_industry::Column::CarrierId.eq(carrier_id))
+        .exec(txn)
+        .await?;
+    if industries.is_empty() {
+        return Ok(());
+    }
+    let rows = industries
+        .iter()
+        .map(|industry| carrier_industry::ActiveModel {
+            carrier_id: Set(carrier_id),
+            industry: Set(industry.as_ref().to_owned()),
+        });
+    carrier_industry::Entity::insert_many(rows)
+        .exec(txn)
+        .await?;
+    Ok(())
+}

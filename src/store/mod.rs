@@ -1,0 +1,137 @@
+//! Queries and transactions per aggregate, on sea-orm.
+//!
+//! Each write runs in one transaction and checks the row `version` it was
+//! given, so a stale write changes nothing and reports CONFLICT.
+
+pub mod carrier;
+pub mod district;
+pub mod operator;
+pub mod page;
+pub mod recognition;
+pub mod space_phase;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+
+use crate::error::{AppError, AppResult};
+use chrono::Utc;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DbErr, EntityTrait, QueryFilter,
+};
+
+/// Opens a pool on `url`. An SQLite file is created if missing and put in WAL
+/// mode, so readers never wait for the writer.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|opts: SqliteConnectOptions| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    Database::connect(options).await
+}
+
+/// Brings the schema up to date; safe to call on every start.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Rows of `E` whose `column` is one of `ids`: the batch query behind every loader.
+pub async fn rows_where_in<E: EntityTrait>(
+    db: &DatabaseConnection,
+    column: E::Column,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<Vec<E::Model>, DbErr> {
+    E::find().filter(column.is_in(ids)).all(db).await
+}
+
+/// A table whose rows carry `id`, `version` and `updated_at`.
+pub(crate) trait Versioned: EntityTrait {
+    /// The name clients know the entity by, for messages.
+    const NAME: &'static str;
+    const ID: Self::Column;
+    const VERSION: Self::Column;
+    const UPDATED_AT: Self::Column;
+}
+
+macro_rules! versioned {
+    ($($module:ident => $name:literal),+ $(,)?) => {$(
+        impl Versioned for entity::$module::Entity {
+            const NAME: &'static str = $name;
+            const ID: Self::Column = entity::$module::Column::Id;
+            const VERSION: Self::Column = entity::$module::Column::Version;
+            const UPDATED_AT: Self::Column = entity::$module::Column::UpdatedAt;
+        }
+    )+};
+}
+versioned!(operator => "Operator", carrier => "Carrier");
+
+/// Writes `row` over row `id` if its version is still `expected` (the version
+/// the client read), bumping the version; otherwise CONFLICT and nothing written.
+/// `stored` is the version the transaction read; the guarded UPDATE also
+/// catches a writer that committed in between.
+pub(crate) async fn versioned_update<E, C>(
+    txn: &C,
+    mut row: E::ActiveModel,
+    id: i32,
+    stored: i32,
+    expected: i32,
+) -> AppResult<E::Model>
+where
+    E: Versioned,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    let conflict = || {
+        AppError::Conflict(format!(
+            "{} {id} has changed since version {expected} was read (it is now at version {stored} or later); read it again and reapply the change",
+            E::NAME
+        ))
+    };
+    if stored != expected {
+        return Err(conflict());
+    }
+    row.set(E::VERSION, (expected + 1).into());
+    row.set(E::UPDATED_AT, Utc::now().into());
+    let result = E::update_many()
+        .set(row)
+        .filter(E::ID.eq(id))
+        .filter(E::VERSION.eq(expected))
+        .exec(txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(conflict());
+    }
+    E::find()
+        .filter(E::ID.eq(id))
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found(E::NAME, id))
+}
+
+/// Today's date in China Standard Time, the calendar the plan is dated in.
+pub fn today() -> chrono::NaiveDate {
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::Utc::now().with_timezone(&china).date_naive()
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside LIKE.
+pub(crate) fn like_contains(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}

@@ -1,0 +1,158 @@
+//! Operators (运营主体): listing, creating and updating.
+
+use chrono::Utc;
+use entity::operator::{self, Column};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, TransactionTrait, sea_query::Expr, sea_query::ExprTrait,
+    sea_query::Func,
+};
+
+use super::page::{self, Page, PageArgs, Sort};
+use super::{like_contains, versioned_update};
+use crate::domain::carrier::Ownership;
+use crate::domain::uscc::Uscc;
+use crate::error::{AppError, AppResult};
+
+/// Which operators to list.
+#[derive(Debug, Clone, Default)]
+pub struct OperatorFilter {
+    pub ownerships: Vec<Ownership>,
+    pub name_contains: Option<String>,
+}
+
+/// A new operator, validated.
+#[derive(Debug, Clone)]
+pub struct NewOperator {
+    pub name: String,
+    pub uscc: Uscc,
+    pub ownership: Ownership,
+    pub contact_person: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// Changes to an operator; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OperatorPatch {
+    pub name: Option<String>,
+    pub uscc: Option<Uscc>,
+    pub ownership: Option<Ownership>,
+    pub contact_person: Option<Option<String>>,
+    pub contact_phone: Option<Option<String>>,
+}
+
+impl OperatorFilter {
+    fn condition(&self) -> Condition {
+        let mut condition = Condition::all();
+        if !self.ownerships.is_empty() {
+            condition =
+                condition.add(Column::Ownership.is_in(self.ownerships.iter().map(|o| o.as_ref())));
+        }
+        if let Some(text) = &self.name_contains {
+            condition = condition
+                .add(Expr::expr(Func::lower(Expr::col(Column::Name))).like(like_contains(text)));
+        }
+        condition
+    }
+}
+
+/// Operators sorted by name.
+pub async fn page(
+    db: &DatabaseConnection,
+    filter: &OperatorFilter,
+    args: &PageArgs,
+) -> AppResult<Page<operator::Model>> {
+    let sort = Sort {
+        name: "NAME_ASC".into(),
+        key: Some(Column::Name),
+        id: Column::Id,
+        descending: false,
+    };
+    let select = operator::Entity::find().filter(filter.condition());
+    page::fetch(db, select, &sort, args, |m| Some(m.name.clone()), |m| m.id).await
+}
+
+pub async fn count(db: &DatabaseConnection, filter: &OperatorFilter) -> AppResult<u64> {
+    Ok(operator::Entity::find()
+        .filter(filter.condition())
+        .count(db)
+        .await?)
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn create(db: &DatabaseConnection, new: NewOperator) -> AppResult<operator::Model> {
+    let txn = db.begin().await?;
+    ensure_uscc_free(&txn, &new.uscc, None).await?;
+    let now = Utc::now();
+    let row = operator::ActiveModel {
+        name: Set(new.name),
+        uscc: Set(new.uscc.to_string()),
+        ownership: Set(new.ownership.as_ref().to_owned()),
+        contact_person: Set(new.contact_person),
+        contact_phone: Set(new.contact_phone),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let model = operator::Entity::insert(row)
+        .exec_with_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i32,
+    version: i32,
+    patch: OperatorPatch,
+) -> AppResult<operator::Model> {
+    let txn = db.begin().await?;
+    let current = operator::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Operator", id))?;
+    if let Some(uscc) = &patch.uscc {
+        ensure_uscc_free(&txn, uscc, Some(id)).await?;
+    }
+    let mut row = current.clone().into_active_model();
+    if let Some(name) = patch.name {
+        row.name = Set(name);
+    }
+    if let Some(uscc) = patch.uscc {
+        row.uscc = Set(uscc.to_string());
+    }
+    if let Some(ownership) = patch.ownership {
+        row.ownership = Set(ownership.as_ref().to_owned());
+    }
+    if let Some(person) = patch.contact_person {
+        row.contact_person = Set(person);
+    }
+    if let Some(phone) = patch.contact_phone {
+        row.contact_phone = Set(phone);
+    }
+    let model =
+        versioned_update::<operator::Entity, _>(&txn, row, id, current.version, version).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+async fn ensure_uscc_free<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    uscc: &Uscc,
+    except: Option<i32>,
+) -> AppResult<()> {
+    let holder = operator::Entity::find()
+        .filter(Column::Uscc.eq(uscc.as_str()))
+        .one(db)
+        .await?;
+    match holder {
+        Some(other) if Some(other.id) != except => Err(AppError::Conflict(format!(
+            "operator '{}' already has the USCC {uscc}",
+            other.name
+        ))),
+        _ => Ok(()),
+    }
+}

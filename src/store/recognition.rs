@@ -1,0 +1,44 @@
+//! Level recognitions (级别认定).
+
+use chrono::{NaiveDate, Utc};
+use entity::level_recognition;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+
+use crate::domain::carrier::Level;
+use crate::error::AppResult;
+
+/// A recognition to record, validated.
+#[derive(Debug, Clone)]
+pub struct NewRecognition {
+    pub carrier_id: i32,
+    pub level: Level,
+    pub recognised_on: NaiveDate,
+    pub authority: String,
+    pub document_number: Option<String>,
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn record(
+    db: &DatabaseConnection,
+    new: NewRecognition,
+) -> AppResult<level_recognition::Model> {
+    let txn = db.begin().await?;
+    super::carrier::ensure_exists(&txn, new.carrier_id).await?;
+    let now = Utc::now();
+    let row = level_recognition::ActiveModel {
+        carrier_id: Set(new.carrier_id),
+        level: Set(new.level.as_ref().to_owned()),
+        recognised_on: Set(new.recognised_on),
+        authority: Set(new.authority),
+        document_number: Set(new.document_number),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let model = level_recognition::Entity::insert(row)
+        .exec_with_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(model)
+}

@@ -1,0 +1,77 @@
+//! Space phases: deliveries of floor area, and floor area summed in SQL.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use entity::space_phase::{self, Column};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect, TransactionTrait,
+};
+
+use crate::domain::area::FloorArea;
+use crate::domain::carrier::SpaceSource;
+use crate::error::AppResult;
+
+/// A delivery of floor area, validated.
+#[derive(Debug, Clone)]
+pub struct NewSpacePhase {
+    pub carrier_id: i32,
+    pub label: Option<String>,
+    pub area: FloorArea,
+    pub delivered_on: NaiveDate,
+    pub source: SpaceSource,
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn add(db: &DatabaseConnection, new: NewSpacePhase) -> AppResult<space_phase::Model> {
+    let txn = db.begin().await?;
+    super::carrier::ensure_exists(&txn, new.carrier_id).await?;
+    let now = Utc::now();
+    let row = space_phase::ActiveModel {
+        carrier_id: Set(new.carrier_id),
+        label: Set(new.label),
+        area_m2: Set(new.area.square_metres()),
+        delivered_on: Set(new.delivered_on),
+        source: Set(new.source.as_ref().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let model = space_phase::Entity::insert(row)
+        .exec_with_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+#[derive(FromQueryResult)]
+struct AreaSum {
+    carrier_id: i32,
+    area_m2: f64,
+}
+
+/// Floor area delivered on or before `as_of`, per carrier, summed in SQL.
+/// Carriers with nothing delivered yet are absent. One SQL statement.
+pub async fn floor_area_on(
+    db: &DatabaseConnection,
+    carrier_ids: &[i32],
+    as_of: NaiveDate,
+) -> AppResult<HashMap<i32, f64>> {
+    let sums = space_phase::Entity::find()
+        .select_only()
+        .column(Column::CarrierId)
+        .column_as(Expr::from(Func::sum(Expr::col(Column::AreaM2))), "area_m2")
+        .filter(Column::CarrierId.is_in(carrier_ids.iter().copied()))
+        .filter(Column::DeliveredOn.lte(as_of))
+        .group_by(Column::CarrierId)
+        .into_model::<AreaSum>()
+        .all(db)
+        .await?;
+    Ok(sums
+        .into_iter()
+        .map(|sum| (sum.carrier_id, (sum.area_m2 * 100.0).round() / 100.0))
+        .collect())
+}

@@ -149,7 +149,11 @@ impl Carrier {
     }
 
     /// Floor area in m² delivered on or before `asOf` (default today): the sum of its space phases.
-    async fn floor_area(&self, ctx: &Context<'_>, as_of: Option<Date>) -> ApiResult<f64> {
+    async fn floor_area(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to measure on (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<f64> {
         let as_of = as_of.map_or_else(store::today, |d| d.0);
         Ok(loaders::of(ctx)?.floor_area(self.id, as_of).await?)
     }
@@ -165,7 +169,11 @@ impl Carrier {
     }
 
     /// The level held on `asOf` (default today): that of the latest recognition on or before it.
-    async fn level(&self, ctx: &Context<'_>, as_of: Option<Date>) -> ApiResult<Level> {
+    async fn level(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<Level> {
         let as_of = as_of.map_or_else(store::today, |d| d.0);
         let history = self.history(ctx).await?;
         let recognitions: Vec<Recognition> =
@@ -426,7 +434,11 @@ pub struct CarrierQuery;
 #[Object]
 impl CarrierQuery {
     /// One carrier by global ID, or null.
-    async fn carrier(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Carrier>> {
+    async fn carrier(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The carrier's global ID.")] id: ID,
+    ) -> ApiResult<Option<Carrier>> {
         let id = expect("id", &id, NodeType::Carrier)?;
         Ok(loaders::of(ctx)?.carrier(id).await?)
     }
@@ -475,7 +487,7 @@ impl CarrierMutation {
     async fn create_carrier(
         &self,
         ctx: &Context<'_>,
-        input: CreateCarrierInput,
+        #[graphql(desc = "What to write.")] input: CreateCarrierInput,
     ) -> ApiResult<Carrier> {
         let row = store::carrier::create(super::db(ctx)?, input.validate()?).await?;
         Ok(Carrier::try_from(row)?)
@@ -485,7 +497,7 @@ impl CarrierMutation {
     async fn update_carrier(
         &self,
         ctx: &Context<'_>,
-        input: UpdateCarrierInput,
+        #[graphql(desc = "What to write.")] input: UpdateCarrierInput,
     ) -> ApiResult<Carrier> {
         let id = expect("id", &input.id, NodeType::Carrier)?;
         let version = input.version;

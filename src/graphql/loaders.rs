@@ -1,9 +1,27 @@
 //! DataLoaders: every nested read batches into one `WHERE … IN (…)` per
 //! relation and request, so a page of N carriers costs the same number of
 //! SQL statements whatever N is.
+//!
+//! Batches are deterministic, not timed: async-graphql's loader waits a
+//! delay and then takes the keys registered so far, and on a busy
+//! multi-threaded runtime a page's fields may still be registering keys when
+//! it fires, splitting one batch into several. Here the batch tasks are not
+//! spawned onto the runtime but queued in a [`BatchQueue`] that the request's
+//! own task polls ([`drive`]) only after execution has yielded, which it does
+//! only once every sibling field has registered its key.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll, Waker};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::task::ArcWake;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -116,23 +134,25 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
-        fn loader<T: Loader<K>, K>(inner: T) -> DataLoader<T>
+    /// Fresh loaders whose batches run from `queue`.
+    pub fn new(db: &DatabaseConnection, queue: &BatchQueue) -> Self {
+        fn loader<T: Loader<K>, K>(inner: T, queue: &BatchQueue) -> DataLoader<T>
         where
             K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         {
-            DataLoader::new(inner, tokio::spawn)
+            let queue = queue.clone();
+            DataLoader::new(inner, move |task| queue.push(task)).delay(Duration::ZERO)
         }
         Self {
-            carriers: loader(Rows::new(db)),
-            operators: loader(Rows::new(db)),
-            districts: loader(Rows::new(db)),
-            space_phases: loader(Rows::new(db)),
-            recognitions: loader(Rows::new(db)),
-            phases_of: loader(Rows::new(db)),
-            recognitions_of: loader(Rows::new(db)),
-            industries_of: loader(Rows::new(db)),
-            floor_area: loader(FloorAreaLoader(db.clone())),
+            carriers: loader(Rows::new(db), queue),
+            operators: loader(Rows::new(db), queue),
+            districts: loader(Rows::new(db), queue),
+            space_phases: loader(Rows::new(db), queue),
+            recognitions: loader(Rows::new(db), queue),
+            phases_of: loader(Rows::new(db), queue),
+            recognitions_of: loader(Rows::new(db), queue),
+            industries_of: loader(Rows::new(db), queue),
+            floor_area: loader(FloorAreaLoader(db.clone()), queue),
         }
     }
 
@@ -215,6 +235,78 @@ where
         .load_one(id)
         .await?
         .and_then(|rows| rows.into_iter().next()))
+}
+
+/// Batch-load tasks of one request, waiting to be polled by [`drive`].
+#[derive(Clone, Default)]
+pub struct BatchQueue(Arc<Mutex<Vec<BoxFuture<'static, ()>>>>);
+
+impl BatchQueue {
+    fn push(&self, task: BoxFuture<'static, ()>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(task);
+    }
+
+    fn take(&self) -> Vec<BoxFuture<'static, ()>> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+}
+
+/// Runs `work` (a request's execution) together with the batch loads it
+/// queues. Batches start only once `work` is waiting for them: when it
+/// returns `Pending` without having woken itself. (A list of many items
+/// yields voluntarily, waking itself, before all its items have asked.)
+pub async fn drive<F: Future>(queue: BatchQueue, work: F) -> F::Output {
+    /// Bound on back-to-back polls of `work`, so a future that always wakes
+    /// itself cannot starve the batches (batching would merely split).
+    const MAX_EAGER_POLLS: usize = 256;
+    let mut work = pin!(work);
+    let mut batches: FuturesUnordered<BoxFuture<'static, ()>> = FuturesUnordered::new();
+    std::future::poll_fn(move |cx| {
+        for _ in 0..MAX_EAGER_POLLS {
+            let probe = Arc::new(WakeProbe {
+                woken: AtomicBool::new(false),
+                outer: cx.waker().clone(),
+            });
+            let waker = futures_util::task::waker(probe.clone());
+            if let Poll::Ready(output) = work.as_mut().poll(&mut TaskContext::from_waker(&waker)) {
+                return Poll::Ready(output);
+            }
+            if !probe.woken.load(Ordering::Acquire) {
+                break;
+            }
+        }
+        loop {
+            batches.extend(queue.take());
+            match batches.poll_next_unpin(cx) {
+                // A batch finished and woke its waiters; others may be ready too.
+                Poll::Ready(Some(())) => continue,
+                Poll::Ready(None) | Poll::Pending => break,
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Records whether a future woke itself while being polled, and passes the wake on.
+struct WakeProbe {
+    woken: AtomicBool,
+    outer: Waker,
+}
+
+impl ArcWake for WakeProbe {
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        arc_self.woken.store(true, Ordering::Release);
+        arc_self.outer.wake_by_ref();
+    }
 }
 
 /// The request's loaders.

@@ -2,7 +2,7 @@
 //!
 //! Building the schema needs no database and reads no environment, so
 //! `zaiti schema` prints the SDL anywhere; the database and the per-request
-//! loaders go in as request data ([`with_request_data`]).
+//! loaders go in as request data ([`execute`]).
 
 pub mod carrier;
 pub mod connection;
@@ -84,19 +84,6 @@ pub fn sdl() -> String {
         .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
 }
 
-/// Adds what resolvers need to a request: the database and fresh loaders.
-pub fn with_request_data(
-    request: Request,
-    db: &DatabaseConnection,
-) -> (Request, Arc<ExecutionStarted>) {
-    let started = Arc::new(ExecutionStarted::default());
-    let request = request
-        .data(db.clone())
-        .data(loaders::Loaders::new(db))
-        .data(started.clone());
-    (request, started)
-}
-
 /// Executes a request against `db` and tells whether execution began, which
 /// separates request errors (parse, validation: nothing ran) from field errors.
 pub async fn execute(
@@ -104,8 +91,13 @@ pub async fn execute(
     request: Request,
     db: &DatabaseConnection,
 ) -> (Response, bool) {
-    let (request, started) = with_request_data(request, db);
-    let response = schema.execute(request).await;
+    let started = Arc::new(ExecutionStarted::default());
+    let queue = loaders::BatchQueue::default();
+    let request = request
+        .data(db.clone())
+        .data(loaders::Loaders::new(db, &queue))
+        .data(started.clone());
+    let response = loaders::drive(queue, schema.execute(request)).await;
     (response, started.0.load(Ordering::Acquire))
 }
 

@@ -198,7 +198,11 @@ pub struct OperatorQuery;
 #[Object]
 impl OperatorQuery {
     /// One operator by global ID, or null.
-    async fn operator(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Operator>> {
+    async fn operator(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operator's global ID.")] id: ID,
+    ) -> ApiResult<Option<Operator>> {
         let id = expect("id", &id, NodeType::Operator)?;
         Ok(loaders::of(ctx)?.operator(id).await?)
     }
@@ -246,7 +250,7 @@ impl OperatorMutation {
     async fn create_operator(
         &self,
         ctx: &Context<'_>,
-        input: CreateOperatorInput,
+        #[graphql(desc = "What to write.")] input: CreateOperatorInput,
     ) -> ApiResult<Operator> {
         let row = store::operator::create(super::db(ctx)?, input.validate()?).await?;
         Ok(Operator::try_from(row)?)
@@ -256,7 +260,7 @@ impl OperatorMutation {
     async fn update_operator(
         &self,
         ctx: &Context<'_>,
-        input: UpdateOperatorInput,
+        #[graphql(desc = "What to write.")] input: UpdateOperatorInput,
     ) -> ApiResult<Operator> {
         let id = expect("id", &input.id, NodeType::Operator)?;
         let version = input.version;

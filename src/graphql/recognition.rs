@@ -135,7 +135,7 @@ impl RecognitionMutation {
     async fn record_level_recognition(
         &self,
         ctx: &Context<'_>,
-        input: RecordLevelRecognitionInput,
+        #[graphql(desc = "What to write.")] input: RecordLevelRecognitionInput,
     ) -> ApiResult<LevelRecognition> {
         let row = store::recognition::record(super::db(ctx)?, input.validate()?).await?;
         Ok(LevelRecognition::try_from(row)?)

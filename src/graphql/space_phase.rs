@@ -132,7 +132,7 @@ impl SpacePhaseMutation {
     async fn add_space_phase(
         &self,
         ctx: &Context<'_>,
-        input: AddSpacePhaseInput,
+        #[graphql(desc = "What to write.")] input: AddSpacePhaseInput,
     ) -> ApiResult<SpacePhase> {
         let row = store::space_phase::add(super::db(ctx)?, input.validate()?).await?;
         Ok(SpacePhase::try_from(row)?)

@@ -1,0 +1,363 @@
+//! The test harness: a real server on a free port over a fresh database,
+//! SQLite or PostgreSQL, talked to over HTTP.
+//!
+//! PostgreSQL is reached at `ZAITI_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). Each test gets a database
+//! of its own, dropped when the test ends. If PostgreSQL cannot be reached the
+//! PostgreSQL tests fail: the suite never skips a database silently.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use zaiti::http::HttpOptions;
+
+/// The database engines every storage test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+const DEFAULT_POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A running server over its own database.
+pub struct TestApp {
+    /// e.g. `http://127.0.0.1:41234`
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub backend: Backend,
+    statements: Arc<std::sync::Mutex<Vec<String>>>,
+    _database: DatabaseGuard,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, HttpOptions::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, options: HttpOptions) -> Self {
+        let (url, guard) = match backend {
+            Backend::Sqlite => fresh_sqlite(),
+            Backend::Postgres => fresh_postgres().await,
+        };
+        let mut db = zaiti::store::connect(&url)
+            .await
+            .unwrap_or_else(|err| panic!("cannot connect to the test database {url}: {err}"));
+        zaiti::store::migrate(&db).await.expect("migrations run");
+        let statements = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = statements.clone();
+        db.set_metric_callback(move |info| {
+            if let Ok(mut log) = log.lock() {
+                log.push(info.statement.sql.clone());
+            }
+        });
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let address = listener.local_addr().expect("local address");
+        let router = zaiti::http::router(db.clone(), &options);
+        tokio::spawn(zaiti::http::serve(listener, router, std::future::pending()));
+        Self {
+            base_url: format!("http://{address}"),
+            client: reqwest::Client::new(),
+            db,
+            backend,
+            statements,
+            _database: guard,
+        }
+    }
+
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.base_url)
+    }
+
+    /// Posts a GraphQL request and returns the JSON answer (status must be 200).
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.graphql_url())
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = response.status();
+        let body: Value = response.json().await.expect("a JSON body");
+        assert_eq!(status, 200, "unexpected status; body: {body}");
+        body
+    }
+
+    /// Like [`Self::graphql`], but fails the test on any GraphQL error and returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// Loads the demo portfolio into this test's database.
+    pub async fn load_demo(&self) {
+        zaiti::demo::load(&self.db).await.expect("demo data loads");
+    }
+
+    /// Starts counting SQL statements from zero.
+    pub fn reset_statement_count(&self) {
+        self.statements.lock().expect("statement log").clear();
+    }
+
+    /// SQL statements run since the last reset.
+    pub fn statements(&self) -> Vec<String> {
+        self.statements.lock().expect("statement log").clone()
+    }
+
+    /// Counts rows of `table` directly in the database.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .expect("count query runs")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("a count")
+    }
+}
+
+/// The `extensions.code` of the first error of a response.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {body}"))
+}
+
+/// Removes the test's database when the test ends, whatever its outcome.
+enum DatabaseGuard {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        match self {
+            Self::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Self::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs outside async; a short-lived runtime of its own does the work.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    runtime.block_on(async {
+                        let admin = sea_orm::Database::connect(&admin_url).await.ok()?;
+                        admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await
+                            .ok()
+                    })
+                })
+                .join();
+            }
+        }
+    }
+}
+
+static NEXT_DATABASE: AtomicUsize = AtomicUsize::new(0);
+
+fn unique_name() -> String {
+    format!(
+        "zaiti_test_{}_{}",
+        std::process::id(),
+        NEXT_DATABASE.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+fn fresh_sqlite() -> (String, DatabaseGuard) {
+    let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    (url, DatabaseGuard::Sqlite(path))
+}
+
+async fn fresh_postgres() -> (String, DatabaseGuard) {
+    let admin_url = std::env::var("ZAITI_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| DEFAULT_POSTGRES_ADMIN_URL.into());
+    let admin = sea_orm::Database::connect(&admin_url).await.unwrap_or_else(|err| {
+        panic!(
+            "PostgreSQL is required by the test suite and is not reachable at {admin_url} ({err}). \
+             Start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) \
+             or point ZAITI_TEST_POSTGRES_URL at a server where this user may create databases."
+        )
+    });
+    sweep_abandoned_databases(&admin).await;
+    let name = unique_name();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap_or_else(|err| panic!("cannot create test database {name}: {err}"));
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("a database URL ends in /DATABASE");
+    (
+        format!("{base}/{name}"),
+        DatabaseGuard::Postgres { admin_url, name },
+    )
+}
+
+/// Drops test databases left by test processes that died before cleaning up.
+async fn sweep_abandoned_databases(admin: &DatabaseConnection) {
+    let rows = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'zaiti_test_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        let pid = name
+            .split('_')
+            .nth(2)
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let abandoned =
+            pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if abandoned {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// Runs each named `async fn(TestApp)` as two tests: `sqlite::NAME` and `postgres::NAME`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($test:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(super::common::TestApp::spawn(super::common::Backend::Sqlite).await).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(super::common::TestApp::spawn(super::common::Backend::Postgres).await).await;
+                }
+            )+
+        }
+    };
+}
+
+/// A valid USCC, different for each `n`.
+pub fn uscc(n: u32) -> String {
+    let first_17 = format!("91320214MA{:07}", n);
+    zaiti::domain::uscc::Uscc::with_check_character(&first_17)
+        .expect("a valid USCC")
+        .to_string()
+}
+
+impl TestApp {
+    /// The global ID of the district with `code`.
+    pub async fn district_id(&self, code: &str) -> String {
+        let data = self.data("{ districts { id code } }", json!({})).await;
+        data["districts"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("no district {code}"))["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    }
+
+    /// Creates an operator through the API; returns its global ID.
+    pub async fn create_operator(&self, name: &str, n: u32) -> String {
+        let data = self
+            .data(
+                "mutation($input: CreateOperatorInput!) { createOperator(input: $input) { id } }",
+                json!({ "input": { "name": name, "uscc": uscc(n), "ownership": "CITY_STATE_OWNED",
+                                    "contactPerson": "王经理", "contactPhone": "0510-85000000" } }),
+            )
+            .await;
+        data["createOperator"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    }
+
+    /// Creates a carrier through the API with the given extra input fields; returns its global ID.
+    pub async fn create_carrier(
+        &self,
+        operator_id: &str,
+        district_id: &str,
+        fields: Value,
+    ) -> String {
+        let mut input = json!({
+            "name": "测试众创空间",
+            "kind": "MAKERSPACE",
+            "districtId": district_id,
+            "operatorId": operator_id,
+            "address": "无锡市新吴区菱湖大道111号",
+        });
+        input
+            .as_object_mut()
+            .expect("an object")
+            .extend(fields.as_object().expect("an object").clone());
+        let data = self
+            .data(
+                "mutation($input: CreateCarrierInput!) { createCarrier(input: $input) { id } }",
+                json!({ "input": input }),
+            )
+            .await;
+        data["createCarrier"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    }
+
+    /// Adds a space phase through the API.
+    pub async fn add_phase(
+        &self,
+        carrier_id: &str,
+        area_m2: f64,
+        delivered_on: &str,
+        source: &str,
+    ) {
+        self.data(
+            "mutation($input: AddSpacePhaseInput!) { addSpacePhase(input: $input) { id } }",
+            json!({ "input": { "carrierId": carrier_id, "areaM2": area_m2, "deliveredOn": delivered_on, "source": source } }),
+        )
+        .await;
+    }
+
+    /// Records a level recognition through the API.
+    pub async fn recognise(&self, carrier_id: &str, level: &str, on: &str) {
+        self.data(
+            "mutation($input: RecordLevelRecognitionInput!) { recordLevelRecognition(input: $input) { id } }",
+            json!({ "input": { "carrierId": carrier_id, "level": level, "recognisedOn": on, "authority": "无锡市科学技术局" } }),
+        )
+        .await;
+    }
+}

@@ -361,3 +361,19 @@ impl TestApp {
         .await;
     }
 }
+
+impl TestApp {
+    /// Posts a query and returns the JSON body whatever the status.
+    pub async fn graphql_raw(&self, query: &str) -> Value {
+        self.client
+            .post(self.graphql_url())
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("request reaches the server")
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+}

@@ -1,0 +1,177 @@
+//! The HTTP surface as clients meet it: media types, status codes, GET rules,
+//! GraphiQL, CORS and the health probes.
+
+mod common;
+
+use common::{Backend, TestApp};
+use serde_json::{Value, json};
+
+async fn app() -> TestApp {
+    TestApp::spawn(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_response_media_type_follows_accept() {
+    let app = app().await;
+    for (accept, expected) in [
+        ("application/json", "application/json"),
+        ("application/graphql-response+json", "application/graphql-response+json"),
+        ("application/graphql-response+json, application/json;q=0.9", "application/graphql-response+json"),
+    ] {
+        let response = app
+            .client
+            .post(app.graphql_url())
+            .header("accept", accept)
+            .json(&json!({ "query": "{ districts { code } }" }))
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers()["content-type"].to_str().expect("ascii").to_owned();
+        assert!(content_type.starts_with(expected), "Accept {accept} gave {content_type}");
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(body["data"]["districts"].as_array().map(Vec::len), Some(8));
+    }
+    let refused = app
+        .client
+        .post(app.graphql_url())
+        .header("accept", "text/xml")
+        .json(&json!({ "query": "{ districts { code } }" }))
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(refused.status(), 406);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_fails_validation_gets_400_and_no_data() {
+    let app = app().await;
+    for query in ["{ districts { code ", "{ noSuchField }"] {
+        let response = app
+            .client
+            .post(app.graphql_url())
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), 400, "{query}");
+        let body: Value = response.json().await.expect("JSON");
+        assert!(body.get("data").is_none(), "{body}");
+        assert!(body["errors"][0]["extensions"]["code"].is_string(), "{body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_work_over_get_and_mutations_do_not() {
+    let app = app().await;
+    let query = app
+        .client
+        .get(app.graphql_url())
+        .query(&[("query", "{ districts { code } }")])
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(query.status(), 200);
+    let mutation = app
+        .client
+        .get(app.graphql_url())
+        .header("accept", "application/graphql-response+json")
+        .query(&[("query", r#"mutation { createOperator(input: {name: "x", uscc: "x", ownership: OTHER}) { id } }"#)])
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(mutation.status(), 405);
+    assert_eq!(app.count_rows("operator").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_gets_graphiql() {
+    let app = app().await;
+    for path in ["/", "/graphql"] {
+        let page = app
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.expect("text").contains("graphiql"), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browsers_of_front_end_teams_pass_cors() {
+    let app = app().await;
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.graphql_url())
+        .header("origin", "https://dashboard.example.cn")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type,authorization")
+        .send()
+        .await
+        .expect("a response");
+    assert!(preflight.status().is_success());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_configured_origins_pass_cors_when_configured() {
+    let options = zaiti::http::HttpOptions {
+        cors_origins: vec!["https://dashboard.example.cn".into()],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await;
+    let ask = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.graphql_url())
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .send()
+    };
+    let allowed = ask("https://dashboard.example.cn").await.expect("a response");
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://dashboard.example.cn");
+    let other = ask("https://elsewhere.example.com").await.expect("a response");
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_readiness_probes_answer() {
+    let app = app().await;
+    for (path, body) in [("/healthz", "ok"), ("/readyz", "ready")] {
+        let response = app.client.get(format!("{}{path}", app.base_url)).send().await.expect("a response");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.text().await.expect("text"), body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_refused() {
+    let app = app().await;
+    let huge = "#".repeat(2 * 1024 * 1024);
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .json(&json!({ "query": format!("{{ districts {{ code }} }}{huge}") }))
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_deeper_than_the_limit_is_refused() {
+    let app = app().await;
+    // carrier → phases → carrier → … twenty levels deep.
+    let mut selection = String::from("id");
+    for level in 0..18 {
+        let field = if level % 2 == 0 { "carrier" } else { "phases" };
+        selection = format!("{field} {{ {selection} }}");
+    }
+    let query = format!("{{ carriers(first: 1) {{ nodes {{ {selection} }} }} }}");
+    let body = app.graphql_raw(&query).await;
+    assert!(body.get("data").is_none(), "{body}");
+    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("nested too deep")), "{body}");
+}

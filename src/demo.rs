@@ -1,9 +1,1301 @@
-//! The made-up demo portfolio.
+//! The demo portfolio: about 128 carriers in Wuxi's eight districts, with
+//! their operators, space phases and level recognitions.
+//!
+//! **All of this data is made up, for demonstration and testing only.** It is
+//! shaped like Wuxi's portfolio (the eight districts, the chain
+//! 众创空间—孵化器—加速器—科创综合体, the "465" industries, the recognising
+//! authorities), but no record describes a real carrier, company or person:
+//! names, addresses, contacts, areas and dates are invented, and the USCCs are
+//! merely well-formed (right structure and check character).
+//!
+//! The portfolio is first planned in plain Rust ([`plan`], unit-tested below),
+//! then written through the store functions after the same field rules the
+//! GraphQL mutations apply, so it passes every validation a client's input
+//! would. Loading is idempotent: if the first demo operator's USCC is already
+//! registered, nothing is written. A load interrupted half-way leaves partial
+//! data that later runs will not complete; start again from a fresh database.
 
-use sea_orm::DatabaseConnection;
+use std::collections::HashSet;
 
-use crate::error::AppResult;
+use chrono::{Datelike, Days, NaiveDate};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use strum::IntoEnumIterator;
 
-pub async fn load(_db: &DatabaseConnection) -> AppResult<String> {
-    Ok(String::new())
+use crate::domain::ValidationError;
+use crate::domain::area::FloorArea;
+use crate::domain::carrier::{CarrierKind, CarrierStatus, Industry, Level, Ownership, SpaceSource};
+use crate::domain::dates::check_plausible;
+use crate::domain::level::check_recognised_on;
+use crate::domain::location::Location;
+use crate::domain::text::{optional_text, required_text};
+use crate::domain::uscc::Uscc;
+use crate::error::{AppError, AppResult};
+use crate::store;
+use crate::store::carrier::{CarrierFilter, NewCarrier};
+use crate::store::operator::NewOperator;
+use crate::store::recognition::NewRecognition;
+use crate::store::space_phase::NewSpacePhase;
+
+/// Loads the demo portfolio unless it is already there, and says what it did
+/// in one line.
+pub async fn load(db: &DatabaseConnection) -> AppResult<String> {
+    let portfolio = plan(store::today())?;
+    if is_loaded(db, &portfolio).await? {
+        let carriers = store::carrier::count(db, &CarrierFilter::default()).await?;
+        return Ok(format!("demo data already present: {carriers} carriers"));
+    }
+    write(db, &portfolio).await
+}
+
+// ---------------------------------------------------------------------------
+// Writing the plan
+// ---------------------------------------------------------------------------
+
+/// The demo is there when its first operator is.
+async fn is_loaded(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<bool> {
+    use entity::operator::{Column, Entity};
+    let Some(first) = portfolio.operators.first() else {
+        return Ok(false);
+    };
+    let found = Entity::find()
+        .filter(Column::Uscc.eq(first.uscc.as_str()))
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+async fn write(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<String> {
+    let district_ids = district_ids(db).await?;
+    let mut operator_ids = Vec::with_capacity(portfolio.operators.len());
+    for operator in &portfolio.operators {
+        operator_ids.push(create_operator(db, operator).await?);
+    }
+    let (mut phases, mut recognitions) = (0, 0);
+    for carrier in &portfolio.carriers {
+        let district_id = district_ids[carrier.district];
+        let operator_id = operator_ids[carrier.operator];
+        let id = create_carrier(db, carrier, district_id, operator_id).await?;
+        phases += add_phases(db, id, &carrier.phases).await?;
+        recognitions += record_recognitions(db, id, &carrier.recognitions).await?;
+    }
+    Ok(format!(
+        "loaded {} carriers, {} operators, {phases} space phases, {recognitions} recognitions",
+        portfolio.carriers.len(),
+        portfolio.operators.len(),
+    ))
+}
+
+/// The ids of [`DISTRICTS`], in their order; the migrations seed them.
+async fn district_ids(db: &DatabaseConnection) -> AppResult<Vec<i32>> {
+    let seeded = store::district::all(db).await?;
+    DISTRICTS
+        .iter()
+        .map(|profile| {
+            seeded
+                .iter()
+                .find(|d| d.code == profile.code)
+                .map(|d| d.id)
+                .ok_or_else(|| {
+                    tracing::error!(code = profile.code, "district not seeded by the migrations");
+                    AppError::Internal
+                })
+        })
+        .collect()
+}
+
+async fn create_operator(db: &DatabaseConnection, plan: &OperatorPlan) -> AppResult<i32> {
+    let new = NewOperator {
+        name: required_text("name", plan.name)?,
+        uscc: plan.uscc.clone(),
+        ownership: plan.ownership,
+        contact_person: optional_text("contactPerson", plan.contact_person.as_deref())?,
+        contact_phone: optional_text("contactPhone", plan.contact_phone.as_deref())?,
+    };
+    Ok(store::operator::create(db, new).await?.id)
+}
+
+async fn create_carrier(
+    db: &DatabaseConnection,
+    plan: &CarrierPlan,
+    district_id: i32,
+    operator_id: i32,
+) -> AppResult<i32> {
+    let (longitude, latitude) = plan.location;
+    let new = NewCarrier {
+        name: required_text("name", &plan.name)?,
+        kind: plan.kind,
+        status: plan.status,
+        district_id,
+        operator_id,
+        address: required_text("address", &plan.address)?,
+        landmark: plan.landmark,
+        location: Some(Location::new(longitude, latitude)?),
+        leading_industries: plan.industries.clone(),
+    };
+    Ok(store::carrier::create(db, new).await?.id)
+}
+
+async fn add_phases(
+    db: &DatabaseConnection,
+    carrier_id: i32,
+    phases: &[PhasePlan],
+) -> AppResult<usize> {
+    for phase in phases {
+        check_plausible("deliveredOn", phase.delivered_on)?;
+        let new = NewSpacePhase {
+            carrier_id,
+            label: optional_text("label", phase.label)?,
+            area: FloorArea::parse("areaM2", phase.area_m2)?,
+            delivered_on: phase.delivered_on,
+            source: phase.source,
+        };
+        store::space_phase::add(db, new).await?;
+    }
+    Ok(phases.len())
+}
+
+async fn record_recognitions(
+    db: &DatabaseConnection,
+    carrier_id: i32,
+    recognitions: &[RecognitionPlan],
+) -> AppResult<usize> {
+    for recognition in recognitions {
+        check_recognised_on(recognition.recognised_on, store::today())?;
+        let new = NewRecognition {
+            carrier_id,
+            level: recognition.level,
+            recognised_on: recognition.recognised_on,
+            authority: required_text("authority", recognition.authority)?,
+            document_number: optional_text(
+                "documentNumber",
+                recognition.document_number.as_deref(),
+            )?,
+        };
+        store::recognition::record(db, new).await?;
+    }
+    Ok(recognitions.len())
+}
+
+// ---------------------------------------------------------------------------
+// The plan: what the demo writes, decided without a database
+// ---------------------------------------------------------------------------
+
+/// Everything the demo writes.
+#[derive(Debug, Clone, PartialEq)]
+struct Portfolio {
+    operators: Vec<OperatorPlan>,
+    carriers: Vec<CarrierPlan>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct OperatorPlan {
+    name: &'static str,
+    uscc: Uscc,
+    ownership: Ownership,
+    /// Index in [`DISTRICTS`]; `None` for an operator working citywide.
+    home: Option<usize>,
+    contact_person: Option<String>,
+    contact_phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct CarrierPlan {
+    name: String,
+    kind: CarrierKind,
+    status: CarrierStatus,
+    /// Index in [`DISTRICTS`].
+    district: usize,
+    /// Index in [`Portfolio::operators`].
+    operator: usize,
+    address: String,
+    landmark: bool,
+    /// WGS84 (longitude, latitude).
+    location: (f64, f64),
+    industries: Vec<Industry>,
+    phases: Vec<PhasePlan>,
+    recognitions: Vec<RecognitionPlan>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PhasePlan {
+    label: Option<&'static str>,
+    area_m2: f64,
+    delivered_on: NaiveDate,
+    source: SpaceSource,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct RecognitionPlan {
+    level: Level,
+    recognised_on: NaiveDate,
+    authority: &'static str,
+    document_number: Option<String>,
+}
+
+/// Plans the portfolio. Recognitions are never dated after `today`.
+fn plan(today: NaiveDate) -> Result<Portfolio, ValidationError> {
+    // A fixed seed, so every run plans the same portfolio: tests and examples
+    // can rely on it, and a second run recognises its own first operator.
+    let mut rng = SplitMix64(SEED);
+    let operators = OPERATORS
+        .iter()
+        .map(|spec| plan_operator(&mut rng, spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut names = HashSet::new();
+    let carriers = district_sequence(&mut rng)
+        .into_iter()
+        .map(|district| plan_carrier(&mut rng, district, &operators, &mut names, today))
+        .collect();
+    Ok(Portfolio {
+        operators,
+        carriers,
+    })
+}
+
+/// Each district's index as many times as it has carriers, shuffled, so the
+/// carriers are not listed district by district.
+fn district_sequence(rng: &mut SplitMix64) -> Vec<usize> {
+    let mut sequence: Vec<usize> = DISTRICTS
+        .iter()
+        .enumerate()
+        .flat_map(|(index, profile)| std::iter::repeat_n(index, profile.carriers))
+        .collect();
+    rng.shuffle(&mut sequence);
+    sequence
+}
+
+fn plan_operator(
+    rng: &mut SplitMix64,
+    spec: &OperatorSpec,
+) -> Result<OperatorPlan, ValidationError> {
+    let division = spec
+        .home
+        .map_or(CITY_DIVISION, |home| DISTRICTS[home].division);
+    Ok(OperatorPlan {
+        name: spec.name,
+        uscc: demo_uscc(rng, spec.ownership, division)?,
+        ownership: spec.ownership,
+        home: spec.home,
+        contact_person: rng
+            .chance(0.6)
+            .then(|| format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN_NAMES))),
+        contact_phone: rng
+            .chance(0.7)
+            .then(|| format!("0510-8{:07}", rng.below(10_000_000))),
+    })
+}
+
+/// A well-formed USCC registered in `division`: "12" (a public institution)
+/// for universities and institutes, "91" (a company) for the others.
+fn demo_uscc(
+    rng: &mut SplitMix64,
+    ownership: Ownership,
+    division: &str,
+) -> Result<Uscc, ValidationError> {
+    let (registration, organisation_prefix) = match ownership {
+        Ownership::UniversityOrInstitute => ("12", ""),
+        _ => ("91", "MA"),
+    };
+    let mut first_17 = format!("{registration}{division}{organisation_prefix}");
+    while first_17.len() < 17 {
+        first_17.push(char::from(rng.pick(USCC_ALPHABET)));
+    }
+    Uscc::with_check_character(&first_17)
+}
+
+fn plan_carrier(
+    rng: &mut SplitMix64,
+    district: usize,
+    operators: &[OperatorPlan],
+    names: &mut HashSet<String>,
+    today: NaiveDate,
+) -> CarrierPlan {
+    let profile = &DISTRICTS[district];
+    let kind = rng.weighted(KIND_WEIGHTS);
+    let status = rng.weighted(STATUS_WEIGHTS);
+    let industries = plan_industries(rng, profile);
+    let name = unique_name(rng, profile, kind, industries[0], names);
+    let opened = opening_date(rng, status);
+    CarrierPlan {
+        name,
+        kind,
+        status,
+        district,
+        operator: pick_operator(rng, district, operators),
+        address: format!(
+            "{}{}{}号",
+            profile.address_prefix,
+            rng.pick(profile.roads),
+            1 + rng.below(600)
+        ),
+        landmark: kind == CarrierKind::ScienceComplex && rng.chance(0.4),
+        location: near(rng, profile.centre),
+        industries,
+        phases: plan_phases(rng, kind, status, opened),
+        recognitions: plan_recognitions(rng, profile, status, opened, today),
+    }
+}
+
+/// One to three leading industries, mostly the district's own clusters.
+fn plan_industries(rng: &mut SplitMix64, profile: &DistrictProfile) -> Vec<Industry> {
+    let all: Vec<Industry> = Industry::iter().collect();
+    let count = rng.weighted(&[(1, 45), (2, 35), (3, 20)]);
+    let mut industries = Vec::with_capacity(count);
+    while industries.len() < count {
+        let industry = if rng.chance(0.8) {
+            rng.pick(profile.industries)
+        } else {
+            rng.pick(&all)
+        };
+        if !industries.contains(&industry) {
+            industries.push(industry);
+        }
+    }
+    industries
+}
+
+/// "新吴物联网众创空间", or with a brand ("新吴云谷物联网众创空间") when the
+/// plain name is taken.
+fn unique_name(
+    rng: &mut SplitMix64,
+    profile: &DistrictProfile,
+    kind: CarrierKind,
+    industry: Industry,
+    taken: &mut HashSet<String>,
+) -> String {
+    let suffix = rng.pick(kind_suffixes(kind));
+    let named = |brand: &str| format!("{}{brand}{}{suffix}", profile.short, theme(industry));
+    let offset = rng.below(BRANDS.len());
+    let brands = BRANDS.iter().cycle().skip(offset).take(BRANDS.len());
+    let name = std::iter::once(&"")
+        .chain(brands)
+        .map(|brand| named(brand))
+        .find(|name| !taken.contains(name))
+        .unwrap_or_else(|| format!("{}{}号", named(""), taken.len()));
+    taken.insert(name.clone());
+    name
+}
+
+/// An operator at home in the district (three times as likely) or one working citywide.
+fn pick_operator(rng: &mut SplitMix64, district: usize, operators: &[OperatorPlan]) -> usize {
+    let candidates: Vec<(usize, u32)> = operators
+        .iter()
+        .enumerate()
+        .filter_map(|(index, operator)| match operator.home {
+            None => Some((index, 1)),
+            Some(home) if home == district => Some((index, 3)),
+            Some(_) => None,
+        })
+        .collect();
+    rng.weighted(&candidates)
+}
+
+/// A point 0.3 to 4 km from `centre`, to six decimals (about 10 cm).
+fn near(rng: &mut SplitMix64, (longitude, latitude): (f64, f64)) -> (f64, f64) {
+    const KM_PER_DEGREE: f64 = 111.32;
+    let distance_km = rng.between(0.3, 4.0);
+    let bearing = rng.between(0.0, std::f64::consts::TAU);
+    let north = distance_km * bearing.cos() / KM_PER_DEGREE;
+    let east = distance_km * bearing.sin() / (KM_PER_DEGREE * latitude.to_radians().cos());
+    (round_to(longitude + east, 6), round_to(latitude + north, 6))
+}
+
+/// When a carrier opened, or will open if it is not built yet.
+fn opening_date(rng: &mut SplitMix64, status: CarrierStatus) -> NaiveDate {
+    use CarrierStatus::*;
+    match status {
+        Operating => rng.date_between(date(2015, 1, 1), date(2025, 12, 31)),
+        Suspended | Closed => rng.date_between(date(2015, 1, 1), date(2022, 12, 31)),
+        UnderConstruction => rng.date_between(date(2026, 12, 1), date(2027, 9, 30)),
+        Planned => rng.date_between(date(2027, 3, 1), date(2027, 12, 31)),
+    }
+}
+
+/// One to three deliveries, the first on opening (or in 2019 for older
+/// carriers, when the register starts), none after [`LAST_DELIVERY`].
+fn plan_phases(
+    rng: &mut SplitMix64,
+    kind: CarrierKind,
+    status: CarrierStatus,
+    opened: NaiveDate,
+) -> Vec<PhasePlan> {
+    let count = match status {
+        CarrierStatus::Operating | CarrierStatus::UnderConstruction => {
+            rng.weighted(&[(1, 40), (2, 40), (3, 20)])
+        }
+        _ => 1,
+    };
+    let mut delivered_on = if opened < FIRST_DELIVERY {
+        rng.date_between(FIRST_DELIVERY, date(2019, 12, 31))
+    } else {
+        opened
+    };
+    let (smallest, largest) = area_range(kind);
+    let mut phases = Vec::with_capacity(count);
+    for label in PHASE_LABELS.into_iter().take(count) {
+        if delivered_on > LAST_DELIVERY {
+            break;
+        }
+        phases.push(PhasePlan {
+            label: (count > 1).then_some(label),
+            area_m2: round_to(rng.between(smallest, largest), 2),
+            delivered_on,
+            source: rng.weighted(SOURCE_WEIGHTS),
+        });
+        delivered_on = delivered_on + Days::new(240 + rng.below(660) as u64);
+    }
+    phases
+}
+
+/// Recognitions climbing [`LADDER`] to a drawn top level, either step by
+/// step from the district level or straight in at the top; none for carriers
+/// not built yet, and none after `today` or [`LAST_RECOGNITION`].
+fn plan_recognitions(
+    rng: &mut SplitMix64,
+    profile: &DistrictProfile,
+    status: CarrierStatus,
+    opened: NaiveDate,
+    today: NaiveDate,
+) -> Vec<RecognitionPlan> {
+    if matches!(
+        status,
+        CarrierStatus::Planned | CarrierStatus::UnderConstruction
+    ) {
+        return Vec::new();
+    }
+    let top_level = rng.weighted(TOP_LEVEL_WEIGHTS);
+    let Some(top) = LADDER.iter().position(|&level| level == top_level) else {
+        return Vec::new();
+    };
+    let first = if rng.chance(0.65) { 0 } else { top };
+    let last_day = LAST_RECOGNITION.min(today);
+    let mut recognised_on = opened + Days::new(90 + rng.below(540) as u64);
+    let mut recognitions = Vec::new();
+    for &level in &LADDER[first..=top] {
+        if recognised_on > last_day {
+            break;
+        }
+        recognitions.push(recognition(rng, profile, level, recognised_on));
+        recognised_on = recognised_on + Days::new(300 + rng.below(800) as u64);
+    }
+    recognitions
+}
+
+fn recognition(
+    rng: &mut SplitMix64,
+    profile: &DistrictProfile,
+    level: Level,
+    recognised_on: NaiveDate,
+) -> RecognitionPlan {
+    let (authority, document_prefix) = match level {
+        Level::City => ("无锡市科学技术局", "锡科发"),
+        Level::Provincial => ("江苏省科学技术厅", "苏科高发"),
+        Level::National => ("中华人民共和国科学技术部", "国科火字"),
+        // NONE is never on the ladder; DISTRICT is the district's own bureau.
+        Level::District | Level::None => (profile.authority, profile.document_prefix),
+    };
+    let document_number = rng.chance(0.75).then(|| {
+        format!(
+            "{document_prefix}〔{}〕{}号",
+            recognised_on.year(),
+            1 + rng.below(180)
+        )
+    });
+    RecognitionPlan {
+        level,
+        recognised_on,
+        authority,
+        document_number,
+    }
+}
+
+/// Smallest and largest floor area of one phase, in m².
+fn area_range(kind: CarrierKind) -> (f64, f64) {
+    match kind {
+        CarrierKind::Makerspace => (800.0, 3_000.0),
+        CarrierKind::Incubator => (3_000.0, 15_000.0),
+        CarrierKind::Accelerator => (10_000.0, 30_000.0),
+        CarrierKind::ScienceComplex => (20_000.0, 60_000.0),
+    }
+}
+
+fn kind_suffixes(kind: CarrierKind) -> &'static [&'static str] {
+    match kind {
+        CarrierKind::Makerspace => &["众创空间", "创客空间"],
+        CarrierKind::Incubator => &["科技企业孵化器", "孵化器"],
+        CarrierKind::Accelerator => &["科技企业加速器", "产业加速器"],
+        CarrierKind::ScienceComplex => &["科创综合体", "科技创新综合体"],
+    }
+}
+
+/// The short Chinese name of an industry, as carrier names use it.
+fn theme(industry: Industry) -> &'static str {
+    use Industry::*;
+    match industry {
+        Iot => "物联网",
+        IntegratedCircuits => "集成电路",
+        Biomedicine => "生物医药",
+        SoftwareIt => "软件信息",
+        HighEndEquipment => "高端装备",
+        HighEndTextiles => "时尚纺织",
+        EnergySavingEnv => "节能环保",
+        NewMaterials => "新材料",
+        NewEnergy => "新能源",
+        Automotive => "汽车零部件",
+        AiMetaverse => "人工智能",
+        Quantum => "量子科技",
+        ThirdGenSemiconductors => "第三代半导体",
+        HydrogenStorage => "氢能储能",
+        DeepSeaEquipment => "深海装备",
+    }
+}
+
+const fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).expect("a valid calendar date")
+}
+
+fn round_to(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+// ---------------------------------------------------------------------------
+// A small deterministic generator
+// ---------------------------------------------------------------------------
+
+/// splitmix64 (Steele, Lea & Flood, 2014): a few lines, good enough for
+/// made-up data, and the same sequence on every platform and run, which a
+/// crate's `thread_rng` would not give.
+#[derive(Debug, Clone)]
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` for `n > 0` (the modulo bias is negligible here).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn between(&mut self, low: f64, high: f64) -> f64 {
+        low + (high - low) * self.unit()
+    }
+
+    fn chance(&mut self, probability: f64) -> bool {
+        self.unit() < probability
+    }
+
+    /// A uniformly chosen item of a non-empty slice.
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+
+    /// An item chosen in proportion to its weight; the slice must not be
+    /// empty and its weights not all zero.
+    fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
+        let total: u32 = items.iter().map(|&(_, weight)| weight).sum();
+        let mut ticket = self.below(total as usize) as u32;
+        for &(item, weight) in items {
+            if ticket < weight {
+                return item;
+            }
+            ticket -= weight;
+        }
+        items[items.len() - 1].0
+    }
+
+    fn date_between(&mut self, first: NaiveDate, last: NaiveDate) -> NaiveDate {
+        let span = (last - first).num_days().max(0) as usize;
+        first + Days::new(self.below(span + 1) as u64)
+    }
+
+    /// Fisher–Yates.
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The made-up raw material
+// ---------------------------------------------------------------------------
+
+const SEED: u64 = 0x5A17_1D00_0510_2026;
+
+/// Space phases are registered from this date on; earlier space is booked in 2019.
+const FIRST_DELIVERY: NaiveDate = date(2019, 1, 1);
+/// Planned deliveries reach no further than this.
+const LAST_DELIVERY: NaiveDate = date(2027, 12, 31);
+/// The latest recognition the demo records (and never after today), so the
+/// portfolio does not change from day to day.
+const LAST_RECOGNITION: NaiveDate = date(2026, 10, 31);
+
+const PHASE_LABELS: [&str; 3] = ["一期", "二期", "三期"];
+
+/// The levels a carrier climbs, in order.
+const LADDER: [Level; 4] = [
+    Level::District,
+    Level::City,
+    Level::Provincial,
+    Level::National,
+];
+
+const KIND_WEIGHTS: &[(CarrierKind, u32)] = &[
+    (CarrierKind::Makerspace, 40),
+    (CarrierKind::Incubator, 35),
+    (CarrierKind::Accelerator, 14),
+    (CarrierKind::ScienceComplex, 11),
+];
+
+const STATUS_WEIGHTS: &[(CarrierStatus, u32)] = &[
+    (CarrierStatus::Operating, 86),
+    (CarrierStatus::Planned, 4),
+    (CarrierStatus::UnderConstruction, 6),
+    (CarrierStatus::Suspended, 4),
+];
+
+const SOURCE_WEIGHTS: &[(SpaceSource, u32)] = &[
+    (SpaceSource::NewBuild, 30),
+    (SpaceSource::IdleFactoryRenovation, 25),
+    (SpaceSource::IndustrialHighRise, 20),
+    (SpaceSource::UrbanRenewal, 15),
+    (SpaceSource::Other, 10),
+];
+
+/// The highest level a recognised carrier reaches (if its dates allow).
+const TOP_LEVEL_WEIGHTS: &[(Level, u32)] = &[
+    (Level::None, 15),
+    (Level::District, 26),
+    (Level::City, 24),
+    (Level::Provincial, 18),
+    (Level::National, 10),
+];
+
+const USCC_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// The division code of Wuxi city itself, for operators working citywide.
+const CITY_DIVISION: &str = "320200";
+
+/// What the plan needs to know of a district.
+#[derive(Debug)]
+struct DistrictProfile {
+    /// As seeded by the migrations.
+    code: &'static str,
+    /// Opens carrier names: "新吴".
+    short: &'static str,
+    /// Opens addresses: "无锡市新吴区".
+    address_prefix: &'static str,
+    /// Approximate centre, WGS84 (longitude, latitude).
+    centre: (f64, f64),
+    /// Administrative division code, for USCCs.
+    division: &'static str,
+    /// The district's science and technology bureau.
+    authority: &'static str,
+    /// Opens its document numbers: "梁科发".
+    document_prefix: &'static str,
+    /// How many demo carriers it gets.
+    carriers: usize,
+    roads: &'static [&'static str],
+    /// Its favoured "465" clusters.
+    industries: &'static [Industry],
+}
+
+const LIANGXI: usize = 0;
+const XISHAN: usize = 1;
+const HUISHAN: usize = 2;
+const BINHU: usize = 3;
+const XINWU: usize = 4;
+const JIANGYIN: usize = 5;
+const YIXING: usize = 6;
+const JINGKAI: usize = 7;
+
+const DISTRICTS: [DistrictProfile; 8] = [
+    DistrictProfile {
+        code: "liangxi",
+        short: "梁溪",
+        address_prefix: "无锡市梁溪区",
+        centre: (120.296, 31.575),
+        division: "320213",
+        authority: "梁溪区科学技术局",
+        document_prefix: "梁科发",
+        carriers: 16,
+        roads: &[
+            "中山路",
+            "解放西路",
+            "人民中路",
+            "通扬路",
+            "广石路",
+            "兴源北路",
+            "五爱北路",
+            "学前东路",
+        ],
+        industries: &[
+            Industry::SoftwareIt,
+            Industry::AiMetaverse,
+            Industry::Biomedicine,
+            Industry::HighEndTextiles,
+        ],
+    },
+    DistrictProfile {
+        code: "xishan",
+        short: "锡山",
+        address_prefix: "无锡市锡山区",
+        centre: (120.357, 31.589),
+        division: "320205",
+        authority: "锡山区科学技术局",
+        document_prefix: "锡山科发",
+        carriers: 13,
+        roads: &[
+            "锡沪中路",
+            "团结中路",
+            "东亭南路",
+            "春晖中路",
+            "友谊北路",
+            "安泰三路",
+        ],
+        industries: &[
+            Industry::Automotive,
+            Industry::NewEnergy,
+            Industry::HighEndEquipment,
+            Industry::ThirdGenSemiconductors,
+        ],
+    },
+    DistrictProfile {
+        code: "huishan",
+        short: "惠山",
+        address_prefix: "无锡市惠山区",
+        centre: (120.298, 31.681),
+        division: "320206",
+        authority: "惠山区科学技术局",
+        document_prefix: "惠科发",
+        carriers: 14,
+        roads: &[
+            "惠山大道",
+            "政和大道",
+            "堰新路",
+            "智慧路",
+            "吴韵路",
+            "北惠路",
+        ],
+        industries: &[
+            Industry::HighEndEquipment,
+            Industry::HydrogenStorage,
+            Industry::NewEnergy,
+            Industry::Biomedicine,
+        ],
+    },
+    DistrictProfile {
+        code: "binhu",
+        short: "滨湖",
+        address_prefix: "无锡市滨湖区",
+        centre: (120.266, 31.527),
+        division: "320211",
+        authority: "滨湖区科学技术局",
+        document_prefix: "滨科发",
+        carriers: 20,
+        roads: &[
+            "蠡湖大道",
+            "太湖大道",
+            "鸿桥路",
+            "建筑西路",
+            "高浪西路",
+            "山水东路",
+            "梁溪路",
+        ],
+        industries: &[
+            Industry::AiMetaverse,
+            Industry::DeepSeaEquipment,
+            Industry::Biomedicine,
+            Industry::SoftwareIt,
+        ],
+    },
+    DistrictProfile {
+        code: "xinwu",
+        short: "新吴",
+        address_prefix: "无锡市新吴区",
+        centre: (120.362, 31.490),
+        division: "320214",
+        authority: "新吴区科学技术局",
+        document_prefix: "新科发",
+        carriers: 24,
+        roads: &[
+            "菱湖大道",
+            "长江路",
+            "新华路",
+            "和风路",
+            "锡士路",
+            "震泽路",
+            "清源路",
+        ],
+        industries: &[
+            Industry::Iot,
+            Industry::IntegratedCircuits,
+            Industry::ThirdGenSemiconductors,
+            Industry::Biomedicine,
+            Industry::SoftwareIt,
+        ],
+    },
+    DistrictProfile {
+        code: "jiangyin",
+        short: "江阴",
+        address_prefix: "江阴市",
+        centre: (120.285, 31.920),
+        division: "320281",
+        authority: "江阴市科学技术局",
+        document_prefix: "澄科发",
+        carriers: 16,
+        roads: &[
+            "澄江中路",
+            "虹桥北路",
+            "人民东路",
+            "芙蓉大道",
+            "滨江西路",
+            "长山大道",
+        ],
+        industries: &[
+            Industry::NewMaterials,
+            Industry::HighEndTextiles,
+            Industry::IntegratedCircuits,
+            Industry::NewEnergy,
+        ],
+    },
+    DistrictProfile {
+        code: "yixing",
+        short: "宜兴",
+        address_prefix: "宜兴市",
+        centre: (119.823, 31.340),
+        division: "320282",
+        authority: "宜兴市科学技术局",
+        document_prefix: "宜科发",
+        carriers: 12,
+        roads: &[
+            "东氿大道",
+            "阳泉西路",
+            "荆溪北路",
+            "氿滨大道",
+            "陶都路",
+            "绿园路",
+        ],
+        industries: &[
+            Industry::EnergySavingEnv,
+            Industry::NewMaterials,
+            Industry::NewEnergy,
+            Industry::HighEndEquipment,
+        ],
+    },
+    DistrictProfile {
+        code: "jingkai",
+        short: "经开",
+        address_prefix: "无锡经济开发区",
+        centre: (120.330, 31.500),
+        division: "320211",
+        authority: "无锡经济开发区科技创新局",
+        document_prefix: "锡经开科发",
+        carriers: 13,
+        roads: &[
+            "金融一街",
+            "具区路",
+            "立信大道",
+            "贡湖大道",
+            "观山路",
+            "尚贤河路",
+        ],
+        industries: &[
+            Industry::SoftwareIt,
+            Industry::AiMetaverse,
+            Industry::Quantum,
+            Industry::Biomedicine,
+        ],
+    },
+];
+
+/// A made-up operator.
+#[derive(Debug)]
+struct OperatorSpec {
+    name: &'static str,
+    ownership: Ownership,
+    /// Index in [`DISTRICTS`]; `None` for one working citywide.
+    home: Option<usize>,
+}
+
+const fn operator(name: &'static str, ownership: Ownership, home: Option<usize>) -> OperatorSpec {
+    OperatorSpec {
+        name,
+        ownership,
+        home,
+    }
+}
+
+/// The first is the marker [`is_loaded`] looks for.
+const OPERATORS: &[OperatorSpec] = &[
+    operator(
+        "无锡市科创载体发展有限公司",
+        Ownership::CityStateOwned,
+        None,
+    ),
+    operator(
+        "无锡市创新投资运营集团有限公司",
+        Ownership::CityStateOwned,
+        None,
+    ),
+    operator(
+        "无锡市双创服务中心有限公司",
+        Ownership::CityStateOwned,
+        None,
+    ),
+    operator(
+        "无锡城发科技园运营有限公司",
+        Ownership::CityStateOwned,
+        None,
+    ),
+    operator(
+        "梁溪科创产业发展集团有限公司",
+        Ownership::DistrictStateOwned,
+        Some(LIANGXI),
+    ),
+    operator(
+        "梁溪城市更新科技园有限公司",
+        Ownership::DistrictStateOwned,
+        Some(LIANGXI),
+    ),
+    operator(
+        "锡山科技园发展有限公司",
+        Ownership::DistrictStateOwned,
+        Some(XISHAN),
+    ),
+    operator(
+        "惠山科创产业投资有限公司",
+        Ownership::DistrictStateOwned,
+        Some(HUISHAN),
+    ),
+    operator(
+        "惠山智造园区运营有限公司",
+        Ownership::DistrictStateOwned,
+        Some(HUISHAN),
+    ),
+    operator(
+        "滨湖太湖湾科创发展有限公司",
+        Ownership::DistrictStateOwned,
+        Some(BINHU),
+    ),
+    operator(
+        "滨湖山水城科技园管理有限公司",
+        Ownership::DistrictStateOwned,
+        Some(BINHU),
+    ),
+    operator(
+        "新吴高新科技园运营有限公司",
+        Ownership::DistrictStateOwned,
+        Some(XINWU),
+    ),
+    operator(
+        "新吴产业载体建设发展有限公司",
+        Ownership::DistrictStateOwned,
+        Some(XINWU),
+    ),
+    operator(
+        "江阴科创城建设发展有限公司",
+        Ownership::DistrictStateOwned,
+        Some(JIANGYIN),
+    ),
+    operator(
+        "江阴临港科技园管理有限公司",
+        Ownership::DistrictStateOwned,
+        Some(JIANGYIN),
+    ),
+    operator(
+        "宜兴环保科创园运营有限公司",
+        Ownership::DistrictStateOwned,
+        Some(YIXING),
+    ),
+    operator(
+        "宜兴陶都科技发展有限公司",
+        Ownership::DistrictStateOwned,
+        Some(YIXING),
+    ),
+    operator(
+        "无锡经开科创投资发展有限公司",
+        Ownership::DistrictStateOwned,
+        Some(JINGKAI),
+    ),
+    operator(
+        "经开区太湖湾信息园运营有限公司",
+        Ownership::DistrictStateOwned,
+        Some(JINGKAI),
+    ),
+    operator(
+        "无锡星启孵化器管理有限公司",
+        Ownership::Private,
+        Some(XINWU),
+    ),
+    operator(
+        "无锡智汇众创空间管理有限公司",
+        Ownership::Private,
+        Some(LIANGXI),
+    ),
+    operator(
+        "无锡云帆科技企业孵化器有限公司",
+        Ownership::Private,
+        Some(BINHU),
+    ),
+    operator(
+        "无锡芯谷孵化器管理有限公司",
+        Ownership::Private,
+        Some(XINWU),
+    ),
+    operator(
+        "无锡锐创企业服务有限公司",
+        Ownership::Private,
+        Some(HUISHAN),
+    ),
+    operator(
+        "无锡东亭创客空间运营有限公司",
+        Ownership::Private,
+        Some(XISHAN),
+    ),
+    operator(
+        "江阴澄创空间运营管理有限公司",
+        Ownership::Private,
+        Some(JIANGYIN),
+    ),
+    operator(
+        "江阴新材料产业孵化有限公司",
+        Ownership::Private,
+        Some(JIANGYIN),
+    ),
+    operator(
+        "宜兴紫砂创意众创空间有限公司",
+        Ownership::Private,
+        Some(YIXING),
+    ),
+    operator("无锡湖畔创业服务有限公司", Ownership::Private, Some(BINHU)),
+    operator(
+        "无锡金匮加速器管理有限公司",
+        Ownership::Private,
+        Some(JINGKAI),
+    ),
+    operator(
+        "无锡智造未来产业园管理有限公司",
+        Ownership::Private,
+        Some(HUISHAN),
+    ),
+    operator(
+        "无锡微纳技术研究院",
+        Ownership::UniversityOrInstitute,
+        Some(XINWU),
+    ),
+    operator(
+        "无锡生命科学产业研究院",
+        Ownership::UniversityOrInstitute,
+        Some(BINHU),
+    ),
+    operator(
+        "太湖深蓝装备研究院",
+        Ownership::UniversityOrInstitute,
+        Some(BINHU),
+    ),
+    operator(
+        "无锡智能制造研究院",
+        Ownership::UniversityOrInstitute,
+        Some(XISHAN),
+    ),
+    operator(
+        "江阴材料科学研究所",
+        Ownership::UniversityOrInstitute,
+        Some(JIANGYIN),
+    ),
+    operator(
+        "无锡量子信息研究院",
+        Ownership::UniversityOrInstitute,
+        Some(JINGKAI),
+    ),
+    operator(
+        "宜兴环境技术研究院",
+        Ownership::UniversityOrInstitute,
+        Some(YIXING),
+    ),
+];
+
+/// Words that tell apart carriers otherwise named alike.
+const BRANDS: &[&str] = &[
+    "智汇",
+    "启航",
+    "星火",
+    "云谷",
+    "湖畔",
+    "硅巷",
+    "青年",
+    "未来",
+    "创芯",
+    "锡创",
+    "汇智",
+    "领航",
+    "金匮",
+    "蠡园",
+    "梁溪河",
+];
+
+const SURNAMES: &[&str] = &[
+    "张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "朱", "钱", "顾", "华",
+    "蒋", "过",
+];
+
+const GIVEN_NAMES: &[&str] = &[
+    "伟", "敏", "静", "磊", "婷", "晓东", "建华", "丽娟", "志强", "雨欣", "海峰", "雪梅", "俊杰",
+    "文斌",
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn today() -> NaiveDate {
+        date(2026, 11, 27)
+    }
+
+    fn portfolio() -> Portfolio {
+        plan(today()).expect("the demo plan is valid")
+    }
+
+    #[test]
+    fn the_generator_gives_the_published_splitmix64_sequence() {
+        let mut rng = SplitMix64(0);
+        assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(rng.next_u64(), 0x6E78_9E6A_A1B9_65F4);
+    }
+
+    #[test]
+    fn district_indexes_name_their_districts() {
+        let codes = [
+            LIANGXI, XISHAN, HUISHAN, BINHU, XINWU, JIANGYIN, YIXING, JINGKAI,
+        ]
+        .map(|index| DISTRICTS[index].code);
+        assert_eq!(
+            codes,
+            [
+                "liangxi", "xishan", "huishan", "binhu", "xinwu", "jiangyin", "yixing", "jingkai"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_plan_is_the_same_every_time() {
+        assert_eq!(portfolio(), portfolio());
+    }
+
+    #[test]
+    fn operators_have_valid_distinct_usccs() {
+        let operators = portfolio().operators;
+        assert!((30..=40).contains(&operators.len()));
+        let codes: HashSet<_> = operators.iter().map(|o| o.uscc.as_str()).collect();
+        assert_eq!(codes.len(), operators.len());
+        for operator in &operators {
+            assert_eq!(
+                Uscc::parse(operator.uscc.as_str()).as_ref(),
+                Ok(&operator.uscc)
+            );
+        }
+        assert!(operators.iter().any(|o| o.contact_person.is_some()));
+        assert!(operators.iter().any(|o| o.contact_person.is_none()));
+    }
+
+    #[test]
+    fn carriers_cover_every_district_kind_and_status() {
+        let carriers = portfolio().carriers;
+        assert!(carriers.len() >= 120, "{}", carriers.len());
+        let districts: BTreeSet<_> = carriers.iter().map(|c| c.district).collect();
+        assert_eq!(districts.len(), DISTRICTS.len());
+        let kinds: BTreeSet<_> = carriers.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds.len(), 4);
+        let statuses: BTreeSet<_> = carriers.iter().map(|c| c.status).collect();
+        for status in [
+            CarrierStatus::Operating,
+            CarrierStatus::Planned,
+            CarrierStatus::UnderConstruction,
+            CarrierStatus::Suspended,
+        ] {
+            assert!(statuses.contains(&status), "no {status} carrier");
+        }
+        let names: HashSet<_> = carriers.iter().map(|c| &c.name).collect();
+        assert_eq!(names.len(), carriers.len(), "carrier names repeat");
+    }
+
+    #[test]
+    fn a_handful_of_complexes_and_nothing_else_are_landmark() {
+        let carriers = portfolio().carriers;
+        let landmarks: Vec<_> = carriers.iter().filter(|c| c.landmark).collect();
+        assert!((3..=8).contains(&landmarks.len()), "{}", landmarks.len());
+        assert!(
+            landmarks
+                .iter()
+                .all(|c| c.kind == CarrierKind::ScienceComplex)
+        );
+    }
+
+    #[test]
+    fn phases_are_one_to_three_within_the_delivery_window() {
+        for carrier in portfolio().carriers {
+            assert!((1..=3).contains(&carrier.phases.len()), "{}", carrier.name);
+            for phase in &carrier.phases {
+                assert!((FIRST_DELIVERY..=LAST_DELIVERY).contains(&phase.delivered_on));
+                assert!((800.0..=60_000.0).contains(&phase.area_m2));
+                assert!(FloorArea::parse("areaM2", phase.area_m2).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn recognitions_climb_and_are_never_in_the_future() {
+        let carriers = portfolio().carriers;
+        for carrier in &carriers {
+            let levels: Vec<_> = carrier.recognitions.iter().map(|r| r.level).collect();
+            assert!(levels.is_sorted(), "{}: {levels:?}", carrier.name);
+            for recognition in &carrier.recognitions {
+                assert!(check_recognised_on(recognition.recognised_on, today()).is_ok());
+                assert!(recognition.recognised_on >= date(2015, 1, 1));
+            }
+        }
+        let reached: BTreeSet<_> = carriers
+            .iter()
+            .flat_map(|c| c.recognitions.iter().map(|r| r.level))
+            .collect();
+        assert_eq!(reached.into_iter().collect::<Vec<_>>(), LADDER);
+        let progressions = carriers.iter().filter(|c| {
+            let levels: Vec<_> = c.recognitions.iter().map(|r| r.level).collect();
+            levels.starts_with(&[Level::District, Level::City, Level::Provincial])
+        });
+        assert!(progressions.count() >= 3);
+        assert!(carriers.iter().any(|c| c.recognitions.is_empty()));
+    }
+
+    #[test]
+    fn locations_are_near_their_district_centre() {
+        for carrier in portfolio().carriers {
+            let (longitude, latitude) = DISTRICTS[carrier.district].centre;
+            assert!(
+                (carrier.location.0 - longitude).abs() < 0.05,
+                "{}",
+                carrier.name
+            );
+            assert!(
+                (carrier.location.1 - latitude).abs() < 0.05,
+                "{}",
+                carrier.name
+            );
+        }
+    }
 }

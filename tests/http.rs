@@ -15,8 +15,14 @@ async fn the_response_media_type_follows_accept() {
     let app = app().await;
     for (accept, expected) in [
         ("application/json", "application/json"),
-        ("application/graphql-response+json", "application/graphql-response+json"),
-        ("application/graphql-response+json, application/json;q=0.9", "application/graphql-response+json"),
+        (
+            "application/graphql-response+json",
+            "application/graphql-response+json",
+        ),
+        (
+            "application/graphql-response+json, application/json;q=0.9",
+            "application/graphql-response+json",
+        ),
     ] {
         let response = app
             .client
@@ -27,8 +33,14 @@ async fn the_response_media_type_follows_accept() {
             .await
             .expect("a response");
         assert_eq!(response.status(), 200);
-        let content_type = response.headers()["content-type"].to_str().expect("ascii").to_owned();
-        assert!(content_type.starts_with(expected), "Accept {accept} gave {content_type}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(
+            content_type.starts_with(expected),
+            "Accept {accept} gave {content_type}"
+        );
         let body: Value = response.json().await.expect("JSON");
         assert_eq!(body["data"]["districts"].as_array().map(Vec::len), Some(8));
     }
@@ -58,7 +70,10 @@ async fn a_request_that_fails_validation_gets_400_and_no_data() {
         assert_eq!(response.status(), 400, "{query}");
         let body: Value = response.json().await.expect("JSON");
         assert!(body.get("data").is_none(), "{body}");
-        assert!(body["errors"][0]["extensions"]["code"].is_string(), "{body}");
+        assert!(
+            body["errors"][0]["extensions"]["code"].is_string(),
+            "{body}"
+        );
     }
 }
 
@@ -97,7 +112,10 @@ async fn a_browser_gets_graphiql() {
             .await
             .expect("a response");
         assert_eq!(page.status(), 200);
-        assert!(page.text().await.expect("text").contains("graphiql"), "{path}");
+        assert!(
+            page.text().await.expect("text").contains("graphiql"),
+            "{path}"
+        );
     }
 }
 
@@ -109,7 +127,10 @@ async fn browsers_of_front_end_teams_pass_cors() {
         .request(reqwest::Method::OPTIONS, app.graphql_url())
         .header("origin", "https://dashboard.example.cn")
         .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "content-type,authorization")
+        .header(
+            "access-control-request-headers",
+            "content-type,authorization",
+        )
         .send()
         .await
         .expect("a response");
@@ -131,9 +152,16 @@ async fn only_configured_origins_pass_cors_when_configured() {
             .header("access-control-request-method", "POST")
             .send()
     };
-    let allowed = ask("https://dashboard.example.cn").await.expect("a response");
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://dashboard.example.cn");
-    let other = ask("https://elsewhere.example.com").await.expect("a response");
+    let allowed = ask("https://dashboard.example.cn")
+        .await
+        .expect("a response");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://dashboard.example.cn"
+    );
+    let other = ask("https://elsewhere.example.com")
+        .await
+        .expect("a response");
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
 
@@ -141,7 +169,12 @@ async fn only_configured_origins_pass_cors_when_configured() {
 async fn health_and_readiness_probes_answer() {
     let app = app().await;
     for (path, body) in [("/healthz", "ok"), ("/readyz", "ready")] {
-        let response = app.client.get(format!("{}{path}", app.base_url)).send().await.expect("a response");
+        let response = app
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .send()
+            .await
+            .expect("a response");
         assert_eq!(response.status(), 200);
         assert_eq!(response.text().await.expect("text"), body);
     }
@@ -173,5 +206,10 @@ async fn a_query_deeper_than_the_limit_is_refused() {
     let query = format!("{{ carriers(first: 1) {{ nodes {{ {selection} }} }} }}");
     let body = app.graphql_raw(&query).await;
     assert!(body.get("data").is_none(), "{body}");
-    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("nested too deep")), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nested too deep")),
+        "{body}"
+    );
 }

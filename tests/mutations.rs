@@ -200,7 +200,48 @@ async fn writes_to_missing_rows_get_not_found(app: TestApp) {
     assert_eq!(error_code(&body), "NOT_FOUND");
 }
 
+async fn values_of_the_wrong_shape_get_bad_user_input(app: TestApp) {
+    let missing = "Q2FycmllcjoxMDAwMDA";
+    // An unreal date, as a literal and as a variable.
+    let literal = format!(
+        r#"mutation {{ addSpacePhase(input: {{carrierId: "{missing}", areaM2: 10, deliveredOn: "2026-02-30", source: NEW_BUILD}}) {{ id }} }}"#
+    );
+    let body = app.graphql_raw(&literal).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(
+        body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .is_some_and(|f| f.contains("deliveredOn")),
+        "{body}"
+    );
+    let body = app
+        .graphql_raw_with(
+            "mutation($input: AddSpacePhaseInput!) { addSpacePhase(input: $input) { id } }",
+            json!({ "input": { "carrierId": missing, "areaM2": 10, "deliveredOn": "2026-13-01", "source": "NEW_BUILD" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    // An enumeration value that does not exist.
+    let body = app
+        .graphql_raw(
+            r#"mutation { createOperator(input: {name: "x", uscc: "x", ownership: FOO}) { id } }"#,
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(
+        body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .is_some_and(|f| f.contains("ownership")),
+        "{body}"
+    );
+    assert_eq!(
+        app.count_rows("operator").await + app.count_rows("space_phase").await,
+        0
+    );
+}
+
 on_both_databases!(
+    values_of_the_wrong_shape_get_bad_user_input,
     an_update_with_a_stale_version_conflicts_and_changes_nothing,
     operators_are_created_and_updated_with_versions,
     a_bad_uscc_is_refused_and_nothing_is_written,

@@ -60,6 +60,29 @@ fn with_code(message: String, code: &'static str) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code))
 }
 
+/// Gives a request error (one raised before execution) its code: an input
+/// value of the wrong shape (an unknown enum value, an unreal date, a string
+/// for a number) is BAD_USER_INPUT with the argument path as `field`; anything
+/// else (syntax, unknown fields, limits) is GRAPHQL_VALIDATION_FAILED.
+pub fn classify_request_error(err: &mut async_graphql::ServerError) {
+    let extensions = err.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_some() {
+        return;
+    }
+    let field = err
+        .message
+        .strip_prefix("Invalid value for argument \"")
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(field, _)| field.to_owned());
+    match field {
+        Some(field) => {
+            extensions.set("code", code::BAD_USER_INPUT);
+            extensions.set("field", field);
+        }
+        None => extensions.set("code", code::GRAPHQL_VALIDATION_FAILED),
+    }
+}
+
 /// A missing piece of request context is our bug, not the client's.
 pub(crate) fn missing_context(err: async_graphql::Error) -> ApiError {
     tracing::error!(error = %err.message, "request context is missing data");

@@ -24,6 +24,10 @@ impl ScalarType for Date {
         }
     }
 
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(text) if text.parse::<NaiveDate>().is_ok())
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }

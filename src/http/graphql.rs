@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse};
 use serde_json::{Map, Value, json};
 
 use super::AppState;
-use crate::graphql::error::code;
+use crate::graphql::error::{classify_request_error, code};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -29,6 +29,13 @@ enum MediaType {
 }
 
 impl MediaType {
+    fn essence(self) -> &'static str {
+        match self {
+            Self::GraphqlResponseJson => GRAPHQL_RESPONSE_JSON,
+            Self::Json => JSON,
+        }
+    }
+
     fn header(self) -> HeaderValue {
         HeaderValue::from_static(match self {
             Self::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
@@ -156,10 +163,9 @@ async fn run(state: &AppState, media: MediaType, request: Request) -> axum::resp
             MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
             MediaType::Json => StatusCode::OK,
         };
-        (
-            status,
-            errors_body(response.errors, code::GRAPHQL_VALIDATION_FAILED),
-        )
+        let mut errors = response.errors;
+        errors.iter_mut().for_each(classify_request_error);
+        (status, json!({ "errors": errors }))
     };
     json_response(media, status, &body)
 }
@@ -168,19 +174,17 @@ fn executed_body(response: Response) -> Value {
     let mut body = Map::new();
     body.insert("data".into(), json!(response.data));
     if !response.errors.is_empty() {
+        // Our resolvers always set a code; async-graphql's own execution-time
+        // errors are input values that failed to parse.
         body.insert(
             "errors".into(),
-            errors_json(response.errors, code::INTERNAL),
+            errors_json(response.errors, code::BAD_USER_INPUT),
         );
     }
     if !response.extensions.is_empty() {
         body.insert("extensions".into(), json!(response.extensions));
     }
     Value::Object(body)
-}
-
-fn errors_body(errors: Vec<ServerError>, default_code: &str) -> Value {
-    json!({ "errors": errors_json(errors, default_code) })
 }
 
 /// Errors as JSON, each with an `extensions.code` (`default_code` where none was set).
@@ -255,15 +259,28 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// Picks the response media type from `Accept`: the acceptable type with the
-/// highest quality, `application/graphql-response+json` winning ties. No
-/// `Accept` header means `application/json`, as the specification says for
-/// older clients. `Err` when nothing we speak is acceptable.
+/// Picks the response media type from `Accept`.
+///
+/// Each type we speak gets the quality of the most specific range that matches
+/// it (RFC 7231, section 5.3.2: `application/json;q=0, */*` refuses plain
+/// JSON), and the highest quality wins. Between equals, a type the client
+/// names beats one it only matches with a wildcard. Named alike,
+/// `application/graphql-response+json` wins; matched only by a wildcard (`*/*`,
+/// `application/*`), the choice is ours and we choose `application/json`:
+/// `*/*` is what legacy clients send (fetch and curl send it by default), and
+/// they read every answer as a 200 with a body, which only `application/json`
+/// promises them. No `Accept` header at all likewise means `application/json`,
+/// the specification's default for older clients (and what the graphql-http
+/// compliance audit checks). `Err` when nothing we speak is acceptable.
 fn negotiate(headers: &HeaderMap) -> Result<MediaType, ()> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Ok(MediaType::Json);
     };
-    let mut best: Option<(f32, MediaType)> = None;
+    // Per type we speak: (specificity, quality) of the most specific matching range.
+    let mut grades = [
+        (MediaType::GraphqlResponseJson, None::<(u8, f32)>),
+        (MediaType::Json, None),
+    ];
     for range in accept.split(',') {
         let mut parts = range.split(';');
         let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
@@ -271,28 +288,33 @@ fn negotiate(headers: &HeaderMap) -> Result<MediaType, ()> {
             .filter_map(|p| p.trim().strip_prefix("q="))
             .find_map(|q| q.parse::<f32>().ok())
             .unwrap_or(1.0);
-        let media = match essence.as_str() {
-            GRAPHQL_RESPONSE_JSON | "application/*" | "*/*" => MediaType::GraphqlResponseJson,
-            JSON => MediaType::Json,
-            _ => continue,
-        };
-        if quality <= 0.0 {
-            continue;
-        }
-        let better = match best {
-            None => true,
-            Some((q, current)) => {
-                quality > q
-                    || (quality == q
-                        && current == MediaType::Json
-                        && media == MediaType::GraphqlResponseJson)
+        for (media, grade) in &mut grades {
+            let specificity = match essence.as_str() {
+                "*/*" => 0,
+                "application/*" => 1,
+                named if named == media.essence() => 2,
+                _ => continue,
+            };
+            if grade.is_none_or(|(best, _)| specificity > best) {
+                *grade = Some((specificity, quality));
             }
-        };
-        if better {
-            best = Some((quality, media));
         }
     }
-    best.map(|(_, media)| media).ok_or(())
+    grades
+        .into_iter()
+        .filter_map(|(media, grade)| {
+            let (specificity, quality) = grade.filter(|&(_, quality)| quality > 0.0)?;
+            let named = specificity == 2;
+            let preferred = if named {
+                media == MediaType::GraphqlResponseJson
+            } else {
+                media == MediaType::Json
+            };
+            Some((quality, named, preferred, media))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)))
+        .map(|(.., media)| media)
+        .ok_or(())
 }
 
 #[cfg(test)]
@@ -301,7 +323,10 @@ mod tests {
 
     fn accept(value: &str) -> Result<MediaType, ()> {
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_str(value).expect("a valid header value"),
+        );
         negotiate(&headers)
     }
 
@@ -320,6 +345,41 @@ mod tests {
             accept("application/json;q=0.9, application/graphql-response+json"),
             Ok(MediaType::GraphqlResponseJson)
         );
+    }
+
+    #[test]
+    fn named_alike_the_newer_type_wins() {
+        assert_eq!(
+            accept("application/json, application/graphql-response+json"),
+            Ok(MediaType::GraphqlResponseJson)
+        );
+    }
+
+    #[test]
+    fn a_wildcard_means_plain_json_unless_the_newer_type_is_named() {
+        assert_eq!(accept("*/*"), Ok(MediaType::Json));
+        assert_eq!(accept("application/*"), Ok(MediaType::Json));
+        assert_eq!(
+            accept("*/*, application/graphql-response+json"),
+            Ok(MediaType::GraphqlResponseJson)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json;q=0.5, */*"),
+            Ok(MediaType::Json)
+        );
+    }
+
+    #[test]
+    fn the_most_specific_range_sets_a_types_quality() {
+        assert_eq!(
+            accept("application/json;q=0, */*"),
+            Ok(MediaType::GraphqlResponseJson)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json;q=0, application/*"),
+            Ok(MediaType::Json)
+        );
+        assert_eq!(accept("application/json;q=0, text/*"), Err(()));
     }
 
     #[test]

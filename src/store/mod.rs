@@ -89,14 +89,11 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
     C: ConnectionTrait,
 {
-    let conflict = || {
-        AppError::Conflict(format!(
-            "{} {id} has changed since version {expected} was read (it is now at version {stored} or later); read it again and reapply the change",
-            E::NAME
-        ))
-    };
     if stored != expected {
-        return Err(conflict());
+        return Err(AppError::Conflict(format!(
+            "{} {id} is at version {stored}, not {expected}: it changed since it was read; read it again and reapply the change",
+            E::NAME
+        )));
     }
     row.set(E::VERSION, (expected + 1).into());
     row.set(E::UPDATED_AT, Utc::now().into());
@@ -107,7 +104,10 @@ where
         .exec(txn)
         .await?;
     if result.rows_affected == 0 {
-        return Err(conflict());
+        return Err(AppError::Conflict(format!(
+            "{} {id} was changed by another write at the same moment; read it again and reapply the change",
+            E::NAME
+        )));
     }
     E::find()
         .filter(E::ID.eq(id))

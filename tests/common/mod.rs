@@ -365,10 +365,15 @@ impl TestApp {
 impl TestApp {
     /// Posts a query and returns the JSON body whatever the status.
     pub async fn graphql_raw(&self, query: &str) -> Value {
+        self.graphql_raw_with(query, json!({})).await
+    }
+
+    /// Posts a query with variables and returns the JSON body whatever the status.
+    pub async fn graphql_raw_with(&self, query: &str, variables: Value) -> Value {
         self.client
             .post(self.graphql_url())
             .header("accept", "application/graphql-response+json")
-            .json(&json!({ "query": query }))
+            .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
             .expect("request reaches the server")

@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::domain::access::Role;
 use crate::graphql::{DEFAULT_MAX_COMPLEXITY, DEFAULT_MAX_DEPTH, Limits};
-use crate::http::{DEFAULT_BODY_LIMIT_BYTES, HttpOptions};
+use crate::http::{DEFAULT_BODY_LIMIT_BYTES, HttpOptions, rate_limit};
 
 /// The embedded default: an SQLite file in the working directory, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://zaiti.db?mode=rwc";
@@ -34,6 +35,39 @@ pub enum Command {
     Schema,
     /// Load the made-up demo portfolio into the database (idempotent), then exit.
     Demo(DatabaseArgs),
+    /// Issue, list and revoke API tokens.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token and print its secret, once: only a hash is kept.
+    Create {
+        /// Who holds it, e.g. "新吴区科技局 dashboard"; audit events name it.
+        #[arg(long)]
+        name: String,
+        /// ADMIN, OPERATOR, BUREAU or VIEWER.
+        #[arg(long)]
+        role: Role,
+        /// For OPERATOR tokens: the operator (its database id or global ID).
+        #[arg(long)]
+        operator: Option<String>,
+    },
+    /// List every token issued (never their secrets).
+    List,
+    /// Revoke the active tokens with this id or name; takes effect at once.
+    Revoke {
+        /// A token id (from `token list`) or name.
+        id_or_name: String,
+    },
 }
 
 /// Which database to use.
@@ -71,6 +105,15 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ZAITI_BODY_LIMIT_BYTES", default_value_t = DEFAULT_BODY_LIMIT_BYTES)]
     pub body_limit_bytes: usize,
+    /// Requests a minute per token (per address for anonymous readers), in each process; 0 for no limit.
+    #[arg(long, env = "ZAITI_RATE_LIMIT_PER_MINUTE", default_value_t = rate_limit::DEFAULT_PER_MINUTE)]
+    pub rate_limit_per_minute: u32,
+    /// Let requests without a token read the portfolio as VIEWER (never write).
+    #[arg(long, env = "ZAITI_PUBLIC_READ")]
+    pub public_read: bool,
+    /// Refuse schema introspection (on by default: front-end tools need it).
+    #[arg(long, env = "ZAITI_DISABLE_INTROSPECTION")]
+    pub disable_introspection: bool,
 }
 
 impl ServeArgs {
@@ -80,8 +123,11 @@ impl ServeArgs {
             limits: Limits {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,
+                introspection: !self.disable_introspection,
             },
             body_limit_bytes: self.body_limit_bytes,
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            public_read: self.public_read,
         }
     }
 }

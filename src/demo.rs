@@ -22,6 +22,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use strum::IntoEnumIterator;
 
 use crate::domain::ValidationError;
+use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::carrier::{CarrierKind, CarrierStatus, Industry, Level, Ownership, SpaceSource};
 use crate::domain::dates::check_plausible;
@@ -103,6 +104,11 @@ async fn district_ids(db: &DatabaseConnection) -> AppResult<Vec<i32>> {
         .collect()
 }
 
+/// The demo is written as the system, so its audit events say where the data came from.
+fn loader() -> Actor {
+    Actor::system("demo data loader")
+}
+
 async fn create_operator(db: &DatabaseConnection, plan: &OperatorPlan) -> AppResult<i32> {
     let new = NewOperator {
         name: required_text("name", plan.name)?,
@@ -111,7 +117,7 @@ async fn create_operator(db: &DatabaseConnection, plan: &OperatorPlan) -> AppRes
         contact_person: optional_text("contactPerson", plan.contact_person.as_deref())?,
         contact_phone: optional_text("contactPhone", plan.contact_phone.as_deref())?,
     };
-    Ok(store::operator::create(db, new).await?.id)
+    Ok(store::operator::create(db, &loader(), new).await?.id)
 }
 
 async fn create_carrier(
@@ -132,7 +138,7 @@ async fn create_carrier(
         location: Some(Location::new(longitude, latitude)?),
         leading_industries: plan.industries.clone(),
     };
-    Ok(store::carrier::create(db, new).await?.id)
+    Ok(store::carrier::create(db, &loader(), new).await?.id)
 }
 
 async fn add_phases(
@@ -149,7 +155,7 @@ async fn add_phases(
             delivered_on: phase.delivered_on,
             source: phase.source,
         };
-        store::space_phase::add(db, new).await?;
+        store::space_phase::add(db, &loader(), new).await?;
     }
     Ok(phases.len())
 }
@@ -171,7 +177,7 @@ async fn record_recognitions(
                 recognition.document_number.as_deref(),
             )?,
         };
-        store::recognition::record(db, new).await?;
+        store::recognition::record(db, &loader(), new).await?;
     }
     Ok(recognitions.len())
 }

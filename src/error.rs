@@ -4,6 +4,7 @@
 use sea_orm::{DbErr, SqlErr};
 
 use crate::domain::ValidationError;
+use crate::domain::access::Denied;
 
 /// What can go wrong in a request, in the terms a client can act on.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -18,6 +19,12 @@ pub enum AppError {
     /// value is taken (CONFLICT). Nothing was written.
     #[error("{0}")]
     Conflict(String),
+    /// The caller may not do this (FORBIDDEN). Nothing was written.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The caller is not known: no token, or a bad or revoked one (UNAUTHENTICATED).
+    #[error("{0}")]
+    Unauthenticated(String),
     /// Something failed on our side (INTERNAL). The detail is logged, never sent.
     #[error("internal error")]
     Internal,
@@ -39,6 +46,12 @@ impl AppError {
     pub fn corrupt(what: &str, value: &str) -> Self {
         tracing::error!(what, value, "stored value does not parse");
         Self::Internal
+    }
+}
+
+impl From<Denied> for AppError {
+    fn from(denied: Denied) -> Self {
+        Self::Forbidden(denied.0)
     }
 }
 

@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
-use zaiti::config::{Cli, Command, DatabaseArgs, redacted};
+use zaiti::config::{Cli, Command, DatabaseArgs, TokenCommand, redacted};
 use zaiti::{demo, graphql, http, store};
 
 #[tokio::main]
@@ -22,11 +22,17 @@ async fn main() -> anyhow::Result<()> {
             let summary = demo::load(&db).await.context("loading demo data")?;
             tracing::info!(%summary, "demo data");
         }
+        Command::Token(args) => {
+            let db = open(&args.database).await?;
+            token(&db, args.command).await?;
+        }
         Command::Serve(args) => {
             let db = open(&args.database).await?;
             if args.demo {
                 let summary = demo::load(&db).await.context("loading demo data")?;
                 tracing::info!(%summary, "demo data");
+                let issued = store::token::renew_demo_admin(&db).await?;
+                println!("demo admin token: {}", issued.secret);
             }
             let listener = TcpListener::bind(args.listen)
                 .await
@@ -38,6 +44,69 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The `token` subcommands.
+async fn token(db: &sea_orm::DatabaseConnection, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            name,
+            role,
+            operator,
+        } => {
+            let operator_id = operator.as_deref().map(operator_id).transpose()?;
+            let issued = store::token::create(db, &name, role, operator_id).await?;
+            eprintln!(
+                "token {} ({}) issued for {}; the secret below is shown only now:",
+                issued.token.id, issued.token.role, issued.token.name
+            );
+            println!("{}", issued.secret);
+        }
+        TokenCommand::List => {
+            println!(
+                "{:>5}  {:<8}  {:>8}  {:<25}  {:<25}  name",
+                "id", "role", "operator", "created", "revoked"
+            );
+            for token in store::token::list(db).await? {
+                println!(
+                    "{:>5}  {:<8}  {:>8}  {:<25}  {:<25}  {}",
+                    token.id,
+                    token.role,
+                    token
+                        .operator_id
+                        .map(|id| id.to_string())
+                        .unwrap_or_default(),
+                    token.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    token
+                        .revoked_at
+                        .map(|at| at.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                        .unwrap_or_default(),
+                    token.name,
+                );
+            }
+        }
+        TokenCommand::Revoke { id_or_name } => {
+            let revoked = store::token::revoke(db, &id_or_name).await?;
+            if revoked == 0 {
+                anyhow::bail!("no active token has the id or name '{id_or_name}'");
+            }
+            println!("revoked {revoked} token(s)");
+        }
+    }
+    Ok(())
+}
+
+/// An operator given as a database id or a global ID.
+fn operator_id(text: &str) -> anyhow::Result<i32> {
+    if let Ok(id) = text.parse() {
+        return Ok(id);
+    }
+    let id = async_graphql::ID(text.to_owned());
+    Ok(graphql::node::expect(
+        "operator",
+        &id,
+        graphql::node::NodeType::Operator,
+    )?)
 }
 
 /// Connects to the configured database and migrates it.

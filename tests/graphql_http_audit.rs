@@ -64,7 +64,12 @@ async fn the_server_passes_the_graphql_over_http_audit() {
         assert_success("npm ci --no-audit --no-fund", &output);
     }
 
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    // The audit sends no token: serve it as a public reader would be served.
+    let options = zaiti::http::HttpOptions {
+        public_read: true,
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await;
     let output = run("node", vec!["audit.mjs".into(), app.graphql_url()]).await;
     assert_success("node audit.mjs", &output);
     let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {

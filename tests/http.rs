@@ -25,8 +25,7 @@ async fn the_response_media_type_follows_accept() {
         ),
     ] {
         let response = app
-            .client
-            .post(app.graphql_url())
+            .post_graphql()
             .header("accept", accept)
             .json(&json!({ "query": "{ districts { code } }" }))
             .send()
@@ -45,8 +44,7 @@ async fn the_response_media_type_follows_accept() {
         assert_eq!(body["data"]["districts"].as_array().map(Vec::len), Some(8));
     }
     let refused = app
-        .client
-        .post(app.graphql_url())
+        .post_graphql()
         .header("accept", "text/xml")
         .json(&json!({ "query": "{ districts { code } }" }))
         .send()
@@ -60,8 +58,7 @@ async fn a_request_that_fails_validation_gets_400_and_no_data() {
     let app = app().await;
     for query in ["{ districts { code ", "{ noSuchField }"] {
         let response = app
-            .client
-            .post(app.graphql_url())
+            .post_graphql()
             .header("accept", "application/graphql-response+json")
             .json(&json!({ "query": query }))
             .send()
@@ -81,16 +78,14 @@ async fn a_request_that_fails_validation_gets_400_and_no_data() {
 async fn queries_work_over_get_and_mutations_do_not() {
     let app = app().await;
     let query = app
-        .client
-        .get(app.graphql_url())
+        .get_graphql()
         .query(&[("query", "{ districts { code } }")])
         .send()
         .await
         .expect("a response");
     assert_eq!(query.status(), 200);
     let mutation = app
-        .client
-        .get(app.graphql_url())
+        .get_graphql()
         .header("accept", "application/graphql-response+json")
         .query(&[("query", r#"mutation { createOperator(input: {name: "x", uscc: "x", ownership: OTHER}) { id } }"#)])
         .send()
@@ -185,8 +180,7 @@ async fn an_oversized_body_is_refused() {
     let app = app().await;
     let huge = "#".repeat(2 * 1024 * 1024);
     let response = app
-        .client
-        .post(app.graphql_url())
+        .post_graphql()
         .json(&json!({ "query": format!("{{ districts {{ code }} }}{huge}") }))
         .send()
         .await

@@ -8,6 +8,8 @@ mod m20261127_000002_create_operator;
 mod m20261127_000003_create_carrier;
 mod m20261127_000004_create_space_phase;
 mod m20261127_000005_create_level_recognition;
+mod m20261127_000006_create_api_token;
+mod m20261127_000007_create_audit_event;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_carrier::Migration),
             Box::new(m20261127_000004_create_space_phase::Migration),
             Box::new(m20261127_000005_create_level_recognition::Migration),
+            Box::new(m20261127_000006_create_api_token::Migration),
+            Box::new(m20261127_000007_create_audit_event::Migration),
         ]
     }
 }

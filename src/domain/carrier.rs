@@ -3,19 +3,18 @@
 //! Every enumeration is stored by its SCREAMING_SNAKE_CASE name, the same
 //! name the GraphQL API shows.
 
-use strum::{AsRefStr, Display, EnumIter, EnumString};
-
 use super::ValidationError;
 
 /// Derives shared by every stored enumeration.
 macro_rules! stored_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, AsRefStr, Display, EnumIter, EnumString)]
-        #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::AsRefStr, strum::Display, strum::EnumIter, strum::EnumString)]
+        #[strum(serialize_all = "SCREAMING_SNAKE_CASE", ascii_case_insensitive)]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
     };
 }
+pub(crate) use stored_enum;
 
 stored_enum! {
     /// 载体类型: the chain 众创空间—孵化器—加速器—科创综合体.

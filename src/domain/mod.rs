@@ -3,6 +3,7 @@
 //! Everything that decides whether data is acceptable or what a figure is
 //! lives here, where it is unit-tested on its own.
 
+pub mod access;
 pub mod area;
 pub mod carrier;
 pub mod dates;

@@ -489,7 +489,8 @@ impl CarrierMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to write.")] input: CreateCarrierInput,
     ) -> ApiResult<Carrier> {
-        let row = store::carrier::create(super::db(ctx)?, input.validate()?).await?;
+        let row =
+            store::carrier::create(super::db(ctx)?, super::actor(ctx)?, input.validate()?).await?;
         Ok(Carrier::try_from(row)?)
     }
 
@@ -502,7 +503,8 @@ impl CarrierMutation {
         let id = expect("id", &input.id, NodeType::Carrier)?;
         let version = input.version;
         let patch = input.validate()?;
-        let row = store::carrier::update(super::db(ctx)?, id, version, patch).await?;
+        let row =
+            store::carrier::update(super::db(ctx)?, super::actor(ctx)?, id, version, patch).await?;
         Ok(Carrier::try_from(row)?)
     }
 }

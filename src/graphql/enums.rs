@@ -160,3 +160,29 @@ pub fn to_domain<A: Copy + Into<D>, D>(values: Option<Vec<A>>) -> Vec<D> {
         .map(Into::into)
         .collect()
 }
+
+/// What an API token may do.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::access::Role")]
+pub enum Role {
+    /// Everything, including levels, targets, rules and operators.
+    Admin,
+    /// Writes one operator's carriers and everything under them; reads the portfolio.
+    Operator,
+    /// Reads everything (the natural-resources and science bureaus); writes nothing.
+    Bureau,
+    /// Reads the portfolio without confidential fields.
+    Viewer,
+}
+
+/// What a change did to its record.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::store::audit::Operation")]
+pub enum AuditOperation {
+    /// The record was created.
+    Create,
+    /// The record was changed.
+    Update,
+    /// The record was deleted.
+    Delete,
+}

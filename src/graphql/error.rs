@@ -10,7 +10,17 @@ pub mod code {
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     pub const NOT_FOUND: &str = "NOT_FOUND";
     pub const CONFLICT: &str = "CONFLICT";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
     pub const INTERNAL: &str = "INTERNAL";
+    /// The query nests deeper than the server allows.
+    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
+    /// The query selects more than the server allows.
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    /// The caller sent too many requests; retry after the `Retry-After` seconds.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The request body is larger than the server accepts.
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     /// The request failed to parse or validate and nothing ran.
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
     /// The HTTP request itself was malformed (body, method, media type).
@@ -51,6 +61,8 @@ impl From<ApiError> for async_graphql::Error {
             }
             AppError::NotFound { .. } => with_code(message, code::NOT_FOUND),
             AppError::Conflict(_) => with_code(message, code::CONFLICT),
+            AppError::Forbidden(_) => with_code(message, code::FORBIDDEN),
+            AppError::Unauthenticated(_) => with_code(message, code::UNAUTHENTICATED),
             AppError::Internal => with_code(message, code::INTERNAL),
         }
     }
@@ -63,7 +75,8 @@ fn with_code(message: String, code: &'static str) -> async_graphql::Error {
 /// Gives a request error (one raised before execution) its code: an input
 /// value of the wrong shape (an unknown enum value, an unreal date, a string
 /// for a number) is BAD_USER_INPUT with the argument path as `field`; anything
-/// else (syntax, unknown fields, limits) is GRAPHQL_VALIDATION_FAILED.
+/// past the depth or complexity limit gets QUERY_TOO_DEEP or QUERY_TOO_COMPLEX;
+/// anything else (syntax, unknown fields) is GRAPHQL_VALIDATION_FAILED.
 pub fn classify_request_error(err: &mut async_graphql::ServerError) {
     let extensions = err.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_some() {
@@ -78,6 +91,12 @@ pub fn classify_request_error(err: &mut async_graphql::ServerError) {
         Some(field) => {
             extensions.set("code", code::BAD_USER_INPUT);
             extensions.set("field", field);
+        }
+        None if err.message.contains("nested too deep") => {
+            extensions.set("code", code::QUERY_TOO_DEEP);
+        }
+        None if err.message.contains("too complex") => {
+            extensions.set("code", code::QUERY_TOO_COMPLEX);
         }
         None => extensions.set("code", code::GRAPHQL_VALIDATION_FAILED),
     }

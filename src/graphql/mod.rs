@@ -4,6 +4,8 @@
 //! `zaiti schema` prints the SDL anywhere; the database and the per-request
 //! loaders go in as request data ([`execute`]).
 
+pub mod access;
+pub mod audit;
 pub mod carrier;
 pub mod connection;
 pub mod district;
@@ -25,6 +27,8 @@ use async_graphql::{
 };
 use sea_orm::DatabaseConnection;
 
+use crate::domain::access::Actor;
+
 use self::error::{ApiResult, missing_context};
 
 /// The root of all reads.
@@ -34,6 +38,7 @@ pub struct Query(
     carrier::CarrierQuery,
     district::DistrictQuery,
     operator::OperatorQuery,
+    audit::AuditQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -58,6 +63,8 @@ pub const DEFAULT_MAX_COMPLEXITY: usize = 2_000;
 pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
+    /// Whether clients may introspect the schema (front-end tools need it).
+    pub introspection: bool,
 }
 
 impl Default for Limits {
@@ -65,17 +72,23 @@ impl Default for Limits {
         Self {
             max_depth: DEFAULT_MAX_DEPTH,
             max_complexity: DEFAULT_MAX_COMPLEXITY,
+            introspection: true,
         }
     }
 }
 
 /// Builds the schema. No I/O.
 pub fn schema(limits: Limits) -> ZaitiSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(MarkExecution)
-        .finish()
+        .extension(access::MutationGuard);
+    if limits.introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
 }
 
 /// The schema in SDL, as `schema.graphql` holds it.
@@ -84,16 +97,18 @@ pub fn sdl() -> String {
         .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
 }
 
-/// Executes a request against `db` and tells whether execution began, which
+/// Executes a request of `actor` against `db` and tells whether execution began, which
 /// separates request errors (parse, validation: nothing ran) from field errors.
 pub async fn execute(
     schema: &ZaitiSchema,
     request: Request,
     db: &DatabaseConnection,
+    actor: Actor,
 ) -> (Response, bool) {
     let started = Arc::new(ExecutionStarted::default());
     let queue = loaders::BatchQueue::default();
     let request = request
+        .data(actor)
         .data(db.clone())
         .data(loaders::Loaders::new(db, &queue))
         .data(started.clone());
@@ -126,6 +141,11 @@ impl Extension for MarkExecution {
         }
         next.run(ctx, operation_name).await
     }
+}
+
+/// The caller of the request.
+pub(crate) fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+    ctx.data::<Actor>().map_err(missing_context)
 }
 
 /// The request's database connection.

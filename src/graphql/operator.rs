@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use entity::operator;
 
+use super::access::confidential;
 use super::connection::{connection, wants_total_count};
 use super::enums::{Ownership, to_domain};
 use super::error::{ApiError, ApiResult};
@@ -75,14 +76,14 @@ impl Operator {
         self.ownership.into()
     }
 
-    /// 联系人: the contact person.
-    async fn contact_person(&self) -> Option<&str> {
-        self.contact_person.as_deref()
+    /// 联系人: the contact person. Confidential: null unless the caller is ADMIN or this operator.
+    async fn contact_person(&self, ctx: &Context<'_>) -> Option<&str> {
+        confidential(ctx, self.id, self.contact_person.as_deref())
     }
 
-    /// 联系电话: the contact telephone number.
-    async fn contact_phone(&self) -> Option<&str> {
-        self.contact_phone.as_deref()
+    /// 联系电话: the contact telephone number. Confidential: null unless the caller is ADMIN or this operator.
+    async fn contact_phone(&self, ctx: &Context<'_>) -> Option<&str> {
+        confidential(ctx, self.id, self.contact_phone.as_deref())
     }
 
     /// Row version; pass it back to `updateOperator`.
@@ -252,7 +253,8 @@ impl OperatorMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to write.")] input: CreateOperatorInput,
     ) -> ApiResult<Operator> {
-        let row = store::operator::create(super::db(ctx)?, input.validate()?).await?;
+        let row =
+            store::operator::create(super::db(ctx)?, super::actor(ctx)?, input.validate()?).await?;
         Ok(Operator::try_from(row)?)
     }
 
@@ -265,7 +267,8 @@ impl OperatorMutation {
         let id = expect("id", &input.id, NodeType::Operator)?;
         let version = input.version;
         let patch = input.validate()?;
-        let row = store::operator::update(super::db(ctx)?, id, version, patch).await?;
+        let row = store::operator::update(super::db(ctx)?, super::actor(ctx)?, id, version, patch)
+            .await?;
         Operator::try_from(row).map_err(ApiError)
     }
 }

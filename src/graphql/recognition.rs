@@ -137,7 +137,9 @@ impl RecognitionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to write.")] input: RecordLevelRecognitionInput,
     ) -> ApiResult<LevelRecognition> {
-        let row = store::recognition::record(super::db(ctx)?, input.validate()?).await?;
+        let row =
+            store::recognition::record(super::db(ctx)?, super::actor(ctx)?, input.validate()?)
+                .await?;
         Ok(LevelRecognition::try_from(row)?)
     }
 }

@@ -134,7 +134,8 @@ impl SpacePhaseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to write.")] input: AddSpacePhaseInput,
     ) -> ApiResult<SpacePhase> {
-        let row = store::space_phase::add(super::db(ctx)?, input.validate()?).await?;
+        let row =
+            store::space_phase::add(super::db(ctx)?, super::actor(ctx)?, input.validate()?).await?;
         Ok(SpacePhase::try_from(row)?)
     }
 }

@@ -6,16 +6,19 @@
 //! fails before execution gets no `data` entry (and 400 under
 //! `application/graphql-response+json`), and a mutation over GET gets 405.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Response, ServerError};
+use std::net::SocketAddr;
+
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use serde_json::{Map, Value, json};
 
-use super::AppState;
+use super::{AppState, auth};
+use crate::error::AppError;
 use crate::graphql::error::{classify_request_error, code};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -44,18 +47,15 @@ impl MediaType {
     }
 }
 
-/// GraphiQL, the in-browser IDE, pointed at `/graphql`.
-pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("zaiti GraphQL")
-            .finish(),
-    )
+/// GraphiQL, the in-browser IDE, pointed at `/graphql`, with the Headers tab
+/// open for the bearer token.
+pub async fn graphiql() -> Html<&'static str> {
+    Html(include_str!("graphiql.html"))
 }
 
 pub async fn get(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> axum::response::Response {
@@ -87,16 +87,32 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    run(&state, media, request).await
+    run(&state, media, &headers, peer, request).await
 }
 
 pub async fn post(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> axum::response::Response {
     let Ok(media) = negotiate(&headers) else {
         return not_acceptable();
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error_response(
+                media,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                code::PAYLOAD_TOO_LARGE,
+                &format!(
+                    "the request body is larger than this server accepts ({} bytes)",
+                    state.body_limit_bytes
+                ),
+            );
+        }
+        Err(rejection) => return http_error(media, rejection.status(), &rejection.body_text()),
     };
     if !is_json_body(&headers) {
         return http_error(
@@ -118,7 +134,7 @@ pub async fn post(
             Err(message) => return http_error(media, StatusCode::BAD_REQUEST, &message),
         },
     };
-    run(&state, media, request).await
+    run(&state, media, &headers, peer, request).await
 }
 
 /// Reads a GraphQL request from a JSON body, with a message for each way it can be wrong.
@@ -153,8 +169,55 @@ fn parse_request(value: Value) -> Result<Request, String> {
     serde_json::from_value(value).map_err(|err| format!("invalid GraphQL request: {err}"))
 }
 
-async fn run(state: &AppState, media: MediaType, request: Request) -> axum::response::Response {
-    let (response, executed) = crate::graphql::execute(&state.schema, request, &state.db).await;
+async fn run(
+    state: &AppState,
+    media: MediaType,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    request: Request,
+) -> axum::response::Response {
+    let actor = match auth::caller(state, headers).await {
+        Ok(actor) => actor,
+        Err(AppError::Unauthenticated(message)) => {
+            let mut response = error_response(
+                media,
+                StatusCode::UNAUTHORIZED,
+                code::UNAUTHENTICATED,
+                &message,
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+        Err(_) => {
+            return error_response(
+                media,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                code::INTERNAL,
+                "internal error",
+            );
+        }
+    };
+    let caller = match actor.token_id {
+        Some(token) => format!("token:{token}"),
+        None => format!("address:{}", peer.ip()),
+    };
+    if let Err(wait) = state.rate_limits.check(&caller) {
+        let seconds = wait.as_secs().max(1);
+        let mut response = error_response(
+            media,
+            StatusCode::TOO_MANY_REQUESTS,
+            code::RATE_LIMITED,
+            &format!("too many requests; retry in {seconds} s"),
+        );
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    let (response, executed) =
+        crate::graphql::execute(&state.schema, request, &state.db, actor).await;
     let (status, body) = if executed {
         (StatusCode::OK, executed_body(response))
     } else {
@@ -203,8 +266,17 @@ fn errors_json(errors: Vec<ServerError>, default_code: &str) -> Value {
 }
 
 fn http_error(media: MediaType, status: StatusCode, message: &str) -> axum::response::Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": code::BAD_REQUEST } }] });
+    error_response(media, status, code::BAD_REQUEST, message)
+}
+
+/// A request refused before GraphQL ran: one error with its code, no `data`.
+fn error_response(
+    media: MediaType,
+    status: StatusCode,
+    code: &str,
+    message: &str,
+) -> axum::response::Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     json_response(media, status, &body)
 }
 

@@ -1,9 +1,13 @@
 //! The HTTP surface: `/graphql` (with GraphiQL), `/healthz`, `/readyz`.
 
+mod auth;
 mod graphql;
 mod health;
+pub mod rate_limit;
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -15,6 +19,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+use self::rate_limit::RateLimits;
 use crate::graphql::{Limits, ZaitiSchema};
 
 /// Largest request body accepted by default: 1 MiB, ample for any query.
@@ -27,6 +32,10 @@ pub struct HttpOptions {
     pub cors_origins: Vec<String>,
     pub limits: Limits,
     pub body_limit_bytes: usize,
+    /// Requests a minute per token (per address for anonymous readers); 0 for no limit.
+    pub rate_limit_per_minute: u32,
+    /// Let requests without a token read as VIEWER (they still cannot write).
+    pub public_read: bool,
 }
 
 impl Default for HttpOptions {
@@ -35,6 +44,8 @@ impl Default for HttpOptions {
             cors_origins: vec!["*".into()],
             limits: Limits::default(),
             body_limit_bytes: DEFAULT_BODY_LIMIT_BYTES,
+            rate_limit_per_minute: rate_limit::DEFAULT_PER_MINUTE,
+            public_read: false,
         }
     }
 }
@@ -44,6 +55,9 @@ impl Default for HttpOptions {
 pub struct AppState {
     pub schema: ZaitiSchema,
     pub db: DatabaseConnection,
+    pub public_read: bool,
+    pub rate_limits: Arc<RateLimits>,
+    pub body_limit_bytes: usize,
 }
 
 /// The whole application as an axum router over `db`.
@@ -51,6 +65,9 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
     let state = AppState {
         schema: crate::graphql::schema(options.limits),
         db,
+        public_read: options.public_read,
+        rate_limits: Arc::new(RateLimits::new(options.rate_limit_per_minute)),
+        body_limit_bytes: options.body_limit_bytes,
     };
     Router::new()
         .route("/", get(graphql::graphiql))
@@ -88,7 +105,8 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -9,8 +9,10 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use super::audit::{self, Change, Operation, snapshot};
 use super::page::{self, Page, PageArgs, Sort};
 use super::{like_contains, versioned_update};
+use crate::domain::access::{Actor, may_write_for};
 use crate::domain::carrier::{
     CarrierKind, CarrierStatus, Industry, Level, check_landmark, leading_industries,
 };
@@ -184,7 +186,7 @@ pub async fn page(
     let sort = sort(order);
     let select = carrier::Entity::find().filter(filter.condition());
     let key_of = |m: &carrier::Model| sort.key.map(|_| m.name.clone());
-    page::fetch(db, select, &sort, args, key_of, |m| m.id).await
+    page::fetch(db, select, &sort, args, key_of, |m| m.id.into()).await
 }
 
 /// How many carriers match `filter`. One SQL statement.
@@ -196,7 +198,12 @@ pub async fn count(db: &DatabaseConnection, filter: &CarrierFilter) -> AppResult
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn create(db: &DatabaseConnection, new: NewCarrier) -> AppResult<carrier::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    new: NewCarrier,
+) -> AppResult<carrier::Model> {
+    may_write_for(actor, new.operator_id)?;
     check_landmark(new.kind, new.landmark)?;
     let industries = leading_industries(&new.leading_industries)?;
     let txn = db.begin().await?;
@@ -221,6 +228,8 @@ pub async fn create(db: &DatabaseConnection, new: NewCarrier) -> AppResult<carri
         .exec_with_returning(&txn)
         .await?;
     replace_industries(&txn, model.id, &industries).await?;
+    let after = carrier_snapshot(&model, &names(&industries))?;
+    audit::record(&txn, actor, Operation::Create, change(&model, None, after)).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -228,6 +237,7 @@ pub async fn create(db: &DatabaseConnection, new: NewCarrier) -> AppResult<carri
 #[tracing::instrument(skip(db))]
 pub async fn update(
     db: &DatabaseConnection,
+    actor: &Actor,
     id: i32,
     version: i32,
     patch: CarrierPatch,
@@ -237,6 +247,10 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("Carrier", id))?;
+    may_write_for(actor, current.operator_id)?;
+    if let Some(operator_id) = patch.operator_id {
+        may_write_for(actor, operator_id)?;
+    }
     let stored_kind = current
         .kind
         .parse()
@@ -274,9 +288,24 @@ pub async fn update(
     }
     let model =
         versioned_update::<carrier::Entity, _>(&txn, row, id, current.version, version).await?;
-    if let Some(industries) = patch.leading_industries {
-        replace_industries(&txn, id, &leading_industries(&industries)?).await?;
-    }
+    let industries_before = industry_names(&txn, id).await?;
+    let industries_after = match patch.leading_industries {
+        Some(industries) => {
+            let industries = leading_industries(&industries)?;
+            replace_industries(&txn, id, &industries).await?;
+            names(&industries)
+        }
+        None => industries_before.clone(),
+    };
+    let before = carrier_snapshot(&current, &industries_before)?;
+    let after = carrier_snapshot(&model, &industries_after)?;
+    audit::record(
+        &txn,
+        actor,
+        Operation::Update,
+        change(&model, Some(before), after),
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -292,13 +321,54 @@ pub async fn industries_of(
         .await?)
 }
 
-/// Fails with NOT_FOUND unless carrier `id` exists (inside the writing transaction).
-pub(crate) async fn ensure_exists<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<()> {
-    carrier::Entity::find_by_id(id)
-        .one(db)
+/// Carrier `id`, if `actor` may write under it: NOT_FOUND or FORBIDDEN otherwise.
+/// Every write to a carrier's records goes through here, inside its transaction.
+pub(crate) async fn writable<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    id: i32,
+) -> AppResult<carrier::Model> {
+    let carrier = carrier::Entity::find_by_id(id)
+        .one(txn)
         .await?
-        .map(|_| ())
-        .ok_or_else(|| AppError::not_found("Carrier", id))
+        .ok_or_else(|| AppError::not_found("Carrier", id))?;
+    may_write_for(actor, carrier.operator_id)?;
+    Ok(carrier)
+}
+
+/// A carrier as the audit trail keeps it: its row and its leading industries.
+fn carrier_snapshot(model: &carrier::Model, industries: &[String]) -> AppResult<serde_json::Value> {
+    let mut value = snapshot(model)?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("leading_industries".into(), serde_json::json!(industries));
+    }
+    Ok(value)
+}
+
+fn change(
+    model: &carrier::Model,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> Change {
+    Change {
+        entity_type: "Carrier",
+        entity_id: model.id,
+        operator_id: Some(model.operator_id),
+        before,
+        after: Some(after),
+    }
+}
+
+async fn industry_names(txn: &DatabaseTransaction, carrier_id: i32) -> AppResult<Vec<String>> {
+    let mut industries: Vec<String> = carrier_industry::Entity::find()
+        .filter(carrier_industry::Column::CarrierId.eq(carrier_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| row.industry)
+        .collect();
+    industries.sort();
+    Ok(industries)
 }
 
 async fn ensure_references(

@@ -3,12 +3,14 @@
 //! Each write runs in one transaction and checks the row `version` it was
 //! given, so a stale write changes nothing and reports CONFLICT.
 
+pub mod audit;
 pub mod carrier;
 pub mod district;
 pub mod operator;
 pub mod page;
 pub mod recognition;
 pub mod space_phase;
+pub mod token;
 
 use std::time::Duration;
 

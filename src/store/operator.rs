@@ -8,8 +8,10 @@ use sea_orm::{
     sea_query::Func,
 };
 
+use super::audit::{self, Change, Operation, snapshot};
 use super::page::{self, Page, PageArgs, Sort};
 use super::{like_contains, versioned_update};
+use crate::domain::access::{Actor, may_write_for};
 use crate::domain::carrier::Ownership;
 use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
@@ -69,7 +71,15 @@ pub async fn page(
         descending: false,
     };
     let select = operator::Entity::find().filter(filter.condition());
-    page::fetch(db, select, &sort, args, |m| Some(m.name.clone()), |m| m.id).await
+    page::fetch(
+        db,
+        select,
+        &sort,
+        args,
+        |m| Some(m.name.clone()),
+        |m| m.id.into(),
+    )
+    .await
 }
 
 pub async fn count(db: &DatabaseConnection, filter: &OperatorFilter) -> AppResult<u64> {
@@ -80,7 +90,11 @@ pub async fn count(db: &DatabaseConnection, filter: &OperatorFilter) -> AppResul
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn create(db: &DatabaseConnection, new: NewOperator) -> AppResult<operator::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    new: NewOperator,
+) -> AppResult<operator::Model> {
     let txn = db.begin().await?;
     ensure_uscc_free(&txn, &new.uscc, None).await?;
     let now = Utc::now();
@@ -98,6 +112,7 @@ pub async fn create(db: &DatabaseConnection, new: NewOperator) -> AppResult<oper
     let model = operator::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
+    audit::record(&txn, actor, Operation::Create, change(None, &model)?).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -105,6 +120,7 @@ pub async fn create(db: &DatabaseConnection, new: NewOperator) -> AppResult<oper
 #[tracing::instrument(skip(db))]
 pub async fn update(
     db: &DatabaseConnection,
+    actor: &Actor,
     id: i32,
     version: i32,
     patch: OperatorPatch,
@@ -114,6 +130,7 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("Operator", id))?;
+    may_write_for(actor, current.id)?;
     if let Some(uscc) = &patch.uscc {
         ensure_uscc_free(&txn, uscc, Some(id)).await?;
     }
@@ -135,8 +152,25 @@ pub async fn update(
     }
     let model =
         versioned_update::<operator::Entity, _>(&txn, row, id, current.version, version).await?;
+    audit::record(
+        &txn,
+        actor,
+        Operation::Update,
+        change(Some(&current), &model)?,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+fn change(before: Option<&operator::Model>, after: &operator::Model) -> AppResult<Change> {
+    Ok(Change {
+        entity_type: "Operator",
+        entity_id: after.id,
+        operator_id: Some(after.id),
+        before: before.map(snapshot).transpose()?,
+        after: Some(snapshot(after)?),
+    })
 }
 
 async fn ensure_uscc_free<C: sea_orm::ConnectionTrait>(

@@ -30,7 +30,7 @@ pub struct Cursor {
     pub key: Option<String>,
     /// The row id, which breaks ties and makes every position unique.
     #[serde(rename = "i")]
-    pub id: i32,
+    pub id: i64,
 }
 
 impl Cursor {
@@ -82,7 +82,7 @@ pub async fn fetch<E, C>(
     sort: &Sort<E::Column>,
     args: &PageArgs,
     key_of: impl Fn(&E::Model) -> Option<String>,
-    id_of: impl Fn(&E::Model) -> i32,
+    id_of: impl Fn(&E::Model) -> i64,
 ) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,

@@ -4,6 +4,8 @@ use chrono::{NaiveDate, Utc};
 use entity::level_recognition;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
 
+use super::audit::{self, Change, Operation, snapshot};
+use crate::domain::access::Actor;
 use crate::domain::carrier::Level;
 use crate::error::AppResult;
 
@@ -20,10 +22,11 @@ pub struct NewRecognition {
 #[tracing::instrument(skip(db))]
 pub async fn record(
     db: &DatabaseConnection,
+    actor: &Actor,
     new: NewRecognition,
 ) -> AppResult<level_recognition::Model> {
     let txn = db.begin().await?;
-    super::carrier::ensure_exists(&txn, new.carrier_id).await?;
+    let carrier = super::carrier::writable(&txn, actor, new.carrier_id).await?;
     let now = Utc::now();
     let row = level_recognition::ActiveModel {
         carrier_id: Set(new.carrier_id),
@@ -39,6 +42,14 @@ pub async fn record(
     let model = level_recognition::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
+    let change = Change {
+        entity_type: "LevelRecognition",
+        entity_id: model.id,
+        operator_id: Some(carrier.operator_id),
+        before: None,
+        after: Some(snapshot(&model)?),
+    };
+    audit::record(&txn, actor, Operation::Create, change).await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -10,6 +10,8 @@ use sea_orm::{
     QuerySelect, TransactionTrait,
 };
 
+use super::audit::{self, Change, Operation, snapshot};
+use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::carrier::SpaceSource;
 use crate::error::AppResult;
@@ -25,9 +27,13 @@ pub struct NewSpacePhase {
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn add(db: &DatabaseConnection, new: NewSpacePhase) -> AppResult<space_phase::Model> {
+pub async fn add(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    new: NewSpacePhase,
+) -> AppResult<space_phase::Model> {
     let txn = db.begin().await?;
-    super::carrier::ensure_exists(&txn, new.carrier_id).await?;
+    let carrier = super::carrier::writable(&txn, actor, new.carrier_id).await?;
     let now = Utc::now();
     let row = space_phase::ActiveModel {
         carrier_id: Set(new.carrier_id),
@@ -43,6 +49,14 @@ pub async fn add(db: &DatabaseConnection, new: NewSpacePhase) -> AppResult<space
     let model = space_phase::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
+    let change = Change {
+        entity_type: "SpacePhase",
+        entity_id: model.id,
+        operator_id: Some(carrier.operator_id),
+        before: None,
+        after: Some(snapshot(&model)?),
+    };
+    audit::record(&txn, actor, Operation::Create, change).await?;
     txn.commit().await?;
     Ok(model)
 }

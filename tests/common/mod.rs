@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
+use zaiti::domain::access::Role;
 use zaiti::http::HttpOptions;
 
 /// The database engines every storage test runs on.
@@ -32,6 +33,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub backend: Backend,
+    /// The secret of an ADMIN token, sent by the request helpers unless told otherwise.
+    pub admin_token: String,
     statements: Arc<std::sync::Mutex<Vec<String>>>,
     _database: DatabaseGuard,
 }
@@ -50,6 +53,10 @@ impl TestApp {
             .await
             .unwrap_or_else(|err| panic!("cannot connect to the test database {url}: {err}"));
         zaiti::store::migrate(&db).await.expect("migrations run");
+        let admin_token = zaiti::store::token::create(&db, "test admin", Role::Admin, None)
+            .await
+            .expect("an admin token")
+            .secret;
         let statements = Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = statements.clone();
         db.set_metric_callback(move |info| {
@@ -68,6 +75,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             db,
             backend,
+            admin_token,
             statements,
             _database: guard,
         }
@@ -77,11 +85,47 @@ impl TestApp {
         format!("{}/graphql", self.base_url)
     }
 
+    /// A POST to `/graphql` carrying the admin token.
+    pub fn post_graphql(&self) -> reqwest::RequestBuilder {
+        self.client
+            .post(self.graphql_url())
+            .bearer_auth(&self.admin_token)
+    }
+
+    /// A GET of `/graphql` carrying the admin token.
+    pub fn get_graphql(&self) -> reqwest::RequestBuilder {
+        self.client
+            .get(self.graphql_url())
+            .bearer_auth(&self.admin_token)
+    }
+
+    /// Issues a token; returns its secret. `operator` is an operator's global ID.
+    pub async fn token(&self, name: &str, role: Role, operator: Option<&str>) -> String {
+        let operator_id = operator.map(|id| {
+            zaiti::graphql::node::expect(
+                "operator",
+                &async_graphql::ID(id.to_owned()),
+                zaiti::graphql::node::NodeType::Operator,
+            )
+            .expect("an operator ID")
+        });
+        zaiti::store::token::create(&self.db, name, role, operator_id)
+            .await
+            .expect("a token")
+            .secret
+    }
+
     /// Posts a GraphQL request and returns the JSON answer (status must be 200).
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_as(&self.admin_token, query, variables).await
+    }
+
+    /// Like [`Self::graphql`], with the token `secret`.
+    pub async fn graphql_as(&self, secret: &str, query: &str, variables: Value) -> Value {
         let response = self
             .client
             .post(self.graphql_url())
+            .bearer_auth(secret)
             .header("accept", "application/graphql-response+json")
             .json(&json!({ "query": query, "variables": variables }))
             .send()
@@ -370,8 +414,7 @@ impl TestApp {
 
     /// Posts a query with variables and returns the JSON body whatever the status.
     pub async fn graphql_raw_with(&self, query: &str, variables: Value) -> Value {
-        self.client
-            .post(self.graphql_url())
+        self.post_graphql()
             .header("accept", "application/graphql-response+json")
             .json(&json!({ "query": query, "variables": variables }))
             .send()

@@ -1,0 +1,217 @@
+//! Who may do what. Every rule of access lives here, as plain functions of
+//! the caller and the record, so the API layer only asks.
+
+use super::carrier::stored_enum;
+
+stored_enum! {
+    /// What a token may do.
+    pub enum Role { Admin, Operator, Bureau, Viewer }
+}
+
+/// The caller of a request, as its token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The token's name; audit events record it.
+    pub name: String,
+    pub role: Role,
+    /// For `OPERATOR` tokens: the operator whose carriers it may write.
+    pub operator_id: Option<i32>,
+    /// The token used, if any.
+    pub token_id: Option<i32>,
+}
+
+impl Actor {
+    /// An unauthenticated caller on a server started with public read access.
+    pub fn anonymous() -> Self {
+        Self {
+            name: "anonymous".into(),
+            role: Role::Viewer,
+            operator_id: None,
+            token_id: None,
+        }
+    }
+
+    /// The system itself, e.g. loading demo data from the command line.
+    pub fn system(name: &str) -> Self {
+        Self {
+            name: name.into(),
+            role: Role::Admin,
+            operator_id: None,
+            token_id: None,
+        }
+    }
+}
+
+/// Why a caller was refused, in words that say what would be allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Denied(pub String);
+
+/// Which callers a mutation admits before looking at the record it touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteRule {
+    /// Only ADMIN: levels, targets, rules, operators, tokens.
+    AdminOnly,
+    /// ADMIN, or an OPERATOR for records of its own operator.
+    OwnData,
+}
+
+/// The rule of each mutation, by its GraphQL name. A mutation not listed
+/// here is ADMIN-only, so a new mutation is closed until someone opens it.
+pub fn mutation_rule(mutation: &str) -> WriteRule {
+    match mutation {
+        "createCarrier" | "updateCarrier" | "addSpacePhase" | "updateOperator" => {
+            WriteRule::OwnData
+        }
+        _ => WriteRule::AdminOnly,
+    }
+}
+
+/// May `actor` call a mutation under `rule` at all?
+pub fn may_call(actor: &Actor, mutation: &str, rule: WriteRule) -> Result<(), Denied> {
+    match (actor.role, rule) {
+        (Role::Admin, _) => Ok(()),
+        (Role::Operator, WriteRule::OwnData) => Ok(()),
+        (Role::Operator, WriteRule::AdminOnly) => {
+            Err(Denied(format!("{mutation} is reserved to ADMIN tokens")))
+        }
+        (role, _) => Err(Denied(format!(
+            "a {role} token may not write; {mutation} needs an ADMIN token{}",
+            if rule == WriteRule::OwnData {
+                " or the owning OPERATOR's"
+            } else {
+                ""
+            }
+        ))),
+    }
+}
+
+/// May `actor` write a record that belongs to operator `owner`?
+pub fn may_write_for(actor: &Actor, owner: i32) -> Result<(), Denied> {
+    match actor.role {
+        Role::Admin => Ok(()),
+        Role::Operator if actor.operator_id == Some(owner) => Ok(()),
+        Role::Operator => Err(Denied(
+            "this record belongs to another operator; an OPERATOR token writes only its own operator's records".into(),
+        )),
+        role => Err(Denied(format!("a {role} token may not write"))),
+    }
+}
+
+/// May `actor` read the confidential fields of operator `owner`'s records?
+/// Only ADMIN and the owning OPERATOR may.
+pub fn may_read_confidential(actor: &Actor, owner: i32) -> bool {
+    match actor.role {
+        Role::Admin => true,
+        Role::Operator => actor.operator_id == Some(owner),
+        Role::Bureau | Role::Viewer => false,
+    }
+}
+
+/// Whose audit events may `actor` read: `Ok(None)` all, `Ok(Some(op))` one operator's.
+pub fn audit_scope(actor: &Actor) -> Result<Option<i32>, Denied> {
+    match (actor.role, actor.operator_id) {
+        (Role::Admin, _) => Ok(None),
+        (Role::Operator, Some(operator)) => Ok(Some(operator)),
+        _ => Err(Denied(
+            "the audit trail is open to ADMIN and OPERATOR tokens".into(),
+        )),
+    }
+}
+
+/// A token's role and operator must fit: an OPERATOR token names its
+/// operator, and no other role has one.
+pub fn check_token_scope(
+    role: Role,
+    operator_id: Option<i32>,
+) -> Result<(), super::ValidationError> {
+    match (role, operator_id) {
+        (Role::Operator, None) => Err(super::ValidationError::new(
+            "operator",
+            "an OPERATOR token must name the operator it writes for",
+        )),
+        (Role::Operator, Some(_)) | (_, None) => Ok(()),
+        (role, Some(_)) => Err(super::ValidationError::new(
+            "operator",
+            format!("only OPERATOR tokens are scoped to an operator, not {role} tokens"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, operator_id: Option<i32>) -> Actor {
+        Actor {
+            name: "t".into(),
+            role,
+            operator_id,
+            token_id: None,
+        }
+    }
+
+    #[test]
+    fn an_operator_writes_its_own_records_only() {
+        let operator = actor(Role::Operator, Some(7));
+        assert!(may_write_for(&operator, 7).is_ok());
+        assert!(may_write_for(&operator, 8).is_err());
+    }
+
+    #[test]
+    fn readers_never_write() {
+        for role in [Role::Bureau, Role::Viewer] {
+            assert!(may_call(&actor(role, None), "updateCarrier", WriteRule::OwnData).is_err());
+            assert!(may_write_for(&actor(role, None), 1).is_err());
+        }
+    }
+
+    #[test]
+    fn an_unlisted_mutation_is_admin_only() {
+        assert_eq!(
+            mutation_rule("somethingAddedNextYear"),
+            WriteRule::AdminOnly
+        );
+        let operator = actor(Role::Operator, Some(1));
+        assert!(
+            may_call(
+                &operator,
+                "recordLevelRecognition",
+                mutation_rule("recordLevelRecognition")
+            )
+            .is_err()
+        );
+        assert!(
+            may_call(
+                &actor(Role::Admin, None),
+                "somethingAddedNextYear",
+                WriteRule::AdminOnly
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn confidential_fields_are_for_admin_and_the_owner() {
+        assert!(may_read_confidential(&actor(Role::Admin, None), 3));
+        assert!(may_read_confidential(&actor(Role::Operator, Some(3)), 3));
+        assert!(!may_read_confidential(&actor(Role::Operator, Some(4)), 3));
+        assert!(!may_read_confidential(&actor(Role::Bureau, None), 3));
+        assert!(!may_read_confidential(&Actor::anonymous(), 3));
+    }
+
+    #[test]
+    fn only_operator_tokens_name_an_operator() {
+        assert!(check_token_scope(Role::Operator, Some(1)).is_ok());
+        assert!(check_token_scope(Role::Operator, None).is_err());
+        assert!(check_token_scope(Role::Viewer, Some(1)).is_err());
+        assert!(check_token_scope(Role::Admin, None).is_ok());
+    }
+
+    #[test]
+    fn the_audit_trail_is_scoped() {
+        assert_eq!(audit_scope(&actor(Role::Admin, None)), Ok(None));
+        assert_eq!(audit_scope(&actor(Role::Operator, Some(2))), Ok(Some(2)));
+        assert!(audit_scope(&actor(Role::Viewer, None)).is_err());
+    }
+}

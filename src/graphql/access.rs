@@ -1,0 +1,62 @@
+//! Access control in the API: one guard in front of every mutation, and the
+//! rule for confidential fields. The rules themselves are `domain::access`.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
+};
+use async_graphql::{Context, PathSegment, ServerError, ServerResult, Value};
+
+use super::error::ApiError;
+use crate::domain::access::{Actor, may_call, may_read_confidential, mutation_rule};
+use crate::error::AppError;
+
+/// Checks the caller's role before any root mutation field runs, so every
+/// mutation, present and future, is guarded without a line in its resolver.
+/// (Which records a caller may touch is checked by the store, which loads them.)
+pub struct MutationGuard;
+
+impl ExtensionFactory for MutationGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(MutationGuard)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for MutationGuard {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if info.parent_type == "Mutation" && info.path_node.parent.is_none() {
+            let refused = match ctx.data_opt::<Actor>() {
+                None => Some(AppError::Unauthenticated(
+                    "no caller is known for this request".into(),
+                )),
+                Some(actor) => may_call(actor, info.name, mutation_rule(info.name))
+                    .err()
+                    .map(AppError::from),
+            };
+            if let Some(refusal) = refused {
+                let mut error: ServerError = async_graphql::Error::from(ApiError(refusal))
+                    .into_server_error(Default::default());
+                error.path = vec![PathSegment::Field(
+                    info.alias.unwrap_or(info.name).to_owned(),
+                )];
+                return Err(error);
+            }
+        }
+        next.run(ctx, info).await
+    }
+}
+
+/// `value` if the caller may read operator `owner`'s confidential fields, else `None`.
+pub fn confidential<T>(ctx: &Context<'_>, owner: i32, value: Option<T>) -> Option<T> {
+    let allowed = ctx
+        .data_opt::<Actor>()
+        .is_some_and(|actor| may_read_confidential(actor, owner));
+    value.filter(|_| allowed)
+}

@@ -1,0 +1,185 @@
+//! The audit trail, read-only: no path of the API edits or deletes it.
+
+use async_graphql::{Context, ID, InputObject, Json, Object};
+use chrono::{DateTime, Utc};
+use entity::audit_event;
+
+use super::connection::{connection, wants_total_count};
+use super::enums::{AuditOperation, Role, to_domain};
+use super::error::ApiResult;
+use super::node::{NodeType, decode, global_id};
+use crate::domain::access::audit_scope;
+use crate::error::AppError;
+use crate::store;
+use crate::store::audit::AuditFilter as StoreFilter;
+use crate::store::page::PageArgs;
+
+/// One change to the registry, kept for good: who did what to which record, with the values before and after.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    row: audit_event::Model,
+    role: crate::domain::access::Role,
+    operation: crate::store::audit::Operation,
+    entity_type: NodeType,
+}
+
+impl TryFrom<audit_event::Model> for AuditEvent {
+    type Error = AppError;
+
+    fn try_from(row: audit_event::Model) -> Result<Self, AppError> {
+        Ok(Self {
+            role: row
+                .role
+                .parse()
+                .map_err(|_| AppError::corrupt("audit_event.role", &row.role))?,
+            operation: row
+                .operation
+                .parse()
+                .map_err(|_| AppError::corrupt("audit_event.operation", &row.operation))?,
+            entity_type: row
+                .entity_type
+                .parse()
+                .map_err(|_| AppError::corrupt("audit_event.entity_type", &row.entity_type))?,
+            row,
+        })
+    }
+}
+
+fn json(text: Option<&str>) -> Result<Option<Json<serde_json::Value>>, AppError> {
+    text.map(|text| {
+        serde_json::from_str(text)
+            .map(Json)
+            .map_err(|_| AppError::corrupt("audit_event snapshot", text))
+    })
+    .transpose()
+}
+
+/// One change to the registry, kept for good: who did what to which record, with the values before and after.
+#[Object]
+impl AuditEvent {
+    /// The event's number; later events have larger numbers.
+    async fn sequence(&self) -> i64 {
+        self.row.id
+    }
+
+    /// When the change was committed.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.row.occurred_at
+    }
+
+    /// The name of the token that made the change.
+    async fn actor(&self) -> &str {
+        &self.row.actor
+    }
+
+    /// The role of that token.
+    async fn role(&self) -> Role {
+        self.role.into()
+    }
+
+    /// Created, updated or deleted.
+    async fn operation(&self) -> AuditOperation {
+        self.operation.into()
+    }
+
+    /// The type of the record changed, e.g. `Carrier`.
+    async fn entity_type(&self) -> &str {
+        self.entity_type.as_ref()
+    }
+
+    /// The global ID of the record changed.
+    async fn entity_id(&self) -> ID {
+        global_id(self.entity_type, self.row.entity_id)
+    }
+
+    /// The record before the change, as stored (absent for a creation).
+    async fn before(&self) -> ApiResult<Option<Json<serde_json::Value>>> {
+        Ok(json(self.row.before.as_deref())?)
+    }
+
+    /// The record after the change, as stored (absent for a deletion).
+    async fn after(&self) -> ApiResult<Option<Json<serde_json::Value>>> {
+        Ok(json(self.row.after.as_deref())?)
+    }
+}
+
+connection!(
+    AuditEventConnection,
+    AuditEventEdge,
+    AuditEvent,
+    "A page of audit events, newest first (Relay cursor connection).",
+    "An audit event in a page, with its cursor."
+);
+
+/// Which audit events to list; all given conditions must hold.
+#[derive(InputObject, Default)]
+pub struct AuditEventFilter {
+    /// Changes to this record (any type's global ID).
+    pub entity_id: Option<ID>,
+    /// Changes to records of this type, e.g. `Carrier`.
+    pub entity_type: Option<String>,
+    /// Changes made by the token of this name.
+    pub actor: Option<String>,
+    /// Changes of these kinds.
+    pub operations: Option<Vec<AuditOperation>>,
+    /// Changes at or after this moment.
+    pub from: Option<DateTime<Utc>>,
+    /// Changes before this moment.
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// The audit trail, newest first. ADMIN sees every event; an OPERATOR the events of its own operator's records.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size when paging forward (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size when paging backward (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Conditions the events must meet.")] filter: Option<AuditEventFilter>,
+    ) -> ApiResult<AuditEventConnection> {
+        let db = super::db(ctx)?;
+        let operator_scope = audit_scope(super::actor(ctx)?).map_err(AppError::from)?;
+        let filter = filter.unwrap_or_default();
+        let entity = filter
+            .entity_id
+            .as_ref()
+            .map(|id| decode("filter.entityId", id))
+            .transpose()?;
+        let filter = StoreFilter {
+            operator_scope,
+            entity_type: filter
+                .entity_type
+                .or_else(|| entity.map(|(kind, _)| kind.as_ref().to_owned())),
+            entity_id: entity.map(|(_, id)| id),
+            actor: filter.actor,
+            operations: to_domain(filter.operations),
+            from: filter.from,
+            until: filter.until,
+        };
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = store::audit::page(db, &filter, &args).await?;
+        let total = if wants_total_count(ctx) {
+            store::audit::count(db, &filter).await?
+        } else {
+            0
+        };
+        Ok(AuditEventConnection::build(
+            page,
+            total,
+            AuditEvent::try_from,
+        )?)
+    }
+}

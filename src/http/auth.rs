@@ -1,0 +1,34 @@
+//! Who is calling: the bearer token of a request, or an anonymous reader
+//! when the server was started with public read access.
+
+use axum::http::{HeaderMap, header};
+
+use super::AppState;
+use crate::domain::access::Actor;
+use crate::error::{AppError, AppResult};
+use crate::store;
+
+/// The caller of a request, or UNAUTHENTICATED.
+pub async fn caller(state: &AppState, headers: &HeaderMap) -> AppResult<Actor> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return if state.public_read {
+            Ok(Actor::anonymous())
+        } else {
+            Err(AppError::Unauthenticated(
+                "send a token as `Authorization: Bearer <token>` (`zaiti token create` issues one)"
+                    .into(),
+            ))
+        };
+    };
+    let secret = value
+        .to_str()
+        .ok()
+        .and_then(|text| text.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, secret)| secret.trim())
+        .filter(|secret| !secret.is_empty())
+        .ok_or_else(|| {
+            AppError::Unauthenticated("the Authorization header must read `Bearer <token>`".into())
+        })?;
+    store::token::authenticate(&state.db, secret).await
+}

@@ -1,0 +1,131 @@
+//! The audit trail: one permanent event per change, written in the
+//! transaction of the change itself, so a change and its record stand or fall together.
+
+use chrono::{DateTime, Utc};
+use entity::audit_event::{self, Column};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
+};
+use serde::Serialize;
+use strum::{AsRefStr, EnumString};
+
+use super::page::{self, Page, PageArgs, Sort};
+use crate::domain::access::Actor;
+use crate::error::{AppError, AppResult};
+
+/// What a change did to its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsRefStr, EnumString)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+/// One change to record.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The API type of the record, e.g. `Carrier`.
+    pub entity_type: &'static str,
+    pub entity_id: i32,
+    /// The operator whose data changed.
+    pub operator_id: Option<i32>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// A record as the audit trail keeps it: its row, as JSON.
+pub fn snapshot(row: &impl Serialize) -> AppResult<serde_json::Value> {
+    serde_json::to_value(row).map_err(|err| {
+        tracing::error!(%err, "cannot serialise a record for the audit trail");
+        AppError::Internal
+    })
+}
+
+/// Writes the event of `change` by `actor`, inside the caller's transaction.
+pub async fn record<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    operation: Operation,
+    change: Change,
+) -> AppResult<()> {
+    let event = audit_event::ActiveModel {
+        occurred_at: Set(Utc::now()),
+        actor: Set(actor.name.clone()),
+        role: Set(actor.role.as_ref().to_owned()),
+        operation: Set(operation.as_ref().to_owned()),
+        entity_type: Set(change.entity_type.to_owned()),
+        entity_id: Set(change.entity_id),
+        operator_id: Set(change.operator_id),
+        before: Set(change.before.map(|v| v.to_string())),
+        after: Set(change.after.map(|v| v.to_string())),
+        ..Default::default()
+    };
+    audit_event::Entity::insert(event).exec(txn).await?;
+    Ok(())
+}
+
+/// Which events to list. `operator_scope` restricts to one operator's data.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub operator_scope: Option<i32>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<i32>,
+    pub actor: Option<String>,
+    pub operations: Vec<Operation>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl AuditFilter {
+    fn condition(&self) -> Condition {
+        let mut condition = Condition::all();
+        if let Some(operator) = self.operator_scope {
+            condition = condition.add(Column::OperatorId.eq(operator));
+        }
+        if let Some(entity_type) = &self.entity_type {
+            condition = condition.add(Column::EntityType.eq(entity_type.as_str()));
+        }
+        if let Some(entity_id) = self.entity_id {
+            condition = condition.add(Column::EntityId.eq(entity_id));
+        }
+        if let Some(actor) = &self.actor {
+            condition = condition.add(Column::Actor.eq(actor.as_str()));
+        }
+        if !self.operations.is_empty() {
+            condition =
+                condition.add(Column::Operation.is_in(self.operations.iter().map(|o| o.as_ref())));
+        }
+        if let Some(from) = self.from {
+            condition = condition.add(Column::OccurredAt.gte(from));
+        }
+        if let Some(until) = self.until {
+            condition = condition.add(Column::OccurredAt.lt(until));
+        }
+        condition
+    }
+}
+
+/// Events matching `filter`, newest first.
+pub async fn page(
+    db: &DatabaseConnection,
+    filter: &AuditFilter,
+    args: &PageArgs,
+) -> AppResult<Page<audit_event::Model>> {
+    let sort = Sort {
+        name: "NEWEST_FIRST".into(),
+        key: None,
+        id: Column::Id,
+        descending: true,
+    };
+    let select = audit_event::Entity::find().filter(filter.condition());
+    page::fetch(db, select, &sort, args, |_| None, |m| m.id).await
+}
+
+pub async fn count(db: &DatabaseConnection, filter: &AuditFilter) -> AppResult<u64> {
+    Ok(audit_event::Entity::find()
+        .filter(filter.condition())
+        .count(db)
+        .await?)
+}

@@ -1,0 +1,157 @@
+//! API tokens: issued once, kept only as a hash, checked on every request,
+//! revoked at once.
+//!
+//! A secret is 32 random bytes (256 bits), so a plain SHA-256 of it cannot be
+//! reversed or guessed; a slow password hash (argon2) would add nothing but
+//! latency to every request.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use entity::api_token::{self, Column};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+use sha2::{Digest, Sha256};
+
+use crate::domain::access::{Actor, Role, check_token_scope};
+use crate::domain::text::required_text;
+use crate::error::{AppError, AppResult};
+
+/// Every secret starts with this, so a leaked one is recognisable (e.g. by secret scanners).
+pub const SECRET_PREFIX: &str = "zt_";
+
+/// A token just issued, with its secret: shown once, never stored.
+#[derive(Debug)]
+pub struct IssuedToken {
+    pub token: api_token::Model,
+    pub secret: String,
+}
+
+/// Issues a token for `name` in `role`, scoped to `operator_id` for OPERATOR tokens.
+pub async fn create(
+    db: &DatabaseConnection,
+    name: &str,
+    role: Role,
+    operator_id: Option<i32>,
+) -> AppResult<IssuedToken> {
+    let name = required_text("name", name)?;
+    check_token_scope(role, operator_id)?;
+    if let Some(id) = operator_id
+        && entity::operator::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::invalid(
+            "operator",
+            format!("no operator with id {id}"),
+        ));
+    }
+    let secret = new_secret()?;
+    let row = api_token::ActiveModel {
+        name: Set(name),
+        role: Set(role.as_ref().to_owned()),
+        operator_id: Set(operator_id),
+        secret_hash: Set(hash(&secret)),
+        created_at: Set(Utc::now()),
+        revoked_at: Set(None),
+        ..Default::default()
+    };
+    let token = api_token::Entity::insert(row)
+        .exec_with_returning(db)
+        .await?;
+    Ok(IssuedToken { token, secret })
+}
+
+/// Every token ever issued, oldest first.
+pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<api_token::Model>> {
+    Ok(api_token::Entity::find()
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Revokes the active tokens with this id or name; returns how many.
+pub async fn revoke(db: &DatabaseConnection, id_or_name: &str) -> AppResult<u64> {
+    let target = match id_or_name.parse::<i32>() {
+        Ok(id) => Column::Id.eq(id),
+        Err(_) => Column::Name.eq(id_or_name),
+    };
+    let result = api_token::Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(target)
+        .filter(Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// The caller a secret stands for. Unknown and revoked secrets are refused
+/// alike, so a caller learns nothing about which tokens exist. One SQL statement.
+pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Actor> {
+    let refused = || AppError::Unauthenticated("the token is unknown or revoked".into());
+    if !secret.starts_with(SECRET_PREFIX) {
+        return Err(refused());
+    }
+    let token = api_token::Entity::find()
+        .filter(Column::SecretHash.eq(hash(secret)))
+        .filter(Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(refused)?;
+    Ok(Actor {
+        role: token
+            .role
+            .parse()
+            .map_err(|_| AppError::corrupt("api_token.role", &token.role))?,
+        name: token.name,
+        operator_id: token.operator_id,
+        token_id: Some(token.id),
+    })
+}
+
+/// Replaces the demo admin token: revokes the previous one and issues a new
+/// one, whose secret the caller prints.
+pub async fn renew_demo_admin(db: &DatabaseConnection) -> AppResult<IssuedToken> {
+    const DEMO_ADMIN: &str = "demo admin";
+    revoke(db, DEMO_ADMIN).await?;
+    create(db, DEMO_ADMIN, Role::Admin, None).await
+}
+
+fn new_secret() -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|err| {
+        tracing::error!(%err, "no randomness from the operating system");
+        AppError::Internal
+    })?;
+    Ok(format!("{SECRET_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+fn hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_prefixed_and_distinct() {
+        let (a, b) = (new_secret().unwrap(), new_secret().unwrap());
+        assert!(a.starts_with(SECRET_PREFIX) && a.len() > 40);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn the_hash_is_sha256_hex() {
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -32,6 +32,8 @@ pub struct TestApp {
     pub base_url: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    /// The URL of this test's database, for running the `zaiti` binary against it.
+    pub database_url: String,
     pub backend: Backend,
     /// The secret of an ADMIN token, sent by the request helpers unless told otherwise.
     pub admin_token: String,
@@ -74,6 +76,7 @@ impl TestApp {
             base_url: format!("http://{address}"),
             client: reqwest::Client::new(),
             db,
+            database_url: url,
             backend,
             admin_token,
             statements,

@@ -49,6 +49,12 @@ impl AppError {
     }
 }
 
+/// Parses a value read back from the database, where it was written valid;
+/// a value that does not parse is logged as a bug and reported as INTERNAL.
+pub fn stored<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, AppError> {
+    value.parse().map_err(|_| AppError::corrupt(column, value))
+}
+
 impl From<Denied> for AppError {
     fn from(denied: Denied) -> Self {
         Self::Forbidden(denied.0)

@@ -8,7 +8,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::{Context, PathSegment, ServerError, ServerResult, Value};
 
-use super::error::ApiError;
+use super::error::{ApiError, code};
 use crate::domain::access::{Actor, may_call, may_read_confidential, mutation_rule};
 use crate::error::AppError;
 
@@ -48,6 +48,39 @@ impl Extension for MutationGuard {
                 )];
                 return Err(error);
             }
+        }
+        next.run(ctx, info).await
+    }
+}
+
+/// Refuses `__schema` and `__type` (introspection) with INTROSPECTION_DISABLED;
+/// `__typename` stays, as clients rely on it.
+pub struct IntrospectionRefusal;
+
+impl ExtensionFactory for IntrospectionRefusal {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(IntrospectionRefusal)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for IntrospectionRefusal {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if info.path_node.parent.is_none() && matches!(info.name, "__schema" | "__type") {
+            let mut error = ServerError::new("introspection is disabled on this server", None);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code::INTROSPECTION_DISABLED);
+            error.path = vec![PathSegment::Field(
+                info.alias.unwrap_or(info.name).to_owned(),
+            )];
+            return Err(error);
         }
         next.run(ctx, info).await
     }

@@ -4,12 +4,12 @@ use async_graphql::{Context, ID, InputObject, Json, Object};
 use chrono::{DateTime, Utc};
 use entity::audit_event;
 
-use super::connection::{connection, wants_total_count};
+use super::connection::{connection, total_count};
 use super::enums::{AuditOperation, Role, to_domain};
 use super::error::ApiResult;
 use super::node::{NodeType, decode, global_id};
 use crate::domain::access::audit_scope;
-use crate::error::AppError;
+use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::audit::AuditFilter as StoreFilter;
 use crate::store::page::PageArgs;
@@ -28,18 +28,9 @@ impl TryFrom<audit_event::Model> for AuditEvent {
 
     fn try_from(row: audit_event::Model) -> Result<Self, AppError> {
         Ok(Self {
-            role: row
-                .role
-                .parse()
-                .map_err(|_| AppError::corrupt("audit_event.role", &row.role))?,
-            operation: row
-                .operation
-                .parse()
-                .map_err(|_| AppError::corrupt("audit_event.operation", &row.operation))?,
-            entity_type: row
-                .entity_type
-                .parse()
-                .map_err(|_| AppError::corrupt("audit_event.entity_type", &row.entity_type))?,
+            role: stored("audit_event.role", &row.role)?,
+            operation: stored("audit_event.operation", &row.operation)?,
+            entity_type: stored("audit_event.entity_type", &row.entity_type)?,
             row,
         })
     }
@@ -171,11 +162,7 @@ impl AuditQuery {
             before,
         };
         let page = store::audit::page(db, &filter, &args).await?;
-        let total = if wants_total_count(ctx) {
-            store::audit::count(db, &filter).await?
-        } else {
-            0
-        };
+        let total = total_count(ctx, store::audit::count(db, &filter)).await?;
         Ok(AuditEventConnection::build(
             page,
             total,

@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, Utc};
 use entity::carrier;
 
-use super::connection::{connection, wants_total_count};
+use super::connection::{connection, total_count};
 use super::district::District;
 use super::enums::{CarrierKind, CarrierStatus, Industry, Level, OrderDirection, to_domain};
 use super::error::ApiResult;
@@ -19,7 +19,7 @@ use crate::domain::carrier as domain;
 use crate::domain::level::{Recognition, level_on};
 use crate::domain::location::Location;
 use crate::domain::text::required_text;
-use crate::error::AppError;
+use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::carrier::{CarrierFilter as StoreFilter, CarrierOrder, CarrierPatch, NewCarrier};
 use crate::store::page::PageArgs;
@@ -55,14 +55,8 @@ impl TryFrom<carrier::Model> for Carrier {
 
     fn try_from(row: carrier::Model) -> Result<Self, AppError> {
         Ok(Self {
-            kind: row
-                .kind
-                .parse()
-                .map_err(|_| AppError::corrupt("carrier.kind", &row.kind))?,
-            status: row
-                .status
-                .parse()
-                .map_err(|_| AppError::corrupt("carrier.status", &row.status))?,
+            kind: stored("carrier.kind", &row.kind)?,
+            status: stored("carrier.status", &row.status)?,
             location: row
                 .longitude
                 .zip(row.latitude)
@@ -138,11 +132,7 @@ impl Carrier {
         let rows = loaders::of(ctx)?.industries_of(self.id).await?;
         let mut industries = rows
             .iter()
-            .map(|row| {
-                row.industry
-                    .parse::<domain::Industry>()
-                    .map_err(|_| AppError::corrupt("carrier_industry.industry", &row.industry))
-            })
+            .map(|row| stored::<domain::Industry>("carrier_industry.industry", &row.industry))
             .collect::<Result<Vec<_>, _>>()?;
         industries.sort();
         Ok(industries.into_iter().map(Into::into).collect())
@@ -469,11 +459,7 @@ impl CarrierQuery {
             before,
         };
         let page = store::carrier::page(db, &filter, order, &args).await?;
-        let total = if wants_total_count(ctx) {
-            store::carrier::count(db, &filter).await?
-        } else {
-            0
-        };
+        let total = total_count(ctx, store::carrier::count(db, &filter)).await?;
         Ok(CarrierConnection::build(page, total, Carrier::try_from)?)
     }
 }

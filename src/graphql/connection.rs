@@ -2,6 +2,7 @@
 
 use async_graphql::SimpleObject;
 
+use crate::error::AppResult;
 use crate::store::page::Page;
 
 /// Where a page sits in the whole list (Relay `PageInfo`).
@@ -84,7 +85,15 @@ pub fn page_info<M>(page: &Page<M>) -> PageInfo {
     }
 }
 
-/// Whether the client selected `totalCount`, so the count query runs only when asked for.
-pub fn wants_total_count(ctx: &async_graphql::Context<'_>) -> bool {
-    ctx.look_ahead().field("totalCount").exists()
+/// Runs `count` only if the client selected `totalCount` (0 otherwise, which
+/// no client sees), so a page costs no count query unless asked for one.
+pub async fn total_count(
+    ctx: &async_graphql::Context<'_>,
+    count: impl std::future::Future<Output = AppResult<u64>>,
+) -> AppResult<u64> {
+    if ctx.look_ahead().field("totalCount").exists() {
+        count.await
+    } else {
+        Ok(0)
+    }
 }

@@ -7,7 +7,7 @@ use entity::district;
 use super::enums::DistrictKind;
 use super::error::ApiResult;
 use super::node::{NodeType, global_id};
-use crate::error::AppError;
+use crate::error::{AppError, stored};
 use crate::store;
 
 /// 行政区: one of Wuxi's administrative units that carriers sit in.
@@ -28,10 +28,7 @@ impl TryFrom<district::Model> for District {
 
     fn try_from(row: district::Model) -> Result<Self, AppError> {
         Ok(Self {
-            kind: row
-                .kind
-                .parse()
-                .map_err(|_| AppError::corrupt("district.kind", &row.kind))?,
+            kind: stored("district.kind", &row.kind)?,
             id: row.id,
             code: row.code,
             name_zh: row.name_zh,

@@ -19,6 +19,8 @@ pub mod code {
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     /// The caller sent too many requests; retry after the `Retry-After` seconds.
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The server does not answer introspection queries.
+    pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
     /// The request body is larger than the server accepts.
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     /// The request failed to parse or validate and nothing ran.

@@ -87,7 +87,9 @@ pub fn schema(limits: Limits) -> ZaitiSchema {
     if limits.introspection {
         builder.finish()
     } else {
-        builder.disable_introspection().finish()
+        // async-graphql's own switch answers `__schema` with a silent null;
+        // a refusal with a code tells the client why.
+        builder.extension(access::IntrospectionRefusal).finish()
     }
 }
 

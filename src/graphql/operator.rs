@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::operator;
 
 use super::access::confidential;
-use super::connection::{connection, wants_total_count};
+use super::connection::{connection, total_count};
 use super::enums::{Ownership, to_domain};
 use super::error::{ApiError, ApiResult};
 use super::loaders;
@@ -13,7 +13,7 @@ use super::node::{NodeType, expect, global_id};
 use crate::domain::ValidationError;
 use crate::domain::text::{optional_text, required_text};
 use crate::domain::uscc::Uscc;
-use crate::error::AppError;
+use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::operator::{NewOperator, OperatorFilter as StoreFilter, OperatorPatch};
 use crate::store::page::PageArgs;
@@ -37,10 +37,7 @@ impl TryFrom<operator::Model> for Operator {
 
     fn try_from(row: operator::Model) -> Result<Self, AppError> {
         Ok(Self {
-            ownership: row
-                .ownership
-                .parse()
-                .map_err(|_| AppError::corrupt("operator.ownership", &row.ownership))?,
+            ownership: stored("operator.ownership", &row.ownership)?,
             id: row.id,
             name: row.name,
             uscc: row.uscc,
@@ -233,11 +230,7 @@ impl OperatorQuery {
             before,
         };
         let page = store::operator::page(db, &filter, &args).await?;
-        let total = if wants_total_count(ctx) {
-            store::operator::count(db, &filter).await?
-        } else {
-            0
-        };
+        let total = total_count(ctx, store::operator::count(db, &filter)).await?;
         Ok(OperatorConnection::build(page, total, Operator::try_from)?)
     }
 }

@@ -12,7 +12,7 @@ use super::node::{NodeType, expect, global_id};
 use super::scalars::Date;
 use crate::domain::level::{Recognition, check_recognised_on};
 use crate::domain::text::{optional_text, required_text};
-use crate::error::AppError;
+use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::recognition::NewRecognition;
 
@@ -44,10 +44,7 @@ impl TryFrom<level_recognition::Model> for LevelRecognition {
 
     fn try_from(row: level_recognition::Model) -> Result<Self, AppError> {
         Ok(Self {
-            level: row
-                .level
-                .parse()
-                .map_err(|_| AppError::corrupt("level_recognition.level", &row.level))?,
+            level: stored("level_recognition.level", &row.level)?,
             id: row.id,
             carrier_id: row.carrier_id,
             recognised_on: row.recognised_on,

@@ -13,7 +13,7 @@ use super::scalars::Date;
 use crate::domain::area::FloorArea;
 use crate::domain::dates::check_plausible;
 use crate::domain::text::optional_text;
-use crate::error::AppError;
+use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::space_phase::NewSpacePhase;
 
@@ -35,10 +35,7 @@ impl TryFrom<space_phase::Model> for SpacePhase {
 
     fn try_from(row: space_phase::Model) -> Result<Self, AppError> {
         Ok(Self {
-            source: row
-                .source
-                .parse()
-                .map_err(|_| AppError::corrupt("space_phase.source", &row.source))?,
+            source: stored("space_phase.source", &row.source)?,
             id: row.id,
             carrier_id: row.carrier_id,
             label: row.label,

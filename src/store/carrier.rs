@@ -17,7 +17,7 @@ use crate::domain::carrier::{
     CarrierKind, CarrierStatus, Industry, Level, check_landmark, leading_industries,
 };
 use crate::domain::location::Location;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, stored};
 
 /// Which carriers to list. Empty lists mean "any"; each list matches any of its values.
 #[derive(Debug, Clone, Default)]
@@ -251,10 +251,7 @@ pub async fn update(
     if let Some(operator_id) = patch.operator_id {
         may_write_for(actor, operator_id)?;
     }
-    let stored_kind = current
-        .kind
-        .parse()
-        .map_err(|_| AppError::corrupt("carrier.kind", &current.kind))?;
+    let stored_kind = stored("carrier.kind", &current.kind)?;
     check_landmark(
         patch.kind.unwrap_or(stored_kind),
         patch.landmark.unwrap_or(current.landmark),

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::access::{Actor, Role, check_token_scope};
 use crate::domain::text::required_text;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, stored};
 
 /// Every secret starts with this, so a leaked one is recognisable (e.g. by secret scanners).
 pub const SECRET_PREFIX: &str = "zt_";
@@ -102,10 +102,7 @@ pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Ac
         .await?
         .ok_or_else(refused)?;
     Ok(Actor {
-        role: token
-            .role
-            .parse()
-            .map_err(|_| AppError::corrupt("api_token.role", &token.role))?,
+        role: stored("api_token.role", &token.role)?,
         name: token.name,
         operator_id: token.operator_id,
         token_id: Some(token.id),

@@ -20,6 +20,8 @@ pub struct Model {
     pub entity_id: i32,
     /// The operator whose data changed.
     pub operator_id: Option<i32>,
+    /// The operator the record belonged to before, when the change moved it to another.
+    pub former_operator_id: Option<i32>,
     /// The record before the change (JSON), absent for creations.
     pub before: Option<String>,
     /// The record after the change (JSON), absent for deletions.

@@ -39,6 +39,8 @@ impl MigrationTrait for Migration {
                     .col(integer(AuditEvent::EntityId))
                     // The operator whose data changed, so an operator can read its own trail.
                     .col(integer_null(AuditEvent::OperatorId))
+                    // Set when a change moved the record away from an operator, who may still read it.
+                    .col(integer_null(AuditEvent::FormerOperatorId))
                     .col(text_null(AuditEvent::Before))
                     .col(text_null(AuditEvent::After))
                     .to_owned(),
@@ -50,6 +52,10 @@ impl MigrationTrait for Migration {
                 vec![AuditEvent::EntityType, AuditEvent::EntityId],
             ),
             ("idx_audit_event_operator", vec![AuditEvent::OperatorId]),
+            (
+                "idx_audit_event_former_operator",
+                vec![AuditEvent::FormerOperatorId],
+            ),
             ("idx_audit_event_actor", vec![AuditEvent::Actor]),
             ("idx_audit_event_occurred", vec![AuditEvent::OccurredAt]),
         ] {
@@ -95,6 +101,7 @@ enum AuditEvent {
     EntityType,
     EntityId,
     OperatorId,
+    FormerOperatorId,
     Before,
     After,
 }

@@ -31,6 +31,8 @@ pub struct Change {
     pub entity_id: i32,
     /// The operator whose data changed.
     pub operator_id: Option<i32>,
+    /// The operator the record belonged to before, when the change moved it to another.
+    pub former_operator_id: Option<i32>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
@@ -58,6 +60,7 @@ pub async fn record<C: ConnectionTrait>(
         entity_type: Set(change.entity_type.to_owned()),
         entity_id: Set(change.entity_id),
         operator_id: Set(change.operator_id),
+        former_operator_id: Set(change.former_operator_id),
         before: Set(change.before.map(|v| v.to_string())),
         after: Set(change.after.map(|v| v.to_string())),
         ..Default::default()
@@ -82,7 +85,11 @@ impl AuditFilter {
     fn condition(&self) -> Condition {
         let mut condition = Condition::all();
         if let Some(operator) = self.operator_scope {
-            condition = condition.add(Column::OperatorId.eq(operator));
+            condition = condition.add(
+                Condition::any()
+                    .add(Column::OperatorId.eq(operator))
+                    .add(Column::FormerOperatorId.eq(operator)),
+            );
         }
         if let Some(entity_type) = &self.entity_type {
             condition = condition.add(Column::EntityType.eq(entity_type.as_str()));

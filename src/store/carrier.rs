@@ -300,7 +300,7 @@ pub async fn update(
         &txn,
         actor,
         Operation::Update,
-        change(&model, Some(before), after),
+        change(&model, Some((&current, before)), after),
     )
     .await?;
     txn.commit().await?;
@@ -333,8 +333,11 @@ pub(crate) async fn writable<C: ConnectionTrait>(
     Ok(carrier)
 }
 
-/// A carrier as the audit trail keeps it: its row and its leading industries.
+/// A carrier as the audit trail keeps it: its row and its leading industries,
+/// sorted, so consecutive events compare equal where nothing changed.
 fn carrier_snapshot(model: &carrier::Model, industries: &[String]) -> AppResult<serde_json::Value> {
+    let mut industries = industries.to_vec();
+    industries.sort();
     let mut value = snapshot(model)?;
     if let Some(fields) = value.as_object_mut() {
         fields.insert("leading_industries".into(), serde_json::json!(industries));
@@ -342,17 +345,22 @@ fn carrier_snapshot(model: &carrier::Model, industries: &[String]) -> AppResult<
     Ok(value)
 }
 
+/// The change to carrier `after`; `before` is the stored row it replaced.
 fn change(
-    model: &carrier::Model,
-    before: Option<serde_json::Value>,
-    after: serde_json::Value,
+    after: &carrier::Model,
+    before: Option<(&carrier::Model, serde_json::Value)>,
+    after_snapshot: serde_json::Value,
 ) -> Change {
     Change {
         entity_type: "Carrier",
-        entity_id: model.id,
-        operator_id: Some(model.operator_id),
-        before,
-        after: Some(after),
+        entity_id: after.id,
+        operator_id: Some(after.operator_id),
+        former_operator_id: before
+            .as_ref()
+            .map(|(row, _)| row.operator_id)
+            .filter(|&former| former != after.operator_id),
+        before: before.map(|(_, snapshot)| snapshot),
+        after: Some(after_snapshot),
     }
 }
 

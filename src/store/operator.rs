@@ -168,6 +168,7 @@ fn change(before: Option<&operator::Model>, after: &operator::Model) -> AppResul
         entity_type: "Operator",
         entity_id: after.id,
         operator_id: Some(after.id),
+        former_operator_id: None,
         before: before.map(snapshot).transpose()?,
         after: Some(snapshot(after)?),
     })

@@ -46,6 +46,7 @@ pub async fn record(
         entity_type: "LevelRecognition",
         entity_id: model.id,
         operator_id: Some(carrier.operator_id),
+        former_operator_id: None,
         before: None,
         after: Some(snapshot(&model)?),
     };

@@ -53,6 +53,7 @@ pub async fn add(
         entity_type: "SpacePhase",
         entity_id: model.id,
         operator_id: Some(carrier.operator_id),
+        former_operator_id: None,
         before: None,
         after: Some(snapshot(&model)?),
     };

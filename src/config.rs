@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::domain::access::Role;
 use crate::graphql::{DEFAULT_MAX_COMPLEXITY, DEFAULT_MAX_DEPTH, Limits};
 use crate::http::{DEFAULT_BODY_LIMIT_BYTES, HttpOptions, rate_limit};
+use crate::store::page::DEFAULT_MAX_PAGE_SIZE;
 
 /// The embedded default: an SQLite file in the working directory, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://zaiti.db?mode=rwc";
@@ -102,6 +103,9 @@ pub struct ServeArgs {
     /// Largest query complexity accepted (each selected field counts 1).
     #[arg(long, env = "ZAITI_MAX_COMPLEXITY", default_value_t = DEFAULT_MAX_COMPLEXITY)]
     pub max_complexity: usize,
+    /// Largest page of any list (`first`/`last`).
+    #[arg(long, env = "ZAITI_MAX_PAGE_SIZE", default_value_t = DEFAULT_MAX_PAGE_SIZE)]
+    pub max_page_size: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ZAITI_BODY_LIMIT_BYTES", default_value_t = DEFAULT_BODY_LIMIT_BYTES)]
     pub body_limit_bytes: usize,
@@ -124,6 +128,7 @@ impl ServeArgs {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,
                 introspection: !self.disable_introspection,
+                max_page_size: self.max_page_size,
             },
             body_limit_bytes: self.body_limit_bytes,
             rate_limit_per_minute: self.rate_limit_per_minute,

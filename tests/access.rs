@@ -843,7 +843,25 @@ async fn the_audit_trail_shows_an_operator_only_its_own_records_and_readers_noth
     }
 }
 
+/// The trail is permanent below the API too: the database refuses to change it.
+async fn the_database_refuses_to_edit_or_delete_audit_events(app: TestApp) {
+    use sea_orm::ConnectionTrait;
+    app.create_operator("留痕公司", 901).await;
+    assert_eq!(app.count_rows("audit_event").await, 1);
+    for sql in [
+        "UPDATE audit_event SET actor = 'someone else'",
+        "DELETE FROM audit_event",
+    ] {
+        let refused = app.db.execute_unprepared(sql).await;
+        assert!(refused.is_err(), "{sql} was allowed");
+    }
+    assert_eq!(app.count_rows("audit_event").await, 1);
+    let (_, events) = audit_events(&app, json!(null)).await;
+    assert_eq!(events[0]["actor"], "test admin");
+}
+
 on_both_databases!(
+    the_database_refuses_to_edit_or_delete_audit_events,
     an_operator_token_writes_its_own_carriers_and_is_refused_everything_else,
     bureau_and_viewer_tokens_read_but_every_write_is_forbidden,
     contact_details_show_only_to_admin_and_the_owning_operator,

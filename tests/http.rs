@@ -207,3 +207,40 @@ async fn a_query_deeper_than_the_limit_is_refused() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_selecting_too_much_is_refused_as_too_complex() {
+    let app = app().await;
+    let item = "id name kind status landmark address version createdAt updatedAt \
+                district { id code nameZh nameEn kind } operator { id name uscc ownership }";
+    let within = format!("{{ carriers(first: 20) {{ nodes {{ {item} }} }} }}");
+    assert!(app.graphql_raw(&within).await.get("data").is_some());
+    let beyond = format!("{{ carriers(first: 100) {{ nodes {{ {item} }} }} }}");
+    let body = app.graphql_raw(&beyond).await;
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_size_limit_is_configurable() {
+    let mut options = zaiti::http::HttpOptions::default();
+    options.limits.max_page_size = 5;
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await;
+    assert!(
+        app.graphql_raw("{ carriers(first: 5) { totalCount } }")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    let body = app
+        .graphql_raw("{ carriers(first: 6) { totalCount } }")
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["field"], "first", "{body}");
+}

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Json, Object};
 use chrono::{DateTime, Utc};
 use entity::audit_event;
 
-use super::connection::{connection, total_count};
+use super::connection::{connection, page_args, page_complexity, total_count};
 use super::enums::{AuditOperation, Role, to_domain};
 use super::error::ApiResult;
 use super::node::{NodeType, decode, global_id};
@@ -12,7 +12,6 @@ use crate::domain::access::audit_scope;
 use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::audit::AuditFilter as StoreFilter;
-use crate::store::page::PageArgs;
 
 /// One change to the registry, kept for good: who did what to which record, with the values before and after.
 #[derive(Debug, Clone)]
@@ -125,6 +124,7 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit trail, newest first. ADMIN sees every event; an OPERATOR the events of its own operator's records.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
@@ -155,12 +155,7 @@ impl AuditQuery {
             from: filter.from,
             until: filter.until,
         };
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = page_args(ctx, first, after, last, before);
         let page = store::audit::page(db, &filter, &args).await?;
         let total = total_count(ctx, store::audit::count(db, &filter)).await?;
         Ok(AuditEventConnection::build(

@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, Utc};
 use entity::carrier;
 
-use super::connection::{connection, total_count};
+use super::connection::{connection, page_args, page_complexity, total_count};
 use super::district::District;
 use super::enums::{CarrierKind, CarrierStatus, Industry, Level, OrderDirection, to_domain};
 use super::error::ApiResult;
@@ -22,7 +22,6 @@ use crate::domain::text::required_text;
 use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::carrier::{CarrierFilter as StoreFilter, CarrierOrder, CarrierPatch, NewCarrier};
-use crate::store::page::PageArgs;
 
 /// 载体: a makerspace, incubator, accelerator or science complex.
 #[derive(Debug, Clone)]
@@ -435,6 +434,7 @@ impl CarrierQuery {
 
     /// Carriers matching `filter`, sorted by `orderBy`, a page at a time.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn carriers(
         &self,
         ctx: &Context<'_>,
@@ -452,12 +452,7 @@ impl CarrierQuery {
         let db = super::db(ctx)?;
         let filter = filter.unwrap_or_default().into_store(db).await?;
         let order = store_order(order_by.unwrap_or_default());
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = page_args(ctx, first, after, last, before);
         let page = store::carrier::page(db, &filter, order, &args).await?;
         let total = total_count(ctx, store::carrier::count(db, &filter)).await?;
         Ok(CarrierConnection::build(page, total, Carrier::try_from)?)

@@ -3,7 +3,7 @@
 use async_graphql::SimpleObject;
 
 use crate::error::AppResult;
-use crate::store::page::Page;
+use crate::store::page::{DEFAULT_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, Page, PageArgs};
 
 /// Where a page sits in the whole list (Relay `PageInfo`).
 #[derive(SimpleObject, Debug, Clone)]
@@ -83,6 +83,40 @@ pub fn page_info<M>(page: &Page<M>) -> PageInfo {
         start_cursor: page.edges.first().map(|(cursor, _)| cursor.clone()),
         end_cursor: page.edges.last().map(|(cursor, _)| cursor.clone()),
     }
+}
+
+/// The largest page the server allows, as schema data.
+#[derive(Debug, Clone, Copy)]
+pub struct MaxPageSize(pub u64);
+
+/// The paging arguments of a connection field, bounded by the server's page limit.
+pub fn page_args(
+    ctx: &async_graphql::Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+        max_size: ctx
+            .data_opt::<MaxPageSize>()
+            .map_or(DEFAULT_MAX_PAGE_SIZE, |max| max.0),
+    }
+}
+
+/// The complexity of a page: its items' selection counted once per item it
+/// may hold, so a page of 100 costs 100 times one item against the limit.
+/// Sizes past the default maximum count as that maximum, so an oversized
+/// page is refused by the clearer page-size check rather than as too complex.
+pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let items = first.or(last).map_or(DEFAULT_PAGE_SIZE, |n| {
+        (n.max(1) as u64).min(DEFAULT_MAX_PAGE_SIZE)
+    });
+    (items as usize).saturating_mul(child_complexity)
 }
 
 /// Runs `count` only if the client selected `totalCount` (0 otherwise, which

@@ -65,6 +65,8 @@ pub struct Limits {
     pub max_complexity: usize,
     /// Whether clients may introspect the schema (front-end tools need it).
     pub introspection: bool,
+    /// Largest page of any connection.
+    pub max_page_size: u64,
 }
 
 impl Default for Limits {
@@ -73,6 +75,7 @@ impl Default for Limits {
             max_depth: DEFAULT_MAX_DEPTH,
             max_complexity: DEFAULT_MAX_COMPLEXITY,
             introspection: true,
+            max_page_size: crate::store::page::DEFAULT_MAX_PAGE_SIZE,
         }
     }
 }
@@ -82,6 +85,7 @@ pub fn schema(limits: Limits) -> ZaitiSchema {
     let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
+        .data(connection::MaxPageSize(limits.max_page_size))
         .extension(MarkExecution)
         .extension(access::MutationGuard);
     if limits.introspection {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::operator;
 
 use super::access::confidential;
-use super::connection::{connection, total_count};
+use super::connection::{connection, page_args, page_complexity, total_count};
 use super::enums::{Ownership, to_domain};
 use super::error::{ApiError, ApiResult};
 use super::loaders;
@@ -16,7 +16,6 @@ use crate::domain::uscc::Uscc;
 use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::operator::{NewOperator, OperatorFilter as StoreFilter, OperatorPatch};
-use crate::store::page::PageArgs;
 
 /// 运营主体: an organisation that runs carriers, such as a city or district state-owned enterprise.
 #[derive(Debug, Clone)]
@@ -206,6 +205,7 @@ impl OperatorQuery {
     }
 
     /// Operators, sorted by name, a page at a time.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn operators(
         &self,
         ctx: &Context<'_>,
@@ -223,12 +223,7 @@ impl OperatorQuery {
             ownerships: to_domain(filter.ownerships),
             name_contains: filter.name_contains,
         };
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = page_args(ctx, first, after, last, before);
         let page = store::operator::page(db, &filter, &args).await?;
         let total = total_count(ctx, store::operator::count(db, &filter)).await?;
         Ok(OperatorConnection::build(page, total, Operator::try_from)?)

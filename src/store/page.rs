@@ -16,8 +16,8 @@ use crate::error::{AppError, AppResult};
 
 /// Page size when the client names none.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
-/// Largest page a client may ask for.
-pub const MAX_PAGE_SIZE: u64 = 100;
+/// Largest page a client may ask for, unless configured otherwise.
+pub const DEFAULT_MAX_PAGE_SIZE: u64 = 100;
 
 /// The position of one item in one sort order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,13 +48,26 @@ impl Cursor {
     }
 }
 
-/// Relay paging arguments, checked: at most one direction, bounded size.
-#[derive(Debug, Clone, Default)]
+/// Relay paging arguments, checked: at most one direction, at most `max_size` items.
+#[derive(Debug, Clone)]
 pub struct PageArgs {
     pub first: Option<i32>,
     pub after: Option<String>,
     pub last: Option<i32>,
     pub before: Option<String>,
+    pub max_size: u64,
+}
+
+impl Default for PageArgs {
+    fn default() -> Self {
+        Self {
+            first: None,
+            after: None,
+            last: None,
+            before: None,
+            max_size: DEFAULT_MAX_PAGE_SIZE,
+        }
+    }
 }
 
 /// A sort of one entity: by `key` (with the id breaking ties) or by id alone.
@@ -138,10 +151,10 @@ where
 
 fn size_and_direction(args: &PageArgs) -> AppResult<(u64, bool)> {
     let checked = |field: &str, n: i32| -> AppResult<u64> {
-        if n < 0 || n as u64 > MAX_PAGE_SIZE {
+        if n < 0 || n as u64 > args.max_size {
             return Err(AppError::invalid(
                 field,
-                format!("must be between 0 and {MAX_PAGE_SIZE}, got {n}"),
+                format!("a page holds 0 to {} items, not {n}", args.max_size),
             ));
         }
         Ok(n as u64)
@@ -154,7 +167,7 @@ fn size_and_direction(args: &PageArgs) -> AppResult<(u64, bool)> {
         (Some(first), None) => Ok((checked("first", first)?, false)),
         (None, Some(last)) => Ok((checked("last", last)?, true)),
         (None, None) => Ok((
-            DEFAULT_PAGE_SIZE,
+            DEFAULT_PAGE_SIZE.min(args.max_size),
             args.before.is_some() && args.after.is_none(),
         )),
     }
@@ -226,7 +239,7 @@ mod tests {
     #[test]
     fn a_page_beyond_the_maximum_is_refused() {
         let args = PageArgs {
-            first: Some(MAX_PAGE_SIZE as i32 + 1),
+            first: Some(DEFAULT_MAX_PAGE_SIZE as i32 + 1),
             ..Default::default()
         };
         assert!(size_and_direction(&args).is_err());

@@ -10,6 +10,9 @@ mod m20261127_000004_create_space_phase;
 mod m20261127_000005_create_level_recognition;
 mod m20261127_000006_create_api_token;
 mod m20261127_000007_create_audit_event;
+mod m20261127_000008_create_enterprise;
+mod m20261127_000009_create_qualification;
+mod m20261127_000010_create_tenancy;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -26,6 +29,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_create_level_recognition::Migration),
             Box::new(m20261127_000006_create_api_token::Migration),
             Box::new(m20261127_000007_create_audit_event::Migration),
+            Box::new(m20261127_000008_create_enterprise::Migration),
+            Box::new(m20261127_000009_create_qualification::Migration),
+            Box::new(m20261127_000010_create_tenancy::Migration),
         ]
     }
 }

@@ -1,0 +1,31 @@
+//! 企业: one record per enterprise across all carriers, keyed by its USCC.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "enterprise")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub uscc: String,
+    pub name: String,
+    pub founded_on: Date,
+    /// When it landed in the city (落地).
+    pub landed_on: Option<Date>,
+    /// A "465" cluster code, e.g. `IOT`.
+    pub industry: Option<String>,
+    pub headcount: Option<i32>,
+    /// Financing raised to date, in fen (confidential).
+    pub financing_raised_fen: Option<i64>,
+    /// When it was merged, acquired or listed.
+    pub exited_on: Option<Date>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

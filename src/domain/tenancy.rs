@@ -1,0 +1,240 @@
+//! Tenancies: spans of dates, capacity, status on a date, and the tenant
+//! clocks of the 2018 national incubator rules.
+
+use chrono::{Months, NaiveDate};
+
+use super::carrier::stored_enum;
+use super::enterprise::GraduationRoute;
+use super::ValidationError;
+
+/// An enterprise enters incubation within this many months of its founding.
+pub const ENTRY_WINDOW_MONTHS: u32 = 24;
+/// Incubation lasts at most this many months.
+pub const MAX_INCUBATION_MONTHS: u32 = 48;
+
+/// Dates a space is leased: from `moved_in` up to, not including, `moved_out`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub moved_in: NaiveDate,
+    pub moved_out: Option<NaiveDate>,
+}
+
+impl Span {
+    /// A span whose end, if any, comes after its start.
+    pub fn new(moved_in: NaiveDate, moved_out: Option<NaiveDate>) -> Result<Self, ValidationError> {
+        super::dates::check_plausible("movedInOn", moved_in)?;
+        if let Some(out) = moved_out {
+            super::dates::check_plausible("movedOutOn", out)?;
+            if out <= moved_in {
+                return Err(ValidationError::new(
+                    "movedOutOn",
+                    format!("moving out on {out} must come after moving in on {moved_in}"),
+                ));
+            }
+        }
+        Ok(Self { moved_in, moved_out })
+    }
+
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.moved_in <= date && self.moved_out.is_none_or(|out| date < out)
+    }
+
+    pub fn overlaps(&self, other: &Span) -> bool {
+        let starts_before_other_ends = other.moved_out.is_none_or(|end| self.moved_in < end);
+        let other_starts_before_this_ends = self.moved_out.is_none_or(|end| other.moved_in < end);
+        starts_before_other_ends && other_starts_before_this_ends
+    }
+}
+
+/// Leased area over a span.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lease {
+    pub span: Span,
+    pub area_m2: f64,
+}
+
+/// More area leased on a date than the carrier had.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overbooked {
+    pub date: NaiveDate,
+    pub leased_m2: f64,
+    pub leasable_m2: f64,
+}
+
+/// Where adding `candidate` to `others` would lease more than the carrier's
+/// leasable area (its phases delivered by then, `(delivered_on, area)`).
+/// Leased area only rises when a lease starts, so those dates are the ones to check.
+pub fn first_overbooking(others: &[Lease], candidate: Lease, phases: &[(NaiveDate, f64)]) -> Option<Overbooked> {
+    let mut dates: Vec<NaiveDate> = others
+        .iter()
+        .map(|lease| lease.span.moved_in)
+        .filter(|&date| candidate.span.in_force_on(date))
+        .chain([candidate.span.moved_in])
+        .collect();
+    dates.sort();
+    dates.dedup();
+    dates.into_iter().find_map(|date| {
+        let leased_m2: f64 = others
+            .iter()
+            .chain([&candidate])
+            .filter(|lease| lease.span.in_force_on(date))
+            .map(|lease| lease.area_m2)
+            .sum();
+        let leasable_m2: f64 = phases.iter().filter(|(on, _)| *on <= date).map(|(_, area)| area).sum();
+        (leased_m2 > leasable_m2 + 1e-6).then_some(Overbooked { date, leased_m2, leasable_m2 })
+    })
+}
+
+stored_enum! {
+    /// Where a tenant stands on a date.
+    pub enum TenancyStatus { Incubating, Graduated, Left }
+}
+
+/// The tenancy's status on `date`, or `None` before it began.
+pub fn status_on(span: Span, graduated_on: Option<NaiveDate>, date: NaiveDate) -> Option<TenancyStatus> {
+    if date < span.moved_in {
+        None
+    } else if graduated_on.is_some_and(|on| on <= date) {
+        Some(TenancyStatus::Graduated)
+    } else if span.moved_out.is_some_and(|out| out <= date) {
+        Some(TenancyStatus::Left)
+    } else {
+        Some(TenancyStatus::Incubating)
+    }
+}
+
+/// The tenant clocks on a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clocks {
+    /// Whole months incubated so far (up to graduation or moving out).
+    pub months_incubated: u32,
+    /// Entered more than 24 months after founding.
+    pub entered_late: bool,
+    /// Still incubating after more than 48 months.
+    pub overdue: bool,
+    /// Graduation routes met while still incubating: it should graduate.
+    pub graduation_due: Vec<GraduationRoute>,
+}
+
+/// The clocks of a tenant founded on `founded_on` whose incubation began on
+/// `started_on`, given its status on `as_of` and the routes it meets then.
+pub fn clocks(
+    founded_on: NaiveDate,
+    started_on: NaiveDate,
+    status: TenancyStatus,
+    ended_on: Option<NaiveDate>,
+    as_of: NaiveDate,
+    routes: Vec<GraduationRoute>,
+) -> Clocks {
+    let until = ended_on.map_or(as_of, |end| end.min(as_of));
+    let months_incubated = whole_months(started_on, until);
+    let incubating = status == TenancyStatus::Incubating;
+    Clocks {
+        months_incubated,
+        entered_late: founded_on
+            .checked_add_months(Months::new(ENTRY_WINDOW_MONTHS))
+            .is_some_and(|deadline| started_on > deadline),
+        overdue: incubating && until > add_months(started_on, MAX_INCUBATION_MONTHS),
+        graduation_due: if incubating { routes } else { Vec::new() },
+    }
+}
+
+fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+}
+
+/// Whole calendar months from `from` to `to` (0 if `to` is earlier).
+pub fn whole_months(from: NaiveDate, to: NaiveDate) -> u32 {
+    (0..=1200u32)
+        .take_while(|&n| add_months(from, n) <= to)
+        .last()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn span(from: &str, to: Option<&str>) -> Span {
+        Span::new(day(from), to.map(day)).unwrap()
+    }
+
+    #[test]
+    fn moving_out_before_moving_in_is_rejected() {
+        assert_eq!(Span::new(day("2024-05-01"), Some(day("2024-04-30"))).unwrap_err().field, "movedOutOn");
+        assert!(Span::new(day("2024-05-01"), Some(day("2024-05-01"))).is_err());
+    }
+
+    #[test]
+    fn a_span_ends_the_day_before_moving_out() {
+        let lease = span("2024-01-01", Some("2024-07-01"));
+        assert!(lease.in_force_on(day("2024-06-30")));
+        assert!(!lease.in_force_on(day("2024-07-01")));
+        assert!(!lease.in_force_on(day("2023-12-31")));
+    }
+
+    #[test]
+    fn spans_that_touch_do_not_overlap() {
+        let first = span("2024-01-01", Some("2024-07-01"));
+        assert!(!first.overlaps(&span("2024-07-01", None)));
+        assert!(first.overlaps(&span("2024-06-30", None)));
+        assert!(span("2020-01-01", None).overlaps(&span("2030-01-01", None)));
+    }
+
+    #[test]
+    fn leasing_more_than_delivered_is_caught_on_the_day_it_happens() {
+        let phases = [(day("2023-01-01"), 1000.0), (day("2025-01-01"), 500.0)];
+        let others = [Lease { span: span("2024-01-01", None), area_m2: 600.0 }];
+        let fits = Lease { span: span("2024-02-01", None), area_m2: 400.0 };
+        assert_eq!(first_overbooking(&others, fits, &phases), None);
+        let too_big = Lease { span: span("2024-02-01", None), area_m2: 401.0 };
+        let breach = first_overbooking(&others, too_big, &phases).unwrap();
+        assert_eq!(breach.date, day("2024-02-01"));
+        assert_eq!(breach.leasable_m2, 1000.0);
+        // Before the space exists, nothing can be leased.
+        let early = Lease { span: span("2022-06-01", None), area_m2: 10.0 };
+        assert!(first_overbooking(&[], early, &phases).is_some());
+        // A lease starting later inside the candidate's span counts too.
+        let later = [Lease { span: span("2024-06-01", None), area_m2: 900.0 }];
+        let candidate = Lease { span: span("2024-01-01", None), area_m2: 200.0 };
+        assert_eq!(first_overbooking(&later, candidate, &phases).unwrap().date, day("2024-06-01"));
+    }
+
+    #[test]
+    fn status_follows_the_dates() {
+        let lease = span("2022-01-01", Some("2025-01-01"));
+        assert_eq!(status_on(lease, None, day("2021-12-31")), None);
+        assert_eq!(status_on(lease, None, day("2023-01-01")), Some(TenancyStatus::Incubating));
+        assert_eq!(status_on(lease, None, day("2025-01-01")), Some(TenancyStatus::Left));
+        assert_eq!(status_on(lease, Some(day("2024-06-01")), day("2024-06-01")), Some(TenancyStatus::Graduated));
+    }
+
+    #[test]
+    fn a_late_entry_and_an_overlong_incubation_are_flagged() {
+        let on_time = clocks(day("2020-01-01"), day("2021-12-31"), TenancyStatus::Incubating, None, day("2022-01-01"), vec![]);
+        assert!(!on_time.entered_late);
+        let late = clocks(day("2020-01-01"), day("2022-01-02"), TenancyStatus::Incubating, None, day("2022-02-01"), vec![]);
+        assert!(late.entered_late);
+        let at_48 = clocks(day("2019-01-01"), day("2020-01-01"), TenancyStatus::Incubating, None, day("2024-01-01"), vec![]);
+        assert_eq!(at_48.months_incubated, 48);
+        assert!(!at_48.overdue);
+        let past_48 = clocks(day("2019-01-01"), day("2020-01-01"), TenancyStatus::Incubating, None, day("2024-01-02"), vec![]);
+        assert!(past_48.overdue);
+        let graduated = clocks(day("2019-01-01"), day("2020-01-01"), TenancyStatus::Graduated, Some(day("2023-01-01")), day("2025-01-01"), vec![GraduationRoute::FinancingRaised]);
+        assert!(!graduated.overdue && graduated.graduation_due.is_empty());
+        assert_eq!(graduated.months_incubated, 36);
+    }
+
+    #[test]
+    fn whole_months_count_calendar_months() {
+        // A month from the 31st of January ends on the last day of February.
+        assert_eq!(whole_months(day("2024-01-31"), day("2024-02-28")), 0);
+        assert_eq!(whole_months(day("2024-01-31"), day("2024-02-29")), 1);
+        assert_eq!(whole_months(day("2024-01-15"), day("2024-03-15")), 2);
+        assert_eq!(whole_months(day("2024-03-15"), day("2024-01-15")), 0);
+    }
+}

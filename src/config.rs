@@ -2,6 +2,7 @@
 //! variable, each with a documented default.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -38,6 +39,34 @@ pub enum Command {
     Demo(DatabaseArgs),
     /// Issue, list and revoke API tokens.
     Token(TokenArgs),
+    /// Import records from a spreadsheet, all or nothing.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: ImportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Tenancies (在孵企业入驻), one a row, registering their enterprises by USCC.
+    ///
+    /// Columns (English or Chinese headers): carrier_id/载体ID, uscc/统一社会信用代码,
+    /// enterprise_name/企业名称, founded_on/成立日期, area_m2/租赁面积,
+    /// moved_in_on/入驻日期; optional landed_on/落地日期, industry/行业,
+    /// headcount/从业人数, unit/房号, moved_out_on/迁出日期. Any bad row refuses
+    /// the whole file: every bad row is listed and the exit status is 1.
+    Tenancies {
+        /// The spreadsheet: .csv (UTF-8 or GB18030), .xlsx, .xls or .ods (first sheet).
+        file: PathBuf,
+        /// Check every row, against the database too, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,8 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod store;

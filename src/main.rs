@@ -4,8 +4,8 @@ use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
-use zaiti::config::{Cli, Command, DatabaseArgs, TokenCommand, redacted};
-use zaiti::{demo, graphql, http, store};
+use zaiti::config::{Cli, Command, DatabaseArgs, ImportCommand, TokenCommand, redacted};
+use zaiti::{demo, graphql, http, import, store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -26,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
             let db = open(&args.database).await?;
             token(&db, args.command).await?;
         }
+        Command::Import(args) => import(&args.database, args.command).await?,
         Command::Serve(args) => {
             let db = open(&args.database).await?;
             if args.demo {
@@ -93,6 +94,59 @@ async fn token(db: &sea_orm::DatabaseConnection, command: TokenCommand) -> anyho
             println!("revoked {revoked} token(s)");
         }
     }
+    Ok(())
+}
+
+/// The `import` subcommands: progress on standard error, the outcome on
+/// standard output, every bad row on standard error and exit status 1.
+async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Result<()> {
+    let ImportCommand::Tenancies { file, dry_run } = command;
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let plan = import::plan(&name, &bytes)
+        .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
+    let db = open(database).await?;
+    let actor = zaiti::domain::access::Actor::system(&format!("import: {name}"));
+    let progress: Box<dyn import::Progress> = if plan.rows_read >= import::PROGRESS_MIN_ROWS {
+        Box::new(import::TerminalProgress::default())
+    } else {
+        Box::new(import::Silent)
+    };
+    let summary = import::run(&db, &actor, plan, dry_run, progress.as_ref()).await?;
+    for column in &summary.ignored_columns {
+        eprintln!("warning: column '{column}' is not one zaiti reads; its cells were ignored");
+    }
+    if !summary.errors.is_empty() {
+        for err in &summary.errors {
+            eprintln!("{err}");
+        }
+        anyhow::bail!(
+            "{} refused: {} error(s); nothing was written",
+            file.display(),
+            summary.errors.len()
+        );
+    }
+    let carriers: Vec<String> = summary
+        .carrier_ids
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    println!(
+        "{}{} rows read; {} new enterprise(s) and {} tenancies {}; carriers {}",
+        if dry_run { "dry run: " } else { "" },
+        summary.rows_read,
+        summary.enterprises_created,
+        summary.tenancies_created,
+        if dry_run {
+            "would be written (nothing was)"
+        } else {
+            "written"
+        },
+        carriers.join(", ")
+    );
     Ok(())
 }
 

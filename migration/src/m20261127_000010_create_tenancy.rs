@@ -46,7 +46,10 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, columns) in [
-            ("idx_tenancy_carrier_dates", vec![Tenancy::CarrierId, Tenancy::MovedInOn]),
+            (
+                "idx_tenancy_carrier_dates",
+                vec![Tenancy::CarrierId, Tenancy::MovedInOn],
+            ),
             ("idx_tenancy_enterprise", vec![Tenancy::EnterpriseId]),
         ] {
             let mut index = Index::create();

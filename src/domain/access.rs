@@ -60,9 +60,17 @@ pub enum WriteRule {
 /// here is ADMIN-only, so a new mutation is closed until someone opens it.
 pub fn mutation_rule(mutation: &str) -> WriteRule {
     match mutation {
-        "createCarrier" | "updateCarrier" | "addSpacePhase" | "updateOperator" => {
-            WriteRule::OwnData
-        }
+        "createCarrier"
+        | "updateCarrier"
+        | "addSpacePhase"
+        | "updateOperator"
+        | "registerEnterprise"
+        | "recordQualification"
+        | "moveIn"
+        | "changeTenancyArea"
+        | "moveOut"
+        | "graduate"
+        | "importTenancies" => WriteRule::OwnData,
         _ => WriteRule::AdminOnly,
     }
 }
@@ -95,6 +103,29 @@ pub fn may_write_for(actor: &Actor, owner: i32) -> Result<(), Denied> {
             "this record belongs to another operator; an OPERATOR token writes only its own operator's records".into(),
         )),
         role => Err(Denied(format!("a {role} token may not write"))),
+    }
+}
+
+/// May `actor` change an enterprise hosted (now or before) by the carriers of
+/// operators `hosts`? Enterprises are shared across carriers, so an OPERATOR
+/// may change only those it hosts; registering a new one is open to it.
+pub fn may_write_enterprise(actor: &Actor, hosts: &[i32]) -> Result<(), Denied> {
+    match actor.role {
+        Role::Admin => Ok(()),
+        Role::Operator if actor.operator_id.is_some_and(|own| hosts.contains(&own)) => Ok(()),
+        Role::Operator => Err(Denied(
+            "this enterprise is not a tenant of your carriers; an OPERATOR token changes only its own tenants".into(),
+        )),
+        role => Err(Denied(format!("a {role} token may not write"))),
+    }
+}
+
+/// May `actor` read the confidential figures of an enterprise hosted by operators `hosts`?
+pub fn may_read_enterprise_confidential(actor: &Actor, hosts: &[i32]) -> bool {
+    match actor.role {
+        Role::Admin => true,
+        Role::Operator => actor.operator_id.is_some_and(|own| hosts.contains(&own)),
+        Role::Bureau | Role::Viewer => false,
     }
 }
 

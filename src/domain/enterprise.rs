@@ -3,9 +3,9 @@
 
 use chrono::{Months, NaiveDate};
 
+use super::ValidationError;
 use super::carrier::stored_enum;
 use super::money::Fen;
-use super::ValidationError;
 
 stored_enum! {
     /// Enterprise qualifications (资质).
@@ -26,7 +26,11 @@ impl QualificationKind {
     }
 
     /// The last valid day of a qualification from `valid_from`, given or by default.
-    pub fn valid_until(self, valid_from: NaiveDate, given: Option<NaiveDate>) -> Result<Option<NaiveDate>, ValidationError> {
+    pub fn valid_until(
+        self,
+        valid_from: NaiveDate,
+        given: Option<NaiveDate>,
+    ) -> Result<Option<NaiveDate>, ValidationError> {
         match given {
             Some(until) if until < valid_from => Err(ValidationError::new(
                 "validUntil",
@@ -92,10 +96,17 @@ pub fn routes_met(facts: &GraduationFacts, as_of: NaiveDate) -> Vec<GraduationRo
     if holds(&facts.qualifications, QualificationKind::HighTech, as_of) {
         routes.push(GraduationRoute::HighTechRecognised);
     }
-    if facts.financing_raised.is_some_and(|raised| raised >= GRADUATION_FINANCING) {
+    if facts
+        .financing_raised
+        .is_some_and(|raised| raised >= GRADUATION_FINANCING)
+    {
         routes.push(GraduationRoute::FinancingRaised);
     }
-    let closed_years: Vec<_> = facts.revenue.iter().filter(|(year, _)| *year < as_of.year()).collect();
+    let closed_years: Vec<_> = facts
+        .revenue
+        .iter()
+        .filter(|(year, _)| *year < as_of.year())
+        .collect();
     let two_years = closed_years.iter().any(|(year, revenue)| {
         closed_years
             .iter()
@@ -121,35 +132,66 @@ mod tests {
 
     #[test]
     fn a_high_tech_recognition_lasts_three_years_by_default() {
-        let until = QualificationKind::HighTech.valid_until(day("2023-11-01"), None).unwrap();
+        let until = QualificationKind::HighTech
+            .valid_until(day("2023-11-01"), None)
+            .unwrap();
         assert_eq!(until, Some(day("2026-10-31")));
-        let held = [Held { kind: QualificationKind::HighTech, valid_from: day("2023-11-01"), valid_until: until }];
-        assert!(!holds(&held, QualificationKind::HighTech, day("2023-10-31")));
+        let held = [Held {
+            kind: QualificationKind::HighTech,
+            valid_from: day("2023-11-01"),
+            valid_until: until,
+        }];
+        assert!(!holds(
+            &held,
+            QualificationKind::HighTech,
+            day("2023-10-31")
+        ));
         assert!(holds(&held, QualificationKind::HighTech, day("2026-10-31")));
-        assert!(!holds(&held, QualificationKind::HighTech, day("2026-11-01")));
+        assert!(!holds(
+            &held,
+            QualificationKind::HighTech,
+            day("2026-11-01")
+        ));
         assert!(!holds(&held, QualificationKind::Gazelle, day("2024-01-01")));
     }
 
     #[test]
     fn an_end_before_the_start_is_rejected() {
-        assert!(QualificationKind::Gazelle.valid_until(day("2024-01-01"), Some(day("2023-01-01"))).is_err());
+        assert!(
+            QualificationKind::Gazelle
+                .valid_until(day("2024-01-01"), Some(day("2023-01-01")))
+                .is_err()
+        );
     }
 
     #[test]
     fn financing_graduates_from_five_million() {
-        let mut facts = GraduationFacts { financing_raised: Some(Fen::yuan(4_999_999)), ..Default::default() };
+        let mut facts = GraduationFacts {
+            financing_raised: Some(Fen::yuan(4_999_999)),
+            ..Default::default()
+        };
         assert!(routes_met(&facts, day("2025-01-01")).is_empty());
         facts.financing_raised = Some(GRADUATION_FINANCING);
-        assert_eq!(routes_met(&facts, day("2025-01-01")), [GraduationRoute::FinancingRaised]);
+        assert_eq!(
+            routes_met(&facts, day("2025-01-01")),
+            [GraduationRoute::FinancingRaised]
+        );
     }
 
     #[test]
     fn revenue_counts_over_two_consecutive_closed_years() {
         let facts = GraduationFacts {
-            revenue: vec![(2022, Fen::yuan(4_000_000)), (2023, Fen::yuan(6_000_000)), (2025, Fen::yuan(9_000_000))],
+            revenue: vec![
+                (2022, Fen::yuan(4_000_000)),
+                (2023, Fen::yuan(6_000_000)),
+                (2025, Fen::yuan(9_000_000)),
+            ],
             ..Default::default()
         };
-        assert_eq!(routes_met(&facts, day("2024-06-01")), [GraduationRoute::RevenueTwoYears]);
+        assert_eq!(
+            routes_met(&facts, day("2024-06-01")),
+            [GraduationRoute::RevenueTwoYears]
+        );
         // 2023 is not closed on 2023-06-01.
         assert!(routes_met(&facts, day("2023-06-01")).is_empty());
         let gap = GraduationFacts {
@@ -161,8 +203,14 @@ mod tests {
 
     #[test]
     fn an_exit_counts_from_its_date() {
-        let facts = GraduationFacts { exited_on: Some(day("2024-03-01")), ..Default::default() };
+        let facts = GraduationFacts {
+            exited_on: Some(day("2024-03-01")),
+            ..Default::default()
+        };
         assert!(routes_met(&facts, day("2024-02-29")).is_empty());
-        assert_eq!(routes_met(&facts, day("2024-03-01")), [GraduationRoute::MergedAcquiredOrListed]);
+        assert_eq!(
+            routes_met(&facts, day("2024-03-01")),
+            [GraduationRoute::MergedAcquiredOrListed]
+        );
     }
 }

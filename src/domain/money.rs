@@ -23,7 +23,9 @@ impl Fen {
         let invalid = || {
             ValidationError::new(
                 field,
-                format!("'{text}' is not an amount of CNY like 1234.56 (at most two decimals, no sign)"),
+                format!(
+                    "'{text}' is not an amount of CNY like 1234.56 (at most two decimals, no sign)"
+                ),
             )
         };
         let text = text.trim();
@@ -38,7 +40,10 @@ impl Fen {
         }
         let yuan: i64 = whole.parse().map_err(|_| invalid())?;
         if yuan > MAX_YUAN {
-            return Err(ValidationError::new(field, format!("{text} CNY is beyond any plausible figure")));
+            return Err(ValidationError::new(
+                field,
+                format!("{text} CNY is beyond any plausible figure"),
+            ));
         }
         let fen: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
         Ok(Self(yuan * 100 + fen))

@@ -3,9 +3,9 @@
 
 use chrono::{Months, NaiveDate};
 
+use super::ValidationError;
 use super::carrier::stored_enum;
 use super::enterprise::GraduationRoute;
-use super::ValidationError;
 
 /// An enterprise enters incubation within this many months of its founding.
 pub const ENTRY_WINDOW_MONTHS: u32 = 24;
@@ -32,7 +32,10 @@ impl Span {
                 ));
             }
         }
-        Ok(Self { moved_in, moved_out })
+        Ok(Self {
+            moved_in,
+            moved_out,
+        })
     }
 
     pub fn in_force_on(&self, date: NaiveDate) -> bool {
@@ -64,7 +67,11 @@ pub struct Overbooked {
 /// Where adding `candidate` to `others` would lease more than the carrier's
 /// leasable area (its phases delivered by then, `(delivered_on, area)`).
 /// Leased area only rises when a lease starts, so those dates are the ones to check.
-pub fn first_overbooking(others: &[Lease], candidate: Lease, phases: &[(NaiveDate, f64)]) -> Option<Overbooked> {
+pub fn first_overbooking(
+    others: &[Lease],
+    candidate: Lease,
+    phases: &[(NaiveDate, f64)],
+) -> Option<Overbooked> {
     let mut dates: Vec<NaiveDate> = others
         .iter()
         .map(|lease| lease.span.moved_in)
@@ -80,8 +87,16 @@ pub fn first_overbooking(others: &[Lease], candidate: Lease, phases: &[(NaiveDat
             .filter(|lease| lease.span.in_force_on(date))
             .map(|lease| lease.area_m2)
             .sum();
-        let leasable_m2: f64 = phases.iter().filter(|(on, _)| *on <= date).map(|(_, area)| area).sum();
-        (leased_m2 > leasable_m2 + 1e-6).then_some(Overbooked { date, leased_m2, leasable_m2 })
+        let leasable_m2: f64 = phases
+            .iter()
+            .filter(|(on, _)| *on <= date)
+            .map(|(_, area)| area)
+            .sum();
+        (leased_m2 > leasable_m2 + 1e-6).then_some(Overbooked {
+            date,
+            leased_m2,
+            leasable_m2,
+        })
     })
 }
 
@@ -91,7 +106,11 @@ stored_enum! {
 }
 
 /// The tenancy's status on `date`, or `None` before it began.
-pub fn status_on(span: Span, graduated_on: Option<NaiveDate>, date: NaiveDate) -> Option<TenancyStatus> {
+pub fn status_on(
+    span: Span,
+    graduated_on: Option<NaiveDate>,
+    date: NaiveDate,
+) -> Option<TenancyStatus> {
     if date < span.moved_in {
         None
     } else if graduated_on.is_some_and(|on| on <= date) {
@@ -140,7 +159,8 @@ pub fn clocks(
 }
 
 fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+    date.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// Whole calendar months from `from` to `to` (0 if `to` is earlier).
@@ -165,7 +185,12 @@ mod tests {
 
     #[test]
     fn moving_out_before_moving_in_is_rejected() {
-        assert_eq!(Span::new(day("2024-05-01"), Some(day("2024-04-30"))).unwrap_err().field, "movedOutOn");
+        assert_eq!(
+            Span::new(day("2024-05-01"), Some(day("2024-04-30")))
+                .unwrap_err()
+                .field,
+            "movedOutOn"
+        );
         assert!(Span::new(day("2024-05-01"), Some(day("2024-05-01"))).is_err());
     }
 
@@ -188,43 +213,108 @@ mod tests {
     #[test]
     fn leasing_more_than_delivered_is_caught_on_the_day_it_happens() {
         let phases = [(day("2023-01-01"), 1000.0), (day("2025-01-01"), 500.0)];
-        let others = [Lease { span: span("2024-01-01", None), area_m2: 600.0 }];
-        let fits = Lease { span: span("2024-02-01", None), area_m2: 400.0 };
+        let others = [Lease {
+            span: span("2024-01-01", None),
+            area_m2: 600.0,
+        }];
+        let fits = Lease {
+            span: span("2024-02-01", None),
+            area_m2: 400.0,
+        };
         assert_eq!(first_overbooking(&others, fits, &phases), None);
-        let too_big = Lease { span: span("2024-02-01", None), area_m2: 401.0 };
+        let too_big = Lease {
+            span: span("2024-02-01", None),
+            area_m2: 401.0,
+        };
         let breach = first_overbooking(&others, too_big, &phases).unwrap();
         assert_eq!(breach.date, day("2024-02-01"));
         assert_eq!(breach.leasable_m2, 1000.0);
         // Before the space exists, nothing can be leased.
-        let early = Lease { span: span("2022-06-01", None), area_m2: 10.0 };
+        let early = Lease {
+            span: span("2022-06-01", None),
+            area_m2: 10.0,
+        };
         assert!(first_overbooking(&[], early, &phases).is_some());
         // A lease starting later inside the candidate's span counts too.
-        let later = [Lease { span: span("2024-06-01", None), area_m2: 900.0 }];
-        let candidate = Lease { span: span("2024-01-01", None), area_m2: 200.0 };
-        assert_eq!(first_overbooking(&later, candidate, &phases).unwrap().date, day("2024-06-01"));
+        let later = [Lease {
+            span: span("2024-06-01", None),
+            area_m2: 900.0,
+        }];
+        let candidate = Lease {
+            span: span("2024-01-01", None),
+            area_m2: 200.0,
+        };
+        assert_eq!(
+            first_overbooking(&later, candidate, &phases).unwrap().date,
+            day("2024-06-01")
+        );
     }
 
     #[test]
     fn status_follows_the_dates() {
         let lease = span("2022-01-01", Some("2025-01-01"));
         assert_eq!(status_on(lease, None, day("2021-12-31")), None);
-        assert_eq!(status_on(lease, None, day("2023-01-01")), Some(TenancyStatus::Incubating));
-        assert_eq!(status_on(lease, None, day("2025-01-01")), Some(TenancyStatus::Left));
-        assert_eq!(status_on(lease, Some(day("2024-06-01")), day("2024-06-01")), Some(TenancyStatus::Graduated));
+        assert_eq!(
+            status_on(lease, None, day("2023-01-01")),
+            Some(TenancyStatus::Incubating)
+        );
+        assert_eq!(
+            status_on(lease, None, day("2025-01-01")),
+            Some(TenancyStatus::Left)
+        );
+        assert_eq!(
+            status_on(lease, Some(day("2024-06-01")), day("2024-06-01")),
+            Some(TenancyStatus::Graduated)
+        );
     }
 
     #[test]
     fn a_late_entry_and_an_overlong_incubation_are_flagged() {
-        let on_time = clocks(day("2020-01-01"), day("2021-12-31"), TenancyStatus::Incubating, None, day("2022-01-01"), vec![]);
+        let on_time = clocks(
+            day("2020-01-01"),
+            day("2021-12-31"),
+            TenancyStatus::Incubating,
+            None,
+            day("2022-01-01"),
+            vec![],
+        );
         assert!(!on_time.entered_late);
-        let late = clocks(day("2020-01-01"), day("2022-01-02"), TenancyStatus::Incubating, None, day("2022-02-01"), vec![]);
+        let late = clocks(
+            day("2020-01-01"),
+            day("2022-01-02"),
+            TenancyStatus::Incubating,
+            None,
+            day("2022-02-01"),
+            vec![],
+        );
         assert!(late.entered_late);
-        let at_48 = clocks(day("2019-01-01"), day("2020-01-01"), TenancyStatus::Incubating, None, day("2024-01-01"), vec![]);
+        let at_48 = clocks(
+            day("2019-01-01"),
+            day("2020-01-01"),
+            TenancyStatus::Incubating,
+            None,
+            day("2024-01-01"),
+            vec![],
+        );
         assert_eq!(at_48.months_incubated, 48);
         assert!(!at_48.overdue);
-        let past_48 = clocks(day("2019-01-01"), day("2020-01-01"), TenancyStatus::Incubating, None, day("2024-01-02"), vec![]);
+        let past_48 = clocks(
+            day("2019-01-01"),
+            day("2020-01-01"),
+            TenancyStatus::Incubating,
+            None,
+            day("2024-01-02"),
+            vec![],
+        );
         assert!(past_48.overdue);
-        let graduated = clocks(day("2019-01-01"), day("2020-01-01"), TenancyStatus::Graduated, Some(day("2023-01-01")), day("2025-01-01"), vec![GraduationRoute::FinancingRaised]);
+        let graduated = clocks(
+            day("2019-01-01"),
+            day("2020-01-01"),
+            TenancyStatus::Graduated,
+            Some(day("2023-01-01")),
+            day("2025-01-01"),
+            vec![GraduationRoute::FinancingRaised],
+        );
         assert!(!graduated.overdue && graduated.graduation_due.is_empty());
         assert_eq!(graduated.months_incubated, 36);
     }

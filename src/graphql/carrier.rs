@@ -6,14 +6,17 @@ use entity::carrier;
 
 use super::connection::{connection, page_args, page_complexity, total_count};
 use super::district::District;
-use super::enums::{CarrierKind, CarrierStatus, Industry, Level, OrderDirection, to_domain};
+use super::enums::{
+    CarrierKind, CarrierStatus, Industry, Level, OrderDirection, TenancyStatus, to_domain,
+};
 use super::error::ApiResult;
-use super::loaders::{self, required};
+use super::loaders::{self, many, required};
 use super::node::{NodeType, expect, expect_all, global_id};
 use super::operator::Operator;
 use super::recognition::LevelRecognition;
 use super::scalars::Date;
 use super::space_phase::SpacePhase;
+use super::tenancy::{Occupancy, Tenancy};
 use crate::domain::ValidationError;
 use crate::domain::carrier as domain;
 use crate::domain::level::{Recognition, level_on};
@@ -175,6 +178,46 @@ impl Carrier {
         self.history(ctx).await
     }
 
+    /// 出租率: leased area, leasable area (floor area delivered), tenants and graduates on `asOf` (default today).
+    async fn occupancy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date of the figures (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<Occupancy> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let loaders = loaders::of(ctx)?;
+        let figures = loaders.occupancy(self.id, as_of).await?;
+        let leasable = loaders.floor_area(self.id, as_of).await?;
+        Ok(Occupancy::new(as_of, figures, leasable))
+    }
+
+    /// Its tenancies, oldest first; with `asOf`, those with one of `statuses` on that date (default: in force).
+    async fn tenancies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only tenancies as they stood on this date.")] as_of: Option<Date>,
+        #[graphql(
+            desc = "With `asOf`: the statuses to keep (default INCUBATING and GRADUATED tenants still in force)."
+        )]
+        statuses: Option<Vec<TenancyStatus>>,
+    ) -> ApiResult<Vec<Tenancy>> {
+        let mut rows = many(&loaders::of(ctx)?.tenancies_of_carrier, self.id).await?;
+        rows.sort_by_key(|row| (row.moved_in_on, row.id));
+        let tenancies = rows.into_iter().map(Tenancy);
+        let Some(as_of) = as_of.map(|d| d.0) else {
+            return Ok(tenancies.collect());
+        };
+        let statuses: Option<Vec<crate::domain::tenancy::TenancyStatus>> =
+            statuses.map(|list| list.into_iter().map(Into::into).collect());
+        Ok(tenancies
+            .filter(|tenancy| match (&statuses, tenancy.status_on(as_of)) {
+                (_, None) => false,
+                (Some(wanted), Some(status)) => wanted.contains(&status),
+                (None, Some(_)) => tenancy.in_force_on(as_of),
+            })
+            .collect())
+    }
+
     /// Row version; pass it back to `updateCarrier`.
     async fn version(&self) -> i32 {
         self.version
@@ -192,6 +235,11 @@ impl Carrier {
 }
 
 impl Carrier {
+    /// The database id of the carrier's operator.
+    pub fn operator_id(&self) -> i32 {
+        self.operator_id
+    }
+
     /// The recognition history, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<LevelRecognition>> {
         let mut rows = loaders::of(ctx)?.recognitions_of(self.id).await?;

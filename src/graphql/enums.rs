@@ -186,3 +186,49 @@ pub enum AuditOperation {
     /// The record was deleted.
     Delete,
 }
+
+/// Enterprise qualifications (资质), each valid between dates.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::enterprise::QualificationKind")]
+pub enum QualificationKind {
+    /// 科技型中小企业: technology-based SME (evaluated yearly; one year by default).
+    TechSme,
+    /// 高新技术企业: high-tech enterprise (three years by default).
+    HighTech,
+    /// 省级专精特新: provincial specialised, refined, distinctive and innovative SME.
+    ProvincialSpecialized,
+    /// 专精特新"小巨人": national "little giant".
+    LittleGiant,
+    /// 雏鹰企业: eaglet enterprise.
+    Eaglet,
+    /// 瞪羚企业: gazelle enterprise.
+    Gazelle,
+    /// 准独角兽企业: quasi-unicorn.
+    QuasiUnicorn,
+}
+
+/// The four routes by which a tenant graduates (毕业), per the 2018 national incubator rules.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::enterprise::GraduationRoute")]
+pub enum GraduationRoute {
+    /// Recognised as a high-tech enterprise.
+    HighTechRecognised,
+    /// Raised at least 5,000,000 CNY of financing.
+    FinancingRaised,
+    /// At least 10,000,000 CNY of revenue over two consecutive years.
+    RevenueTwoYears,
+    /// Merged, acquired or listed.
+    MergedAcquiredOrListed,
+}
+
+/// Where a tenant stands on a date.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::tenancy::TenancyStatus")]
+pub enum TenancyStatus {
+    /// 在孵: incubating.
+    Incubating,
+    /// 已毕业: graduated.
+    Graduated,
+    /// 已迁出: moved out without graduating.
+    Left,
+}

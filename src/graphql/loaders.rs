@@ -26,7 +26,10 @@ use futures_util::task::ArcWake;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
-use entity::{carrier, carrier_industry, district, level_recognition, operator, space_phase};
+use entity::{
+    carrier, carrier_industry, district, enterprise, enterprise_revenue, level_recognition,
+    operator, qualification, space_phase, tenancy,
+};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::carrier::Carrier;
@@ -48,6 +51,8 @@ pub trait KeyedBy<Key>: EntityTrait {
 pub struct ById;
 /// Marks lookups of a carrier's children.
 pub struct ByCarrier;
+/// Marks lookups of an enterprise's children.
+pub struct ByEnterprise;
 
 macro_rules! keyed {
     ($marker:ty, $field:ident, $column:ident: $($module:ident),+) => {$(
@@ -60,7 +65,9 @@ macro_rules! keyed {
     )+};
 }
 keyed!(ById, id, Id: carrier, operator, district, space_phase, level_recognition);
-keyed!(ByCarrier, carrier_id, CarrierId: space_phase, level_recognition, carrier_industry);
+keyed!(ByCarrier, carrier_id, CarrierId: space_phase, level_recognition, carrier_industry, tenancy);
+keyed!(ById, id, Id: enterprise, qualification, tenancy);
+keyed!(ByEnterprise, enterprise_id, EnterpriseId: qualification, tenancy, enterprise_revenue);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
 pub struct Rows<E, Key>(DatabaseConnection, PhantomData<fn() -> (E, Key)>);
@@ -88,34 +95,72 @@ where
     }
 }
 
-/// A carrier's floor area on a date: the key of [`FloorAreaLoader`].
+/// A carrier's figure on a date: the key of an [`AsOf`] loader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FloorAreaKey {
+pub struct AsOfKey {
     pub carrier_id: i32,
     pub as_of: NaiveDate,
 }
 
-/// Sums floor area in SQL, one statement per distinct as-of date in a request.
-pub struct FloorAreaLoader(DatabaseConnection);
+/// A per-carrier figure on a date, computed in SQL for many carriers at once.
+pub trait AsOfFigure: Send + Sync + 'static {
+    type Value: Default + Clone + Send + Sync + 'static;
+    fn fetch(
+        db: &DatabaseConnection,
+        carrier_ids: &[i32],
+        as_of: NaiveDate,
+    ) -> impl Future<Output = AppResult<HashMap<i32, Self::Value>>> + Send;
+}
 
-impl Loader<FloorAreaKey> for FloorAreaLoader {
+/// Floor area delivered by a date.
+pub struct FloorArea;
+
+impl AsOfFigure for FloorArea {
     type Value = f64;
+    async fn fetch(
+        db: &DatabaseConnection,
+        ids: &[i32],
+        as_of: NaiveDate,
+    ) -> AppResult<HashMap<i32, f64>> {
+        store::space_phase::floor_area_on(db, ids, as_of).await
+    }
+}
+
+/// Leases in force, tenants and graduates on a date.
+pub struct Occupancy;
+
+impl AsOfFigure for Occupancy {
+    type Value = store::occupancy::TenancyFigures;
+    async fn fetch(
+        db: &DatabaseConnection,
+        ids: &[i32],
+        as_of: NaiveDate,
+    ) -> AppResult<HashMap<i32, Self::Value>> {
+        store::occupancy::by_carrier(db, ids, as_of).await
+    }
+}
+
+/// Loads figure `F` for carriers on dates: one statement per distinct date in a request.
+pub struct AsOf<F>(DatabaseConnection, PhantomData<fn() -> F>);
+
+impl<F: AsOfFigure> Loader<AsOfKey> for AsOf<F> {
+    type Value = F::Value;
     type Error = AppError;
 
-    async fn load(&self, keys: &[FloorAreaKey]) -> AppResult<HashMap<FloorAreaKey, f64>> {
+    async fn load(&self, keys: &[AsOfKey]) -> AppResult<HashMap<AsOfKey, F::Value>> {
         let mut by_date: HashMap<NaiveDate, Vec<i32>> = HashMap::new();
         for key in keys {
             by_date.entry(key.as_of).or_default().push(key.carrier_id);
         }
-        let mut areas = HashMap::with_capacity(keys.len());
+        let mut figures = HashMap::with_capacity(keys.len());
         for (as_of, carrier_ids) in by_date {
-            let sums = store::space_phase::floor_area_on(&self.0, &carrier_ids, as_of).await?;
+            let found = F::fetch(&self.0, &carrier_ids, as_of).await?;
             for carrier_id in carrier_ids {
-                let area = sums.get(&carrier_id).copied().unwrap_or(0.0);
-                areas.insert(FloorAreaKey { carrier_id, as_of }, area);
+                let figure = found.get(&carrier_id).cloned().unwrap_or_default();
+                figures.insert(AsOfKey { carrier_id, as_of }, figure);
             }
         }
-        Ok(areas)
+        Ok(figures)
     }
 }
 
@@ -130,7 +175,15 @@ pub struct Loaders {
     phases_of: DataLoader<Rows<space_phase::Entity, ByCarrier>>,
     recognitions_of: DataLoader<Rows<level_recognition::Entity, ByCarrier>>,
     industries_of: DataLoader<Rows<carrier_industry::Entity, ByCarrier>>,
-    floor_area: DataLoader<FloorAreaLoader>,
+    floor_area: DataLoader<AsOf<FloorArea>>,
+    occupancy: DataLoader<AsOf<Occupancy>>,
+    pub enterprises: DataLoader<Rows<enterprise::Entity, ById>>,
+    pub qualifications: DataLoader<Rows<qualification::Entity, ById>>,
+    pub tenancies: DataLoader<Rows<tenancy::Entity, ById>>,
+    pub tenancies_of_carrier: DataLoader<Rows<tenancy::Entity, ByCarrier>>,
+    pub tenancies_of_enterprise: DataLoader<Rows<tenancy::Entity, ByEnterprise>>,
+    pub qualifications_of: DataLoader<Rows<qualification::Entity, ByEnterprise>>,
+    pub revenue_of: DataLoader<Rows<enterprise_revenue::Entity, ByEnterprise>>,
 }
 
 impl Loaders {
@@ -152,7 +205,15 @@ impl Loaders {
             phases_of: loader(Rows::new(db), queue),
             recognitions_of: loader(Rows::new(db), queue),
             industries_of: loader(Rows::new(db), queue),
-            floor_area: loader(FloorAreaLoader(db.clone()), queue),
+            floor_area: loader(AsOf(db.clone(), PhantomData), queue),
+            occupancy: loader(AsOf(db.clone(), PhantomData), queue),
+            enterprises: loader(Rows::new(db), queue),
+            qualifications: loader(Rows::new(db), queue),
+            tenancies: loader(Rows::new(db), queue),
+            tenancies_of_carrier: loader(Rows::new(db), queue),
+            tenancies_of_enterprise: loader(Rows::new(db), queue),
+            qualifications_of: loader(Rows::new(db), queue),
+            revenue_of: loader(Rows::new(db), queue),
         }
     }
 
@@ -219,12 +280,34 @@ impl Loaders {
     }
 
     pub async fn floor_area(&self, carrier_id: i32, as_of: NaiveDate) -> AppResult<f64> {
-        let key = FloorAreaKey { carrier_id, as_of };
-        Ok(self.floor_area.load_one(key).await?.unwrap_or(0.0))
+        let key = AsOfKey { carrier_id, as_of };
+        Ok(self.floor_area.load_one(key).await?.unwrap_or_default())
+    }
+
+    pub async fn occupancy(
+        &self,
+        carrier_id: i32,
+        as_of: NaiveDate,
+    ) -> AppResult<store::occupancy::TenancyFigures> {
+        let key = AsOfKey { carrier_id, as_of };
+        Ok(self.occupancy.load_one(key).await?.unwrap_or_default())
     }
 }
 
-async fn one<E: KeyedBy<ById>>(
+/// The rows under `key` (e.g. a carrier's tenancies), none if there are none.
+pub async fn many<E, Key: 'static>(
+    loader: &DataLoader<Rows<E, Key>>,
+    key: i32,
+) -> AppResult<Vec<E::Model>>
+where
+    E: KeyedBy<Key>,
+    E::Model: Sync,
+{
+    Ok(loader.load_one(key).await?.unwrap_or_default())
+}
+
+/// The row with id `id`, if any.
+pub async fn one<E: KeyedBy<ById>>(
     loader: &DataLoader<Rows<E, ById>>,
     id: i32,
 ) -> AppResult<Option<E::Model>>

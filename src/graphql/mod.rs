@@ -9,22 +9,24 @@ pub mod audit;
 pub mod carrier;
 pub mod connection;
 pub mod district;
+pub mod enterprise;
 pub mod enums;
 pub mod error;
+pub mod import;
 pub mod loaders;
 pub mod node;
 pub mod operator;
 pub mod recognition;
 pub mod scalars;
 pub mod space_phase;
+pub mod subscription;
+pub mod tenancy;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::{
-    Context, EmptySubscription, MergedObject, Request, Response, SDLExportOptions, Schema,
-};
+use async_graphql::{Context, MergedObject, Request, Response, SDLExportOptions, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::access::Actor;
@@ -39,6 +41,8 @@ pub struct Query(
     district::DistrictQuery,
     operator::OperatorQuery,
     audit::AuditQuery,
+    enterprise::EnterpriseQuery,
+    tenancy::TenancyQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -48,9 +52,12 @@ pub struct Mutation(
     carrier::CarrierMutation,
     space_phase::SpacePhaseMutation,
     recognition::RecognitionMutation,
+    enterprise::EnterpriseMutation,
+    tenancy::TenancyMutation,
+    import::ImportMutation,
 );
 
-pub type ZaitiSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type ZaitiSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// Deepest query accepted. The standard introspection query of front-end
 /// tools (GraphiQL, graphql-codegen) nests about 13 deep, so stay above that.
@@ -80,14 +87,20 @@ impl Default for Limits {
     }
 }
 
-/// Builds the schema. No I/O.
-pub fn schema(limits: Limits) -> ZaitiSchema {
-    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .data(connection::MaxPageSize(limits.max_page_size))
-        .extension(MarkExecution)
-        .extension(access::MutationGuard);
+/// Builds the schema; mutations publish live updates on `bus`. No I/O.
+pub fn schema(limits: Limits, bus: crate::events::Bus) -> ZaitiSchema {
+    let builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .data(connection::MaxPageSize(limits.max_page_size))
+    .data(bus)
+    .extension(MarkExecution)
+    .extension(access::MutationGuard)
+    .extension(subscription::EventLoaders);
     if limits.introspection {
         builder.finish()
     } else {
@@ -99,7 +112,7 @@ pub fn schema(limits: Limits) -> ZaitiSchema {
 
 /// The schema in SDL, as `schema.graphql` holds it.
 pub fn sdl() -> String {
-    schema(Limits::default())
+    schema(Limits::default(), crate::events::Bus::in_process())
         .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
 }
 

@@ -10,11 +10,13 @@ use strum::{AsRefStr, EnumString};
 
 use super::carrier::Carrier;
 use super::district::District;
+use super::enterprise::{Enterprise, Qualification};
 use super::error::ApiResult;
-use super::loaders;
+use super::loaders::{self, one};
 use super::operator::Operator;
 use super::recognition::LevelRecognition;
 use super::space_phase::SpacePhase;
+use super::tenancy::Tenancy;
 use crate::error::AppError;
 
 /// Most ids `nodes` resolves at once.
@@ -28,6 +30,9 @@ pub enum NodeType {
     District,
     SpacePhase,
     LevelRecognition,
+    Enterprise,
+    Qualification,
+    Tenancy,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -79,6 +84,9 @@ pub enum Node {
     District(District),
     SpacePhase(SpacePhase),
     LevelRecognition(LevelRecognition),
+    Enterprise(Enterprise),
+    Qualification(Qualification),
+    Tenancy(Tenancy),
 }
 
 #[derive(Default)]
@@ -127,5 +135,16 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
         NodeType::District => loaders.district(id).await?.map(Node::District),
         NodeType::SpacePhase => loaders.space_phase(id).await?.map(Node::SpacePhase),
         NodeType::LevelRecognition => loaders.recognition(id).await?.map(Node::LevelRecognition),
+        NodeType::Enterprise => one(&loaders.enterprises, id)
+            .await?
+            .map(|row| Node::Enterprise(Enterprise(row))),
+        NodeType::Qualification => one(&loaders.qualifications, id)
+            .await?
+            .map(Qualification::try_from)
+            .transpose()?
+            .map(Node::Qualification),
+        NodeType::Tenancy => one(&loaders.tenancies, id)
+            .await?
+            .map(|row| Node::Tenancy(Tenancy(row))),
     })
 }

@@ -133,6 +133,8 @@ impl SpacePhaseMutation {
     ) -> ApiResult<SpacePhase> {
         let row =
             store::space_phase::add(super::db(ctx)?, super::actor(ctx)?, input.validate()?).await?;
+        // New floor area changes the leasable area, hence the occupancy rate.
+        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
         Ok(SpacePhase::try_from(row)?)
     }
 }

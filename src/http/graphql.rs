@@ -5,9 +5,12 @@
 //! and `"data": null`. Here the media type follows `Accept`, a request that
 //! fails before execution gets no `data` entry (and 400 under
 //! `application/graphql-response+json`), and a mutation over GET gets 405.
+//! POST takes `application/json`, and `multipart/form-data` as the GraphQL
+//! multipart request specification has it, for file uploads (`importTenancies`).
 
+use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{Request, Response, ServerError};
+use async_graphql::{ParseRequestError, Request, Response, ServerError};
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
@@ -23,6 +26,7 @@ use crate::graphql::error::{classify_request_error, code};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
+const MULTIPART_FORM_DATA: &str = "multipart/form-data";
 
 /// The response media types we speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,11 +118,30 @@ pub async fn post(
         }
         Err(rejection) => return http_error(media, rejection.status(), &rejection.body_text()),
     };
-    if !is_json_body(&headers) {
+    if body_is(&headers, MULTIPART_FORM_DATA) {
+        return match receive_multipart(&state, &headers, &body).await {
+            Ok(request) => run(&state, media, &headers, peer, request).await,
+            Err(ParseRequestError::PayloadTooLarge) => error_response(
+                media,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                code::PAYLOAD_TOO_LARGE,
+                &format!(
+                    "an upload is larger than this server accepts ({} bytes)",
+                    state.body_limit_bytes
+                ),
+            ),
+            Err(err) => http_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                &format!("invalid multipart GraphQL request: {err}"),
+            ),
+        };
+    }
+    if !body_is(&headers, JSON) {
         return http_error(
             media,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the request body as application/json",
+            "send the request body as application/json (or multipart/form-data to upload files)",
         );
     }
     let request: Request = match serde_json::from_slice::<Value>(&body) {
@@ -135,6 +158,21 @@ pub async fn post(
         },
     };
     run(&state, media, &headers, peer, request).await
+}
+
+/// Reads a GraphQL request from a `multipart/form-data` body: the `operations`
+/// and `map` fields, then the files (each, like the whole body, at most the
+/// body limit).
+async fn receive_multipart(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Request, ParseRequestError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let options = MultipartOptions::default().max_file_size(state.body_limit_bytes);
+    async_graphql::http::receive_body(content_type, body, options).await
 }
 
 /// Reads a GraphQL request from a JSON body, with a message for each way it can be wrong.
@@ -316,12 +354,13 @@ fn is_mutation(request: &mut Request) -> bool {
     kind == Some(OperationType::Mutation)
 }
 
-fn is_json_body(headers: &HeaderMap) -> bool {
+/// Whether the body's media type (without parameters) is `essence`.
+fn body_is(headers: &HeaderMap, essence: &str) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(JSON))
+        .is_some_and(|found| found.trim().eq_ignore_ascii_case(essence))
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {

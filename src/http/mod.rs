@@ -1,9 +1,11 @@
-//! The HTTP surface: `/graphql` (with GraphiQL), `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql` (with GraphiQL, and live updates over
+//! WebSocket), `/healthz`, `/readyz`.
 
 mod auth;
 mod graphql;
 mod health;
 pub mod rate_limit;
+mod ws;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -20,6 +22,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use self::rate_limit::RateLimits;
+use crate::events::Bus;
 use crate::graphql::{Limits, ZaitiSchema};
 
 /// Largest request body accepted by default: 1 MiB, ample for any query.
@@ -58,20 +61,26 @@ pub struct AppState {
     pub public_read: bool,
     pub rate_limits: Arc<RateLimits>,
     pub body_limit_bytes: usize,
+    /// Live updates: what mutations publish and subscriptions hear.
+    pub bus: Bus,
 }
 
-/// The whole application as an axum router over `db`.
+/// The whole application as an axum router over `db`. On PostgreSQL its
+/// live-update listener starts in the background (on the current Tokio
+/// runtime, if any; else with the first subscription).
 pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
+    let bus = Bus::new(&db);
     let state = AppState {
-        schema: crate::graphql::schema(options.limits),
+        schema: crate::graphql::schema(options.limits, bus.clone()),
         db,
         public_read: options.public_read,
         rate_limits: Arc::new(RateLimits::new(options.rate_limit_per_minute)),
         body_limit_bytes: options.body_limit_bytes,
+        bus,
     };
     Router::new()
         .route("/", get(graphql::graphiql))
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql", get(ws::get).post(graphql::post))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .with_state(state)

@@ -6,10 +6,13 @@
 pub mod audit;
 pub mod carrier;
 pub mod district;
+pub mod enterprise;
+pub mod occupancy;
 pub mod operator;
 pub mod page;
 pub mod recognition;
 pub mod space_phase;
+pub mod tenancy;
 pub mod token;
 
 use std::time::Duration;
@@ -73,7 +76,7 @@ macro_rules! versioned {
         }
     )+};
 }
-versioned!(operator => "Operator", carrier => "Carrier");
+versioned!(operator => "Operator", carrier => "Carrier", enterprise => "Enterprise", tenancy => "Tenancy");
 
 /// Writes `row` over row `id` if its version is still `expected` (the version
 /// the client read), bumping the version; otherwise CONFLICT and nothing written.

@@ -1,0 +1,481 @@
+//! Enterprises (企业) and their qualifications.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{enterprise, qualification};
+
+use super::connection::{connection, page_args, page_complexity, total_count};
+use super::enums::{GraduationRoute, Industry, QualificationKind, to_domain};
+use super::error::ApiResult;
+use super::loaders::{self, many, one, required};
+use super::node::{NodeType, expect, global_id};
+use super::scalars::Date;
+use super::tenancy::Tenancy;
+use crate::domain::ValidationError;
+use crate::domain::access::may_read_enterprise_confidential;
+use crate::domain::enterprise::{self as rules, GraduationFacts, Held, routes_met};
+use crate::domain::money::Fen;
+use crate::domain::text::{optional_text, required_text};
+use crate::domain::uscc::Uscc;
+use crate::error::{AppError, stored};
+use crate::store;
+use crate::store::enterprise::{
+    EnterpriseFacts, EnterpriseFilter as StoreFilter, NewQualification,
+};
+
+/// 企业: an enterprise, one record across all carriers, keyed by its unified social credit code.
+#[derive(Debug, Clone)]
+pub struct Enterprise(pub enterprise::Model);
+
+/// Revenue of one calendar year.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct AnnualRevenue {
+    /// The calendar year.
+    pub year: i32,
+    /// Revenue in CNY, as an exact decimal string (e.g. `1234567.89`).
+    pub amount: String,
+}
+
+impl Enterprise {
+    /// Operators whose carriers host or hosted this enterprise.
+    async fn hosts(&self, ctx: &Context<'_>) -> ApiResult<Vec<i32>> {
+        let loaders = loaders::of(ctx)?;
+        let mut hosts = Vec::new();
+        for tenancy in many(&loaders.tenancies_of_enterprise, self.0.id).await? {
+            if let Some(carrier) = loaders.carrier(tenancy.carrier_id).await? {
+                hosts.push(carrier.operator_id());
+            }
+        }
+        Ok(hosts)
+    }
+
+    async fn may_see_confidential(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let actor = super::actor(ctx)?;
+        Ok(may_read_enterprise_confidential(
+            actor,
+            &self.hosts(ctx).await?,
+        ))
+    }
+
+    async fn held(&self, ctx: &Context<'_>) -> ApiResult<Vec<Held>> {
+        let rows = many(&loaders::of(ctx)?.qualifications_of, self.0.id).await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                Ok(Held {
+                    kind: stored("qualification.kind", &row.kind)?,
+                    valid_from: row.valid_from,
+                    valid_until: row.valid_until,
+                })
+            })
+            .collect::<Result<_, AppError>>()?)
+    }
+
+    /// What the graduation rules need to know, confidential figures included.
+    pub async fn graduation_facts(&self, ctx: &Context<'_>) -> ApiResult<GraduationFacts> {
+        let revenue = many(&loaders::of(ctx)?.revenue_of, self.0.id).await?;
+        Ok(GraduationFacts {
+            qualifications: self.held(ctx).await?,
+            financing_raised: self.0.financing_raised_fen.map(Fen),
+            revenue: revenue
+                .iter()
+                .map(|row| (row.year, Fen(row.revenue_fen)))
+                .collect(),
+            exited_on: self.0.exited_on,
+        })
+    }
+}
+
+/// 企业: an enterprise, one record across all carriers, keyed by its unified social credit code.
+#[Object]
+impl Enterprise {
+    /// The global ID of the enterprise.
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Enterprise, self.0.id)
+    }
+
+    /// 统一社会信用代码.
+    async fn uscc(&self) -> &str {
+        &self.0.uscc
+    }
+
+    /// Registered name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// 成立日期: date of founding.
+    async fn founded_on(&self) -> Date {
+        self.0.founded_on.into()
+    }
+
+    /// 落地日期: date it landed in the city, when known.
+    async fn landed_on(&self) -> Option<Date> {
+        self.0.landed_on.map(Date)
+    }
+
+    /// Its "465" industrial cluster, when known.
+    async fn industry(&self) -> ApiResult<Option<Industry>> {
+        let industry = self
+            .0
+            .industry
+            .as_deref()
+            .map(|code| stored::<crate::domain::carrier::Industry>("enterprise.industry", code))
+            .transpose()?;
+        Ok(industry.map(Into::into))
+    }
+
+    /// 从业人数: headcount.
+    async fn headcount(&self) -> Option<i32> {
+        self.0.headcount
+    }
+
+    /// Financing raised to date in CNY (exact decimal string). Confidential: null unless ADMIN or a hosting OPERATOR.
+    async fn financing_raised(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let visible = self.may_see_confidential(ctx).await?;
+        Ok(self
+            .0
+            .financing_raised_fen
+            .filter(|_| visible)
+            .map(|fen| Fen(fen).to_string()))
+    }
+
+    /// Revenue by year. Confidential: empty unless ADMIN or a hosting OPERATOR.
+    async fn revenue(&self, ctx: &Context<'_>) -> ApiResult<Vec<AnnualRevenue>> {
+        if !self.may_see_confidential(ctx).await? {
+            return Ok(Vec::new());
+        }
+        let mut rows = many(&loaders::of(ctx)?.revenue_of, self.0.id).await?;
+        rows.sort_by_key(|row| row.year);
+        Ok(rows
+            .into_iter()
+            .map(|row| AnnualRevenue {
+                year: row.year,
+                amount: Fen(row.revenue_fen).to_string(),
+            })
+            .collect())
+    }
+
+    /// When it was merged, acquired or listed.
+    async fn exited_on(&self) -> Option<Date> {
+        self.0.exited_on.map(Date)
+    }
+
+    /// Its qualifications, oldest first.
+    async fn qualifications(&self, ctx: &Context<'_>) -> ApiResult<Vec<Qualification>> {
+        let mut rows = many(&loaders::of(ctx)?.qualifications_of, self.0.id).await?;
+        rows.sort_by_key(|row| (row.valid_from, row.id));
+        Ok(rows
+            .into_iter()
+            .map(Qualification::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Whether it held qualification `kind` on date `on` (default today).
+    async fn qualified(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The qualification asked about.")] kind: QualificationKind,
+        #[graphql(desc = "The date asked about (default today).")] on: Option<Date>,
+    ) -> ApiResult<bool> {
+        let on = on.map_or_else(store::today, |d| d.0);
+        Ok(rules::holds(&self.held(ctx).await?, kind.into(), on))
+    }
+
+    /// The graduation routes it meets on `asOf` (default today), from its qualifications and figures.
+    async fn graduation_routes_met(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<Vec<GraduationRoute>> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let facts = self.graduation_facts(ctx).await?;
+        Ok(routes_met(&facts, as_of)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Its tenancies in every carrier, oldest first.
+    async fn tenancies(&self, ctx: &Context<'_>) -> ApiResult<Vec<Tenancy>> {
+        let mut rows = many(&loaders::of(ctx)?.tenancies_of_enterprise, self.0.id).await?;
+        rows.sort_by_key(|row| (row.moved_in_on, row.id));
+        Ok(rows.into_iter().map(Tenancy).collect())
+    }
+
+    /// Row version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the record was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// 资质: a qualification an enterprise holds between two dates.
+#[derive(Debug, Clone)]
+pub struct Qualification {
+    row: qualification::Model,
+    kind: rules::QualificationKind,
+}
+
+impl TryFrom<qualification::Model> for Qualification {
+    type Error = AppError;
+
+    fn try_from(row: qualification::Model) -> Result<Self, AppError> {
+        Ok(Self {
+            kind: stored("qualification.kind", &row.kind)?,
+            row,
+        })
+    }
+}
+
+/// 资质: a qualification an enterprise holds between two dates.
+#[Object]
+impl Qualification {
+    /// The global ID of the qualification.
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Qualification, self.row.id)
+    }
+
+    /// The enterprise qualified.
+    async fn enterprise(&self, ctx: &Context<'_>) -> ApiResult<Enterprise> {
+        let row = one(&loaders::of(ctx)?.enterprises, self.row.enterprise_id).await?;
+        required(row, "enterprise", self.row.enterprise_id).map(Enterprise)
+    }
+
+    /// Which qualification.
+    async fn kind(&self) -> QualificationKind {
+        self.kind.into()
+    }
+
+    /// First day of validity.
+    async fn valid_from(&self) -> Date {
+        self.row.valid_from.into()
+    }
+
+    /// Last day of validity; null when open-ended.
+    async fn valid_until(&self) -> Option<Date> {
+        self.row.valid_until.map(Date)
+    }
+
+    /// Certificate number.
+    async fn certificate_number(&self) -> Option<&str> {
+        self.row.certificate_number.as_deref()
+    }
+
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+}
+
+connection!(
+    EnterpriseConnection,
+    EnterpriseEdge,
+    Enterprise,
+    "A page of enterprises, sorted by name (Relay cursor connection).",
+    "An enterprise in a page, with its cursor."
+);
+
+/// Which enterprises to list; all given conditions must hold.
+#[derive(InputObject, Default)]
+pub struct EnterpriseFilter {
+    /// Name contains this text (case-insensitive).
+    pub name_contains: Option<String>,
+    /// In any of these industries.
+    pub industries: Option<Vec<Industry>>,
+    /// Landed in the city on or after this date.
+    pub landed_from: Option<Date>,
+    /// Landed in the city on or before this date.
+    pub landed_until: Option<Date>,
+}
+
+/// Revenue of one year, as input.
+#[derive(InputObject)]
+pub struct AnnualRevenueInput {
+    /// The calendar year.
+    pub year: i32,
+    /// Revenue in CNY as a decimal string (e.g. `1234567.89`).
+    pub amount: String,
+}
+
+/// An enterprise to register, or the registered one's facts to bring up to date.
+#[derive(InputObject)]
+pub struct RegisterEnterpriseInput {
+    /// 统一社会信用代码; the key: registering the same code again updates that record.
+    pub uscc: String,
+    /// Registered name.
+    pub name: String,
+    /// Date of founding.
+    pub founded_on: Date,
+    /// Date it landed in the city.
+    pub landed_on: Option<Date>,
+    /// Its "465" industrial cluster.
+    pub industry: Option<Industry>,
+    /// Headcount.
+    pub headcount: Option<i32>,
+    /// Financing raised to date, CNY as a decimal string.
+    pub financing_raised: Option<String>,
+    /// Date it was merged, acquired or listed.
+    pub exited_on: Option<Date>,
+    /// Revenue by year; years given replace those recorded.
+    #[graphql(default)]
+    pub revenue: Vec<AnnualRevenueInput>,
+}
+
+impl RegisterEnterpriseInput {
+    fn validate(self) -> Result<EnterpriseFacts, ValidationError> {
+        let founded_on = self.founded_on.0;
+        crate::domain::dates::check_plausible("foundedOn", founded_on)?;
+        if let Some(landed) = self.landed_on {
+            crate::domain::dates::check_plausible("landedOn", landed.0)?;
+        }
+        if self.headcount.is_some_and(|n| n < 0) {
+            return Err(ValidationError::new(
+                "headcount",
+                "a headcount is not negative",
+            ));
+        }
+        Ok(EnterpriseFacts {
+            uscc: Uscc::parse(&self.uscc)?,
+            name: required_text("name", &self.name)?,
+            founded_on,
+            landed_on: self.landed_on.map(|d| d.0),
+            industry: self.industry.map(Into::into),
+            headcount: self.headcount,
+            financing_raised: self
+                .financing_raised
+                .as_deref()
+                .map(|amount| Fen::parse("financingRaised", amount))
+                .transpose()?,
+            exited_on: self.exited_on.map(|d| d.0),
+            revenue: self
+                .revenue
+                .iter()
+                .map(|year| Ok((year.year, Fen::parse("revenue.amount", &year.amount)?)))
+                .collect::<Result<_, ValidationError>>()?,
+        })
+    }
+}
+
+/// A qualification to record.
+#[derive(InputObject)]
+pub struct RecordQualificationInput {
+    /// The enterprise, by global ID.
+    pub enterprise_id: ID,
+    /// Which qualification.
+    pub kind: QualificationKind,
+    /// First day of validity.
+    pub valid_from: Date,
+    /// Last day of validity (default: three years for HIGH_TECH, one for TECH_SME, open otherwise).
+    pub valid_until: Option<Date>,
+    /// Certificate number.
+    pub certificate_number: Option<String>,
+}
+
+#[derive(Default)]
+pub struct EnterpriseQuery;
+
+#[Object]
+impl EnterpriseQuery {
+    /// One enterprise, by global ID or by USCC.
+    async fn enterprise(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The enterprise's global ID.")] id: Option<ID>,
+        #[graphql(desc = "The enterprise's unified social credit code.")] uscc: Option<String>,
+    ) -> ApiResult<Option<Enterprise>> {
+        match (id, uscc) {
+            (Some(id), None) => {
+                let id = expect("id", &id, NodeType::Enterprise)?;
+                Ok(one(&loaders::of(ctx)?.enterprises, id)
+                    .await?
+                    .map(Enterprise))
+            }
+            (None, Some(uscc)) => {
+                let uscc = Uscc::parse(&uscc)?;
+                Ok(store::enterprise::by_uscc(super::db(ctx)?, &uscc)
+                    .await?
+                    .map(Enterprise))
+            }
+            _ => Err(AppError::invalid("id", "give either id or uscc").into()),
+        }
+    }
+
+    /// Enterprises, sorted by name, a page at a time.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn enterprises(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size when paging forward (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size when paging backward (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Conditions the enterprises must meet.")] filter: Option<EnterpriseFilter>,
+    ) -> ApiResult<EnterpriseConnection> {
+        let db = super::db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let filter = StoreFilter {
+            name_contains: filter.name_contains,
+            industries: to_domain(filter.industries),
+            landed_from: filter.landed_from.map(|d| d.0),
+            landed_until: filter.landed_until.map(|d| d.0),
+        };
+        let args = page_args(ctx, first, after, last, before);
+        let page = store::enterprise::page(db, &filter, &args).await?;
+        let total = total_count(ctx, store::enterprise::count(db, &filter)).await?;
+        Ok(EnterpriseConnection::build(page, total, |row| {
+            Ok(Enterprise(row))
+        })?)
+    }
+}
+
+#[derive(Default)]
+pub struct EnterpriseMutation;
+
+#[Object]
+impl EnterpriseMutation {
+    /// Registers an enterprise by USCC, or brings the registered one up to the facts given. Idempotent.
+    async fn register_enterprise(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: RegisterEnterpriseInput,
+    ) -> ApiResult<Enterprise> {
+        let facts = input.validate()?;
+        let (row, _) =
+            store::enterprise::register(super::db(ctx)?, super::actor(ctx)?, facts).await?;
+        Ok(Enterprise(row))
+    }
+
+    /// Records a qualification of an enterprise.
+    async fn record_qualification(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: RecordQualificationInput,
+    ) -> ApiResult<Qualification> {
+        crate::domain::dates::check_plausible("validFrom", input.valid_from.0)?;
+        let new = NewQualification {
+            enterprise_id: expect("enterpriseId", &input.enterprise_id, NodeType::Enterprise)?,
+            kind: input.kind.into(),
+            valid_from: input.valid_from.0,
+            valid_until: input.valid_until.map(|d| d.0),
+            certificate_number: optional_text(
+                "certificateNumber",
+                input.certificate_number.as_deref(),
+            )?,
+        };
+        let row =
+            store::enterprise::add_qualification(super::db(ctx)?, super::actor(ctx)?, new).await?;
+        Ok(Qualification::try_from(row)?)
+    }
+}

@@ -1,0 +1,404 @@
+//! Tenancies (在孵), occupancy and the tenant clocks.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::tenancy;
+
+use super::carrier::Carrier;
+use super::district::District;
+use super::enterprise::Enterprise;
+use super::enums::{CarrierKind, GraduationRoute, TenancyStatus};
+use super::error::ApiResult;
+use super::loaders::{self, one, required};
+use super::node::{NodeType, expect, global_id};
+use super::scalars::Date;
+use crate::domain::area::FloorArea;
+use crate::domain::enterprise::routes_met;
+use crate::domain::tenancy::{self as rules, Span};
+use crate::domain::text::optional_text;
+use crate::error::stored;
+use crate::store;
+use crate::store::occupancy::{Grouping, TenancyFigures};
+use crate::store::tenancy::NewTenancy;
+
+/// 在孵: an enterprise leasing space in a carrier over a span of dates.
+#[derive(Debug, Clone)]
+pub struct Tenancy(pub tenancy::Model);
+
+impl Tenancy {
+    fn span(&self) -> Span {
+        Span {
+            moved_in: self.0.moved_in_on,
+            moved_out: self.0.moved_out_on,
+        }
+    }
+
+    /// Whether the lease is in force on a date.
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.span().in_force_on(date)
+    }
+
+    /// The status on a date, or none before moving in.
+    pub fn status_on(&self, date: NaiveDate) -> Option<rules::TenancyStatus> {
+        rules::status_on(self.span(), self.0.graduated_on, date)
+    }
+}
+
+/// The tenant clocks of the national incubator rules on a date.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TenantClocks {
+    /// Whole months incubated up to the date (or to graduation or moving out).
+    pub months_incubated: u32,
+    /// Entered more than 24 months after founding.
+    pub entered_late: bool,
+    /// Still incubating after more than 48 months.
+    pub overdue: bool,
+    /// Graduation routes met while still incubating: it should graduate.
+    pub graduation_due: Vec<GraduationRoute>,
+}
+
+/// 在孵: an enterprise leasing space in a carrier over a span of dates.
+#[Object]
+impl Tenancy {
+    /// The global ID of the tenancy.
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Tenancy, self.0.id)
+    }
+
+    /// The carrier leased from.
+    async fn carrier(&self, ctx: &Context<'_>) -> ApiResult<Carrier> {
+        let carrier = loaders::of(ctx)?.carrier(self.0.carrier_id).await?;
+        required(carrier, "carrier", self.0.carrier_id)
+    }
+
+    /// The tenant.
+    async fn enterprise(&self, ctx: &Context<'_>) -> ApiResult<Enterprise> {
+        let row = one(&loaders::of(ctx)?.enterprises, self.0.enterprise_id).await?;
+        required(row, "enterprise", self.0.enterprise_id).map(Enterprise)
+    }
+
+    /// 房号: the unit leased.
+    async fn unit(&self) -> Option<&str> {
+        self.0.unit.as_deref()
+    }
+
+    /// Leased area, m².
+    async fn area_m2(&self) -> f64 {
+        self.0.area_m2
+    }
+
+    /// 入驻日期: first day leased.
+    async fn moved_in_on(&self) -> Date {
+        self.0.moved_in_on.into()
+    }
+
+    /// 迁出日期: first day no longer leased; null while in force.
+    async fn moved_out_on(&self) -> Option<Date> {
+        self.0.moved_out_on.map(Date)
+    }
+
+    /// When incubation began (kept across area changes).
+    async fn incubation_started_on(&self) -> Date {
+        self.0.incubation_started_on.into()
+    }
+
+    /// 毕业日期: date of graduation.
+    async fn graduated_on(&self) -> Option<Date> {
+        self.0.graduated_on.map(Date)
+    }
+
+    /// The route it graduated by.
+    async fn graduation_route(&self) -> ApiResult<Option<GraduationRoute>> {
+        let route = self
+            .0
+            .graduation_route
+            .as_deref()
+            .map(|code| {
+                stored::<crate::domain::enterprise::GraduationRoute>(
+                    "tenancy.graduation_route",
+                    code,
+                )
+            })
+            .transpose()?;
+        Ok(route.map(Into::into))
+    }
+
+    /// The status on `asOf` (default today); null before moving in.
+    async fn status(
+        &self,
+        #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
+    ) -> Option<TenancyStatus> {
+        self.status_on(as_of.map_or_else(store::today, |d| d.0))
+            .map(Into::into)
+    }
+
+    /// The tenant clocks on `asOf` (default today); null before moving in.
+    async fn clocks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<Option<TenantClocks>> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let Some(status) = self.status_on(as_of) else {
+            return Ok(None);
+        };
+        let row = one(&loaders::of(ctx)?.enterprises, self.0.enterprise_id).await?;
+        let enterprise = required(row, "enterprise", self.0.enterprise_id).map(Enterprise)?;
+        let routes = routes_met(&enterprise.graduation_facts(ctx).await?, as_of);
+        let ended_on = self.0.graduated_on.or(self.0.moved_out_on);
+        let clocks = rules::clocks(
+            enterprise.0.founded_on,
+            self.0.incubation_started_on,
+            status,
+            ended_on,
+            as_of,
+            routes,
+        );
+        Ok(Some(TenantClocks {
+            months_incubated: clocks.months_incubated,
+            entered_late: clocks.entered_late,
+            overdue: clocks.overdue,
+            graduation_due: clocks.graduation_due.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    /// Row version; pass it back to change, end or graduate the tenancy.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// 出租率: how much of a carrier (or a group of them) is leased on a date.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Occupancy {
+    /// The date of the figures.
+    pub as_of: Date,
+    /// Area under leases in force, m².
+    pub leased_area_m2: f64,
+    /// Floor area delivered by then, m² (the leasable area).
+    pub leasable_area_m2: f64,
+    /// Leased area over leasable area; null when nothing is leasable yet.
+    pub rate: Option<f64>,
+    /// Enterprises with a lease in force.
+    pub tenants: i64,
+    /// Of those, the ones still incubating.
+    pub incubating: i64,
+    /// Enterprises that graduated on or before the date.
+    pub graduates: i64,
+}
+
+impl Occupancy {
+    pub fn new(as_of: NaiveDate, figures: TenancyFigures, leasable_area_m2: f64) -> Self {
+        Self {
+            as_of: as_of.into(),
+            leased_area_m2: (figures.leased_m2 * 100.0).round() / 100.0,
+            leasable_area_m2,
+            rate: (leasable_area_m2 > 0.0).then(|| figures.leased_m2 / leasable_area_m2),
+            tenants: figures.tenants,
+            incubating: figures.incubating,
+            graduates: figures.graduates,
+        }
+    }
+}
+
+/// How to group carriers in an occupancy summary.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OccupancyGrouping {
+    /// One group per district.
+    District,
+    /// One group per carrier kind.
+    Kind,
+}
+
+/// The occupancy of one group of carriers.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OccupancyGroup {
+    /// The district, when grouped by district.
+    pub district: Option<District>,
+    /// The kind, when grouped by kind.
+    pub kind: Option<CarrierKind>,
+    /// The group's figures.
+    pub occupancy: Occupancy,
+}
+
+/// A move-in.
+#[derive(InputObject)]
+pub struct MoveInInput {
+    /// The carrier, by global ID.
+    pub carrier_id: ID,
+    /// The enterprise, by global ID (register it first with `registerEnterprise`).
+    pub enterprise_id: ID,
+    /// The unit leased, e.g. B栋302.
+    pub unit: Option<String>,
+    /// Leased area, m².
+    pub area_m2: f64,
+    /// First day leased.
+    pub moved_in_on: Date,
+    /// First day no longer leased, if already known.
+    pub moved_out_on: Option<Date>,
+}
+
+/// A change of leased area from a date.
+#[derive(InputObject)]
+pub struct ChangeTenancyAreaInput {
+    /// The tenancy, by global ID.
+    pub id: ID,
+    /// The `version` the change is based on.
+    pub version: i32,
+    /// The new leased area, m².
+    pub area_m2: f64,
+    /// The first day of the new area.
+    pub effective_on: Date,
+}
+
+/// A move-out.
+#[derive(InputObject)]
+pub struct MoveOutInput {
+    /// The tenancy, by global ID.
+    pub id: ID,
+    /// The `version` the change is based on.
+    pub version: i32,
+    /// First day no longer leased.
+    pub moved_out_on: Date,
+}
+
+/// A graduation.
+#[derive(InputObject)]
+pub struct GraduateInput {
+    /// The tenancy, by global ID.
+    pub id: ID,
+    /// The `version` the change is based on.
+    pub version: i32,
+    /// Date of graduation.
+    pub graduated_on: Date,
+    /// The route it graduated by.
+    pub route: GraduationRoute,
+    /// Whether it also gives up the space on that date (default true).
+    #[graphql(default = true)]
+    pub moves_out: bool,
+}
+
+#[derive(Default)]
+pub struct TenancyQuery;
+
+#[Object]
+impl TenancyQuery {
+    /// Occupancy of all carriers on `asOf` (default today), summed per district or per kind.
+    async fn occupancy_summary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date of the figures (default today).")] as_of: Option<Date>,
+        #[graphql(desc = "How to group the carriers.")] group_by: OccupancyGrouping,
+    ) -> ApiResult<Vec<OccupancyGroup>> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let grouping = match group_by {
+            OccupancyGrouping::District => Grouping::District,
+            OccupancyGrouping::Kind => Grouping::Kind,
+        };
+        let groups = store::occupancy::by_group(super::db(ctx)?, as_of, grouping).await?;
+        let loaders = loaders::of(ctx)?;
+        let mut result = Vec::with_capacity(groups.len());
+        for group in groups {
+            let (district, kind) = match grouping {
+                Grouping::District => {
+                    let id: i32 = stored("carrier.district_id", &group.key)?;
+                    (loaders.district(id).await?, None)
+                }
+                Grouping::Kind => {
+                    let kind: crate::domain::carrier::CarrierKind =
+                        stored("carrier.kind", &group.key)?;
+                    (None, Some(kind.into()))
+                }
+            };
+            let occupancy = Occupancy::new(as_of, group.tenancies, group.leasable_m2);
+            result.push(OccupancyGroup {
+                district,
+                kind,
+                occupancy,
+            });
+        }
+        Ok(result)
+    }
+}
+
+#[derive(Default)]
+pub struct TenancyMutation;
+
+#[Object]
+impl TenancyMutation {
+    /// Moves an enterprise into a carrier. Refused when it would lease more than the carrier has on any day,
+    /// overlap the enterprise's other tenancy there, or touch another operator's carrier.
+    async fn move_in(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: MoveInInput,
+    ) -> ApiResult<Tenancy> {
+        let new = NewTenancy {
+            carrier_id: expect("carrierId", &input.carrier_id, NodeType::Carrier)?,
+            enterprise_id: expect("enterpriseId", &input.enterprise_id, NodeType::Enterprise)?,
+            unit: optional_text("unit", input.unit.as_deref())?,
+            area: FloorArea::parse("areaM2", input.area_m2)?,
+            span: Span::new(input.moved_in_on.0, input.moved_out_on.map(|d| d.0))?,
+        };
+        let row = store::tenancy::move_in(super::db(ctx)?, super::actor(ctx)?, new).await?;
+        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
+        Ok(Tenancy(row))
+    }
+
+    /// Changes a tenancy's leased area from a date; returns the tenancy that continues with the new area.
+    async fn change_tenancy_area(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: ChangeTenancyAreaInput,
+    ) -> ApiResult<Tenancy> {
+        let id = expect("id", &input.id, NodeType::Tenancy)?;
+        let area = FloorArea::parse("areaM2", input.area_m2)?;
+        let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+        let row =
+            store::tenancy::change_area(db, actor, id, input.version, area, input.effective_on.0)
+                .await?;
+        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
+        Ok(Tenancy(row))
+    }
+
+    /// Ends a tenancy.
+    async fn move_out(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: MoveOutInput,
+    ) -> ApiResult<Tenancy> {
+        let id = expect("id", &input.id, NodeType::Tenancy)?;
+        let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+        let row =
+            store::tenancy::move_out(db, actor, id, input.version, input.moved_out_on.0).await?;
+        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
+        Ok(Tenancy(row))
+    }
+
+    /// Records a tenant's graduation.
+    async fn graduate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: GraduateInput,
+    ) -> ApiResult<Tenancy> {
+        let id = expect("id", &input.id, NodeType::Tenancy)?;
+        let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+        let row = store::tenancy::graduate(
+            db,
+            actor,
+            id,
+            input.version,
+            input.graduated_on.0,
+            input.route.into(),
+            input.moves_out,
+        )
+        .await?;
+        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
+        Ok(Tenancy(row))
+    }
+}

@@ -1,0 +1,339 @@
+//! GraphQL over WebSocket: `GET /graphql` with `Upgrade: websocket` speaks
+//! graphql-transport-ws (and the legacy graphql-ws of
+//! subscriptions-transport-ws); any other GET of `/graphql` is a query over
+//! HTTP or GraphiQL, as before.
+//!
+//! The caller authenticates in the `connection_init` payload,
+//! `{"Authorization": "Bearer <token>"}` (a browser cannot set headers on a
+//! WebSocket); an `Authorization` header on the upgrade request is the
+//! fallback. The token is checked as over HTTP. A connection without a valid
+//! token is closed with 4403 (Forbidden) unless the server allows public
+//! read, and one that sends no `connection_init` within
+//! [`INIT_TIMEOUT`] with 4408. Every role may subscribe: all of them read.
+//! Each operation on the socket counts against the caller's rate limit, as an
+//! HTTP request does.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use async_graphql::http::{WebSocket as GraphqlWebSocket, WebSocketProtocols, WsMessage};
+use async_graphql::{Data, Executor, Request, Response, ServerError};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use futures_util::stream::{self, BoxStream};
+use futures_util::{SinkExt, StreamExt, future};
+use serde_json::Value;
+
+use super::{AppState, auth, graphql};
+use crate::domain::access::Actor;
+use crate::error::AppError;
+use crate::graphql::error::code;
+
+/// How long a new connection may take to send `connection_init`.
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// graphql-transport-ws close codes.
+const FORBIDDEN: u16 = 4403;
+const INIT_TIMED_OUT: u16 = 4408;
+/// async-graphql closes with this when `connection_init` is refused.
+const PROTOCOL_ERROR: u16 = 1002;
+const INTERNAL_ERROR: u16 = 1011;
+
+/// `GET /graphql`: a WebSocket if the client asks to upgrade, else GraphQL over HTTP.
+pub async fn get(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: RawQuery,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> axum::response::Response {
+    if !asks_for_websocket(&headers) {
+        return graphql::get(State(state), ConnectInfo(peer), headers, query).await;
+    }
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let Some(protocol) = protocol(&headers) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "this endpoint speaks the graphql-transport-ws subprotocol (Sec-WebSocket-Protocol)",
+        )
+            .into_response();
+    };
+    let header_token = headers.get(header::AUTHORIZATION).cloned();
+    upgrade
+        .protocols([protocol.sec_websocket_protocol()])
+        .max_message_size(state.body_limit_bytes)
+        .max_frame_size(state.body_limit_bytes)
+        .on_upgrade(move |socket| serve(socket, state, peer, protocol, header_token))
+}
+
+/// Whether the request asks to become a WebSocket (`Upgrade: websocket`).
+fn asks_for_websocket(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::UPGRADE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .split(',')
+                .any(|token| token.trim().eq_ignore_ascii_case("websocket"))
+        })
+}
+
+/// The first GraphQL subprotocol the client offers; graphql-transport-ws if it
+/// offers none; `None` if it offers only others.
+fn protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
+    let mut offered = headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .peekable();
+    if offered.peek().is_none() {
+        return Some(WebSocketProtocols::GraphQLWS);
+    }
+    offered.find_map(|name| WebSocketProtocols::from_str(name).ok())
+}
+
+/// Runs one connection until either side closes it.
+async fn serve(
+    socket: WebSocket,
+    state: AppState,
+    peer: SocketAddr,
+    protocol: WebSocketProtocols,
+    header_token: Option<HeaderValue>,
+) {
+    let actor: Arc<OnceLock<Actor>> = Arc::default();
+    // The close code for a refused `connection_init`, set by the check.
+    let refusal = Arc::new(AtomicU16::new(0));
+    let executor = SocketExecutor {
+        state: state.clone(),
+        peer,
+        actor: actor.clone(),
+    };
+    let on_init = {
+        let (actor, refusal) = (actor.clone(), refusal.clone());
+        move |payload: Value| async move {
+            match authenticate(&state, &payload, header_token.as_ref()).await {
+                Ok(caller) => {
+                    let _ = actor.set(caller);
+                    Ok(Data::default())
+                }
+                Err((close_code, message)) => {
+                    refusal.store(close_code, Ordering::Release);
+                    Err(async_graphql::Error::new(message))
+                }
+            }
+        }
+    };
+    let (mut sink, incoming) = socket.split();
+    let incoming = incoming
+        .take_while(|message| future::ready(message.is_ok()))
+        .filter_map(|message| {
+            future::ready(match message {
+                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
+                _ => None,
+            })
+        });
+    let outgoing = GraphqlWebSocket::new(executor, incoming, protocol)
+        .on_connection_init(on_init)
+        .map(|message| match message {
+            WsMessage::Text(text) => Message::Text(text.into()),
+            WsMessage::Close(code, reason) => {
+                let refused = refusal.load(Ordering::Acquire);
+                let code = if code == PROTOCOL_ERROR && refused != 0 {
+                    refused
+                } else {
+                    code
+                };
+                close(code, &reason)
+            }
+        });
+    let mut outgoing = std::pin::pin!(outgoing);
+    let mut init_deadline = std::pin::pin!(tokio::time::sleep(INIT_TIMEOUT));
+    loop {
+        tokio::select! {
+            message = outgoing.next() => {
+                let Some(message) = message else { break };
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
+            () = &mut init_deadline, if actor.get().is_none() => {
+                let _ = sink
+                    .send(close(INIT_TIMED_OUT, "connection initialisation timeout"))
+                    .await;
+                break;
+            }
+        }
+    }
+}
+
+/// A close frame; the reason is cut to the 123 bytes a frame can carry.
+fn close(code: u16, reason: &str) -> Message {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason[..end].into(),
+    }))
+}
+
+/// The caller named by the `connection_init` payload (else by the upgrade
+/// request's header), checked as over HTTP; else the close code and why.
+async fn authenticate(
+    state: &AppState,
+    payload: &Value,
+    header_token: Option<&HeaderValue>,
+) -> Result<Actor, (u16, String)> {
+    let refuse = |message: &str| (FORBIDDEN, message.to_owned());
+    let in_payload = payload.as_object().and_then(|fields| {
+        fields
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case("authorization"))
+            .map(|(_, value)| value)
+    });
+    let mut headers = HeaderMap::new();
+    match in_payload {
+        Some(Value::String(text)) => {
+            let value = HeaderValue::from_str(text)
+                .map_err(|_| refuse("the Authorization value must read `Bearer <token>`"))?;
+            headers.insert(header::AUTHORIZATION, value);
+        }
+        None | Some(Value::Null) => {
+            if let Some(value) = header_token {
+                headers.insert(header::AUTHORIZATION, value.clone());
+            }
+        }
+        Some(_) => {
+            return Err(refuse(
+                "`Authorization` in connection_init must be a string `Bearer <token>`",
+            ));
+        }
+    }
+    if headers.is_empty() && !state.public_read {
+        return Err(refuse(
+            r#"send {"Authorization": "Bearer <token>"} as the connection_init payload"#,
+        ));
+    }
+    match auth::caller(state, &headers).await {
+        Ok(actor) => Ok(actor),
+        Err(AppError::Unauthenticated(message)) => Err(refuse(&message)),
+        Err(_) => Err((INTERNAL_ERROR, "internal error".to_owned())),
+    }
+}
+
+/// Runs the operations of one connection as its authenticated caller.
+#[derive(Clone)]
+struct SocketExecutor {
+    state: AppState,
+    peer: SocketAddr,
+    /// Set once `connection_init` is accepted.
+    actor: Arc<OnceLock<Actor>>,
+}
+
+impl Executor for SocketExecutor {
+    async fn execute(&self, request: Request) -> Response {
+        self.execute_stream(request, None)
+            .next()
+            .await
+            .unwrap_or_default()
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        _session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let Some(actor) = self.actor.get().cloned() else {
+            return refused(code::UNAUTHENTICATED, "send connection_init first".into());
+        };
+        let caller = match actor.token_id {
+            Some(token) => format!("token:{token}"),
+            None => format!("address:{}", self.peer.ip()),
+        };
+        if let Err(wait) = self.state.rate_limits.check(&caller) {
+            let seconds = wait.as_secs().max(1);
+            return refused(
+                code::RATE_LIMITED,
+                format!("too many requests; retry in {seconds} s"),
+            );
+        }
+        crate::graphql::subscription::execute_stream(
+            &self.state.schema,
+            request,
+            &self.state.db,
+            actor,
+        )
+    }
+}
+
+/// An operation refused before it ran: one error with its code.
+fn refused(code: &str, message: String) -> BoxStream<'static, Response> {
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    stream::once(future::ready(Response::from_errors(vec![error]))).boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &'static str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(name, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn only_an_upgrade_to_websocket_is_a_websocket() {
+        assert!(asks_for_websocket(&headers(&[(
+            header::UPGRADE,
+            "WebSocket"
+        )])));
+        assert!(!asks_for_websocket(&headers(&[(header::UPGRADE, "h2c")])));
+        assert!(!asks_for_websocket(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn the_first_graphql_subprotocol_offered_is_spoken() {
+        let protocol_of = |value| protocol(&headers(&[(header::SEC_WEBSOCKET_PROTOCOL, value)]));
+        assert_eq!(
+            protocol_of("graphql-transport-ws"),
+            Some(WebSocketProtocols::GraphQLWS)
+        );
+        assert_eq!(
+            protocol_of("soap, graphql-ws"),
+            Some(WebSocketProtocols::SubscriptionsTransportWS)
+        );
+        assert_eq!(protocol_of("soap"), None);
+        assert_eq!(
+            protocol(&HeaderMap::new()),
+            Some(WebSocketProtocols::GraphQLWS)
+        );
+    }
+
+    #[test]
+    fn a_close_reason_fits_a_frame() {
+        let Message::Close(Some(frame)) = close(4403, &"载".repeat(100)) else {
+            panic!("a close frame");
+        };
+        assert!(frame.reason.len() <= 123);
+    }
+}

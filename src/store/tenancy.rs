@@ -1,0 +1,760 @@
+//! Tenancies: moving in, changing area, moving out, graduating. Each write
+//! checks the carrier's owner, the enterprise's other tenancies there, and
+//! that no day is leased beyond what the carrier had delivered.
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use entity::{enterprise, space_phase, tenancy};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
+};
+
+use super::audit::{self, Change, Operation, snapshot};
+use super::versioned_update;
+use crate::domain::access::Actor;
+use crate::domain::area::FloorArea;
+use crate::domain::enterprise::GraduationRoute;
+use crate::domain::tenancy::{Lease, Overbooked, Span, first_overbooking};
+use crate::error::{AppError, AppResult};
+
+/// A move-in, validated.
+#[derive(Debug, Clone)]
+pub struct NewTenancy {
+    pub carrier_id: i32,
+    pub enterprise_id: i32,
+    pub unit: Option<String>,
+    pub area: FloorArea,
+    pub span: Span,
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn move_in(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    new: NewTenancy,
+) -> AppResult<tenancy::Model> {
+    let txn = db.begin().await?;
+    let model = move_in_in(&txn, actor, new).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// [`move_in`] inside the caller's transaction (bulk imports).
+pub async fn move_in_in<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    new: NewTenancy,
+) -> AppResult<tenancy::Model> {
+    let carrier = super::carrier::writable(txn, actor, new.carrier_id).await?;
+    enterprise::Entity::find_by_id(new.enterprise_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| no_enterprise(new.enterprise_id))?;
+    let lease = Lease {
+        span: new.span,
+        area_m2: new.area.square_metres(),
+    };
+    check_fit(txn, new.carrier_id, new.enterprise_id, lease, None).await?;
+    let model = tenancy::Entity::insert(new_row(&new, Utc::now()))
+        .exec_with_returning(txn)
+        .await?;
+    audit::record(
+        txn,
+        actor,
+        Operation::Create,
+        change(carrier.operator_id, None, &model)?,
+    )
+    .await?;
+    Ok(model)
+}
+
+/// Changes the leased area from `effective_on`: the tenancy ends the day
+/// before and a new one, continuing its incubation, begins with the new area,
+/// so occupancy on earlier dates stays as it was. Returns the new tenancy.
+#[tracing::instrument(skip(db))]
+pub async fn change_area(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    area: FloorArea,
+    effective_on: NaiveDate,
+) -> AppResult<tenancy::Model> {
+    let txn = db.begin().await?;
+    let (current, operator_id) = writable(&txn, actor, id).await?;
+    let span = span_of(&current);
+    if !span.in_force_on(effective_on) || effective_on == current.moved_in_on {
+        return Err(AppError::invalid(
+            "effectiveOn",
+            format!(
+                "{effective_on} must fall after moving in ({}) and before moving out",
+                current.moved_in_on
+            ),
+        ));
+    }
+    if current.graduated_on.is_some() {
+        return Err(AppError::invalid(
+            "id",
+            "a graduated tenancy's area is no longer tracked",
+        ));
+    }
+    let mut ended = current.clone().into_active_model();
+    ended.moved_out_on = Set(Some(effective_on));
+    let ended =
+        versioned_update::<tenancy::Entity, _>(&txn, ended, id, current.version, version).await?;
+    audit::record(
+        &txn,
+        actor,
+        Operation::Update,
+        change(operator_id, Some(&current), &ended)?,
+    )
+    .await?;
+    let lease = Lease {
+        span: Span {
+            moved_in: effective_on,
+            moved_out: current.moved_out_on,
+        },
+        area_m2: area.square_metres(),
+    };
+    check_fit(&txn, current.carrier_id, current.enterprise_id, lease, None).await?;
+    let now = Utc::now();
+    let row = tenancy::ActiveModel {
+        carrier_id: Set(current.carrier_id),
+        enterprise_id: Set(current.enterprise_id),
+        unit: Set(current.unit.clone()),
+        area_m2: Set(lease.area_m2),
+        moved_in_on: Set(effective_on),
+        moved_out_on: Set(current.moved_out_on),
+        incubation_started_on: Set(current.incubation_started_on),
+        graduated_on: Set(None),
+        graduation_route: Set(None),
+        previous_tenancy_id: Set(Some(current.id)),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let model = tenancy::Entity::insert(row)
+        .exec_with_returning(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        actor,
+        Operation::Create,
+        change(operator_id, None, &model)?,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Records the day the space is given up (exclusive: the first day not leased).
+#[tracing::instrument(skip(db))]
+pub async fn move_out(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    moved_out_on: NaiveDate,
+) -> AppResult<tenancy::Model> {
+    let txn = db.begin().await?;
+    let (current, operator_id) = writable(&txn, actor, id).await?;
+    if let Some(out) = current.moved_out_on {
+        return Err(AppError::invalid(
+            "id",
+            format!("this tenancy already ended on {out}"),
+        ));
+    }
+    Span::new(current.moved_in_on, Some(moved_out_on))?;
+    let mut row = current.clone().into_active_model();
+    row.moved_out_on = Set(Some(moved_out_on));
+    let model =
+        versioned_update::<tenancy::Entity, _>(&txn, row, id, current.version, version).await?;
+    audit::record(
+        &txn,
+        actor,
+        Operation::Update,
+        change(operator_id, Some(&current), &model)?,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Records a graduation (毕业) by `route` on `graduated_on`, moving out then if `moves_out`.
+#[tracing::instrument(skip(db))]
+pub async fn graduate(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    graduated_on: NaiveDate,
+    route: GraduationRoute,
+    moves_out: bool,
+) -> AppResult<tenancy::Model> {
+    let txn = db.begin().await?;
+    let (current, operator_id) = writable(&txn, actor, id).await?;
+    if let Some(on) = current.graduated_on {
+        return Err(AppError::invalid(
+            "id",
+            format!("this tenant already graduated on {on}"),
+        ));
+    }
+    if !span_of(&current).in_force_on(graduated_on) {
+        return Err(AppError::invalid(
+            "graduatedOn",
+            format!(
+                "{graduated_on} is outside the tenancy ({} onward)",
+                current.moved_in_on
+            ),
+        ));
+    }
+    let mut row = current.clone().into_active_model();
+    row.graduated_on = Set(Some(graduated_on));
+    row.graduation_route = Set(Some(route.as_ref().to_owned()));
+    if moves_out {
+        row.moved_out_on = Set(Some(graduated_on));
+    }
+    let model =
+        versioned_update::<tenancy::Entity, _>(&txn, row, id, current.version, version).await?;
+    audit::record(
+        &txn,
+        actor,
+        Operation::Update,
+        change(operator_id, Some(&current), &model)?,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Tenancy `id` and its carrier's operator, if `actor` may write it.
+async fn writable<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    id: i32,
+) -> AppResult<(tenancy::Model, i32)> {
+    let current = tenancy::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Tenancy", id))?;
+    let carrier = super::carrier::writable(txn, actor, current.carrier_id).await?;
+    Ok((current, carrier.operator_id))
+}
+
+fn span_of(row: &tenancy::Model) -> Span {
+    Span {
+        moved_in: row.moved_in_on,
+        moved_out: row.moved_out_on,
+    }
+}
+
+/// Refuses `lease` of `enterprise_id` in `carrier_id` when it overlaps another
+/// tenancy of the same enterprise there, or leases more than the carrier has.
+async fn check_fit<C: ConnectionTrait>(
+    txn: &C,
+    carrier_id: i32,
+    enterprise_id: i32,
+    lease: Lease,
+    except: Option<i32>,
+) -> AppResult<()> {
+    let others: Vec<tenancy::Model> = tenancy::Entity::find()
+        .filter(tenancy::Column::CarrierId.eq(carrier_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|row| Some(row.id) != except)
+        .collect();
+    if let Some(clash) = others
+        .iter()
+        .find(|row| row.enterprise_id == enterprise_id && span_of(row).overlaps(&lease.span))
+    {
+        return Err(overlap_refusal(&span_of(clash)));
+    }
+    let phases: Vec<(NaiveDate, f64)> = space_phase::Entity::find()
+        .filter(space_phase::Column::CarrierId.eq(carrier_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|phase| (phase.delivered_on, phase.area_m2))
+        .collect();
+    let leases: Vec<Lease> = others
+        .iter()
+        .map(|row| Lease {
+            span: span_of(row),
+            area_m2: row.area_m2,
+        })
+        .collect();
+    if let Some(over) = first_overbooking(&leases, lease, &phases) {
+        return Err(overbooking_refusal(over));
+    }
+    Ok(())
+}
+
+fn change(
+    operator_id: i32,
+    before: Option<&tenancy::Model>,
+    after: &tenancy::Model,
+) -> AppResult<Change> {
+    Ok(Change {
+        entity_type: "Tenancy",
+        entity_id: after.id,
+        operator_id: Some(operator_id),
+        former_operator_id: None,
+        before: before.map(snapshot).transpose()?,
+        after: Some(snapshot(after)?),
+    })
+}
+
+/// Refusals of a batch: the index of each refused tenancy in the batch, and why.
+pub type Refusals = Vec<(usize, AppError)>;
+
+/// Moves in every tenancy of `batch` inside the caller's transaction (bulk
+/// imports), by the rules of [`move_in_in`]: the carrier is the actor's to
+/// write, the enterprise exists, its tenancies in one carrier do not overlap,
+/// and no day is leased beyond what the carrier had delivered. Each tenancy is
+/// checked as if those before it in `batch` that pass were already written,
+/// so the refusals are those [`move_in_in`] would give one by one.
+///
+/// All or nothing: when any tenancy is refused, nothing is written and every
+/// refusal is returned; otherwise all are written (each with its audit event)
+/// and returned in order, `written` being told the index of each. The checks
+/// read each carrier's tenancies and phases once and run in memory
+/// (O(n log n) for n tenancies), where [`move_in_in`] would reread a growing
+/// carrier n times; a refusal therefore never leaves a failed statement
+/// behind, which matters on PostgreSQL, where one aborts the transaction.
+pub async fn move_in_all_in<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    batch: &[NewTenancy],
+    mut written: impl FnMut(usize) + Send,
+) -> AppResult<Result<Vec<tenancy::Model>, Refusals>> {
+    let mut refusals = Refusals::new();
+    let mut ledgers: HashMap<i32, Result<Ledger, AppError>> = HashMap::new();
+    for new in batch {
+        if let Entry::Vacant(entry) = ledgers.entry(new.carrier_id) {
+            let ledger = match super::carrier::writable(txn, actor, new.carrier_id).await {
+                Ok(carrier) => Ok(Ledger::load(txn, carrier.id, carrier.operator_id, batch).await?),
+                Err(AppError::Internal) => return Err(AppError::Internal),
+                Err(refused) => Err(refused),
+            };
+            entry.insert(ledger);
+        }
+    }
+    let known = existing_enterprises(txn, batch).await?;
+    for (index, new) in batch.iter().enumerate() {
+        let ledger = match ledgers.get_mut(&new.carrier_id) {
+            Some(Ok(ledger)) => ledger,
+            Some(Err(refused)) => {
+                refusals.push((index, refused.clone()));
+                continue;
+            }
+            None => return Err(AppError::Internal),
+        };
+        if !known.contains(&new.enterprise_id) {
+            refusals.push((index, no_enterprise(new.enterprise_id)));
+            continue;
+        }
+        let lease = Lease {
+            span: new.span,
+            area_m2: new.area.square_metres(),
+        };
+        if let Err(refused) = ledger.admit(new.enterprise_id, lease) {
+            refusals.push((index, refused));
+        }
+    }
+    if !refusals.is_empty() {
+        return Ok(Err(refusals));
+    }
+    let now = Utc::now();
+    let mut models = Vec::with_capacity(batch.len());
+    for (index, new) in batch.iter().enumerate() {
+        let operator_id = match ledgers.get(&new.carrier_id) {
+            Some(Ok(ledger)) => ledger.operator_id,
+            _ => return Err(AppError::Internal),
+        };
+        let model = tenancy::Entity::insert(new_row(new, now))
+            .exec_with_returning(txn)
+            .await?;
+        audit::record(
+            txn,
+            actor,
+            Operation::Create,
+            change(operator_id, None, &model)?,
+        )
+        .await?;
+        models.push(model);
+        written(index);
+    }
+    Ok(Ok(models))
+}
+
+/// The row of a new tenancy, as [`move_in_in`] writes it.
+fn new_row(new: &NewTenancy, now: chrono::DateTime<Utc>) -> tenancy::ActiveModel {
+    tenancy::ActiveModel {
+        carrier_id: Set(new.carrier_id),
+        enterprise_id: Set(new.enterprise_id),
+        unit: Set(new.unit.clone()),
+        area_m2: Set(new.area.square_metres()),
+        moved_in_on: Set(new.span.moved_in),
+        moved_out_on: Set(new.span.moved_out),
+        incubation_started_on: Set(new.span.moved_in),
+        graduated_on: Set(None),
+        graduation_route: Set(None),
+        previous_tenancy_id: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+fn no_enterprise(id: i32) -> AppError {
+    AppError::invalid("enterpriseId", format!("no enterprise with id {id}"))
+}
+
+/// The enterprise ids of `batch` that exist.
+async fn existing_enterprises<C: ConnectionTrait>(
+    txn: &C,
+    batch: &[NewTenancy],
+) -> AppResult<HashSet<i32>> {
+    let mut wanted: Vec<i32> = batch.iter().map(|new| new.enterprise_id).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut found = HashSet::with_capacity(wanted.len());
+    // Well below the bound parameters SQLite and PostgreSQL take in one statement.
+    for chunk in wanted.chunks(500) {
+        let ids: Vec<i32> = enterprise::Entity::find()
+            .select_only()
+            .column(enterprise::Column::Id)
+            .filter(enterprise::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        found.extend(ids);
+    }
+    Ok(found)
+}
+
+/// One carrier as a batch sees it: its tenancies (stored, then admitted from
+/// the batch) by enterprise, and the headroom left on each date that matters.
+struct Ledger {
+    operator_id: i32,
+    spans: HashMap<i32, Vec<Span>>,
+    headroom: Headroom,
+}
+
+impl Ledger {
+    async fn load<C: ConnectionTrait>(
+        txn: &C,
+        carrier_id: i32,
+        operator_id: i32,
+        batch: &[NewTenancy],
+    ) -> AppResult<Self> {
+        let stored: Vec<tenancy::Model> = tenancy::Entity::find()
+            .filter(tenancy::Column::CarrierId.eq(carrier_id))
+            .all(txn)
+            .await?;
+        let phases: Vec<(NaiveDate, f64)> = space_phase::Entity::find()
+            .filter(space_phase::Column::CarrierId.eq(carrier_id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|phase| (phase.delivered_on, phase.area_m2))
+            .collect();
+        let leases: Vec<Lease> = stored
+            .iter()
+            .map(|row| Lease {
+                span: span_of(row),
+                area_m2: row.area_m2,
+            })
+            .collect();
+        let coming = batch
+            .iter()
+            .filter(|new| new.carrier_id == carrier_id)
+            .map(|new| new.span);
+        let mut spans: HashMap<i32, Vec<Span>> = HashMap::new();
+        for row in &stored {
+            spans
+                .entry(row.enterprise_id)
+                .or_default()
+                .push(span_of(row));
+        }
+        Ok(Self {
+            operator_id,
+            spans,
+            headroom: Headroom::new(&leases, coming, &phases),
+        })
+    }
+
+    /// Takes `lease` of `enterprise_id` in if it fits, or says why not.
+    fn admit(&mut self, enterprise_id: i32, lease: Lease) -> AppResult<()> {
+        let spans = self.spans.entry(enterprise_id).or_default();
+        if let Some(clash) = spans.iter().find(|span| span.overlaps(&lease.span)) {
+            return Err(overlap_refusal(clash));
+        }
+        if let Some(over) = self.headroom.admit(lease) {
+            return Err(overbooking_refusal(over));
+        }
+        spans.push(lease.span);
+        Ok(())
+    }
+}
+
+fn overlap_refusal(clash: &Span) -> AppError {
+    AppError::invalid(
+        "movedInOn",
+        format!(
+            "the enterprise already has a tenancy here from {}{}; tenancies of one enterprise in one carrier may not overlap",
+            clash.moved_in,
+            clash
+                .moved_out
+                .map(|out| format!(" to {out}"))
+                .unwrap_or_default()
+        ),
+    )
+}
+
+fn overbooking_refusal(over: Overbooked) -> AppError {
+    AppError::invalid(
+        "areaM2",
+        format!(
+            "on {} the carrier would lease {:.2} m² but has only {:.2} m² of leasable space",
+            over.date, over.leased_m2, over.leasable_m2
+        ),
+    )
+}
+
+/// Leased minus leasable area of one carrier on every date a lease starts or
+/// ends, kept in a segment tree so that admitting a lease (adding its area over
+/// its span) and finding the first date it overbooks take O(log n).
+///
+/// It decides as [`first_overbooking`] does. That function checks the dates
+/// in the candidate's span where a lease (the candidate's or another's) starts;
+/// this one checks every date in the span where any lease starts or ends,
+/// admitted or still to come. The extra dates change nothing: leased area only
+/// rises where an admitted lease starts and leasable area never falls, so on
+/// any date the excess is at most that of the last admitted start before it,
+/// and the candidate's own start lies in its span. So both find the same first
+/// date, with the same figures (a test below compares them).
+struct Headroom {
+    dates: Vec<NaiveDate>,
+    leasable: Vec<f64>,
+    /// Per node: the largest excess below it, counting its own `add` but not its ancestors'.
+    max: Vec<f64>,
+    /// Per node: area added to every date below it.
+    add: Vec<f64>,
+}
+
+/// Excess area below which a date is not overbooked (rounding of sums).
+const EXCESS_TOLERANCE_M2: f64 = 1e-6;
+
+impl Headroom {
+    fn new(
+        leases: &[Lease],
+        coming: impl Iterator<Item = Span>,
+        phases: &[(NaiveDate, f64)],
+    ) -> Self {
+        let mut dates: Vec<NaiveDate> = leases
+            .iter()
+            .map(|lease| lease.span)
+            .chain(coming)
+            .flat_map(|span| [Some(span.moved_in), span.moved_out])
+            .flatten()
+            .collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let leasable: Vec<f64> = dates
+            .iter()
+            .map(|&date| {
+                phases
+                    .iter()
+                    .filter(|(on, _)| *on <= date)
+                    .map(|(_, area)| area)
+                    .sum()
+            })
+            .collect();
+        let size = dates.len().max(1);
+        let mut headroom = Self {
+            dates,
+            leasable,
+            max: vec![0.0; 4 * size],
+            add: vec![0.0; 4 * size],
+        };
+        headroom.build(1, 0, size);
+        for lease in leases {
+            headroom.add_lease(lease, 1.0);
+        }
+        headroom
+    }
+
+    fn build(&mut self, node: usize, lo: usize, hi: usize) {
+        if hi - lo == 1 {
+            self.max[node] = -self.leasable.get(lo).copied().unwrap_or(0.0);
+            return;
+        }
+        let mid = (lo + hi) / 2;
+        self.build(2 * node, lo, mid);
+        self.build(2 * node + 1, mid, hi);
+        self.max[node] = self.max[2 * node].max(self.max[2 * node + 1]);
+    }
+
+    /// The indices of the dates `span` covers.
+    fn range(&self, span: Span) -> (usize, usize) {
+        let start = self.dates.partition_point(|&date| date < span.moved_in);
+        let end = span.moved_out.map_or(self.dates.len(), |out| {
+            self.dates.partition_point(|&date| date < out)
+        });
+        (start, end)
+    }
+
+    fn add_lease(&mut self, lease: &Lease, sign: f64) {
+        let (start, end) = self.range(lease.span);
+        let size = self.dates.len().max(1);
+        self.add_range(1, 0, size, start, end, sign * lease.area_m2);
+    }
+
+    fn add_range(
+        &mut self,
+        node: usize,
+        lo: usize,
+        hi: usize,
+        start: usize,
+        end: usize,
+        area: f64,
+    ) {
+        if end <= lo || hi <= start {
+            return;
+        }
+        if start <= lo && hi <= end {
+            self.add[node] += area;
+            self.max[node] += area;
+            return;
+        }
+        let mid = (lo + hi) / 2;
+        self.add_range(2 * node, lo, mid, start, end, area);
+        self.add_range(2 * node + 1, mid, hi, start, end, area);
+        self.max[node] = self.max[2 * node].max(self.max[2 * node + 1]) + self.add[node];
+    }
+
+    /// The first index in `start..end` whose excess is over the tolerance, with that excess.
+    fn first_excess(
+        &self,
+        node: usize,
+        lo: usize,
+        hi: usize,
+        start: usize,
+        end: usize,
+        above: f64,
+    ) -> Option<(usize, f64)> {
+        if end <= lo || hi <= start || self.max[node] + above <= EXCESS_TOLERANCE_M2 {
+            return None;
+        }
+        if hi - lo == 1 {
+            return Some((lo, self.max[node] + above));
+        }
+        let mid = (lo + hi) / 2;
+        let below = above + self.add[node];
+        self.first_excess(2 * node, lo, mid, start, end, below)
+            .or_else(|| self.first_excess(2 * node + 1, mid, hi, start, end, below))
+    }
+
+    /// Adds `lease` if no date of its span would be overbooked; otherwise
+    /// leaves everything as it was and returns the first such date.
+    fn admit(&mut self, lease: Lease) -> Option<Overbooked> {
+        self.add_lease(&lease, 1.0);
+        let (start, end) = self.range(lease.span);
+        let size = self.dates.len().max(1);
+        let (index, excess) = self.first_excess(1, 0, size, start, end, 0.0)?;
+        self.add_lease(&lease, -1.0);
+        let leasable_m2 = self.leasable[index];
+        Some(Overbooked {
+            date: self.dates[index],
+            leased_m2: excess + leasable_m2,
+            leasable_m2,
+        })
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift), so failures reproduce.
+    struct Dice(u64);
+
+    impl Dice {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    fn day(offset: u64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(offset)
+    }
+
+    fn lease(dice: &mut Dice) -> Lease {
+        let moved_in = day(dice.below(60));
+        let moved_out =
+            (dice.below(3) > 0).then(|| moved_in + chrono::Days::new(1 + dice.below(40)));
+        Lease {
+            span: Span::new(moved_in, moved_out).unwrap(),
+            area_m2: (1 + dice.below(30)) as f64 * 10.0,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_refused_exactly_where_one_move_in_after_another_would_be() {
+        let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+        let (mut admitted, mut refused) = (0, 0);
+        for _ in 0..2000 {
+            let phases: Vec<(NaiveDate, f64)> = (0..1 + dice.below(3))
+                .map(|_| (day(dice.below(50)), (1 + dice.below(40)) as f64 * 10.0))
+                .collect();
+            let stored: Vec<Lease> = (0..dice.below(6)).map(|_| lease(&mut dice)).collect();
+            let batch: Vec<Lease> = (0..1 + dice.below(25)).map(|_| lease(&mut dice)).collect();
+
+            let mut headroom = Headroom::new(&stored, batch.iter().map(|l| l.span), &phases);
+            let mut others = stored.clone();
+            for candidate in &batch {
+                let expected = first_overbooking(&others, *candidate, &phases);
+                let got = headroom.admit(*candidate);
+                match (expected, got) {
+                    (None, None) => {
+                        admitted += 1;
+                        others.push(*candidate);
+                    }
+                    (Some(e), Some(g)) => {
+                        assert_eq!(e.date, g.date);
+                        assert!((e.leased_m2 - g.leased_m2).abs() < 1e-6, "{e:?} vs {g:?}");
+                        assert_eq!(e.leasable_m2, g.leasable_m2);
+                        refused += 1;
+                    }
+                    (e, g) => panic!("one by one: {e:?}; batch: {g:?}"),
+                }
+            }
+        }
+        assert!(
+            admitted > 1000 && refused > 1000,
+            "{admitted} admitted, {refused} refused"
+        );
+    }
+
+    #[test]
+    fn an_empty_carrier_has_no_room_before_its_first_phase() {
+        let phases = [(day(10), 100.0)];
+        let early = Lease {
+            span: Span::new(day(5), None).unwrap(),
+            area_m2: 1.0,
+        };
+        let mut headroom = Headroom::new(&[], [early.span].into_iter(), &phases);
+        let over = headroom.admit(early).expect("refused");
+        assert_eq!((over.date, over.leasable_m2), (day(5), 0.0));
+    }
+}

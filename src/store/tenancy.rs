@@ -261,37 +261,47 @@ async fn check_fit<C: ConnectionTrait>(
     lease: Lease,
     except: Option<i32>,
 ) -> AppResult<()> {
-    let others: Vec<tenancy::Model> = tenancy::Entity::find()
-        .filter(tenancy::Column::CarrierId.eq(carrier_id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .filter(|row| Some(row.id) != except)
-        .collect();
+    let (mut others, phases) = carrier_space(txn, carrier_id).await?;
+    others.retain(|row| Some(row.id) != except);
     if let Some(clash) = others
         .iter()
         .find(|row| row.enterprise_id == enterprise_id && span_of(row).overlaps(&lease.span))
     {
         return Err(overlap_refusal(&span_of(clash)));
     }
-    let phases: Vec<(NaiveDate, f64)> = space_phase::Entity::find()
+    if let Some(over) = first_overbooking(&leases_of(&others), lease, &phases) {
+        return Err(overbooking_refusal(over));
+    }
+    Ok(())
+}
+
+/// A carrier's stored tenancies and its phases as `(delivered_on, area)`: what
+/// the capacity and overlap rules look at.
+async fn carrier_space<C: ConnectionTrait>(
+    txn: &C,
+    carrier_id: i32,
+) -> AppResult<(Vec<tenancy::Model>, Vec<(NaiveDate, f64)>)> {
+    let tenancies = tenancy::Entity::find()
+        .filter(tenancy::Column::CarrierId.eq(carrier_id))
+        .all(txn)
+        .await?;
+    let phases = space_phase::Entity::find()
         .filter(space_phase::Column::CarrierId.eq(carrier_id))
         .all(txn)
         .await?
         .into_iter()
         .map(|phase| (phase.delivered_on, phase.area_m2))
         .collect();
-    let leases: Vec<Lease> = others
-        .iter()
+    Ok((tenancies, phases))
+}
+
+fn leases_of(rows: &[tenancy::Model]) -> Vec<Lease> {
+    rows.iter()
         .map(|row| Lease {
             span: span_of(row),
             area_m2: row.area_m2,
         })
-        .collect();
-    if let Some(over) = first_overbooking(&leases, lease, &phases) {
-        return Err(overbooking_refusal(over));
-    }
-    Ok(())
+        .collect()
 }
 
 fn change(
@@ -454,24 +464,8 @@ impl Ledger {
         operator_id: i32,
         batch: &[NewTenancy],
     ) -> AppResult<Self> {
-        let stored: Vec<tenancy::Model> = tenancy::Entity::find()
-            .filter(tenancy::Column::CarrierId.eq(carrier_id))
-            .all(txn)
-            .await?;
-        let phases: Vec<(NaiveDate, f64)> = space_phase::Entity::find()
-            .filter(space_phase::Column::CarrierId.eq(carrier_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|phase| (phase.delivered_on, phase.area_m2))
-            .collect();
-        let leases: Vec<Lease> = stored
-            .iter()
-            .map(|row| Lease {
-                span: span_of(row),
-                area_m2: row.area_m2,
-            })
-            .collect();
+        let (stored, phases) = carrier_space(txn, carrier_id).await?;
+        let leases = leases_of(&stored);
         let coming = batch
             .iter()
             .filter(|new| new.carrier_id == carrier_id)

@@ -1,5 +1,6 @@
 //! The demo portfolio: about 128 carriers in Wuxi's eight districts, with
-//! their operators, space phases and level recognitions.
+//! their operators, space phases and level recognitions, and some 850 tenant
+//! enterprises with their tenancies, graduations and qualifications.
 //!
 //! **All of this data is made up, for demonstration and testing only.** It is
 //! shaped like Wuxi's portfolio (the eight districts, the chain
@@ -18,7 +19,7 @@
 use std::collections::HashSet;
 
 use chrono::{Datelike, Days, NaiveDate};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use strum::IntoEnumIterator;
 
 use crate::domain::ValidationError;
@@ -26,16 +27,21 @@ use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::carrier::{CarrierKind, CarrierStatus, Industry, Level, Ownership, SpaceSource};
 use crate::domain::dates::check_plausible;
+use crate::domain::enterprise::{GraduationRoute, QualificationKind};
 use crate::domain::level::check_recognised_on;
 use crate::domain::location::Location;
+use crate::domain::money::Fen;
+use crate::domain::tenancy::Span;
 use crate::domain::text::{optional_text, required_text};
 use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::store::carrier::{CarrierFilter, NewCarrier};
+use crate::store::enterprise::{EnterpriseFacts, NewQualification};
 use crate::store::operator::NewOperator;
 use crate::store::recognition::NewRecognition;
 use crate::store::space_phase::NewSpacePhase;
+use crate::store::tenancy::NewTenancy;
 
 /// Loads the demo portfolio unless it is already there, and says what it did
 /// in one line.
@@ -72,18 +78,130 @@ async fn write(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<Stri
         operator_ids.push(create_operator(db, operator).await?);
     }
     let (mut phases, mut recognitions) = (0, 0);
+    let mut carrier_ids = Vec::with_capacity(portfolio.carriers.len());
     for carrier in &portfolio.carriers {
         let district_id = district_ids[carrier.district];
         let operator_id = operator_ids[carrier.operator];
         let id = create_carrier(db, carrier, district_id, operator_id).await?;
         phases += add_phases(db, id, &carrier.phases).await?;
         recognitions += record_recognitions(db, id, &carrier.recognitions).await?;
+        carrier_ids.push(id);
     }
+    let tenants = write_tenants(db, portfolio, &carrier_ids).await?;
     Ok(format!(
-        "loaded {} carriers, {} operators, {phases} space phases, {recognitions} recognitions",
+        "loaded {} carriers, {} operators, {phases} space phases, {recognitions} recognitions, \
+         {} enterprises, {} tenancies ({} graduated, {} moved out), {} qualifications",
         portfolio.carriers.len(),
         portfolio.operators.len(),
+        portfolio.enterprises.len(),
+        portfolio.tenancies.len(),
+        tenants.graduated,
+        tenants.moved_out,
+        tenants.qualifications,
     ))
+}
+
+/// What [`write_tenants`] wrote besides the enterprises and tenancies themselves.
+struct TenantCounts {
+    graduated: usize,
+    moved_out: usize,
+    qualifications: usize,
+}
+
+/// Registers the enterprises and moves them in, all in one transaction (one
+/// batch of move-ins, checked in memory); then records graduations and
+/// qualifications, which the store writes one transaction each.
+async fn write_tenants(
+    db: &DatabaseConnection,
+    portfolio: &Portfolio,
+    carrier_ids: &[i32],
+) -> AppResult<TenantCounts> {
+    let txn = db.begin().await?;
+    let mut enterprise_ids = Vec::with_capacity(portfolio.enterprises.len());
+    for enterprise in &portfolio.enterprises {
+        let facts = enterprise_facts(enterprise)?;
+        let (model, _) = store::enterprise::register_in(&txn, &loader(), facts).await?;
+        enterprise_ids.push(model.id);
+    }
+    let batch = portfolio
+        .tenancies
+        .iter()
+        .map(|tenancy| {
+            Ok(NewTenancy {
+                carrier_id: carrier_ids[tenancy.carrier],
+                enterprise_id: enterprise_ids[tenancy.enterprise],
+                unit: optional_text("unit", tenancy.unit.as_deref())?,
+                area: FloorArea::parse("areaM2", tenancy.area_m2)?,
+                span: Span::new(tenancy.moved_in, tenancy.moved_out)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ValidationError>>()?;
+    let models = match store::tenancy::move_in_all_in(&txn, &loader(), &batch, |_| {}).await? {
+        Ok(models) => models,
+        Err(refusals) => {
+            for (index, refusal) in &refusals {
+                tracing::error!(index, %refusal, "the demo plan overbooks or overlaps");
+            }
+            return Err(AppError::Internal);
+        }
+    };
+    txn.commit().await?;
+    let mut counts = TenantCounts {
+        graduated: 0,
+        moved_out: 0,
+        qualifications: 0,
+    };
+    for (plan, model) in portfolio.tenancies.iter().zip(&models) {
+        if let Some(graduation) = &plan.graduation {
+            store::tenancy::graduate(
+                db,
+                &loader(),
+                model.id,
+                model.version,
+                graduation.on,
+                graduation.route,
+                graduation.moves_out,
+            )
+            .await?;
+            counts.graduated += 1;
+        }
+        if plan.moved_out.is_some() {
+            counts.moved_out += 1;
+        }
+    }
+    for (enterprise, &enterprise_id) in portfolio.enterprises.iter().zip(&enterprise_ids) {
+        for qualification in &enterprise.qualifications {
+            let new = NewQualification {
+                enterprise_id,
+                kind: qualification.kind,
+                valid_from: qualification.valid_from,
+                valid_until: None,
+                certificate_number: optional_text(
+                    "certificateNumber",
+                    qualification.certificate_number.as_deref(),
+                )?,
+            };
+            store::enterprise::add_qualification(db, &loader(), new).await?;
+            counts.qualifications += 1;
+        }
+    }
+    Ok(counts)
+}
+
+fn enterprise_facts(plan: &EnterprisePlan) -> Result<EnterpriseFacts, ValidationError> {
+    check_plausible("foundedOn", plan.founded_on)?;
+    check_plausible("landedOn", plan.landed_on)?;
+    Ok(EnterpriseFacts {
+        uscc: plan.uscc.clone(),
+        name: required_text("name", &plan.name)?,
+        founded_on: plan.founded_on,
+        landed_on: Some(plan.landed_on),
+        industry: Some(plan.industry),
+        headcount: Some(plan.headcount),
+        financing_raised: plan.financing_raised,
+        exited_on: plan.exited_on,
+        revenue: plan.revenue.clone(),
+    })
 }
 
 /// The ids of [`DISTRICTS`], in their order; the migrations seed them.
@@ -191,6 +309,8 @@ async fn record_recognitions(
 struct Portfolio {
     operators: Vec<OperatorPlan>,
     carriers: Vec<CarrierPlan>,
+    enterprises: Vec<EnterprisePlan>,
+    tenancies: Vec<TenancyPlan>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -238,6 +358,51 @@ struct RecognitionPlan {
     document_number: Option<String>,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+struct EnterprisePlan {
+    uscc: Uscc,
+    name: String,
+    founded_on: NaiveDate,
+    landed_on: NaiveDate,
+    industry: Industry,
+    headcount: i32,
+    financing_raised: Option<Fen>,
+    exited_on: Option<NaiveDate>,
+    revenue: Vec<(i32, Fen)>,
+    qualifications: Vec<QualificationPlan>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct QualificationPlan {
+    kind: QualificationKind,
+    valid_from: NaiveDate,
+    certificate_number: Option<String>,
+}
+
+/// One tenancy, written as moved in with `moved_out` already set (if any);
+/// a graduation is recorded afterwards.
+#[derive(Debug, Clone, PartialEq)]
+struct TenancyPlan {
+    /// Index in [`Portfolio::carriers`].
+    carrier: usize,
+    /// Index in [`Portfolio::enterprises`].
+    enterprise: usize,
+    unit: Option<String>,
+    area_m2: f64,
+    moved_in: NaiveDate,
+    /// For a graduate that moves out on graduating, the day after it
+    /// graduates: graduating then moves it out on the day itself.
+    moved_out: Option<NaiveDate>,
+    graduation: Option<GraduationPlan>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct GraduationPlan {
+    on: NaiveDate,
+    route: GraduationRoute,
+    moves_out: bool,
+}
+
 /// Plans the portfolio. Recognitions are never dated after `today`.
 fn plan(today: NaiveDate) -> Result<Portfolio, ValidationError> {
     // A fixed seed, so every run plans the same portfolio: tests and examples
@@ -248,14 +413,338 @@ fn plan(today: NaiveDate) -> Result<Portfolio, ValidationError> {
         .map(|spec| plan_operator(&mut rng, spec))
         .collect::<Result<Vec<_>, _>>()?;
     let mut names = HashSet::new();
-    let carriers = district_sequence(&mut rng)
+    let carriers: Vec<CarrierPlan> = district_sequence(&mut rng)
         .into_iter()
         .map(|district| plan_carrier(&mut rng, district, &operators, &mut names, today))
         .collect();
+    let mut tenants = Tenants {
+        usccs: operators.iter().map(|o| o.uscc.clone()).collect(),
+        names: HashSet::new(),
+        enterprises: Vec::new(),
+        tenancies: Vec::new(),
+    };
+    let last_day = LAST_TENANCY.min(today);
+    for (index, carrier) in carriers.iter().enumerate() {
+        plan_tenants(&mut rng, &mut tenants, index, carrier, last_day)?;
+    }
     Ok(Portfolio {
         operators,
         carriers,
+        enterprises: tenants.enterprises,
+        tenancies: tenants.tenancies,
     })
+}
+
+/// The tenants planned so far, and the codes and names they (and the operators) took.
+struct Tenants {
+    usccs: HashSet<Uscc>,
+    names: HashSet<String>,
+    enterprises: Vec<EnterprisePlan>,
+    tenancies: Vec<TenancyPlan>,
+}
+
+/// The tenants of an operating carrier from its first delivery to
+/// `last_day`. Each delivered phase is cut into a few slots whose areas add
+/// up to 55–85% of the phase; each slot holds one tenant after another, with
+/// vacant months between, so no date is ever leased beyond what was delivered.
+fn plan_tenants(
+    rng: &mut SplitMix64,
+    tenants: &mut Tenants,
+    carrier_index: usize,
+    carrier: &CarrierPlan,
+    last_day: NaiveDate,
+) -> Result<(), ValidationError> {
+    if carrier.status != CarrierStatus::Operating {
+        return Ok(());
+    }
+    let rate = rng.between(0.55, 0.85);
+    let (fewest, most) = slots_per_phase(carrier.kind);
+    for phase in carrier.phases.iter().filter(|p| p.delivered_on < last_day) {
+        let slots = fewest + rng.below(most - fewest + 1);
+        let weights: Vec<f64> = (0..slots).map(|_| rng.between(0.5, 1.5)).collect();
+        let total: f64 = weights.iter().sum();
+        for weight in weights {
+            let slot_m2 = phase.area_m2 * rate * weight / total;
+            let mut free_from = phase.delivered_on + Days::new(rng.below(150) as u64);
+            while free_from <= last_day {
+                let area_m2 = (slot_m2 * rng.between(0.8, 1.0) * 100.0).floor() / 100.0;
+                let tenancy = plan_tenancy(
+                    rng,
+                    tenants,
+                    carrier_index,
+                    carrier,
+                    area_m2,
+                    free_from,
+                    last_day,
+                )?;
+                let Some(out) = tenancy.moved_out else {
+                    tenants.tenancies.push(tenancy);
+                    break;
+                };
+                free_from = out + Days::new(20 + rng.below(240) as u64);
+                tenants.tenancies.push(tenancy);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many tenants a phase of a carrier of `kind` holds at once.
+fn slots_per_phase(kind: CarrierKind) -> (usize, usize) {
+    match kind {
+        CarrierKind::Makerspace => (1, 2),
+        CarrierKind::Incubator | CarrierKind::Accelerator => (2, 3),
+        CarrierKind::ScienceComplex => (2, 4),
+    }
+}
+
+/// One tenant of `carrier` moving in on `moved_in` and the enterprise it is:
+/// still there on `last_day`, or gone by then, graduated or not.
+fn plan_tenancy(
+    rng: &mut SplitMix64,
+    tenants: &mut Tenants,
+    carrier_index: usize,
+    carrier: &CarrierPlan,
+    area_m2: f64,
+    moved_in: NaiveDate,
+    last_day: NaiveDate,
+) -> Result<TenancyPlan, ValidationError> {
+    let mut enterprise = plan_enterprise(rng, tenants, carrier, moved_in)?;
+    let stays_months = rng.weighted(&[(12, 10), (24, 25), (36, 30), (48, 20), (60, 15)]);
+    let ends = moved_in + Days::new(stays_months * 30 - 90 + rng.below(180) as u64);
+    let (moved_out, graduation) = if ends >= last_day {
+        // Still a tenant; a few of them incubating over 48 months, or due to
+        // graduate on financing they raised.
+        if rng.chance(0.05) {
+            enterprise.financing_raised = Some(Fen::yuan(10_000 * (500 + rng.below(1500) as i64)));
+        }
+        (None, None)
+    } else if rng.chance(0.45) {
+        let route = graduation_route(rng, &enterprise, ends);
+        support_graduation(rng, &mut enterprise, route, ends);
+        let moves_out = rng.chance(0.7);
+        let moved_out = if moves_out {
+            Some(ends + Days::new(1))
+        } else {
+            let later = ends + Days::new(60 + rng.below(360) as u64);
+            (later <= last_day).then_some(later)
+        };
+        let graduation = GraduationPlan {
+            on: ends,
+            route,
+            moves_out,
+        };
+        (moved_out, Some(graduation))
+    } else {
+        (Some(ends), None)
+    };
+    add_revenue(
+        rng,
+        &mut enterprise,
+        moved_in,
+        moved_out.unwrap_or(last_day),
+    );
+    add_qualifications(
+        rng,
+        &mut enterprise,
+        moved_in,
+        moved_out.unwrap_or(last_day),
+    );
+    tenants.enterprises.push(enterprise);
+    Ok(TenancyPlan {
+        carrier: carrier_index,
+        enterprise: tenants.enterprises.len() - 1,
+        unit: rng.chance(0.8).then(|| {
+            format!(
+                "{}号楼{}{:02}室",
+                1 + rng.below(6),
+                1 + rng.below(12),
+                1 + rng.below(30)
+            )
+        }),
+        area_m2,
+        moved_in,
+        moved_out,
+        graduation,
+    })
+}
+
+/// A made-up enterprise in one of the carrier's industries (mostly), founded
+/// up to two years before moving in, a few earlier (entering late).
+fn plan_enterprise(
+    rng: &mut SplitMix64,
+    tenants: &mut Tenants,
+    carrier: &CarrierPlan,
+    moved_in: NaiveDate,
+) -> Result<EnterprisePlan, ValidationError> {
+    let profile = &DISTRICTS[carrier.district];
+    let industry = if rng.chance(0.85) {
+        rng.pick(&carrier.industries)
+    } else {
+        rng.pick(&Industry::iter().collect::<Vec<_>>())
+    };
+    let founded_on = if rng.chance(0.07) {
+        moved_in - Days::new(745 + rng.below(400) as u64)
+    } else {
+        moved_in - Days::new(rng.below(720) as u64)
+    };
+    let landed_on = if rng.chance(0.8) {
+        founded_on
+    } else {
+        rng.date_between(founded_on, moved_in)
+    };
+    let uscc = loop {
+        let uscc = demo_uscc(rng, Ownership::Private, profile.division)?;
+        if tenants.usccs.insert(uscc.clone()) {
+            break uscc;
+        }
+    };
+    let name = enterprise_name(rng, profile, industry, &mut tenants.names);
+    let headcount = match carrier.kind {
+        CarrierKind::Makerspace => 2 + rng.below(25),
+        CarrierKind::Incubator => 5 + rng.below(60),
+        CarrierKind::Accelerator | CarrierKind::ScienceComplex => 15 + rng.below(200),
+    };
+    Ok(EnterprisePlan {
+        uscc,
+        name,
+        founded_on,
+        landed_on,
+        industry,
+        headcount: headcount as i32,
+        financing_raised: rng
+            .chance(0.25)
+            .then(|| Fen::yuan(10_000 * (20 + rng.below(460) as i64))),
+        exited_on: None,
+        revenue: Vec::new(),
+        qualifications: Vec::new(),
+    })
+}
+
+/// "无锡星芯物联网科技有限公司", unique.
+fn enterprise_name(
+    rng: &mut SplitMix64,
+    profile: &DistrictProfile,
+    industry: Industry,
+    taken: &mut HashSet<String>,
+) -> String {
+    let place = match profile.code {
+        "jiangyin" => "江阴",
+        "yixing" => "宜兴",
+        _ => "无锡",
+    };
+    loop {
+        let name = format!(
+            "{place}{}{}{}",
+            rng.pick(NAME_HEADS),
+            rng.pick(NAME_TAILS),
+            rng.pick(business(industry))
+        );
+        if taken.insert(name.clone()) {
+            return name;
+        }
+    }
+}
+
+/// A route this tenant can graduate by on `on`: revenue only when it had two
+/// closed years by then.
+fn graduation_route(
+    rng: &mut SplitMix64,
+    enterprise: &EnterprisePlan,
+    on: NaiveDate,
+) -> GraduationRoute {
+    let route = rng.weighted(GRADUATION_WEIGHTS);
+    if route == GraduationRoute::RevenueTwoYears && enterprise.founded_on.year() > on.year() - 2 {
+        GraduationRoute::FinancingRaised
+    } else {
+        route
+    }
+}
+
+/// The facts that make `route` met on `on`.
+fn support_graduation(
+    rng: &mut SplitMix64,
+    enterprise: &mut EnterprisePlan,
+    route: GraduationRoute,
+    on: NaiveDate,
+) {
+    match route {
+        GraduationRoute::HighTechRecognised => {
+            let valid_from = rng.date_between((on - Days::new(300)).max(enterprise.founded_on), on);
+            enterprise.qualifications.push(QualificationPlan {
+                kind: QualificationKind::HighTech,
+                valid_from,
+                certificate_number: Some(format!(
+                    "GR{}32{:06}",
+                    valid_from.year(),
+                    rng.below(1_000_000)
+                )),
+            });
+        }
+        GraduationRoute::FinancingRaised => {
+            enterprise.financing_raised = Some(Fen::yuan(10_000 * (500 + rng.below(4500) as i64)));
+        }
+        GraduationRoute::RevenueTwoYears => {
+            for year in [on.year() - 2, on.year() - 1] {
+                let revenue = Fen::yuan(10_000 * (520 + rng.below(1200) as i64));
+                enterprise.revenue.push((year, revenue));
+            }
+        }
+        GraduationRoute::MergedAcquiredOrListed => enterprise.exited_on = Some(on),
+    }
+}
+
+/// Revenue for some of the closed years of a tenancy from `from` to `until`,
+/// never two years adding up to the revenue route (10,000,000 CNY).
+fn add_revenue(
+    rng: &mut SplitMix64,
+    enterprise: &mut EnterprisePlan,
+    from: NaiveDate,
+    until: NaiveDate,
+) {
+    if !enterprise.revenue.is_empty() || !rng.chance(0.4) {
+        return;
+    }
+    for year in from.year().max(enterprise.founded_on.year())..until.year() {
+        let revenue = Fen::yuan(1_000 * (100 + rng.below(4_400) as i64));
+        enterprise.revenue.push((year, revenue));
+    }
+}
+
+/// A few qualifications, from moving in to `until`.
+fn add_qualifications(
+    rng: &mut SplitMix64,
+    enterprise: &mut EnterprisePlan,
+    from: NaiveDate,
+    until: NaiveDate,
+) {
+    let first = from.max(enterprise.founded_on);
+    if rng.chance(0.2) {
+        let valid_from = rng.date_between(first, until);
+        enterprise.qualifications.push(QualificationPlan {
+            kind: QualificationKind::TechSme,
+            valid_from,
+            certificate_number: Some(format!(
+                "{}3202{:02}A{:07}",
+                valid_from.year(),
+                rng.below(20),
+                rng.below(10_000_000)
+            )),
+        });
+    }
+    for (kind, probability) in [
+        (QualificationKind::Gazelle, 0.04),
+        (QualificationKind::ProvincialSpecialized, 0.03),
+        (QualificationKind::Eaglet, 0.02),
+    ] {
+        if rng.chance(probability) {
+            enterprise.qualifications.push(QualificationPlan {
+                kind,
+                valid_from: rng.date_between(first, until),
+                certificate_number: None,
+            });
+        }
+    }
 }
 
 /// Each district's index as many times as it has carriers, shuffled, so the
@@ -647,6 +1136,17 @@ const LAST_DELIVERY: NaiveDate = date(2027, 12, 31);
 /// The latest recognition the demo records (and never after today), so the
 /// portfolio does not change from day to day.
 const LAST_RECOGNITION: NaiveDate = date(2026, 10, 31);
+
+/// The latest move-in, move-out or graduation the demo records (and never
+/// after today), so the portfolio does not change from day to day.
+const LAST_TENANCY: NaiveDate = date(2026, 10, 31);
+
+const GRADUATION_WEIGHTS: &[(GraduationRoute, u32)] = &[
+    (GraduationRoute::HighTechRecognised, 40),
+    (GraduationRoute::FinancingRaised, 30),
+    (GraduationRoute::RevenueTwoYears, 15),
+    (GraduationRoute::MergedAcquiredOrListed, 15),
+];
 
 const PHASE_LABELS: [&str; 3] = ["一期", "二期", "三期"];
 
@@ -1153,6 +1653,63 @@ const BRANDS: &[&str] = &[
     "梁溪河",
 ];
 
+/// Enterprise names: a head and a tail make the brand ("星" + "芯").
+const NAME_HEADS: &[&str] = &[
+    "星", "芯", "睿", "博", "锐", "智", "云", "恒", "汇", "澄", "瑞", "启", "衡", "华", "泰", "鼎",
+    "凌", "科", "卓", "朗", "航", "联", "晟", "越",
+];
+
+const NAME_TAILS: &[&str] = &[
+    "辰", "源", "微", "达", "创", "图", "邦", "拓", "迈", "维", "联", "驰", "擎", "宇", "思", "尚",
+    "泽", "锋", "合", "弘",
+];
+
+/// What an enterprise in `industry` calls its business, ending its name.
+fn business(industry: Industry) -> &'static [&'static str] {
+    use Industry::*;
+    match industry {
+        Iot => &["物联网科技有限公司", "传感技术有限公司", "智能科技有限公司"],
+        IntegratedCircuits => &[
+            "微电子有限公司",
+            "半导体科技有限公司",
+            "集成电路设计有限公司",
+        ],
+        Biomedicine => &[
+            "生物医药科技有限公司",
+            "医疗器械有限公司",
+            "生物技术有限公司",
+        ],
+        SoftwareIt => &["信息技术有限公司", "软件有限公司", "数据科技有限公司"],
+        HighEndEquipment => &["智能装备有限公司", "精密机械有限公司", "自动化科技有限公司"],
+        HighEndTextiles => &[
+            "新型纺织科技有限公司",
+            "服饰科技有限公司",
+            "纤维材料有限公司",
+        ],
+        EnergySavingEnv => &["环保科技有限公司", "节能技术有限公司", "水处理科技有限公司"],
+        NewMaterials => &[
+            "新材料科技有限公司",
+            "高分子材料有限公司",
+            "复合材料有限公司",
+        ],
+        NewEnergy => &["新能源科技有限公司", "光伏科技有限公司", "电池技术有限公司"],
+        Automotive => &[
+            "汽车电子有限公司",
+            "汽车零部件有限公司",
+            "智能驾驶科技有限公司",
+        ],
+        AiMetaverse => &[
+            "人工智能科技有限公司",
+            "智能科技有限公司",
+            "数字科技有限公司",
+        ],
+        Quantum => &["量子科技有限公司", "量子信息技术有限公司"],
+        ThirdGenSemiconductors => &["半导体有限公司", "碳化硅科技有限公司", "功率器件有限公司"],
+        HydrogenStorage => &["氢能科技有限公司", "储能技术有限公司"],
+        DeepSeaEquipment => &["海洋装备有限公司", "深海技术有限公司"],
+    }
+}
+
 const SURNAMES: &[&str] = &[
     "张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "朱", "钱", "顾", "华",
     "蒋", "过",
@@ -1168,6 +1725,8 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
+    use crate::domain::enterprise::{GraduationFacts, Held, routes_met};
+    use crate::domain::tenancy::{Lease, first_overbooking};
 
     fn today() -> NaiveDate {
         date(2026, 11, 27)
@@ -1286,6 +1845,221 @@ mod tests {
         });
         assert!(progressions.count() >= 3);
         assert!(carriers.iter().any(|c| c.recognitions.is_empty()));
+    }
+
+    /// A carrier's phases as `(delivered_on, area)`.
+    type Phases = Vec<(NaiveDate, f64)>;
+
+    /// Each carrier's planned leases, in plan order, and its phases.
+    fn leases_by_carrier(portfolio: &Portfolio) -> Vec<(Vec<Lease>, Phases)> {
+        portfolio
+            .carriers
+            .iter()
+            .enumerate()
+            .map(|(index, carrier)| {
+                let leases = portfolio
+                    .tenancies
+                    .iter()
+                    .filter(|t| t.carrier == index)
+                    .map(|t| Lease {
+                        span: Span::new(t.moved_in, t.moved_out).expect("a valid span"),
+                        area_m2: t.area_m2,
+                    })
+                    .collect();
+                let phases = carrier
+                    .phases
+                    .iter()
+                    .map(|p| (p.delivered_on, p.area_m2))
+                    .collect();
+                (leases, phases)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn enterprises_have_valid_distinct_codes_and_names() {
+        let portfolio = portfolio();
+        let enterprises = &portfolio.enterprises;
+        assert!(
+            (600..=900).contains(&enterprises.len()),
+            "{}",
+            enterprises.len()
+        );
+        let mut codes: HashSet<_> = portfolio
+            .operators
+            .iter()
+            .map(|o| o.uscc.as_str())
+            .collect();
+        for enterprise in enterprises {
+            assert!(
+                codes.insert(enterprise.uscc.as_str()),
+                "{} repeats",
+                enterprise.uscc
+            );
+            assert_eq!(
+                Uscc::parse(enterprise.uscc.as_str()).as_ref(),
+                Ok(&enterprise.uscc)
+            );
+            assert!(enterprise.uscc.as_str().starts_with("91320"));
+            assert!(enterprise_facts(enterprise).is_ok(), "{}", enterprise.name);
+            assert!(enterprise.founded_on <= enterprise.landed_on);
+            assert!(enterprise.headcount > 0);
+        }
+        let names: HashSet<_> = enterprises.iter().map(|e| &e.name).collect();
+        assert_eq!(names.len(), enterprises.len(), "enterprise names repeat");
+        assert!(enterprises.iter().any(|e| e.financing_raised.is_some()));
+        assert!(enterprises.iter().any(|e| !e.revenue.is_empty()));
+        let kinds: BTreeSet<_> = enterprises
+            .iter()
+            .flat_map(|e| e.qualifications.iter().map(|q| q.kind))
+            .collect();
+        assert!(kinds.contains(&QualificationKind::TechSme));
+        assert!(kinds.contains(&QualificationKind::HighTech));
+        assert!(kinds.contains(&QualificationKind::Gazelle));
+    }
+
+    #[test]
+    fn tenancies_are_in_operating_carriers_from_delivery_to_the_last_day() {
+        let portfolio = portfolio();
+        let last_day = LAST_TENANCY.min(today());
+        let mut tenants_of = vec![0; portfolio.enterprises.len()];
+        for tenancy in &portfolio.tenancies {
+            let carrier = &portfolio.carriers[tenancy.carrier];
+            assert_eq!(carrier.status, CarrierStatus::Operating, "{}", carrier.name);
+            assert!(tenancy.moved_in >= carrier.phases[0].delivered_on);
+            assert!(tenancy.moved_in <= last_day);
+            assert!(tenancy.moved_out.is_none_or(|out| out <= last_day));
+            assert!(Span::new(tenancy.moved_in, tenancy.moved_out).is_ok());
+            assert!(FloorArea::parse("areaM2", tenancy.area_m2).is_ok());
+            tenants_of[tenancy.enterprise] += 1;
+            let enterprise = &portfolio.enterprises[tenancy.enterprise];
+            assert!(enterprise.founded_on <= tenancy.moved_in);
+            for qualification in &enterprise.qualifications {
+                assert!(qualification.valid_from >= enterprise.founded_on);
+                assert!(qualification.valid_from <= last_day);
+            }
+        }
+        assert!(
+            tenants_of.iter().all(|&n| n == 1),
+            "one tenancy per enterprise"
+        );
+        let matching = portfolio
+            .tenancies
+            .iter()
+            .filter(|t| {
+                let industry = portfolio.enterprises[t.enterprise].industry;
+                portfolio.carriers[t.carrier].industries.contains(&industry)
+            })
+            .count();
+        assert!(matching * 4 > portfolio.tenancies.len() * 3, "{matching}");
+    }
+
+    #[test]
+    fn every_tenancy_fits_its_carrier_on_every_date() {
+        let portfolio = portfolio();
+        let last_day = LAST_TENANCY.min(today());
+        let mut rates = Vec::new();
+        for (leases, phases) in leases_by_carrier(&portfolio) {
+            for (index, &lease) in leases.iter().enumerate() {
+                let over = first_overbooking(&leases[..index], lease, &phases);
+                assert_eq!(over, None);
+            }
+            let leasable: f64 = phases
+                .iter()
+                .filter(|(on, _)| *on <= last_day)
+                .map(|(_, area)| area)
+                .sum();
+            if !leases.is_empty() {
+                let leased: f64 = leases
+                    .iter()
+                    .filter(|l| l.span.in_force_on(last_day))
+                    .map(|l| l.area_m2)
+                    .sum();
+                assert!(leased <= 0.85 * leasable, "{leased} of {leasable}");
+                rates.push(leased / leasable);
+            }
+        }
+        let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+        assert!((0.4..=0.85).contains(&mean), "mean occupancy {mean}");
+    }
+
+    #[test]
+    fn some_graduate_by_every_route_with_the_facts_to_show_for_it() {
+        let portfolio = portfolio();
+        let mut routes = BTreeSet::new();
+        for tenancy in &portfolio.tenancies {
+            let Some(graduation) = tenancy.graduation else {
+                continue;
+            };
+            routes.insert(graduation.route);
+            let span = Span::new(tenancy.moved_in, tenancy.moved_out).expect("a valid span");
+            assert!(span.in_force_on(graduation.on), "graduates while a tenant");
+            if graduation.moves_out {
+                assert_eq!(tenancy.moved_out, Some(graduation.on + Days::new(1)));
+            }
+            let enterprise = &portfolio.enterprises[tenancy.enterprise];
+            let facts = GraduationFacts {
+                qualifications: enterprise
+                    .qualifications
+                    .iter()
+                    .map(|q| Held {
+                        kind: q.kind,
+                        valid_from: q.valid_from,
+                        valid_until: q.kind.valid_until(q.valid_from, None).expect("valid"),
+                    })
+                    .collect(),
+                financing_raised: enterprise.financing_raised,
+                revenue: enterprise.revenue.clone(),
+                exited_on: enterprise.exited_on,
+            };
+            assert!(
+                routes_met(&facts, graduation.on).contains(&graduation.route),
+                "{} cannot graduate by {}",
+                enterprise.name,
+                graduation.route
+            );
+        }
+        assert_eq!(routes.len(), 4, "{routes:?}");
+    }
+
+    #[test]
+    fn some_graduate_some_leave_some_enter_late_and_some_overstay() {
+        let portfolio = portfolio();
+        let tenancies = &portfolio.tenancies;
+        let graduated = tenancies.iter().filter(|t| t.graduation.is_some()).count();
+        let left = tenancies
+            .iter()
+            .filter(|t| t.graduation.is_none() && t.moved_out.is_some())
+            .count();
+        let staying = tenancies.iter().filter(|t| t.moved_out.is_none()).count();
+        let late = tenancies
+            .iter()
+            .filter(|t| {
+                let founded = portfolio.enterprises[t.enterprise].founded_on;
+                t.moved_in > founded + chrono::Months::new(24)
+            })
+            .count();
+        let overdue = tenancies
+            .iter()
+            .filter(|t| {
+                t.moved_out.is_none()
+                    && t.graduation.is_none()
+                    && t.moved_in + chrono::Months::new(48) < LAST_TENANCY
+            })
+            .count();
+        for (what, count) in [
+            ("graduated", graduated),
+            ("left", left),
+            ("staying", staying),
+            ("late", late),
+            ("overdue", overdue),
+        ] {
+            assert!(count >= 5, "only {count} {what}");
+        }
+        assert!(
+            late * 5 < tenancies.len(),
+            "{late} late entries are not a few"
+        );
     }
 
     #[test]

@@ -103,15 +103,7 @@ pub async fn change_area(
     }
     let mut ended = current.clone().into_active_model();
     ended.moved_out_on = Set(Some(effective_on));
-    let ended =
-        versioned_update::<tenancy::Entity, _>(&txn, ended, id, current.version, version).await?;
-    audit::record(
-        &txn,
-        actor,
-        Operation::Update,
-        change(operator_id, Some(&current), &ended)?,
-    )
-    .await?;
+    let ended = save(&txn, actor, operator_id, &current, ended, version).await?;
     let lease = Lease {
         span: Span {
             moved_in: effective_on,
@@ -171,15 +163,7 @@ pub async fn move_out(
     Span::new(current.moved_in_on, Some(moved_out_on))?;
     let mut row = current.clone().into_active_model();
     row.moved_out_on = Set(Some(moved_out_on));
-    let model =
-        versioned_update::<tenancy::Entity, _>(&txn, row, id, current.version, version).await?;
-    audit::record(
-        &txn,
-        actor,
-        Operation::Update,
-        change(operator_id, Some(&current), &model)?,
-    )
-    .await?;
+    let model = save(&txn, actor, operator_id, &current, row, version).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -218,16 +202,30 @@ pub async fn graduate(
     if moves_out {
         row.moved_out_on = Set(Some(graduated_on));
     }
+    let model = save(&txn, actor, operator_id, &current, row, version).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Writes `row` over `current` if it is still at `version`, with its audit event.
+async fn save<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    operator_id: i32,
+    current: &tenancy::Model,
+    row: tenancy::ActiveModel,
+    version: i32,
+) -> AppResult<tenancy::Model> {
     let model =
-        versioned_update::<tenancy::Entity, _>(&txn, row, id, current.version, version).await?;
+        versioned_update::<tenancy::Entity, _>(txn, row, current.id, current.version, version)
+            .await?;
     audit::record(
-        &txn,
+        txn,
         actor,
         Operation::Update,
-        change(operator_id, Some(&current), &model)?,
+        change(operator_id, Some(current), &model)?,
     )
     .await?;
-    txn.commit().await?;
     Ok(model)
 }
 

@@ -103,7 +103,7 @@ pub async fn change_area(
     }
     let mut ended = current.clone().into_active_model();
     ended.moved_out_on = Set(Some(effective_on));
-    let ended = save(&txn, actor, operator_id, &current, ended, version).await?;
+    save(&txn, actor, operator_id, &current, ended, version).await?;
     let lease = Lease {
         span: Span {
             moved_in: effective_on,

@@ -265,6 +265,33 @@ async fn sqlite_a_subscriber_hears_changes_of_its_carrier_and_of_no_other() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_revoked_token_hears_nothing_more() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (watched, _) = two_carriers(&app).await;
+    let viewer = app.token("revoked dashboard", Role::Viewer, None).await;
+    let mut socket = Socket::connect_as(&app.base_url, &viewer).await;
+    socket.subscribe("1", &watched).await;
+    first_event(&mut socket, "1", &app.base_url, &app.admin_token, &watched).await;
+    socket.drain("1").await;
+    zaiti::store::token::revoke(&app.db, "revoked dashboard")
+        .await
+        .expect("revoked");
+    add_phase(&app.base_url, &app.admin_token, &watched).await;
+    // The subscription completes instead of delivering the change.
+    let started = Instant::now();
+    loop {
+        match socket.receive(PATIENCE).await {
+            Received::Json(message) if message["type"] == "complete" => break,
+            Received::Json(message) => {
+                assert_ne!(message["type"], "next", "a revoked token heard: {message}");
+            }
+            other => panic!("expected the subscription to complete, got {other:?}"),
+        }
+        assert!(started.elapsed() < PATIENCE, "no completion");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_a_socket_without_a_valid_token_is_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     for payload in [

@@ -45,7 +45,8 @@ impl Subscription {
     /// the change. It may fire when nothing visible changed, e.g. once for
     /// every watched carrier after the server lost track of events, but never
     /// for another carrier's change; bursts are merged into one event.
-    /// Refetch what you show when it fires.
+    /// Refetch what you show when it fires. The subscription completes once
+    /// the caller's token is revoked.
     async fn occupancy_changed(
         &self,
         ctx: &Context<'_>,
@@ -56,19 +57,27 @@ impl Subscription {
         // Listen first, then look: a change made meanwhile is not missed.
         let notices = bus.subscribe();
         let db = super::db(ctx)?;
+        let token_id = super::actor(ctx)?.token_id;
+        let events_db = db.clone();
         let found = store::rows_where_in::<carrier::Entity>(db, carrier::Column::Id, [carrier_id])
             .await
             .map_err(AppError::from)?;
         if found.is_empty() {
             return Err(AppError::not_found("carrier", carrier_id).into());
         }
-        Ok(futures_util::stream::unfold(
-            notices,
-            move |mut notices| async move {
+        Ok(futures_util::stream::unfold(notices, move |mut notices| {
+            let db = events_db.clone();
+            async move {
                 loop {
                     let notice = notices.next().await?;
                     if !notice.concerns(carrier_id) {
                         continue;
+                    }
+                    // A revoked token hears nothing more: revocation takes effect at once.
+                    if let Some(token) = token_id
+                        && !store::token::is_active(&db, token).await.unwrap_or(false)
+                    {
+                        return None;
                     }
                     // Notices already waiting are answered by this one event, which
                     // reads the carrier after all of them were published.
@@ -81,8 +90,8 @@ impl Subscription {
                         notices,
                     ));
                 }
-            },
-        ))
+            }
+        }))
     }
 }
 

@@ -109,6 +109,15 @@ pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Ac
     })
 }
 
+/// Whether token `id` is still unrevoked. One SQL statement.
+pub async fn is_active(db: &DatabaseConnection, id: i32) -> AppResult<bool> {
+    Ok(api_token::Entity::find_by_id(id)
+        .filter(Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// Replaces the demo admin token: revokes the previous one and issues a new
 /// one, whose secret the caller prints.
 pub async fn renew_demo_admin(db: &DatabaseConnection) -> AppResult<IssuedToken> {

@@ -37,6 +37,25 @@ pub struct Change {
     pub after: Option<serde_json::Value>,
 }
 
+impl Change {
+    /// The creation of record `entity_id`, stored as `row`, in operator `operator_id`'s data.
+    pub fn created(
+        entity_type: &'static str,
+        entity_id: i32,
+        operator_id: Option<i32>,
+        row: &impl Serialize,
+    ) -> AppResult<Self> {
+        Ok(Self {
+            entity_type,
+            entity_id,
+            operator_id,
+            former_operator_id: None,
+            before: None,
+            after: Some(snapshot(row)?),
+        })
+    }
+}
+
 /// A record as the audit trail keeps it: its row, as JSON.
 pub fn snapshot(row: &impl Serialize) -> AppResult<serde_json::Value> {
     serde_json::to_value(row).map_err(|err| {

@@ -240,14 +240,7 @@ pub async fn add_qualification(
     let model = qualification::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
-    let change = Change {
-        entity_type: "Qualification",
-        entity_id: model.id,
-        operator_id: None,
-        former_operator_id: None,
-        before: None,
-        after: Some(snapshot(&model)?),
-    };
+    let change = Change::created("Qualification", model.id, None, &model)?;
     audit::record(&txn, actor, Operation::Create, change).await?;
     txn.commit().await?;
     Ok(model)

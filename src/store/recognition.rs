@@ -4,7 +4,7 @@ use chrono::{NaiveDate, Utc};
 use entity::level_recognition;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
 
-use super::audit::{self, Change, Operation, snapshot};
+use super::audit::{self, Change, Operation};
 use crate::domain::access::Actor;
 use crate::domain::carrier::Level;
 use crate::error::AppResult;
@@ -42,14 +42,12 @@ pub async fn record(
     let model = level_recognition::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
-    let change = Change {
-        entity_type: "LevelRecognition",
-        entity_id: model.id,
-        operator_id: Some(carrier.operator_id),
-        former_operator_id: None,
-        before: None,
-        after: Some(snapshot(&model)?),
-    };
+    let change = Change::created(
+        "LevelRecognition",
+        model.id,
+        Some(carrier.operator_id),
+        &model,
+    )?;
     audit::record(&txn, actor, Operation::Create, change).await?;
     txn.commit().await?;
     Ok(model)

@@ -10,7 +10,7 @@ use sea_orm::{
     QuerySelect, TransactionTrait,
 };
 
-use super::audit::{self, Change, Operation, snapshot};
+use super::audit::{self, Change, Operation};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::carrier::SpaceSource;
@@ -49,14 +49,7 @@ pub async fn add(
     let model = space_phase::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
-    let change = Change {
-        entity_type: "SpacePhase",
-        entity_id: model.id,
-        operator_id: Some(carrier.operator_id),
-        former_operator_id: None,
-        before: None,
-        after: Some(snapshot(&model)?),
-    };
+    let change = Change::created("SpacePhase", model.id, Some(carrier.operator_id), &model)?;
     audit::record(&txn, actor, Operation::Create, change).await?;
     txn.commit().await?;
     Ok(model)

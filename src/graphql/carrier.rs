@@ -452,6 +452,7 @@ impl CarrierFilter {
             leading_industries: to_domain(self.leading_industries),
             landmark: self.landmark,
             name_contains: self.name_contains.filter(|text| !text.trim().is_empty()),
+            only_ids: None,
         })
     }
 }

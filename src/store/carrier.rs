@@ -34,6 +34,21 @@ pub struct CarrierFilter {
     pub landmark: Option<bool>,
     /// Case-insensitive substring of the name.
     pub name_contains: Option<String>,
+    /// Only these carriers: the ids that conditions decided in Rust let
+    /// through (exact geometry tests, 五有). `None` restricts nothing.
+    pub only_ids: Option<Vec<i32>>,
+}
+
+impl CarrierFilter {
+    /// Narrows `only_ids` to the carriers also in `ids` (an intersection, so
+    /// several Rust-side conditions combine with AND).
+    pub fn restrict_to(&mut self, ids: impl IntoIterator<Item = i32>) {
+        let ids: std::collections::BTreeSet<i32> = ids.into_iter().collect();
+        self.only_ids = Some(match self.only_ids.take() {
+            Some(current) => current.into_iter().filter(|id| ids.contains(id)).collect(),
+            None => ids.into_iter().collect(),
+        });
+    }
 }
 
 /// The sorts a carrier listing offers.
@@ -89,6 +104,9 @@ impl CarrierFilter {
         }
         if !self.operator_ids.is_empty() {
             condition = condition.add(Column::OperatorId.is_in(self.operator_ids.clone()));
+        }
+        if let Some(ids) = &self.only_ids {
+            condition = condition.add(Column::Id.is_in(ids.clone()));
         }
         if let Some(landmark) = self.landmark {
             condition = condition.add(Column::Landmark.eq(landmark));

@@ -13,6 +13,11 @@ mod m20261127_000007_create_audit_event;
 mod m20261127_000008_create_enterprise;
 mod m20261127_000009_create_qualification;
 mod m20261127_000010_create_tenancy;
+mod m20261127_000011_create_platform;
+mod m20261127_000012_create_fund;
+mod m20261127_000013_create_operating_team;
+mod m20261127_000014_create_facility;
+mod m20261127_000015_create_setting;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -32,6 +37,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_create_enterprise::Migration),
             Box::new(m20261127_000009_create_qualification::Migration),
             Box::new(m20261127_000010_create_tenancy::Migration),
+            Box::new(m20261127_000011_create_platform::Migration),
+            Box::new(m20261127_000012_create_fund::Migration),
+            Box::new(m20261127_000013_create_operating_team::Migration),
+            Box::new(m20261127_000014_create_facility::Migration),
+            Box::new(m20261127_000015_create_setting::Migration),
         ]
     }
 }

@@ -6,11 +6,14 @@
 pub mod access;
 pub mod area;
 pub mod carrier;
+pub mod compliance;
 pub mod dates;
 pub mod enterprise;
 pub mod level;
+pub mod level_rules;
 pub mod location;
 pub mod money;
+pub mod support;
 pub mod tenancy;
 pub mod text;
 pub mod uscc;

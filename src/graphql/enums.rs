@@ -232,3 +232,59 @@ pub enum TenancyStatus {
     /// 已迁出: moved out without graduating.
     Left,
 }
+
+/// 公共技术服务平台类型: what a public technology service platform does.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::support::PlatformKind")]
+pub enum PlatformKind {
+    /// 概念验证: proof of concept.
+    ProofOfConcept,
+    /// 研发设计: research, development and design.
+    RdDesign,
+    /// 工程试验: engineering tests.
+    EngineeringTest,
+    /// 检验检测: testing and inspection.
+    TestingInspection,
+    /// 技术转移转化: technology transfer.
+    TechTransfer,
+    /// 中试: pilot plant (scale-up).
+    PilotPlant,
+    /// 其他: any other service.
+    Other,
+}
+
+/// 配套设施类型: the kind of a supporting facility.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::support::FacilityKind")]
+pub enum FacilityKind {
+    /// 共享会议及路演空间: shared meeting and roadshow space.
+    SharedMeetingRoadshow,
+    /// 食堂: canteen.
+    Canteen,
+    /// 人才公寓: talent apartments.
+    TalentApartments,
+    /// 实验室: laboratory.
+    Laboratory,
+    /// 停车: parking.
+    Parking,
+    /// 展示: exhibition space.
+    Exhibition,
+    /// 其他: any other facility.
+    Other,
+}
+
+/// One of 五有, the five musts of a fully functional (功能完备) carrier.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::compliance::Criterion")]
+pub enum ComplianceCriterion {
+    /// 有主导产业: enough of the tenants work in the carrier's leading industries.
+    LeadingIndustry,
+    /// 有创新平台: a public technology service platform is open in the carrier.
+    InnovationPlatform,
+    /// 有投资基金: an investment fund serves the carrier.
+    InvestmentFund,
+    /// 有专业团队: an operating team with enough staff and mentors for its tenants.
+    ProfessionalTeam,
+    /// 有配套设施: the required supporting facilities are open.
+    SupportingFacilities,
+}

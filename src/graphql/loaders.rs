@@ -27,8 +27,9 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use entity::{
-    carrier, carrier_industry, district, enterprise, enterprise_revenue, level_recognition,
-    operator, qualification, space_phase, tenancy,
+    carrier, carrier_industry, district, enterprise, enterprise_revenue, facility, fund,
+    fund_carrier, level_recognition, operating_team, operator, platform, qualification,
+    space_phase, tenancy,
 };
 use sea_orm::{DatabaseConnection, EntityTrait};
 
@@ -53,6 +54,8 @@ pub struct ById;
 pub struct ByCarrier;
 /// Marks lookups of an enterprise's children.
 pub struct ByEnterprise;
+/// Marks lookups of the carriers a fund serves.
+pub struct ByFund;
 
 macro_rules! keyed {
     ($marker:ty, $field:ident, $column:ident: $($module:ident),+) => {$(
@@ -68,6 +71,9 @@ keyed!(ById, id, Id: carrier, operator, district, space_phase, level_recognition
 keyed!(ByCarrier, carrier_id, CarrierId: space_phase, level_recognition, carrier_industry, tenancy);
 keyed!(ById, id, Id: enterprise, qualification, tenancy);
 keyed!(ByEnterprise, enterprise_id, EnterpriseId: qualification, tenancy, enterprise_revenue);
+keyed!(ById, id, Id: platform, operating_team, facility, fund);
+keyed!(ByCarrier, carrier_id, CarrierId: platform, operating_team, facility, fund_carrier);
+keyed!(ByFund, fund_id, FundId: fund_carrier);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
 pub struct Rows<E, Key>(DatabaseConnection, PhantomData<fn() -> (E, Key)>);
@@ -140,6 +146,34 @@ impl AsOfFigure for Occupancy {
     }
 }
 
+/// The records 五有 reads (tenants counted on the date).
+pub struct SupportRecords;
+
+impl AsOfFigure for SupportRecords {
+    type Value = crate::domain::compliance::CarrierRecords;
+    async fn fetch(
+        db: &DatabaseConnection,
+        ids: &[i32],
+        as_of: NaiveDate,
+    ) -> AppResult<HashMap<i32, Self::Value>> {
+        store::compliance::records(db, store::compliance::Carriers::Some(ids), as_of).await
+    }
+}
+
+/// Enterprises that moved in during the year ending on the date.
+pub struct NewTenantsLastYear;
+
+impl AsOfFigure for NewTenantsLastYear {
+    type Value = u32;
+    async fn fetch(
+        db: &DatabaseConnection,
+        ids: &[i32],
+        as_of: NaiveDate,
+    ) -> AppResult<HashMap<i32, u32>> {
+        store::compliance::new_tenants_last_year(db, ids, as_of).await
+    }
+}
+
 /// Loads figure `F` for carriers on dates: one statement per distinct date in a request.
 pub struct AsOf<F>(DatabaseConnection, PhantomData<fn() -> F>);
 
@@ -184,6 +218,20 @@ pub struct Loaders {
     pub tenancies_of_enterprise: DataLoader<Rows<tenancy::Entity, ByEnterprise>>,
     pub qualifications_of: DataLoader<Rows<qualification::Entity, ByEnterprise>>,
     pub revenue_of: DataLoader<Rows<enterprise_revenue::Entity, ByEnterprise>>,
+    pub platforms: DataLoader<Rows<platform::Entity, ById>>,
+    pub platforms_of: DataLoader<Rows<platform::Entity, ByCarrier>>,
+    pub teams: DataLoader<Rows<operating_team::Entity, ById>>,
+    pub teams_of: DataLoader<Rows<operating_team::Entity, ByCarrier>>,
+    pub facilities: DataLoader<Rows<facility::Entity, ById>>,
+    pub facilities_of: DataLoader<Rows<facility::Entity, ByCarrier>>,
+    pub funds: DataLoader<Rows<fund::Entity, ById>>,
+    pub fund_links_of_carrier: DataLoader<Rows<fund_carrier::Entity, ByCarrier>>,
+    pub fund_links_of_fund: DataLoader<Rows<fund_carrier::Entity, ByFund>>,
+    pub support_records: DataLoader<AsOf<SupportRecords>>,
+    pub new_tenants: DataLoader<AsOf<NewTenantsLastYear>>,
+    /// The 五有 thresholds, read at most once a request.
+    compliance_rules: tokio::sync::OnceCell<crate::domain::compliance::ComplianceRules>,
+    db: DatabaseConnection,
 }
 
 impl Loaders {
@@ -214,6 +262,19 @@ impl Loaders {
             tenancies_of_enterprise: loader(Rows::new(db), queue),
             qualifications_of: loader(Rows::new(db), queue),
             revenue_of: loader(Rows::new(db), queue),
+            platforms: loader(Rows::new(db), queue),
+            platforms_of: loader(Rows::new(db), queue),
+            teams: loader(Rows::new(db), queue),
+            teams_of: loader(Rows::new(db), queue),
+            facilities: loader(Rows::new(db), queue),
+            facilities_of: loader(Rows::new(db), queue),
+            funds: loader(Rows::new(db), queue),
+            fund_links_of_carrier: loader(Rows::new(db), queue),
+            fund_links_of_fund: loader(Rows::new(db), queue),
+            support_records: loader(AsOf(db.clone(), PhantomData), queue),
+            new_tenants: loader(AsOf(db.clone(), PhantomData), queue),
+            compliance_rules: tokio::sync::OnceCell::new(),
+            db: db.clone(),
         }
     }
 
@@ -282,6 +343,25 @@ impl Loaders {
     pub async fn floor_area(&self, carrier_id: i32, as_of: NaiveDate) -> AppResult<f64> {
         let key = AsOfKey { carrier_id, as_of };
         Ok(self.floor_area.load_one(key).await?.unwrap_or_default())
+    }
+
+    /// The 五有 thresholds in force.
+    pub async fn compliance_rules(&self) -> AppResult<&crate::domain::compliance::ComplianceRules> {
+        self.compliance_rules
+            .get_or_try_init(|| async {
+                Ok(store::compliance::rules(&self.db).await?.value)
+            })
+            .await
+    }
+
+    /// A carrier's figure `F` on `as_of`.
+    pub async fn as_of<F: AsOfFigure>(
+        loader: &DataLoader<AsOf<F>>,
+        carrier_id: i32,
+        as_of: NaiveDate,
+    ) -> AppResult<F::Value> {
+        let key = AsOfKey { carrier_id, as_of };
+        Ok(loader.load_one(key).await?.unwrap_or_default())
     }
 
     pub async fn occupancy(

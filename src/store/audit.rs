@@ -54,6 +54,24 @@ impl Change {
             after: Some(snapshot(row)?),
         })
     }
+
+    /// The update of record `entity_id` from `before` to `after`, in operator `operator_id`'s data.
+    pub fn updated(
+        entity_type: &'static str,
+        entity_id: i32,
+        operator_id: Option<i32>,
+        before: &impl Serialize,
+        after: &impl Serialize,
+    ) -> AppResult<Self> {
+        Ok(Self {
+            entity_type,
+            entity_id,
+            operator_id,
+            former_operator_id: None,
+            before: Some(snapshot(before)?),
+            after: Some(snapshot(after)?),
+        })
+    }
 }
 
 /// A record as the audit trail keeps it: its row, as JSON.

@@ -5,13 +5,16 @@
 
 pub mod audit;
 pub mod carrier;
+pub mod compliance;
 pub mod district;
 pub mod enterprise;
 pub mod occupancy;
 pub mod operator;
 pub mod page;
 pub mod recognition;
+pub mod setting;
 pub mod space_phase;
+pub mod support;
 pub mod tenancy;
 pub mod token;
 
@@ -76,7 +79,11 @@ macro_rules! versioned {
         }
     )+};
 }
-versioned!(operator => "Operator", carrier => "Carrier", enterprise => "Enterprise", tenancy => "Tenancy");
+versioned!(
+    operator => "Operator", carrier => "Carrier", enterprise => "Enterprise", tenancy => "Tenancy",
+    platform => "Platform", fund => "Fund", operating_team => "OperatingTeam", facility => "Facility",
+    setting => "Setting",
+);
 
 /// Writes `row` over row `id` if its version is still `expected` (the version
 /// the client read), bumping the version; otherwise CONFLICT and nothing written.

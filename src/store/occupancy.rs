@@ -37,7 +37,7 @@ pub struct GroupFigures {
     pub leasable_m2: f64,
 }
 
-fn in_force(as_of: NaiveDate) -> SimpleExpr {
+pub(crate) fn in_force(as_of: NaiveDate) -> SimpleExpr {
     Expr::col((tenancy::Entity, tenancy::Column::MovedInOn))
         .lte(as_of)
         .and(

@@ -1,0 +1,218 @@
+//! What the 五有 check and the level rule sets read, for many carriers at
+//! once: a fixed number of SQL statements whatever the number of carriers.
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+use entity::{carrier_industry, enterprise, facility, fund, fund_carrier, operating_team, platform, tenancy};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use super::occupancy::in_force;
+use crate::domain::carrier::Industry;
+use crate::domain::compliance::{
+    CarrierRecords, ComplianceRules, FacilityRecord, FundRecord, PlatformRecord, TeamRecord,
+};
+use crate::domain::money::Fen;
+use crate::domain::support::InForce;
+use crate::error::{AppError, AppResult, stored};
+
+/// The setting that holds the 五有 thresholds.
+pub const RULES_KEY: &str = "compliance_rules";
+
+/// The 五有 thresholds in force: as the ADMIN last set them, else the defaults.
+pub async fn rules<C: ConnectionTrait>(db: &C) -> AppResult<super::setting::Versioned<ComplianceRules>> {
+    super::setting::read(db, RULES_KEY).await
+}
+
+/// Which carriers to read: some, or every carrier (no `IN` list at all).
+#[derive(Debug, Clone, Copy)]
+pub enum Carriers<'a> {
+    Some(&'a [i32]),
+    All,
+}
+
+impl Carriers<'_> {
+    fn restrict<E: EntityTrait>(self, select: sea_orm::Select<E>, column: E::Column) -> sea_orm::Select<E> {
+        match self {
+            Carriers::Some(ids) => select.filter(column.is_in(ids.iter().copied())),
+            Carriers::All => select,
+        }
+    }
+}
+
+/// The records of `carriers` that 五有 reads, with tenants counted on
+/// `as_of`. Seven SQL statements. Every carrier asked for is present, with
+/// empty records when it has none.
+pub async fn records(
+    db: &DatabaseConnection,
+    carriers: Carriers<'_>,
+    as_of: NaiveDate,
+) -> AppResult<HashMap<i32, CarrierRecords>> {
+    let mut records: HashMap<i32, CarrierRecords> = match carriers {
+        Carriers::Some(ids) => ids.iter().map(|&id| (id, CarrierRecords::default())).collect(),
+        Carriers::All => HashMap::new(),
+    };
+    let industries = carriers
+        .restrict(carrier_industry::Entity::find(), carrier_industry::Column::CarrierId)
+        .all(db)
+        .await?;
+    for row in industries {
+        let industry: Industry = stored("carrier_industry.industry", &row.industry)?;
+        records.entry(row.carrier_id).or_default().leading_industries.push(industry);
+    }
+    for (carrier_id, industry, tenants) in tenants_by_industry(db, carriers, as_of).await? {
+        records
+            .entry(carrier_id)
+            .or_default()
+            .tenants_by_industry
+            .push((industry, tenants));
+    }
+    let platforms = carriers
+        .restrict(platform::Entity::find(), platform::Column::CarrierId)
+        .all(db)
+        .await?;
+    for row in platforms {
+        records.entry(row.carrier_id).or_default().platforms.push(PlatformRecord {
+            id: row.id,
+            kind: stored("platform.kind", &row.kind)?,
+            name: row.name,
+            open: span(row.opened_on, row.closed_on),
+        });
+    }
+    let links = carriers
+        .restrict(fund_carrier::Entity::find(), fund_carrier::Column::CarrierId)
+        .all(db)
+        .await?;
+    let funds: HashMap<i32, fund::Model> = if links.is_empty() {
+        HashMap::new()
+    } else {
+        let mut fund_ids: Vec<i32> = links.iter().map(|link| link.fund_id).collect();
+        fund_ids.sort_unstable();
+        fund_ids.dedup();
+        super::rows_where_in::<fund::Entity>(db, fund::Column::Id, fund_ids)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect()
+    };
+    for link in links {
+        let fund = funds.get(&link.fund_id).ok_or(AppError::Internal)?;
+        records.entry(link.carrier_id).or_default().funds.push(FundRecord {
+            id: fund.id,
+            name: fund.name.clone(),
+            size: Fen(fund.size_fen),
+            active: span(fund.established_on, fund.closed_on),
+        });
+    }
+    let teams = carriers
+        .restrict(operating_team::Entity::find(), operating_team::Column::CarrierId)
+        .all(db)
+        .await?;
+    for row in teams {
+        records.entry(row.carrier_id).or_default().teams.push(TeamRecord {
+            id: row.id,
+            staff: u32::try_from(row.staff_count).unwrap_or_default(),
+            mentors: u32::try_from(row.mentor_count).unwrap_or_default(),
+            active: span(row.formed_on, row.disbanded_on),
+        });
+    }
+    let facilities = carriers
+        .restrict(facility::Entity::find(), facility::Column::CarrierId)
+        .all(db)
+        .await?;
+    for row in facilities {
+        records.entry(row.carrier_id).or_default().facilities.push(FacilityRecord {
+            id: row.id,
+            kind: stored("facility.kind", &row.kind)?,
+            area_m2: row.area_m2,
+            open: span(row.opened_on, row.closed_on),
+        });
+    }
+    Ok(records)
+}
+
+/// Stored dates were checked when written, so they are taken as they are.
+fn span(from: NaiveDate, until: Option<NaiveDate>) -> InForce {
+    InForce { from, until }
+}
+
+/// Distinct tenants on `as_of` per carrier and industry. One SQL statement.
+async fn tenants_by_industry(
+    db: &DatabaseConnection,
+    carriers: Carriers<'_>,
+    as_of: NaiveDate,
+) -> AppResult<Vec<(i32, Option<Industry>, u32)>> {
+    let mut query = Query::select();
+    query
+        .column((tenancy::Entity, tenancy::Column::CarrierId))
+        .column((enterprise::Entity, enterprise::Column::Industry))
+        .expr_as(
+            Func::count_distinct(Expr::col((tenancy::Entity, tenancy::Column::EnterpriseId))),
+            Alias::new("tenants"),
+        )
+        .from(tenancy::Entity)
+        .inner_join(
+            enterprise::Entity,
+            Expr::col((enterprise::Entity, enterprise::Column::Id))
+                .equals((tenancy::Entity, tenancy::Column::EnterpriseId)),
+        )
+        .and_where(in_force(as_of))
+        .group_by_col((tenancy::Entity, tenancy::Column::CarrierId))
+        .group_by_col((enterprise::Entity, enterprise::Column::Industry));
+    if let Carriers::Some(ids) = carriers {
+        query.and_where(
+            Expr::col((tenancy::Entity, tenancy::Column::CarrierId)).is_in(ids.iter().copied()),
+        );
+    }
+    db.query_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            let industry: Option<String> = row.try_get("", "industry")?;
+            let tenants: i64 = row.try_get("", "tenants")?;
+            Ok((
+                row.try_get("", "carrier_id")?,
+                industry
+                    .map(|code| stored("enterprise.industry", &code))
+                    .transpose()?,
+                u32::try_from(tenants).unwrap_or(u32::MAX),
+            ))
+        })
+        .collect()
+}
+
+/// Distinct enterprises that moved into each carrier in the year ending on
+/// `as_of` (the 365 days up to and including it). One SQL statement.
+pub async fn new_tenants_last_year(
+    db: &DatabaseConnection,
+    carrier_ids: &[i32],
+    as_of: NaiveDate,
+) -> AppResult<HashMap<i32, u32>> {
+    let since = as_of.checked_sub_days(Days::new(365)).unwrap_or(as_of);
+    let mut query = Query::select();
+    query
+        .column(tenancy::Column::CarrierId)
+        .expr_as(
+            Func::count_distinct(Expr::col(tenancy::Column::EnterpriseId)),
+            Alias::new("tenants"),
+        )
+        .from(tenancy::Entity)
+        .and_where(Expr::col(tenancy::Column::CarrierId).is_in(carrier_ids.iter().copied()))
+        .and_where(Expr::col(tenancy::Column::MovedInOn).gt(since))
+        .and_where(Expr::col(tenancy::Column::MovedInOn).lte(as_of))
+        // An area change continues a tenancy; it is no new arrival.
+        .and_where(Expr::col(tenancy::Column::PreviousTenancyId).is_null())
+        .group_by_col(tenancy::Column::CarrierId);
+    db.query_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            let tenants: i64 = row.try_get("", "tenants")?;
+            Ok((
+                row.try_get("", "carrier_id")?,
+                u32::try_from(tenants).unwrap_or(u32::MAX),
+            ))
+        })
+        .collect()
+}

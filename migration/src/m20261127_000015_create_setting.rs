@@ -16,8 +16,14 @@ impl MigrationTrait for Migration {
                     // The setting's value as JSON; absent settings take the code's defaults.
                     .col(text(Setting::Value))
                     .col(integer(Setting::Version).default(1))
-                    .col(timestamp_with_time_zone(Setting::CreatedAt).default(Expr::current_timestamp()))
-                    .col(timestamp_with_time_zone(Setting::UpdatedAt).default(Expr::current_timestamp()))
+                    .col(
+                        timestamp_with_time_zone(Setting::CreatedAt)
+                            .default(Expr::current_timestamp()),
+                    )
+                    .col(
+                        timestamp_with_time_zone(Setting::UpdatedAt)
+                            .default(Expr::current_timestamp()),
+                    )
                     .to_owned(),
             )
             .await

@@ -70,7 +70,15 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "changeTenancyArea"
         | "moveOut"
         | "graduate"
-        | "importTenancies" => WriteRule::OwnData,
+        | "importTenancies"
+        | "createPlatform"
+        | "updatePlatform"
+        | "createFund"
+        | "updateFund"
+        | "createOperatingTeam"
+        | "updateOperatingTeam"
+        | "createFacility"
+        | "updateFacility" => WriteRule::OwnData,
         _ => WriteRule::AdminOnly,
     }
 }

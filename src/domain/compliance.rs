@@ -1026,6 +1026,39 @@ mod facility_kinds {
     }
 }
 
+/// What a carrier's support records add up to on a date, for the level
+/// rules: the funds, teams and public-service facilities in force.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct SupportTotals {
+    pub fund_size: Fen,
+    pub staff: u32,
+    pub mentors: u32,
+    pub public_service_m2: f64,
+}
+
+impl CarrierRecords {
+    /// The funds, teams and facilities in force on `as_of`, added up.
+    pub fn totals_on(&self, as_of: NaiveDate) -> SupportTotals {
+        let teams = self.teams.iter().filter(|t| t.active.on(as_of));
+        SupportTotals {
+            fund_size: Fen(self
+                .funds
+                .iter()
+                .filter(|f| f.active.on(as_of))
+                .map(|f| f.size.0)
+                .sum()),
+            staff: teams.clone().map(|t| t.staff).sum(),
+            mentors: teams.map(|t| t.mentors).sum(),
+            public_service_m2: self
+                .facilities
+                .iter()
+                .filter(|f| f.open.on(as_of))
+                .filter_map(|f| f.area_m2)
+                .sum(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

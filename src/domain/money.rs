@@ -5,7 +5,7 @@ use std::fmt;
 use super::ValidationError;
 
 /// An amount of CNY in fen. Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Fen(pub i64);
 
 /// Largest amount accepted: 10^14 CNY, beyond any enterprise's figures.

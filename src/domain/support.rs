@@ -57,6 +57,44 @@ impl InForce {
     }
 }
 
+/// Most people a team may report: more is a typo, not a team.
+pub const MAX_HEADCOUNT: i32 = 100_000;
+/// Most services a platform may list.
+pub const MAX_SERVICES: usize = 50;
+
+/// A number of people (staff, mentors, enterprises served): 0 or more, within reason.
+pub fn headcount(field: &str, value: i32) -> Result<u32, ValidationError> {
+    if !(0..=MAX_HEADCOUNT).contains(&value) {
+        return Err(ValidationError::new(
+            field,
+            format!("{value} is not a number of people between 0 and {MAX_HEADCOUNT}"),
+        ));
+    }
+    Ok(value.unsigned_abs())
+}
+
+/// A platform's services: each named, none twice, at most [`MAX_SERVICES`].
+pub fn services(field: &str, services: &[String]) -> Result<Vec<String>, ValidationError> {
+    if services.len() > MAX_SERVICES {
+        return Err(ValidationError::new(
+            field,
+            format!("at most {MAX_SERVICES} services, not {}", services.len()),
+        ));
+    }
+    let mut named: Vec<String> = Vec::with_capacity(services.len());
+    for service in services {
+        let service = super::text::required_text(field, service)?;
+        if named.contains(&service) {
+            return Err(ValidationError::new(
+                field,
+                format!("'{service}' is listed twice"),
+            ));
+        }
+        named.push(service);
+    }
+    Ok(named)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,8 +105,13 @@ mod tests {
 
     #[test]
     fn a_record_is_in_force_from_its_first_day_up_to_its_closing_day() {
-        let span = InForce::new(day("2024-03-01"), Some(day("2025-03-01")), "openedOn", "closedOn")
-            .unwrap();
+        let span = InForce::new(
+            day("2024-03-01"),
+            Some(day("2025-03-01")),
+            "openedOn",
+            "closedOn",
+        )
+        .unwrap();
         assert!(!span.on(day("2024-02-29")));
         assert!(span.on(day("2024-03-01")));
         assert!(span.on(day("2025-02-28")));
@@ -77,9 +120,33 @@ mod tests {
 
     #[test]
     fn closing_before_opening_is_refused_naming_the_closing_field() {
-        let error = InForce::new(day("2024-03-01"), Some(day("2024-03-01")), "openedOn", "closedOn")
-            .unwrap_err();
+        let error = InForce::new(
+            day("2024-03-01"),
+            Some(day("2024-03-01")),
+            "openedOn",
+            "closedOn",
+        )
+        .unwrap_err();
         assert_eq!(error.field, "closedOn");
+    }
+
+    #[test]
+    fn headcounts_are_whole_numbers_of_people() {
+        assert_eq!(headcount("staffCount", 0).unwrap(), 0);
+        assert_eq!(headcount("staffCount", MAX_HEADCOUNT).unwrap(), 100_000);
+        assert_eq!(headcount("staffCount", -1).unwrap_err().field, "staffCount");
+        assert!(headcount("staffCount", MAX_HEADCOUNT + 1).is_err());
+    }
+
+    #[test]
+    fn services_are_named_once_each() {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            services("services", &list(&[" 中试熟化 ", "检测"])).unwrap(),
+            list(&["中试熟化", "检测"])
+        );
+        assert!(services("services", &list(&["检测", "检测"])).is_err());
+        assert!(services("services", &list(&[" "])).is_err());
     }
 
     #[test]

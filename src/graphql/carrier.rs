@@ -4,10 +4,12 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, Utc};
 use entity::carrier;
 
+use super::compliance::{self, CarrierCompliance, LevelEligibility};
 use super::connection::{connection, page_args, page_complexity, total_count};
 use super::district::District;
 use super::enums::{
-    CarrierKind, CarrierStatus, Industry, Level, OrderDirection, TenancyStatus, to_domain,
+    CarrierKind, CarrierStatus, ComplianceCriterion, Industry, Level, OrderDirection,
+    TenancyStatus, to_domain,
 };
 use super::error::ApiResult;
 use super::loaders::{self, many, required};
@@ -16,10 +18,12 @@ use super::operator::Operator;
 use super::recognition::LevelRecognition;
 use super::scalars::Date;
 use super::space_phase::SpacePhase;
+use super::support::{self, Facility, Fund, OperatingTeam, Platform};
 use super::tenancy::{Occupancy, Tenancy};
 use crate::domain::ValidationError;
 use crate::domain::carrier as domain;
 use crate::domain::level::{Recognition, level_on};
+use crate::domain::level_rules;
 use crate::domain::location::Location;
 use crate::domain::text::required_text;
 use crate::error::{AppError, stored};
@@ -218,6 +222,71 @@ impl Carrier {
             .collect())
     }
 
+    /// 公共技术服务平台: the public technology service platforms it hosts, open or closed, oldest first.
+    async fn platforms(&self, ctx: &Context<'_>) -> ApiResult<Vec<Platform>> {
+        support::platforms_of(ctx, self.id).await
+    }
+
+    /// 投资基金: the investment funds serving it, active or wound up, oldest first.
+    async fn funds(&self, ctx: &Context<'_>) -> ApiResult<Vec<Fund>> {
+        support::funds_of(ctx, self.id).await
+    }
+
+    /// 运营团队: its operating teams, active or disbanded, oldest first.
+    async fn operating_teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<OperatingTeam>> {
+        support::teams_of(ctx, self.id).await
+    }
+
+    /// 配套设施: its supporting facilities, open or closed, oldest first.
+    async fn facilities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Facility>> {
+        support::facilities_of(ctx, self.id).await
+    }
+
+    /// 五有 on `asOf` (default today): each criterion, why it holds or not,
+    /// and the evidence. Computed in batch for a whole page of carriers.
+    async fn compliance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to check on (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<CarrierCompliance> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let compliance = compliance::compliance_of(loaders::of(ctx)?, self.id, as_of).await?;
+        Ok(CarrierCompliance(compliance))
+    }
+
+    /// Whether the carrier could apply under level rule set `ruleSet` on
+    /// `asOf` (default today): each criterion with its threshold, the
+    /// carrier's figure and the gap.
+    async fn level_eligibility(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A rule set's code, e.g. NATIONAL_INCUBATOR_2018 (see `levelRuleSets`).")]
+        rule_set: String,
+        #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<LevelEligibility> {
+        let rule_set = compliance::rule_set("ruleSet", &rule_set)?;
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let figures = compliance::figures_of(loaders::of(ctx)?, self.id, as_of).await?;
+        Ok(LevelEligibility(level_rules::evaluate(
+            rule_set, self.kind, &figures, as_of,
+        )))
+    }
+
+    /// Eligibility under every level rule set in effect on `asOf` (default
+    /// today) that covers the carrier's kind, highest level first.
+    async fn level_eligibilities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<Vec<LevelEligibility>> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let figures = compliance::figures_of(loaders::of(ctx)?, self.id, as_of).await?;
+        Ok(level_rules::evaluate_applicable(self.kind, &figures, as_of)
+            .into_iter()
+            .map(LevelEligibility)
+            .collect())
+    }
+
     /// Row version; pass it back to `updateCarrier`.
     async fn version(&self) -> i32 {
         self.version
@@ -282,6 +351,12 @@ pub struct CarrierFilter {
     pub landmark: Option<bool>,
     /// Name contains this text (case-insensitive).
     pub name_contains: Option<String>,
+    /// 功能完备: carriers meeting all five of 五有 on `complianceAsOf` (true) or not (false).
+    pub fully_functional: Option<bool>,
+    /// Carriers failing any of these criteria of 五有 on `complianceAsOf`.
+    pub failing: Option<Vec<ComplianceCriterion>>,
+    /// The date the `fullyFunctional` and `failing` conditions are judged on (default today).
+    pub compliance_as_of: Option<Date>,
 }
 
 /// What carriers can be sorted by.
@@ -438,7 +513,7 @@ impl CarrierFilter {
                 district_ids.push(-1);
             }
         }
-        Ok(StoreFilter {
+        let mut filter = StoreFilter {
             kinds: to_domain(self.kinds),
             statuses: to_domain(self.statuses),
             levels: to_domain(self.levels),
@@ -453,7 +528,19 @@ impl CarrierFilter {
             landmark: self.landmark,
             name_contains: self.name_contains.filter(|text| !text.trim().is_empty()),
             only_ids: None,
-        })
+        };
+        let failing: Vec<crate::domain::compliance::Criterion> = to_domain(self.failing);
+        if self.fully_functional.is_some() || !failing.is_empty() {
+            let as_of = self.compliance_as_of.map_or_else(store::today, |d| d.0);
+            let wanted = self.fully_functional;
+            let ids = store::compliance::carriers_where(db, as_of, |compliance| {
+                wanted.is_none_or(|full| compliance.fully_functional() == full)
+                    && (failing.is_empty() || compliance.failing().any(|c| failing.contains(&c)))
+            })
+            .await?;
+            filter.restrict_to(ids);
+        }
+        Ok(filter)
     }
 }
 

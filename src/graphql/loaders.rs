@@ -28,7 +28,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use entity::{
     carrier, carrier_industry, district, enterprise, enterprise_revenue, facility, fund,
-    fund_carrier, level_recognition, operating_team, operator, platform, qualification,
+    fund_carrier, level_recognition, operating_team, operator, platform, qualification, setting,
     space_phase, tenancy,
 };
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -71,7 +71,7 @@ keyed!(ById, id, Id: carrier, operator, district, space_phase, level_recognition
 keyed!(ByCarrier, carrier_id, CarrierId: space_phase, level_recognition, carrier_industry, tenancy);
 keyed!(ById, id, Id: enterprise, qualification, tenancy);
 keyed!(ByEnterprise, enterprise_id, EnterpriseId: qualification, tenancy, enterprise_revenue);
-keyed!(ById, id, Id: platform, operating_team, facility, fund);
+keyed!(ById, id, Id: platform, operating_team, facility, fund, setting);
 keyed!(ByCarrier, carrier_id, CarrierId: platform, operating_team, facility, fund_carrier);
 keyed!(ByFund, fund_id, FundId: fund_carrier);
 
@@ -227,6 +227,7 @@ pub struct Loaders {
     pub funds: DataLoader<Rows<fund::Entity, ById>>,
     pub fund_links_of_carrier: DataLoader<Rows<fund_carrier::Entity, ByCarrier>>,
     pub fund_links_of_fund: DataLoader<Rows<fund_carrier::Entity, ByFund>>,
+    pub settings: DataLoader<Rows<setting::Entity, ById>>,
     pub support_records: DataLoader<AsOf<SupportRecords>>,
     pub new_tenants: DataLoader<AsOf<NewTenantsLastYear>>,
     /// The 五有 thresholds, read at most once a request.
@@ -271,6 +272,7 @@ impl Loaders {
             funds: loader(Rows::new(db), queue),
             fund_links_of_carrier: loader(Rows::new(db), queue),
             fund_links_of_fund: loader(Rows::new(db), queue),
+            settings: loader(Rows::new(db), queue),
             support_records: loader(AsOf(db.clone(), PhantomData), queue),
             new_tenants: loader(AsOf(db.clone(), PhantomData), queue),
             compliance_rules: tokio::sync::OnceCell::new(),
@@ -348,9 +350,7 @@ impl Loaders {
     /// The 五有 thresholds in force.
     pub async fn compliance_rules(&self) -> AppResult<&crate::domain::compliance::ComplianceRules> {
         self.compliance_rules
-            .get_or_try_init(|| async {
-                Ok(store::compliance::rules(&self.db).await?.value)
-            })
+            .get_or_try_init(|| async { Ok(store::compliance::rules(&self.db).await?.value) })
             .await
     }
 

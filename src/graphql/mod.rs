@@ -7,6 +7,7 @@
 pub mod access;
 pub mod audit;
 pub mod carrier;
+pub mod compliance;
 pub mod connection;
 pub mod district;
 pub mod enterprise;
@@ -20,6 +21,7 @@ pub mod recognition;
 pub mod scalars;
 pub mod space_phase;
 pub mod subscription;
+pub mod support;
 pub mod tenancy;
 
 use std::sync::Arc;
@@ -43,6 +45,8 @@ pub struct Query(
     audit::AuditQuery,
     enterprise::EnterpriseQuery,
     tenancy::TenancyQuery,
+    support::SupportQuery,
+    compliance::ComplianceQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -55,6 +59,8 @@ pub struct Mutation(
     enterprise::EnterpriseMutation,
     tenancy::TenancyMutation,
     import::ImportMutation,
+    support::SupportMutation,
+    compliance::ComplianceMutation,
 );
 
 pub type ZaitiSchema = Schema<Query, Mutation, subscription::Subscription>;

@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use strum::{AsRefStr, EnumString};
 
 use super::carrier::Carrier;
+use super::compliance::Setting;
 use super::district::District;
 use super::enterprise::{Enterprise, Qualification};
 use super::error::ApiResult;
@@ -16,6 +17,7 @@ use super::loaders::{self, one};
 use super::operator::Operator;
 use super::recognition::LevelRecognition;
 use super::space_phase::SpacePhase;
+use super::support::{Facility, Fund, OperatingTeam, Platform};
 use super::tenancy::Tenancy;
 use crate::error::AppError;
 
@@ -33,6 +35,11 @@ pub enum NodeType {
     Enterprise,
     Qualification,
     Tenancy,
+    Platform,
+    Fund,
+    OperatingTeam,
+    Facility,
+    Setting,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -87,6 +94,11 @@ pub enum Node {
     Enterprise(Enterprise),
     Qualification(Qualification),
     Tenancy(Tenancy),
+    Platform(Platform),
+    Fund(Fund),
+    OperatingTeam(OperatingTeam),
+    Facility(Facility),
+    Setting(Setting),
 }
 
 #[derive(Default)]
@@ -146,5 +158,24 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
         NodeType::Tenancy => one(&loaders.tenancies, id)
             .await?
             .map(|row| Node::Tenancy(Tenancy(row))),
+        NodeType::Platform => one(&loaders.platforms, id)
+            .await?
+            .map(Platform::try_from)
+            .transpose()?
+            .map(Node::Platform),
+        NodeType::Fund => one(&loaders.funds, id)
+            .await?
+            .map(|row| Node::Fund(Fund::new(row, Vec::new()))),
+        NodeType::OperatingTeam => one(&loaders.teams, id)
+            .await?
+            .map(|row| Node::OperatingTeam(row.into())),
+        NodeType::Facility => one(&loaders.facilities, id)
+            .await?
+            .map(Facility::try_from)
+            .transpose()?
+            .map(Node::Facility),
+        NodeType::Setting => one(&loaders.settings, id)
+            .await?
+            .map(|row| Node::Setting(Setting(row))),
     })
 }

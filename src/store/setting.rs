@@ -85,7 +85,9 @@ where
                 updated_at: Set(now),
                 ..Default::default()
             };
-            let model = setting::Entity::insert(row).exec_with_returning(&txn).await?;
+            let model = setting::Entity::insert(row)
+                .exec_with_returning(&txn)
+                .await?;
             let change = Change::created("Setting", model.id, None, &model)?;
             (model, Operation::Create, change)
         }

@@ -481,9 +481,7 @@ async fn link_carriers(
             fund_id: Set(fund_id),
             carrier_id: Set(carrier_id),
         });
-    fund_carrier::Entity::insert_many(links)
-        .exec(txn)
-        .await?;
+    fund_carrier::Entity::insert_many(links).exec(txn).await?;
     Ok(())
 }
 
@@ -671,7 +669,15 @@ pub async fn platform_page(
     args: &PageArgs,
 ) -> AppResult<Page<platform::Model>> {
     let select = platform::Entity::find().filter(filter.condition());
-    page::fetch(db, select, &by_id(platform::Column::Id), args, |_| None, |m| m.id.into()).await
+    page::fetch(
+        db,
+        select,
+        &by_id(platform::Column::Id),
+        args,
+        |_| None,
+        |m| m.id.into(),
+    )
+    .await
 }
 
 /// How many platforms match `filter`. One SQL statement.
@@ -689,7 +695,15 @@ pub async fn fund_page(
     args: &PageArgs,
 ) -> AppResult<Page<fund::Model>> {
     let select = fund::Entity::find().filter(filter.condition());
-    page::fetch(db, select, &by_id(fund::Column::Id), args, |_| None, |m| m.id.into()).await
+    page::fetch(
+        db,
+        select,
+        &by_id(fund::Column::Id),
+        args,
+        |_| None,
+        |m| m.id.into(),
+    )
+    .await
 }
 
 /// How many funds match `filter`. One SQL statement.

@@ -16,6 +16,8 @@
 //! registered, nothing is written. A load interrupted half-way leaves partial
 //! data that later runs will not complete; start again from a fresh database.
 
+mod support;
+
 use std::collections::HashSet;
 
 use chrono::{Datelike, Days, NaiveDate};
@@ -88,9 +90,12 @@ async fn write(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<Stri
         carrier_ids.push(id);
     }
     let tenants = write_tenants(db, portfolio, &carrier_ids).await?;
+    let support_plan = support::plan(portfolio, store::today());
+    let support = support::write(db, &support_plan, &carrier_ids).await?;
     Ok(format!(
         "loaded {} carriers, {} operators, {phases} space phases, {recognitions} recognitions, \
-         {} enterprises, {} tenancies ({} graduated, {} moved out), {} qualifications",
+         {} enterprises, {} tenancies ({} graduated, {} moved out), {} qualifications, \
+         {} platforms, {} funds, {} operating teams, {} facilities",
         portfolio.carriers.len(),
         portfolio.operators.len(),
         portfolio.enterprises.len(),
@@ -98,6 +103,10 @@ async fn write(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<Stri
         tenants.graduated,
         tenants.moved_out,
         tenants.qualifications,
+        support.platforms,
+        support.funds,
+        support.teams,
+        support.facilities,
     ))
 }
 

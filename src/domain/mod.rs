@@ -9,6 +9,7 @@ pub mod carrier;
 pub mod compliance;
 pub mod dates;
 pub mod enterprise;
+pub mod goals;
 pub mod level;
 pub mod level_rules;
 pub mod location;
@@ -16,6 +17,7 @@ pub mod money;
 pub mod support;
 pub mod tenancy;
 pub mod text;
+pub mod torch;
 pub mod uscc;
 pub mod validation;
 

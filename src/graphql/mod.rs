@@ -13,6 +13,7 @@ pub mod district;
 pub mod enterprise;
 pub mod enums;
 pub mod error;
+pub mod goals;
 pub mod import;
 pub mod loaders;
 pub mod node;
@@ -23,6 +24,7 @@ pub mod space_phase;
 pub mod subscription;
 pub mod support;
 pub mod tenancy;
+pub mod torch;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,6 +49,8 @@ pub struct Query(
     tenancy::TenancyQuery,
     support::SupportQuery,
     compliance::ComplianceQuery,
+    goals::GoalQuery,
+    torch::TorchQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -61,6 +65,7 @@ pub struct Mutation(
     import::ImportMutation,
     support::SupportMutation,
     compliance::ComplianceMutation,
+    goals::GoalMutation,
 );
 
 pub type ZaitiSchema = Schema<Query, Mutation, subscription::Subscription>;

@@ -8,6 +8,7 @@ pub mod carrier;
 pub mod compliance;
 pub mod district;
 pub mod enterprise;
+pub mod goals;
 pub mod occupancy;
 pub mod operator;
 pub mod page;
@@ -17,6 +18,7 @@ pub mod space_phase;
 pub mod support;
 pub mod tenancy;
 pub mod token;
+pub mod torch;
 
 use std::time::Duration;
 

@@ -207,6 +207,75 @@ fn beyond<C: ColumnTrait>(sort: &Sort<C>, cursor: &Cursor, forward: bool) -> Con
     }
 }
 
+/// Pages a list computed in memory (figures no single SQL sort yields), in
+/// the order of `key` descending, ties by id ascending: the same keyset
+/// rules as [`fetch`], so a cursor stays valid while the figures move.
+/// Forward paging only (`first`, `after`).
+pub fn by_key_descending<T>(
+    items: Vec<T>,
+    args: &PageArgs,
+    order: &str,
+    key_of: impl Fn(&T) -> f64,
+    id_of: impl Fn(&T) -> i64,
+) -> AppResult<Page<T>> {
+    if args.last.is_some() || args.before.is_some() {
+        return Err(AppError::invalid(
+            "last",
+            "this list pages forward only: use first and after",
+        ));
+    }
+    let (size, _) = size_and_direction(args)?;
+    let after = args
+        .after
+        .as_deref()
+        .map(|text| Cursor::decode("after", text))
+        .transpose()?;
+    let after = match after {
+        Some(cursor) if cursor.order != order => {
+            return Err(AppError::invalid(
+                "after",
+                "the cursor belongs to another list or sort",
+            ));
+        }
+        Some(cursor) => Some((
+            cursor
+                .key
+                .as_deref()
+                .and_then(|key| key.parse::<f64>().ok())
+                .ok_or_else(|| AppError::invalid("after", "not a cursor this API issued"))?,
+            cursor.id,
+        )),
+        None => None,
+    };
+    let mut items: Vec<(f64, i64, T)> = items
+        .into_iter()
+        .map(|item| (key_of(&item), id_of(&item), item))
+        .filter(|(key, id, _)| {
+            after.is_none_or(|(after_key, after_id)| {
+                *key < after_key || (*key == after_key && *id > after_id)
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let has_next_page = items.len() as u64 > size;
+    items.truncate(size as usize);
+    Ok(Page {
+        edges: items
+            .into_iter()
+            .map(|(key, id, item)| {
+                let cursor = Cursor {
+                    order: order.to_owned(),
+                    key: Some(key.to_string()),
+                    id,
+                };
+                (cursor.encode(), item)
+            })
+            .collect(),
+        has_previous_page: after.is_some(),
+        has_next_page,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,336 @@
+//! 火炬统计: the national annual statistics survey of incubators and
+//! makerspaces (科技企业孵化器、众创空间火炬统计调查), as far as zaiti holds
+//! its indicators: the list of indicators in the survey's order, one row per
+//! carrier, and the CSV an operator pastes from instead of retyping.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::ValidationError;
+use super::carrier::{CarrierKind, Level};
+use super::money::Fen;
+
+/// The first survey year zaiti answers for: no carrier it holds reports earlier.
+pub const FIRST_YEAR: i32 = 2000;
+
+/// The date a year's figures are taken on: December 31 of `year`, or `today`
+/// while the year is not over. Years before [`FIRST_YEAR`] or after the
+/// current one are refused, naming the field `year`.
+pub fn as_of(year: i32, today: NaiveDate) -> Result<NaiveDate, ValidationError> {
+    let current = today.year();
+    if !(FIRST_YEAR..=current).contains(&year) {
+        return Err(ValidationError::new(
+            "year",
+            format!("the survey year must be from {FIRST_YEAR} to {current}, not {year}"),
+        ));
+    }
+    if year == current {
+        return Ok(today);
+    }
+    NaiveDate::from_ymd_opt(year, 12, 31)
+        .ok_or_else(|| ValidationError::new("year", format!("{year} has no December 31")))
+}
+
+/// One carrier's figures for the survey. Stock figures are on the as-of date;
+/// `graduates_in_year` counts graduations from January 1 to the as-of date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TorchRow {
+    pub carrier_id: i32,
+    /// 载体名称.
+    pub name: String,
+    /// 载体类型: only makerspaces and incubators are surveyed.
+    pub kind: CarrierKind,
+    /// 所在区: the district's Chinese name.
+    pub district: String,
+    /// 运营主体: the operator's registered name.
+    pub operator: String,
+    /// 级别 held on the as-of date.
+    pub level: Level,
+    /// 场地总面积: floor area delivered by the as-of date, m².
+    pub floor_area_m2: f64,
+    /// 在孵企业使用面积: area under leases in force, m².
+    pub tenant_area_m2: f64,
+    /// 公共服务场地面积: public-service area of the facilities open, m².
+    pub public_service_m2: f64,
+    /// 在孵企业数: enterprises with a lease in force that have not graduated.
+    pub incubating: i64,
+    /// 当年毕业企业数: enterprises that graduated here within the year.
+    pub graduates_in_year: i64,
+    /// 累计毕业企业数: enterprises that graduated here up to the as-of date.
+    pub graduates_total: i64,
+    /// 专业孵化服务人员: staff of the operating teams in force.
+    pub staff: u32,
+    /// 创业导师: mentors of the operating teams in force.
+    pub mentors: u32,
+    /// 孵化基金规模: size of the investment funds serving the carrier.
+    pub fund_size: Fen,
+    /// 公共技术服务平台: platforms open.
+    pub platforms: u32,
+}
+
+/// The indicators zaiti holds, in the order of the export's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Indicator {
+    Name,
+    Kind,
+    District,
+    Operator,
+    Level,
+    FloorArea,
+    TenantArea,
+    PublicServiceArea,
+    Incubating,
+    GraduatesInYear,
+    GraduatesTotal,
+    Staff,
+    Mentors,
+    FundSize,
+    Platforms,
+}
+
+impl Indicator {
+    /// Every indicator, in column order.
+    pub const ALL: [Indicator; 15] = [
+        Indicator::Name,
+        Indicator::Kind,
+        Indicator::District,
+        Indicator::Operator,
+        Indicator::Level,
+        Indicator::FloorArea,
+        Indicator::TenantArea,
+        Indicator::PublicServiceArea,
+        Indicator::Incubating,
+        Indicator::GraduatesInYear,
+        Indicator::GraduatesTotal,
+        Indicator::Staff,
+        Indicator::Mentors,
+        Indicator::FundSize,
+        Indicator::Platforms,
+    ];
+
+    /// The column header: the survey's name, with its unit.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Indicator::Name => "载体名称",
+            Indicator::Kind => "载体类型",
+            Indicator::District => "所在区",
+            Indicator::Operator => "运营主体",
+            Indicator::Level => "级别",
+            Indicator::FloorArea => "场地总面积(平方米)",
+            Indicator::TenantArea => "在孵企业使用面积(平方米)",
+            Indicator::PublicServiceArea => "公共服务场地面积(平方米)",
+            Indicator::Incubating => "在孵企业数(家)",
+            Indicator::GraduatesInYear => "当年毕业企业数(家)",
+            Indicator::GraduatesTotal => "累计毕业企业数(家)",
+            Indicator::Staff => "专业孵化服务人员(人)",
+            Indicator::Mentors => "创业导师(人)",
+            Indicator::FundSize => "孵化基金规模(元)",
+            Indicator::Platforms => "公共技术服务平台(个)",
+        }
+    }
+
+    /// The indicator in English, with its unit.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Indicator::Name => "carrier name",
+            Indicator::Kind => "carrier kind",
+            Indicator::District => "district",
+            Indicator::Operator => "operator",
+            Indicator::Level => "level",
+            Indicator::FloorArea => "total floor area (m²)",
+            Indicator::TenantArea => "floor area used by tenant enterprises (m²)",
+            Indicator::PublicServiceArea => "public-service floor area (m²)",
+            Indicator::Incubating => "enterprises incubating",
+            Indicator::GraduatesInYear => "enterprises graduated in the year",
+            Indicator::GraduatesTotal => "enterprises graduated, cumulative",
+            Indicator::Staff => "professional incubation staff",
+            Indicator::Mentors => "start-up mentors",
+            Indicator::FundSize => "incubation fund size (CNY)",
+            Indicator::Platforms => "public technology service platforms",
+        }
+    }
+
+    /// This indicator's cell of `row`, as the CSV shows it.
+    pub fn cell(self, row: &TorchRow) -> String {
+        match self {
+            Indicator::Name => text_cell(&row.name),
+            Indicator::Kind => kind_zh(row.kind).to_owned(),
+            Indicator::District => text_cell(&row.district),
+            Indicator::Operator => text_cell(&row.operator),
+            Indicator::Level => level_zh(row.level).to_owned(),
+            Indicator::FloorArea => area_cell(row.floor_area_m2),
+            Indicator::TenantArea => area_cell(row.tenant_area_m2),
+            Indicator::PublicServiceArea => area_cell(row.public_service_m2),
+            Indicator::Incubating => row.incubating.to_string(),
+            Indicator::GraduatesInYear => row.graduates_in_year.to_string(),
+            Indicator::GraduatesTotal => row.graduates_total.to_string(),
+            Indicator::Staff => row.staff.to_string(),
+            Indicator::Mentors => row.mentors.to_string(),
+            Indicator::FundSize => row.fund_size.to_string(),
+            Indicator::Platforms => row.platforms.to_string(),
+        }
+    }
+}
+
+/// 载体类型 as the survey writes it.
+pub fn kind_zh(kind: CarrierKind) -> &'static str {
+    match kind {
+        CarrierKind::Makerspace => "众创空间",
+        CarrierKind::Incubator => "科技企业孵化器",
+        CarrierKind::Accelerator => "加速器",
+        CarrierKind::ScienceComplex => "科创综合体",
+    }
+}
+
+/// 级别 in Chinese.
+pub fn level_zh(level: Level) -> &'static str {
+    match level {
+        Level::None => "未认定",
+        Level::District => "区级",
+        Level::City => "市级",
+        Level::Provincial => "省级",
+        Level::National => "国家级",
+    }
+}
+
+/// An area in m², rounded to 0.01 m² as the survey reports it.
+pub fn round_area(square_metres: f64) -> f64 {
+    let rounded = (square_metres * 100.0).round() / 100.0;
+    // -0.0 would print as "-0.00".
+    if rounded == 0.0 { 0.0 } else { rounded }
+}
+
+fn area_cell(square_metres: f64) -> String {
+    format!("{:.2}", round_area(square_metres))
+}
+
+/// Text typed by operators, made safe for a spreadsheet: a cell starting
+/// with `=`, `+`, `-`, `@` or a tab is run by Excel as a formula (CSV
+/// injection), so such text gets a leading apostrophe, which Excel hides.
+fn text_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The byte order mark that opens the CSV.
+///
+/// Excel on Chinese Windows reads a CSV without one in the ANSI code page
+/// (GBK), which turns UTF-8 Chinese into mojibake; the BOM tells it the file
+/// is UTF-8, and other tools (LibreOffice, WPS, pandas with `utf-8-sig`) accept it.
+pub const BOM: &str = "\u{feff}";
+
+/// The CSV of the survey: a BOM, the header of Chinese indicator names, then
+/// one line per row, CRLF-terminated (RFC 4180, as Excel writes it).
+pub fn render_csv(rows: &[TorchRow]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(BOM.as_bytes().to_vec());
+    // Writing to memory cannot fail, and every record has the header's width.
+    writer
+        .write_record(Indicator::ALL.map(Indicator::name_zh))
+        .expect("the header is written to memory");
+    for row in rows {
+        writer
+            .write_record(Indicator::ALL.map(|indicator| indicator.cell(row)))
+            .expect("a row is written to memory");
+    }
+    let bytes = writer.into_inner().expect("the CSV is flushed to memory");
+    String::from_utf8(bytes).expect("the CSV is built from UTF-8 strings")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn row() -> TorchRow {
+        TorchRow {
+            carrier_id: 7,
+            name: "太湖湾科创孵化器".into(),
+            kind: CarrierKind::Incubator,
+            district: "新吴区".into(),
+            operator: "无锡产业发展集团, 有限公司".into(),
+            level: Level::Provincial,
+            floor_area_m2: 12_000.456,
+            tenant_area_m2: 8000.0,
+            public_service_m2: 1234.5,
+            incubating: 52,
+            graduates_in_year: 3,
+            graduates_total: 21,
+            staff: 6,
+            mentors: 8,
+            fund_size: Fen(500_000_012),
+            platforms: 2,
+        }
+    }
+
+    #[test]
+    fn a_past_year_is_taken_on_december_31() {
+        assert_eq!(as_of(2025, day("2026-11-27")), Ok(day("2025-12-31")));
+        assert_eq!(as_of(2000, day("2026-11-27")), Ok(day("2000-12-31")));
+    }
+
+    #[test]
+    fn the_current_year_is_taken_on_today() {
+        assert_eq!(as_of(2026, day("2026-11-27")), Ok(day("2026-11-27")));
+    }
+
+    #[test]
+    fn a_year_in_the_future_or_before_2000_is_refused() {
+        assert_eq!(as_of(2027, day("2026-11-27")).unwrap_err().field, "year");
+        assert_eq!(as_of(1999, day("2026-11-27")).unwrap_err().field, "year");
+    }
+
+    #[test]
+    fn the_header_is_the_chinese_indicator_names_after_a_bom() {
+        let csv = render_csv(&[]);
+        assert_eq!(
+            csv,
+            "\u{feff}载体名称,载体类型,所在区,运营主体,级别,场地总面积(平方米),在孵企业使用面积(平方米),\
+             公共服务场地面积(平方米),在孵企业数(家),当年毕业企业数(家),累计毕业企业数(家),\
+             专业孵化服务人员(人),创业导师(人),孵化基金规模(元),公共技术服务平台(个)\r\n"
+        );
+    }
+
+    #[test]
+    fn a_row_gives_exact_money_areas_to_the_hundredth_and_chinese_words() {
+        let csv = render_csv(&[row()]);
+        let line = csv.split("\r\n").nth(1).unwrap();
+        assert_eq!(
+            line,
+            "太湖湾科创孵化器,科技企业孵化器,新吴区,\"无锡产业发展集团, 有限公司\",省级,\
+             12000.46,8000.00,1234.50,52,3,21,6,8,5000000.12,2"
+        );
+        assert!(csv.ends_with("\r\n"));
+    }
+
+    #[test]
+    fn every_indicator_has_a_chinese_and_an_english_name_and_a_cell() {
+        for indicator in Indicator::ALL {
+            assert!(!indicator.name_zh().is_empty() && !indicator.name_en().is_empty());
+            assert!(!indicator.cell(&row()).is_empty(), "{indicator:?}");
+        }
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_as_a_formula_is_defused() {
+        let mut row = row();
+        row.name = "=HYPERLINK(\"http://x\")".into();
+        assert_eq!(Indicator::Name.cell(&row), "'=HYPERLINK(\"http://x\")");
+        row.name = "普通名称".into();
+        assert_eq!(Indicator::Name.cell(&row), "普通名称");
+    }
+
+    #[test]
+    fn areas_round_to_the_hundredth_without_a_negative_zero() {
+        assert_eq!(round_area(0.004), 0.0);
+        assert_eq!(round_area(-0.001).to_string(), "0");
+        assert_eq!(area_cell(1500.0), "1500.00");
+        assert_eq!(area_cell(99.999), "100.00");
+    }
+}

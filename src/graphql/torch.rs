@@ -1,0 +1,161 @@
+//! 火炬统计: the national annual statistics survey of incubators and
+//! makerspaces, as rows of figures and as the CSV the CLI writes.
+
+use async_graphql::{Context, ID, Object};
+
+use super::carrier::Carrier;
+use super::enums::{CarrierKind, Level};
+use super::error::ApiResult;
+use super::loaders::{self, required};
+use super::node::{NodeType, global_id};
+use super::scalars::Date;
+use crate::domain::torch;
+use crate::store;
+
+#[derive(Default)]
+pub struct TorchQuery;
+
+#[Object]
+impl TorchQuery {
+    /// 火炬统计: the indicators of the national annual statistics survey of
+    /// incubators and makerspaces (科技企业孵化器、众创空间火炬统计调查) that
+    /// zaiti holds, for every incubator and makerspace, for survey year
+    /// `year`. Stock figures are taken on December 31 of the year (today
+    /// while the year runs); graduates in the year count graduations from
+    /// January 1 to that date. Readable by every role: the figures are not
+    /// confidential.
+    async fn torch_statistics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The survey year, from 2000 to the current year.")] year: i32,
+    ) -> ApiResult<TorchStatistics> {
+        Ok(TorchStatistics(
+            store::torch::statistics(super::db(ctx)?, year).await?,
+        ))
+    }
+}
+
+/// 火炬统计: one survey year's figures, per incubator and makerspace.
+pub struct TorchStatistics(store::torch::TorchStatistics);
+
+/// 火炬统计: one survey year's figures, per incubator and makerspace.
+#[Object]
+impl TorchStatistics {
+    /// The survey year.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+
+    /// The date the stock figures are taken on: December 31 of the year, or today while the year runs.
+    async fn as_of(&self) -> Date {
+        self.0.as_of.into()
+    }
+
+    /// One row per incubator and makerspace, by carrier id (creation order).
+    async fn rows(&self) -> Vec<TorchRow> {
+        self.0.rows.iter().cloned().map(TorchRow).collect()
+    }
+
+    /// The same figures as CSV, byte for byte what `zaiti export torch --year Y`
+    /// writes: UTF-8 opening with a byte order mark (U+FEFF, so Excel on
+    /// Chinese Windows reads it as UTF-8), a header row of the survey's Chinese
+    /// indicator names with units, then one line per row, CRLF-terminated.
+    /// Money is exact decimal yuan, areas are rounded to 0.01 m², kinds and
+    /// levels are in Chinese.
+    async fn csv(&self) -> String {
+        torch::render_csv(&self.0.rows)
+    }
+}
+
+/// One carrier's figures in the 火炬统计 survey.
+pub struct TorchRow(torch::TorchRow);
+
+/// One carrier's figures in the 火炬统计 survey.
+#[Object]
+impl TorchRow {
+    /// The global ID of the carrier.
+    async fn carrier_id(&self) -> ID {
+        global_id(NodeType::Carrier, self.0.carrier_id)
+    }
+
+    /// The carrier itself.
+    async fn carrier(&self, ctx: &Context<'_>) -> ApiResult<Carrier> {
+        let carrier = loaders::of(ctx)?.carrier(self.0.carrier_id).await?;
+        required(carrier, "carrier", self.0.carrier_id)
+    }
+
+    /// 载体名称: the carrier's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// 载体类型: MAKERSPACE (众创空间) or INCUBATOR (科技企业孵化器).
+    async fn kind(&self) -> CarrierKind {
+        self.0.kind.into()
+    }
+
+    /// 所在区: the Chinese name of the district the carrier is in.
+    async fn district_name(&self) -> &str {
+        &self.0.district
+    }
+
+    /// 运营主体: the registered name of the carrier's operator.
+    async fn operator_name(&self) -> &str {
+        &self.0.operator
+    }
+
+    /// 级别: the level held on the as-of date.
+    async fn level(&self) -> Level {
+        self.0.level.into()
+    }
+
+    /// 场地总面积: floor area of the space phases delivered by the as-of date, m², to 0.01.
+    async fn floor_area_m2(&self) -> f64 {
+        self.0.floor_area_m2
+    }
+
+    /// 在孵企业使用面积: floor area under leases in force on the as-of date, m², to 0.01.
+    async fn tenant_area_m2(&self) -> f64 {
+        self.0.tenant_area_m2
+    }
+
+    /// 公共服务场地面积: public-service floor area of the supporting facilities open on the as-of date, m², to 0.01.
+    async fn public_service_area_m2(&self) -> f64 {
+        self.0.public_service_m2
+    }
+
+    /// 在孵企业数: distinct enterprises with a lease in force on the as-of date that have not graduated.
+    async fn incubating_enterprises(&self) -> i64 {
+        self.0.incubating
+    }
+
+    /// 当年毕业企业数: distinct enterprises that graduated here from January 1 of the year to the as-of date.
+    async fn graduates_in_year(&self) -> i64 {
+        self.0.graduates_in_year
+    }
+
+    /// 累计毕业企业数: distinct enterprises that graduated here on or before the as-of date.
+    async fn graduates_total(&self) -> i64 {
+        self.0.graduates_total
+    }
+
+    /// 专业孵化服务人员: professional staff of the operating teams in force on the as-of date.
+    async fn staff(&self) -> u32 {
+        self.0.staff
+    }
+
+    /// 创业导师: mentors of the operating teams in force on the as-of date.
+    async fn mentors(&self) -> u32 {
+        self.0.mentors
+    }
+
+    /// 孵化基金规模: total size in CNY of the investment funds serving the carrier on the as-of date, an exact decimal string (e.g. "50000000.00"). A fund serving several carriers counts in full for each.
+    async fn fund_size(&self) -> String {
+        self.0.fund_size.to_string()
+    }
+
+    /// 公共技术服务平台: public technology service platforms hosted by the carrier and open on the as-of date.
+    async fn platforms(&self) -> u32 {
+        self.0.platforms
+    }
+}

@@ -1,0 +1,276 @@
+//! What the goal counting rules read, aggregated in SQL for one as-of date:
+//! a fixed number of statements whatever the size of the portfolio.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::{carrier, enterprise, level_recognition, operating_team, platform, space_phase};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult};
+
+use super::compliance::{Carriers, records, rules};
+use crate::domain::carrier::{CarrierKind, CarrierStatus, Level, SpaceSource};
+use crate::domain::compliance::check;
+use crate::domain::goals::{CarrierFacts, DeliveredArea, GoalFacts, Targets, YearCount};
+use crate::error::{AppResult, stored};
+
+/// The setting that holds the targets and the period.
+pub const TARGETS_KEY: &str = "goal_targets";
+
+/// The targets in force: as the ADMIN last set them, else the action plan's.
+pub async fn targets<C: ConnectionTrait>(db: &C) -> AppResult<super::setting::Versioned<Targets>> {
+    super::setting::read(db, TARGETS_KEY).await
+}
+
+/// The calendar year of a date column, as an integer, on either backend.
+fn year_of(backend: DbBackend, table: &str, column: &str) -> SimpleExpr {
+    match backend {
+        DbBackend::Postgres => Expr::cust(format!(
+            "CAST(EXTRACT(YEAR FROM \"{table}\".\"{column}\") AS INTEGER)"
+        )),
+        _ => Expr::cust(format!(
+            "CAST(strftime('%Y', \"{table}\".\"{column}\") AS INTEGER)"
+        )),
+    }
+}
+
+/// `from ≤ column ≤ until` on a date column.
+fn between(column: SimpleExpr, from: NaiveDate, until: NaiveDate) -> SimpleExpr {
+    column.clone().gte(from).and(column.lte(until))
+}
+
+async fn year_counts(
+    db: &DatabaseConnection,
+    query: &SelectStatement,
+    by_carrier: bool,
+) -> AppResult<Vec<YearCount>> {
+    let rows = db.query_all(query).await?;
+    rows.iter()
+        .map(|row| {
+            let count: i64 = row.try_get("", "n")?;
+            Ok(YearCount {
+                carrier_id: if by_carrier {
+                    Some(row.try_get("", "carrier_id")?)
+                } else {
+                    None
+                },
+                year: row.try_get("", "year")?,
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+            })
+        })
+        .collect()
+}
+
+/// Everything the counting rules read on `as_of` under `targets`.
+pub async fn facts(
+    db: &DatabaseConnection,
+    targets: &Targets,
+    as_of: NaiveDate,
+) -> AppResult<GoalFacts> {
+    let backend = db.get_database_backend();
+    let (start, until) = (targets.period_start, targets.counted_until(as_of));
+    let mut carriers = carrier_facts(db).await?;
+
+    // First delivery and first recognitions per carrier: two grouped statements.
+    let mut first = Query::select();
+    first
+        .column(space_phase::Column::CarrierId)
+        .expr_as(
+            Func::min(Expr::col(space_phase::Column::DeliveredOn)),
+            Alias::new("first_on"),
+        )
+        .from(space_phase::Entity)
+        .group_by_col(space_phase::Column::CarrierId);
+    for row in db.query_all(&first).await? {
+        let id: i32 = row.try_get("", "carrier_id")?;
+        if let Some(c) = carriers.get_mut(&id) {
+            c.first_delivered_on = row.try_get("", "first_on")?;
+        }
+    }
+    let level_in = |levels: &[Level]| {
+        Expr::col(level_recognition::Column::Level)
+            .is_in(levels.iter().map(|l| l.as_ref().to_owned()))
+    };
+    let first_on = |levels: &[Level]| {
+        Func::min(
+            Expr::case(
+                level_in(levels),
+                Expr::col(level_recognition::Column::RecognisedOn),
+            )
+            .finally(Expr::null()),
+        )
+    };
+    let mut recognised = Query::select();
+    recognised
+        .column(level_recognition::Column::CarrierId)
+        .expr_as(
+            first_on(&[Level::City, Level::Provincial, Level::National]),
+            Alias::new("city_on"),
+        )
+        .expr_as(
+            first_on(&[Level::Provincial, Level::National]),
+            Alias::new("provincial_on"),
+        )
+        .from(level_recognition::Entity)
+        .and_where(Expr::col(level_recognition::Column::RecognisedOn).lte(as_of))
+        .group_by_col(level_recognition::Column::CarrierId);
+    for row in db.query_all(&recognised).await? {
+        let id: i32 = row.try_get("", "carrier_id")?;
+        if let Some(c) = carriers.get_mut(&id) {
+            c.first_city_or_above = row.try_get("", "city_on")?;
+            c.first_provincial_or_above = row.try_get("", "provincial_on")?;
+        }
+    }
+
+    // Floor area delivered in the period, by carrier, source and year.
+    let phase_year = || year_of(backend, "space_phase", "delivered_on");
+    let mut delivered = Query::select();
+    delivered
+        .column(space_phase::Column::CarrierId)
+        .column(space_phase::Column::Source)
+        .expr_as(phase_year(), Alias::new("year"))
+        .expr_as(
+            Func::sum(Expr::col(space_phase::Column::AreaM2)),
+            Alias::new("area_m2"),
+        )
+        .from(space_phase::Entity)
+        .and_where(between(
+            Expr::col(space_phase::Column::DeliveredOn),
+            start,
+            until,
+        ))
+        .group_by_col(space_phase::Column::CarrierId)
+        .group_by_col(space_phase::Column::Source)
+        .add_group_by([phase_year()]);
+    let delivered = db
+        .query_all(&delivered)
+        .await?
+        .iter()
+        .map(read_delivered)
+        .collect::<AppResult<Vec<_>>>()?;
+
+    // 五有 only for the carriers whose area could count.
+    let mut candidates: Vec<i32> = delivered.iter().map(|d| d.carrier_id).collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let rules = rules(db).await?.value;
+    let fully_functional = if candidates.is_empty() {
+        Default::default()
+    } else {
+        records(db, Carriers::Some(&candidates), as_of)
+            .await?
+            .into_iter()
+            .filter(|(_, records)| check(records, as_of, &rules).fully_functional())
+            .map(|(id, _)| id)
+            .collect()
+    };
+
+    let platform_year = || year_of(backend, "platform", "opened_on");
+    let mut platforms = Query::select();
+    platforms
+        .column(platform::Column::CarrierId)
+        .expr_as(platform_year(), Alias::new("year"))
+        .expr_as(
+            Func::count(Expr::col(platform::Column::Id)),
+            Alias::new("n"),
+        )
+        .from(platform::Entity)
+        .and_where(between(Expr::col(platform::Column::OpenedOn), start, until))
+        .and_where(
+            Expr::col(platform::Column::ClosedOn)
+                .is_null()
+                .or(Expr::col(platform::Column::ClosedOn).gt(as_of)),
+        )
+        .group_by_col(platform::Column::CarrierId)
+        .add_group_by([platform_year()]);
+
+    let team_year = || year_of(backend, "operating_team", "professional_recognised_on");
+    let mut teams = Query::select();
+    teams
+        .column(operating_team::Column::CarrierId)
+        .expr_as(team_year(), Alias::new("year"))
+        .expr_as(
+            Func::count(Expr::col(operating_team::Column::Id)),
+            Alias::new("n"),
+        )
+        .from(operating_team::Entity)
+        .and_where(between(
+            Expr::col(operating_team::Column::ProfessionalRecognisedOn),
+            start,
+            until,
+        ))
+        .group_by_col(operating_team::Column::CarrierId)
+        .add_group_by([team_year()]);
+
+    let landed_year = || year_of(backend, "enterprise", "landed_on");
+    let mut landed = Query::select();
+    landed
+        .expr_as(landed_year(), Alias::new("year"))
+        .expr_as(
+            Func::count(Expr::col(enterprise::Column::Id)),
+            Alias::new("n"),
+        )
+        .from(enterprise::Entity)
+        .and_where(between(
+            Expr::col(enterprise::Column::LandedOn),
+            start,
+            until,
+        ))
+        .add_group_by([landed_year()]);
+
+    Ok(GoalFacts {
+        carriers: carriers.into_values().collect(),
+        fully_functional,
+        delivered,
+        platforms_opened: year_counts(db, &platforms, true).await?,
+        teams_recognised: year_counts(db, &teams, true).await?,
+        firms_landed: year_counts(db, &landed, false).await?,
+    })
+}
+
+fn read_delivered(row: &QueryResult) -> AppResult<DeliveredArea> {
+    let source: String = row.try_get("", "source")?;
+    Ok(DeliveredArea {
+        carrier_id: row.try_get("", "carrier_id")?,
+        source: stored::<SpaceSource>("space_phase.source", &source)?,
+        year: row.try_get("", "year")?,
+        area_m2: row.try_get("", "area_m2")?,
+    })
+}
+
+/// Every carrier's own fields the rules read. One statement.
+async fn carrier_facts(db: &DatabaseConnection) -> AppResult<HashMap<i32, CarrierFacts>> {
+    let mut query = Query::select();
+    query
+        .columns([
+            carrier::Column::Id,
+            carrier::Column::Kind,
+            carrier::Column::DistrictId,
+            carrier::Column::Status,
+            carrier::Column::Landmark,
+        ])
+        .from(carrier::Entity);
+    db.query_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            let id: i32 = row.try_get("", "id")?;
+            let kind: String = row.try_get("", "kind")?;
+            let status: String = row.try_get("", "status")?;
+            let status: CarrierStatus = stored("carrier.status", &status)?;
+            Ok((
+                id,
+                CarrierFacts {
+                    id,
+                    kind: stored::<CarrierKind>("carrier.kind", &kind)?,
+                    district_id: row.try_get("", "district_id")?,
+                    operating: status == CarrierStatus::Operating,
+                    landmark: row.try_get("", "landmark")?,
+                    first_delivered_on: None,
+                    first_city_or_above: None,
+                    first_provincial_or_above: None,
+                },
+            ))
+        })
+        .collect()
+}

@@ -1,7 +1,7 @@
 //! Progress toward the 2027 targets of the action plan, for any date.
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::carrier::Carrier;
 use super::connection::page_args;
@@ -42,6 +42,8 @@ pub enum TargetCode {
 pub struct GoalProgress {
     /// The date of the figures: records dated up to it count.
     pub as_of: Date,
+    /// The moment of knowledge the figures were computed for; null for what is known now.
+    pub known_at: Option<DateTime<Utc>>,
     /// The first day of the plan period.
     pub period_start: Date,
     /// The last day of the plan period.
@@ -254,7 +256,8 @@ impl TargetProgress {
 /// Figures to the hundredth: areas are recorded in 0.01 m², and sums of
 /// floats would otherwise show binary noise (27071.739999999998).
 fn figure(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
+    // Adding 0.0 turns the -0.0 of an empty float sum into 0.
+    (value * 100.0).round() / 100.0 + 0.0
 }
 
 fn target_progress(
@@ -409,18 +412,45 @@ impl GoalQuery {
     /// Progress toward every target of the action plan on `asOf` (default
     /// today): records dated up to `asOf` count, by the counting rules each
     /// target documents. Computed in SQL plus one batched 五有 check.
+    ///
+    /// Two kinds of time: `asOf` is the date in the world; `knownAt` is the
+    /// moment of knowledge. With `knownAt`, records entered after it are left
+    /// out and records changed after it count at their values then (targets
+    /// and 五有 thresholds too), as the audit trail holds them, so a figure
+    /// reported at that moment is reproduced exactly. That replays the audit
+    /// trail, so it costs far more than a live figure.
     async fn goal_progress(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The date in the world: records dated up to it count (default today).")]
         as_of: Option<Date>,
+        #[graphql(
+            desc = "The moment of knowledge: only what had been recorded by then counts, at its values then (default: now)."
+        )]
+        known_at: Option<DateTime<Utc>>,
     ) -> ApiResult<GoalProgress> {
-        let db = super::db(ctx)?;
+        let live = super::db(ctx)?;
         let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let known;
+        let db = match known_at {
+            Some(moment) if moment > Utc::now() => {
+                return Err(AppError::invalid(
+                    "knownAt",
+                    format!("{moment} is in the future; what will be known then is not known yet"),
+                )
+                .into());
+            }
+            Some(moment) => {
+                known = store::known::as_known_at(live, moment).await?;
+                &known
+            }
+            None => live,
+        };
         let targets = store::goals::targets(db).await?.value;
         let facts = store::goals::facts(db, &targets, as_of).await?;
         Ok(GoalProgress {
             as_of: as_of.into(),
+            known_at,
             period_start: targets.period_start.into(),
             period_end: targets.period_end.into(),
             elapsed_share: goals::elapsed_share(targets.period_start, targets.period_end, as_of),

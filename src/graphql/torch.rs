@@ -61,7 +61,8 @@ impl TorchStatistics {
     /// Chinese Windows reads it as UTF-8), a header row of the survey's Chinese
     /// indicator names with units, then one line per row, CRLF-terminated.
     /// Money is exact decimal yuan, areas are rounded to 0.01 m², kinds and
-    /// levels are in Chinese.
+    /// levels are in Chinese; a name starting with `=`, `+`, `-` or `@` gets a
+    /// leading apostrophe so a spreadsheet shows it rather than running it as a formula.
     async fn csv(&self) -> String {
         torch::render_csv(&self.0.rows)
     }

@@ -9,6 +9,7 @@ pub mod compliance;
 pub mod district;
 pub mod enterprise;
 pub mod goals;
+pub mod known;
 pub mod occupancy;
 pub mod operator;
 pub mod page;

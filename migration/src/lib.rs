@@ -13,6 +13,7 @@ mod m20261127_000007_create_audit_event;
 mod m20261127_000008_create_enterprise;
 mod m20261127_000009_create_qualification;
 mod m20261127_000010_create_tenancy;
+mod m20261127_000020_create_geometry;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_create_enterprise::Migration),
             Box::new(m20261127_000009_create_qualification::Migration),
             Box::new(m20261127_000010_create_tenancy::Migration),
+            Box::new(m20261127_000020_create_geometry::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod area;
 pub mod carrier;
 pub mod dates;
 pub mod enterprise;
+pub mod geometry;
 pub mod level;
 pub mod location;
 pub mod money;

@@ -30,6 +30,7 @@ use entity::{
     carrier, carrier_industry, district, enterprise, enterprise_revenue, level_recognition,
     operator, qualification, space_phase, tenancy,
 };
+use entity::{carrier_footprint, district_boundary};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::carrier::Carrier;
@@ -68,6 +69,8 @@ keyed!(ById, id, Id: carrier, operator, district, space_phase, level_recognition
 keyed!(ByCarrier, carrier_id, CarrierId: space_phase, level_recognition, carrier_industry, tenancy);
 keyed!(ById, id, Id: enterprise, qualification, tenancy);
 keyed!(ByEnterprise, enterprise_id, EnterpriseId: qualification, tenancy, enterprise_revenue);
+keyed!(ByCarrier, carrier_id, CarrierId: carrier_footprint);
+keyed!(ById, district_id, DistrictId: district_boundary);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
 pub struct Rows<E, Key>(DatabaseConnection, PhantomData<fn() -> (E, Key)>);
@@ -184,6 +187,8 @@ pub struct Loaders {
     pub tenancies_of_enterprise: DataLoader<Rows<tenancy::Entity, ByEnterprise>>,
     pub qualifications_of: DataLoader<Rows<qualification::Entity, ByEnterprise>>,
     pub revenue_of: DataLoader<Rows<enterprise_revenue::Entity, ByEnterprise>>,
+    pub footprints: DataLoader<Rows<carrier_footprint::Entity, ByCarrier>>,
+    pub boundaries: DataLoader<Rows<district_boundary::Entity, ById>>,
 }
 
 impl Loaders {
@@ -214,6 +219,8 @@ impl Loaders {
             tenancies_of_enterprise: loader(Rows::new(db), queue),
             qualifications_of: loader(Rows::new(db), queue),
             revenue_of: loader(Rows::new(db), queue),
+            footprints: loader(Rows::new(db), queue),
+            boundaries: loader(Rows::new(db), queue),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod operator;
 pub mod recognition;
 pub mod scalars;
 pub mod space_phase;
+pub mod spatial;
 pub mod subscription;
 pub mod tenancy;
 
@@ -55,6 +56,7 @@ pub struct Mutation(
     enterprise::EnterpriseMutation,
     tenancy::TenancyMutation,
     import::ImportMutation,
+    spatial::SpatialMutation,
 );
 
 pub type ZaitiSchema = Schema<Query, Mutation, subscription::Subscription>;

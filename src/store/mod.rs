@@ -12,6 +12,7 @@ pub mod operator;
 pub mod page;
 pub mod recognition;
 pub mod space_phase;
+pub mod spatial;
 pub mod tenancy;
 pub mod token;
 

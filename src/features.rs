@@ -1,0 +1,224 @@
+//! Carriers and districts as GeoJSON features (RFC 7946, WGS84): what the OGC
+//! API serves at `/ogc` and `zaiti export geojson` writes.
+//!
+//! Each collection is a [`Collection`] value; a new one (platforms) is a new
+//! variant with its own filter and feature builder.
+
+use std::collections::HashMap;
+
+use entity::{carrier, district, level_recognition};
+use serde_json::{Value, json};
+
+use crate::domain::carrier::{CarrierKind, CarrierStatus, Level};
+use crate::domain::geometry::{self, CoordinateSystem};
+use crate::domain::level::{Recognition, level_on};
+use crate::error::AppResult;
+use crate::graphql::node::{NodeType, global_id};
+use crate::store;
+use crate::store::carrier::{CarrierFilter, CarrierOrder};
+use crate::store::page::{Page, PageArgs};
+
+/// The feature collections served.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::AsRefStr, strum::EnumString,
+)]
+#[strum(serialize_all = "lowercase")]
+pub enum Collection {
+    /// 载体: footprint polygons, or location points where no footprint is known.
+    Carriers,
+    /// 行政区: boundaries (the demo's are approximate).
+    Districts,
+}
+
+impl Collection {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Carriers => "Carriers (载体)",
+            Self::Districts => "Districts (行政区)",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Carriers => {
+                "Science and technology incubation carriers: makerspaces, incubators, accelerators and science complexes. Geometry is the footprint where known, else the location point. Filter with kind, level, status and district (a code)."
+            }
+            Self::Districts => {
+                "The city's administrative units with their stored boundaries (approximate in the demo data)."
+            }
+        }
+    }
+}
+
+/// Carriers as features; one SQL statement per related table, whatever the count.
+pub async fn carrier_features(
+    db: &sea_orm::DatabaseConnection,
+    rows: &[carrier::Model],
+) -> AppResult<Vec<Value>> {
+    let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
+    let footprints = store::spatial::footprints_of(db, &ids).await?;
+    let districts: HashMap<i32, district::Model> = store::district::all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let today = store::today();
+    let floor = store::space_phase::floor_area_on(db, &ids, today).await?;
+    let recognitions = store::rows_where_in::<level_recognition::Entity>(
+        db,
+        level_recognition::Column::CarrierId,
+        ids.iter().copied(),
+    )
+    .await?;
+    let mut by_carrier: HashMap<i32, Vec<Recognition>> = HashMap::new();
+    for row in recognitions {
+        if let Ok(level) = row.level.parse::<Level>() {
+            by_carrier
+                .entry(row.carrier_id)
+                .or_default()
+                .push(Recognition {
+                    level,
+                    recognised_on: row.recognised_on,
+                    sequence: i64::from(row.id),
+                });
+        }
+    }
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let footprint = footprints.get(&row.id);
+            let geometry = store::spatial::carrier_geometry(row, footprint)
+                .map_or(Value::Null, |g| {
+                    geometry::to_geojson(&g, CoordinateSystem::Wgs84)
+                });
+            let district = districts.get(&row.district_id);
+            let level = level_on(
+                by_carrier.get(&row.id).map_or(&[][..], Vec::as_slice),
+                today,
+            );
+            json!({
+                "type": "Feature",
+                "id": row.id,
+                "geometry": geometry,
+                "properties": {
+                    "globalId": global_id(NodeType::Carrier, row.id).0,
+                    "name": row.name,
+                    "kind": row.kind,
+                    "status": row.status,
+                    "level": level.as_ref(),
+                    "district": district.map(|d| d.code.as_str()),
+                    "districtName": district.map(|d| d.name_zh.as_str()),
+                    "address": row.address,
+                    "landmark": row.landmark,
+                    "longitude": row.longitude,
+                    "latitude": row.latitude,
+                    "floorAreaM2": floor.get(&row.id).copied().unwrap_or_default(),
+                    "footprintAreaM2": footprint.map(|f| f.area_m2),
+                    "updatedAt": row.updated_at.to_rfc3339(),
+                }
+            })
+        })
+        .collect())
+}
+
+/// Districts as features, with their boundaries where stored.
+pub async fn district_features(
+    db: &sea_orm::DatabaseConnection,
+    rows: &[district::Model],
+) -> AppResult<Vec<Value>> {
+    let boundaries = store::spatial::boundaries(db).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let boundary = boundaries.get(&row.id);
+            json!({
+                "type": "Feature",
+                "id": row.id,
+                "geometry": boundary.map_or(Value::Null, |g| geometry::to_geojson(g, CoordinateSystem::Wgs84)),
+                "properties": {
+                    "globalId": global_id(NodeType::District, row.id).0,
+                    "code": row.code,
+                    "nameZh": row.name_zh,
+                    "nameEn": row.name_en,
+                    "kind": row.kind,
+                    "boundaryAreaM2": boundary.map(geometry::area_m2),
+                }
+            })
+        })
+        .collect())
+}
+
+/// Attribute filters for carriers, as OGC query parameters give them:
+/// comma-separated values of kind, status and level, and district codes.
+#[derive(Debug, Clone, Default)]
+pub struct CarrierQuery {
+    pub kinds: Vec<CarrierKind>,
+    pub statuses: Vec<CarrierStatus>,
+    pub levels: Vec<Level>,
+    pub district_codes: Vec<String>,
+}
+
+impl CarrierQuery {
+    /// The store filter these parameters mean.
+    pub async fn filter(&self, db: &sea_orm::DatabaseConnection) -> AppResult<CarrierFilter> {
+        let district_ids = if self.district_codes.is_empty() {
+            Vec::new()
+        } else {
+            store::district::ids_for_codes(db, "district", &self.district_codes).await?
+        };
+        Ok(CarrierFilter {
+            kinds: self.kinds.clone(),
+            statuses: self.statuses.clone(),
+            levels: self.levels.clone(),
+            district_ids,
+            ..CarrierFilter::default()
+        })
+    }
+}
+
+/// One page of carriers in id order, for `/ogc` paging and the export.
+pub async fn carrier_page(
+    db: &sea_orm::DatabaseConnection,
+    filter: &CarrierFilter,
+    limit: u64,
+    after: Option<String>,
+) -> AppResult<Page<carrier::Model>> {
+    let args = PageArgs {
+        first: Some(i32::try_from(limit).unwrap_or(i32::MAX)),
+        after,
+        max_size: limit,
+        ..PageArgs::default()
+    };
+    store::carrier::page(db, filter, CarrierOrder::IdAsc, &args).await
+}
+
+/// A whole collection as one FeatureCollection (`zaiti export geojson`).
+pub async fn export(db: &sea_orm::DatabaseConnection, collection: Collection) -> AppResult<Value> {
+    let features = match collection {
+        Collection::Carriers => {
+            let filter = CarrierFilter::default();
+            let mut features = Vec::new();
+            let mut after = None;
+            loop {
+                let page = carrier_page(db, &filter, 500, after.take()).await?;
+                let rows: Vec<carrier::Model> =
+                    page.edges.iter().map(|(_, row)| row.clone()).collect();
+                features.extend(carrier_features(db, &rows).await?);
+                match page.edges.last() {
+                    Some((cursor, _)) if page.has_next_page => after = Some(cursor.clone()),
+                    _ => break,
+                }
+            }
+            features
+        }
+        Collection::Districts => {
+            let rows = store::district::all(db).await?;
+            district_features(db, &rows).await?
+        }
+    };
+    Ok(json!({
+        "type": "FeatureCollection",
+        "name": collection.as_ref(),
+        "features": features,
+    }))
+}

@@ -222,3 +222,86 @@ pub async fn export(db: &sea_orm::DatabaseConnection, collection: Collection) ->
         "features": features,
     }))
 }
+
+/// What `zaiti import districts` wrote: each district's code and boundary area in m².
+#[derive(Debug, Clone)]
+pub struct ImportedBoundary {
+    pub code: String,
+    pub area_m2: f64,
+}
+
+/// Reads district boundaries from a GeoJSON FeatureCollection and stores
+/// them, all or nothing. A feature names its district by its `code`
+/// property, else its `name` (Chinese or English). Every problem is listed.
+pub async fn import_districts(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::domain::access::Actor,
+    text: &str,
+    system: CoordinateSystem,
+) -> Result<Vec<ImportedBoundary>, Vec<String>> {
+    let internal = |err: crate::error::AppError| vec![err.to_string()];
+    let json: Value = serde_json::from_str(text).map_err(|err| vec![format!("not JSON: {err}")])?;
+    let features = match json["type"].as_str() {
+        Some("FeatureCollection") => json["features"].as_array().cloned().unwrap_or_default(),
+        Some("Feature") => vec![json.clone()],
+        _ => return Err(vec!["expected a GeoJSON FeatureCollection".into()]),
+    };
+    let districts = store::district::all(db).await.map_err(internal)?;
+    let mut problems = Vec::new();
+    let mut shapes: Vec<(i32, store::spatial::Shape)> = Vec::new();
+    let mut codes = Vec::new();
+    for (index, feature) in features.iter().enumerate() {
+        let properties = &feature["properties"];
+        let text_of = |key: &str| properties[key].as_str().map(str::trim);
+        let district = districts.iter().find(|d| {
+            text_of("code") == Some(d.code.as_str())
+                || ["name", "name_zh", "nameZh"].iter().any(|k| {
+                    text_of(k).is_some_and(|n| n == d.name_zh || n.eq_ignore_ascii_case(&d.name_en))
+                })
+                || ["name_en", "nameEn"]
+                    .iter()
+                    .any(|k| text_of(k).is_some_and(|n| n.eq_ignore_ascii_case(&d.name_en)))
+        });
+        let Some(district) = district else {
+            problems.push(format!(
+                "features[{index}]: no district matches its properties {properties}; give a `code` property ({})",
+                districts.iter().map(|d| d.code.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+            continue;
+        };
+        if shapes.iter().any(|(id, _)| *id == district.id) {
+            problems.push(format!(
+                "features[{index}]: district {} appears twice",
+                district.code
+            ));
+            continue;
+        }
+        let field = format!("features[{index}].geometry");
+        let shape = geometry::parse(&field, &feature["geometry"], geometry::Expect::Area, system)
+            .map_err(|err| err.to_string())
+            .and_then(|g| {
+                store::spatial::Shape::new(g)
+                    .ok_or_else(|| format!("{field}: the geometry is empty"))
+            });
+        match shape {
+            Ok(shape) => {
+                codes.push(ImportedBoundary {
+                    code: district.code.clone(),
+                    area_m2: shape.area_m2,
+                });
+                shapes.push((district.id, shape));
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if shapes.is_empty() && problems.is_empty() {
+        problems.push("the file has no features".into());
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    store::spatial::import_boundaries(db, actor, shapes)
+        .await
+        .map_err(internal)?;
+    Ok(codes)
+}

@@ -10,42 +10,20 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                shape_columns(
-                    Table::create()
-                        .table(CarrierFootprint::Table)
-                        .if_not_exists()
-                        .col(integer(CarrierFootprint::CarrierId).primary_key())
-                        .foreign_key(
-                            ForeignKey::create()
-                                .name("fk_carrier_footprint_carrier")
-                                .from(CarrierFootprint::Table, CarrierFootprint::CarrierId)
-                                .to(Carrier::Table, Carrier::Id)
-                                .on_delete(ForeignKeyAction::Cascade),
-                        ),
-                )
-                .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                shape_columns(
-                    Table::create()
-                        .table(DistrictBoundary::Table)
-                        .if_not_exists()
-                        .col(integer(DistrictBoundary::DistrictId).primary_key())
-                        .foreign_key(
-                            ForeignKey::create()
-                                .name("fk_district_boundary_district")
-                                .from(DistrictBoundary::Table, DistrictBoundary::DistrictId)
-                                .to(District::Table, District::Id)
-                                .on_delete(ForeignKeyAction::Cascade),
-                        ),
-                )
-                .to_owned(),
-            )
-            .await?;
+        shape_table(
+            manager,
+            CarrierFootprint::Table,
+            CarrierFootprint::CarrierId,
+            (Carrier::Table, Carrier::Id),
+        )
+        .await?;
+        shape_table(
+            manager,
+            DistrictBoundary::Table,
+            DistrictBoundary::DistrictId,
+            (District::Table, District::Id),
+        )
+        .await?;
         for table in [
             CarrierFootprint::Table.into_iden(),
             DistrictBoundary::Table.into_iden(),
@@ -94,9 +72,27 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// The columns of a stored shape: the geometry, its box and its geodesic area.
-fn shape_columns(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
-    table
+/// A table of shapes, one a row of `parent` (keyed and deleted with it):
+/// the geometry, its box and its geodesic area.
+async fn shape_table(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden + Copy + 'static,
+    key: impl IntoIden + Copy + 'static,
+    (parent, parent_id): (impl IntoIden + 'static, impl IntoIden + 'static),
+) -> Result<(), DbErr> {
+    let name = table.into_iden().to_string();
+    let mut create = Table::create();
+    create
+        .table(table)
+        .if_not_exists()
+        .col(integer(key).primary_key())
+        .foreign_key(
+            ForeignKey::create()
+                .name(format!("fk_{name}_parent"))
+                .from(table, key)
+                .to(parent, parent_id)
+                .on_delete(ForeignKeyAction::Cascade),
+        )
         // A GeoJSON geometry object, WGS84 longitude-latitude.
         .col(text(Shape::Geojson))
         .col(double(Shape::MinLon))
@@ -104,7 +100,8 @@ fn shape_columns(table: &mut TableCreateStatement) -> &mut TableCreateStatement 
         .col(double(Shape::MaxLon))
         .col(double(Shape::MaxLat))
         // Geodesic area on the WGS84 ellipsoid, m².
-        .col(double(Shape::AreaM2))
+        .col(double(Shape::AreaM2));
+    manager.create_table(create).await
 }
 
 #[derive(DeriveIden)]
@@ -117,13 +114,13 @@ enum Shape {
     AreaM2,
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone, Copy)]
 enum CarrierFootprint {
     Table,
     CarrierId,
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone, Copy)]
 enum DistrictBoundary {
     Table,
     DistrictId,

@@ -69,7 +69,7 @@ keyed!(ById, id, Id: carrier, operator, district, space_phase, level_recognition
 keyed!(ByCarrier, carrier_id, CarrierId: space_phase, level_recognition, carrier_industry, tenancy);
 keyed!(ById, id, Id: enterprise, qualification, tenancy);
 keyed!(ByEnterprise, enterprise_id, EnterpriseId: qualification, tenancy, enterprise_revenue);
-keyed!(ByCarrier, carrier_id, CarrierId: carrier_footprint);
+keyed!(ById, carrier_id, CarrierId: carrier_footprint);
 keyed!(ById, district_id, DistrictId: district_boundary);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
@@ -187,7 +187,7 @@ pub struct Loaders {
     pub tenancies_of_enterprise: DataLoader<Rows<tenancy::Entity, ByEnterprise>>,
     pub qualifications_of: DataLoader<Rows<qualification::Entity, ByEnterprise>>,
     pub revenue_of: DataLoader<Rows<enterprise_revenue::Entity, ByEnterprise>>,
-    pub footprints: DataLoader<Rows<carrier_footprint::Entity, ByCarrier>>,
+    pub footprints: DataLoader<Rows<carrier_footprint::Entity, ById>>,
     pub boundaries: DataLoader<Rows<district_boundary::Entity, ById>>,
 }
 

@@ -9,7 +9,7 @@ use async_graphql::{
 use super::carrier::{Carrier, GeoPoint};
 use super::district::District;
 use super::error::ApiResult;
-use super::loaders::{self, many};
+use super::loaders::{self, one};
 use super::node::{NodeType, expect};
 use crate::domain::ValidationError;
 use crate::domain::geometry::{self as domain, BBox, Expect, SpatialPredicate};
@@ -179,60 +179,41 @@ pub fn location_geometry(
     })
 }
 
-/// A carrier's stored footprint row, through the request's loader.
-async fn footprint_row(
-    ctx: &Context<'_>,
-    carrier_id: i32,
-) -> ApiResult<Option<entity::carrier_footprint::Model>> {
-    Ok(many(&loaders::of(ctx)?.footprints, carrier_id)
-        .await?
-        .into_iter()
-        .next())
+/// A stored shape (GeoJSON text, WGS84) in `cs`.
+fn shape_json(text: &str, cs: Option<CoordinateSystem>) -> Option<GeoJson> {
+    store::spatial::stored_shape(text).map(|g| GeoJson(domain::to_geojson(&g, system(cs))))
 }
 
-/// A carrier's footprint as GeoJSON in `cs`.
+/// A carrier's footprint as GeoJSON in `cs`, through the request's loader.
 pub async fn footprint(
     ctx: &Context<'_>,
     carrier_id: i32,
     cs: Option<CoordinateSystem>,
 ) -> ApiResult<Option<GeoJson>> {
-    Ok(footprint_row(ctx, carrier_id)
-        .await?
-        .and_then(|row| store::spatial::stored_shape(&row.geojson))
-        .map(|g| GeoJson(domain::to_geojson(&g, system(cs)))))
+    let row = one(&loaders::of(ctx)?.footprints, carrier_id).await?;
+    Ok(row.and_then(|row| shape_json(&row.geojson, cs)))
 }
 
 /// A carrier's footprint area in m².
 pub async fn footprint_area(ctx: &Context<'_>, carrier_id: i32) -> ApiResult<Option<f64>> {
-    Ok(footprint_row(ctx, carrier_id).await?.map(|row| row.area_m2))
+    let row = one(&loaders::of(ctx)?.footprints, carrier_id).await?;
+    Ok(row.map(|row| row.area_m2))
 }
 
-/// A district's stored boundary row, through the request's loader.
-async fn boundary_row(
-    ctx: &Context<'_>,
-    district_id: i32,
-) -> ApiResult<Option<entity::district_boundary::Model>> {
-    Ok(many(&loaders::of(ctx)?.boundaries, district_id)
-        .await?
-        .into_iter()
-        .next())
-}
-
-/// A district's boundary as GeoJSON in `cs`.
+/// A district's boundary as GeoJSON in `cs`, through the request's loader.
 pub async fn boundary(
     ctx: &Context<'_>,
     district_id: i32,
     cs: Option<CoordinateSystem>,
 ) -> ApiResult<Option<GeoJson>> {
-    Ok(boundary_row(ctx, district_id)
-        .await?
-        .and_then(|row| store::spatial::stored_shape(&row.geojson))
-        .map(|g| GeoJson(domain::to_geojson(&g, system(cs)))))
+    let row = one(&loaders::of(ctx)?.boundaries, district_id).await?;
+    Ok(row.and_then(|row| shape_json(&row.geojson, cs)))
 }
 
 /// A district's boundary area in m².
 pub async fn boundary_area(ctx: &Context<'_>, district_id: i32) -> ApiResult<Option<f64>> {
-    Ok(boundary_row(ctx, district_id).await?.map(|row| row.area_m2))
+    let row = one(&loaders::of(ctx)?.boundaries, district_id).await?;
+    Ok(row.map(|row| row.area_m2))
 }
 
 /// A polygon or multipolygon input, checked, as a shape to store.

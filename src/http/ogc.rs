@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sea_orm::EntityTrait;
@@ -32,8 +33,8 @@ const GEOJSON: &str = "application/geo+json";
 const JSON: &str = "application/json";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-/// The `/ogc` routes.
-pub fn routes() -> Router<AppState> {
+/// The `/ogc` routes, each behind the same token check and rate limit as `/graphql`.
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/ogc", get(landing))
         .route("/ogc/", get(landing))
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ogc/collections/{collection}", get(collection))
         .route("/ogc/collections/{collection}/items", get(items))
         .route("/ogc/collections/{collection}/items/{feature}", get(item))
+        .route_layer(middleware::from_fn_with_state(state.clone(), admit))
 }
 
 /// An OGC API exception: `{"code", "description"}` with an HTTP status.
@@ -91,8 +93,13 @@ impl From<AppError> for Problem {
 type Answer = Result<Response, Problem>;
 
 /// Lets the caller in under the same token rules and rate limit as `/graphql`.
-async fn admit(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<(), Problem> {
-    let actor = auth::caller(state, headers).await?;
+async fn admit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Answer {
+    let actor = auth::caller(&state, request.headers()).await?;
     let caller = match actor.token_id {
         Some(token) => format!("token:{token}"),
         None => format!("address:{}", peer.ip()),
@@ -103,7 +110,8 @@ async fn admit(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Resul
             "RateLimited",
             format!("too many requests; retry in {} s", wait.as_secs().max(1)),
         )
-    })
+    })?;
+    Ok(next.run(request).await)
 }
 
 /// The absolute base of the API, from the request's Host (and X-Forwarded-Proto).
@@ -127,12 +135,7 @@ fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
     json!({ "href": href, "rel": rel, "type": media, "title": title })
 }
 
-async fn landing(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Answer {
-    admit(&state, &headers, peer).await?;
+async fn landing(headers: HeaderMap) -> Answer {
     let base = base(&headers);
     Ok(respond(
         JSON,
@@ -149,12 +152,7 @@ async fn landing(
     ))
 }
 
-async fn conformance(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Answer {
-    admit(&state, &headers, peer).await?;
+async fn conformance() -> Answer {
     Ok(respond(
         JSON,
         &json!({
@@ -168,12 +166,7 @@ async fn conformance(
 }
 
 /// A small OpenAPI 3.0 description of the paths, for clients that want one.
-async fn api(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Answer {
-    admit(&state, &headers, peer).await?;
+async fn api(headers: HeaderMap) -> Answer {
     let parameter = |name: &str, description: &str| json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}});
     let ok = |description: &str| json!({"200": {"description": description}});
     Ok(respond(
@@ -279,12 +272,7 @@ async fn extent(state: &AppState, collection: Collection) -> Result<[f64; 4], Pr
     ])
 }
 
-async fn collections(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Answer {
-    admit(&state, &headers, peer).await?;
+async fn collections(State(state): State<AppState>, headers: HeaderMap) -> Answer {
     let base = base(&headers);
     let mut list = Vec::new();
     for collection in Collection::iter() {
@@ -301,11 +289,9 @@ async fn collections(
 
 async fn collection(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Answer {
-    admit(&state, &headers, peer).await?;
     let collection = find_collection(&id)?;
     Ok(respond(
         JSON,
@@ -340,12 +326,10 @@ const ITEM_PARAMETERS: [&str; 10] = [
 
 async fn items(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Answer {
-    admit(&state, &headers, peer).await?;
     let collection = find_collection(&id)?;
     if let Some(unknown) = params
         .keys()
@@ -509,11 +493,9 @@ fn encode(text: &str) -> String {
 
 async fn item(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((id, feature)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Answer {
-    admit(&state, &headers, peer).await?;
     let collection = find_collection(&id)?;
     let not_found = || {
         Problem(

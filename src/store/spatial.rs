@@ -54,6 +54,22 @@ impl Shape {
     }
 }
 
+/// The row of a shape table (`carrier_footprint`, `district_boundary`) for `$shape`.
+macro_rules! shape_row {
+    ($table:ident, $key:ident: $id:expr, $shape:expr) => {{
+        let shape: Shape = $shape;
+        $table::ActiveModel {
+            $key: Set($id),
+            geojson: Set(geometry::to_stored(&shape.geometry)),
+            min_lon: Set(shape.bbox.min_lon),
+            min_lat: Set(shape.bbox.min_lat),
+            max_lon: Set(shape.bbox.max_lon),
+            max_lat: Set(shape.bbox.max_lat),
+            area_m2: Set(shape.area_m2),
+        }
+    }};
+}
+
 /// Changes to a carrier's geometry; `None` leaves a part as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct GeometryPatch {
@@ -94,15 +110,9 @@ pub async fn set_carrier_geometry(
             match shape {
                 None => None,
                 Some(shape) => Some(
-                    carrier_footprint::Entity::insert(carrier_footprint::ActiveModel {
-                        carrier_id: Set(id),
-                        geojson: Set(geometry::to_stored(&shape.geometry)),
-                        min_lon: Set(shape.bbox.min_lon),
-                        min_lat: Set(shape.bbox.min_lat),
-                        max_lon: Set(shape.bbox.max_lon),
-                        max_lat: Set(shape.bbox.max_lat),
-                        area_m2: Set(shape.area_m2),
-                    })
+                    carrier_footprint::Entity::insert(
+                        shape_row!(carrier_footprint, carrier_id: id, shape),
+                    )
                     .exec_with_returning(&txn)
                     .await?,
                 ),
@@ -188,15 +198,9 @@ async fn write_boundary<C: ConnectionTrait>(
     let after = match boundary {
         None => None,
         Some(shape) => Some(
-            district_boundary::Entity::insert(district_boundary::ActiveModel {
-                district_id: Set(id),
-                geojson: Set(geometry::to_stored(&shape.geometry)),
-                min_lon: Set(shape.bbox.min_lon),
-                min_lat: Set(shape.bbox.min_lat),
-                max_lon: Set(shape.bbox.max_lon),
-                max_lat: Set(shape.bbox.max_lat),
-                area_m2: Set(shape.area_m2),
-            })
+            district_boundary::Entity::insert(
+                shape_row!(district_boundary, district_id: id, shape),
+            )
             .exec_with_returning(txn)
             .await?,
         ),

@@ -155,6 +155,15 @@ async fn the_landing_page_conformance_and_collections_lead_to_the_data(app: Test
 async fn items_page_through_every_carrier_and_filter_by_attributes(app: TestApp) {
     let made = carriers(&app).await;
     let everyone: BTreeSet<String> = made.iter().map(|c| c.1.clone()).collect();
+    let (_, _, collection) = get(&app, Some(&app.admin_token), "/ogc/collections/carriers").await;
+    let extent = &collection["extent"]["spatial"]["bbox"][0];
+    let east = 120.30 + 22.0 * 0.002;
+    for (i, expected) in [120.30, 31.50, east, 31.50].into_iter().enumerate() {
+        assert!(
+            (extent[i].as_f64().expect("a number") - expected).abs() < 1e-9,
+            "{extent}"
+        );
+    }
     let (features, pages) = all_pages(&app, "/ogc/collections/carriers/items?limit=5").await;
     assert_eq!(pages, 5);
     assert_eq!(features.len(), 23, "no carrier twice");

@@ -232,44 +232,14 @@ async fn describe(state: &AppState, base: &str, collection: Collection) -> Resul
 
 /// The box around a collection's geometry; the city's box if it has none yet.
 async fn extent(state: &AppState, collection: Collection) -> Result<[f64; 4], Problem> {
-    let everything = BBox {
-        min_lon: -180.0,
-        min_lat: -90.0,
-        max_lon: 180.0,
-        max_lat: 90.0,
+    let extent = match collection {
+        Collection::Carriers => store::spatial::carrier_extent(&state.db).await?,
+        Collection::Districts => store::spatial::district_extent(&state.db).await?,
     };
-    let shapes: Vec<geo::Geometry> = match collection {
-        Collection::Carriers => store::spatial::candidates(&state.db, &everything)
-            .await?
-            .into_iter()
-            .map(|(_, g)| g)
-            .collect(),
-        Collection::Districts => store::spatial::boundaries(&state.db)
-            .await?
-            .into_values()
-            .collect(),
-    };
-    let boxes: Vec<BBox> = shapes.iter().filter_map(BBox::of).collect();
-    if boxes.is_empty() {
-        // Wuxi, roughly.
-        return Ok([119.5, 31.1, 120.7, 32.1]);
-    }
-    let fold = |pick: fn(&BBox) -> f64, min: bool| {
-        boxes.iter().map(pick).fold(
-            if min {
-                f64::INFINITY
-            } else {
-                f64::NEG_INFINITY
-            },
-            |a, b| if min { a.min(b) } else { a.max(b) },
-        )
-    };
-    Ok([
-        fold(|b| b.min_lon, true),
-        fold(|b| b.min_lat, true),
-        fold(|b| b.max_lon, false),
-        fold(|b| b.max_lat, false),
-    ])
+    // Wuxi, roughly.
+    Ok(extent.map_or([119.5, 31.1, 120.7, 32.1], |b| {
+        [b.min_lon, b.min_lat, b.max_lon, b.max_lat]
+    }))
 }
 
 async fn collections(State(state): State<AppState>, headers: HeaderMap) -> Answer {

@@ -335,6 +335,61 @@ pub async fn candidates(db: &DatabaseConnection, bbox: &BBox) -> AppResult<Vec<(
     Ok(found)
 }
 
+/// The box around every carrier's geometry (footprints and locations), or
+/// `None` when no carrier has one. Two SQL statements, aggregates only.
+pub async fn carrier_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>> {
+    use carrier::Column as C;
+    use carrier_footprint::Column as F;
+    let footprints =
+        extent::<carrier_footprint::Entity>(db, [F::MinLon, F::MinLat, F::MaxLon, F::MaxLat])
+            .await?;
+    let points =
+        extent::<carrier::Entity>(db, [C::Longitude, C::Latitude, C::Longitude, C::Latitude])
+            .await?;
+    Ok(match (footprints, points) {
+        (Some(a), Some(b)) => Some(BBox {
+            min_lon: a.min_lon.min(b.min_lon),
+            min_lat: a.min_lat.min(b.min_lat),
+            max_lon: a.max_lon.max(b.max_lon),
+            max_lat: a.max_lat.max(b.max_lat),
+        }),
+        (a, b) => a.or(b),
+    })
+}
+
+/// The box around every stored district boundary. One SQL statement.
+pub async fn district_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>> {
+    use district_boundary::Column as D;
+    extent::<district_boundary::Entity>(db, [D::MinLon, D::MinLat, D::MaxLon, D::MaxLat]).await
+}
+
+/// MIN, MIN, MAX, MAX of four columns of `E`.
+async fn extent<E: EntityTrait>(
+    db: &DatabaseConnection,
+    [west, south, east, north]: [E::Column; 4],
+) -> AppResult<Option<BBox>> {
+    use sea_orm::sea_query::Func;
+    type Corners = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+    let row: Option<Corners> = E::find()
+        .select_only()
+        .expr(Func::min(Expr::col(west)))
+        .expr(Func::min(Expr::col(south)))
+        .expr(Func::max(Expr::col(east)))
+        .expr(Func::max(Expr::col(north)))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(match row {
+        Some((Some(min_lon), Some(min_lat), Some(max_lon), Some(max_lat))) => Some(BBox {
+            min_lon,
+            min_lat,
+            max_lon,
+            max_lat,
+        }),
+        _ => None,
+    })
+}
+
 /// The ids of the carriers that meet `predicate`, decided exactly.
 pub async fn matching_carriers(
     db: &DatabaseConnection,

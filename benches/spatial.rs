@@ -137,7 +137,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
             .await
             .unwrap();
     }
-    // Xinwu: a wobbly 48-gon of about 12 km radius (about 1/12 of the portfolio's box).
+    // Xinwu: a wobbly 48-gon of about 12 km radius (about 4% of the portfolio's box).
     let xinwu = districts.iter().find(|d| d.code == "xinwu").unwrap();
     let boundary = geometry::parse(
         "bench",

@@ -7,7 +7,7 @@
 
 use geo::{
     BoundingRect, Centroid, Distance, Geodesic, GeodesicArea, Geometry, Intersects, MapCoords,
-    Point, Relate, Validation,
+    Point, PreparedGeometry, Relate, Validation,
 };
 use geojson::GeometryValue;
 
@@ -352,6 +352,30 @@ impl SpatialPredicate {
         }
     }
 
+    /// The ids of `candidates` whose geometry meets the condition. The
+    /// condition's shape is prepared (indexed) once for the whole batch.
+    pub fn select<I>(&self, candidates: I) -> Vec<i32>
+    where
+        I: IntoIterator<Item = (i32, Geometry)>,
+    {
+        match self {
+            Self::Within(shape) => {
+                let prepared = PreparedGeometry::from(shape.clone());
+                candidates
+                    .into_iter()
+                    // `a` within `b` is `b` contains `a`, transposed.
+                    .filter(|(_, geometry)| prepared.relate(geometry).is_contains())
+                    .map(|(id, _)| id)
+                    .collect()
+            }
+            _ => candidates
+                .into_iter()
+                .filter(|(_, geometry)| self.matches(geometry))
+                .map(|(id, _)| id)
+                .collect(),
+        }
+    }
+
     /// The exact decision for one carrier's geometry.
     pub fn matches(&self, geometry: &Geometry) -> bool {
         match self {
@@ -512,6 +536,13 @@ mod tests {
             assert_eq!(within.matches(geometry), is_within);
             assert_eq!(intersects.matches(geometry), does_intersect);
         }
+        let batch = vec![
+            (1, inside.clone()),
+            (2, across.clone()),
+            (3, outside.clone()),
+        ];
+        assert_eq!(within.select(batch.clone()), vec![1]);
+        assert_eq!(intersects.select(batch), vec![1, 2]);
         let near = SpatialPredicate::near("near", 120.0, 31.0, 1_000.0).unwrap();
         assert!(near.matches(&Geometry::Point(Point::new(120.0, 31.008))));
         assert!(!near.matches(&Geometry::Point(Point::new(120.0, 31.01))));

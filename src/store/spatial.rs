@@ -398,12 +398,7 @@ pub async fn matching_carriers(
     let Some(bbox) = predicate.prefilter() else {
         return Ok(Vec::new());
     };
-    let candidates = candidates(db, &bbox).await?;
-    Ok(candidates
-        .into_iter()
-        .filter(|(_, geometry)| predicate.matches(geometry))
-        .map(|(id, _)| id)
-        .collect())
+    Ok(predicate.select(candidates(db, &bbox).await?))
 }
 
 /// Narrows `filter` to the carriers that meet every one of `predicates`.

@@ -41,6 +41,30 @@ pub enum Command {
     Token(TokenArgs),
     /// Import records from a spreadsheet, all or nothing.
     Import(ImportArgs),
+    /// Export data, e.g. GeoJSON for GIS tools.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: ExportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A GeoJSON FeatureCollection (RFC 7946, WGS84) of carriers (footprints,
+    /// else location points) or of districts (boundaries), on standard output.
+    Geojson {
+        /// Which collection: `carriers` or `districts`.
+        #[arg(long, default_value = "carriers", value_parser = ["carriers", "districts"])]
+        collection: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +90,17 @@ pub enum ImportCommand {
         /// Check every row, against the database too, and write nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// District boundaries from a GeoJSON FeatureCollection, all or nothing.
+    ///
+    /// Each feature is a Polygon or MultiPolygon matched to a district by its
+    /// `code` property (e.g. `xinwu`), else by `name` (梁溪区 or Liangxi District).
+    Districts {
+        /// The .geojson file.
+        file: PathBuf,
+        /// The file's coordinate system: `wgs84` (RFC 7946) or `gcj02` (as AMap's boundary downloads are).
+        #[arg(long, default_value = "wgs84", value_parser = ["wgs84", "gcj02"])]
+        coordinate_system: String,
     },
 }
 

@@ -45,9 +45,22 @@ use crate::store::recognition::NewRecognition;
 use crate::store::space_phase::NewSpacePhase;
 use crate::store::tenancy::NewTenancy;
 
-/// Loads the demo portfolio unless it is already there, and says what it did
-/// in one line.
+mod geometry;
+
+/// Loads the demo portfolio unless it is already there, with its footprints
+/// and approximate district boundaries, and says what it did in one line.
 pub async fn load(db: &DatabaseConnection) -> AppResult<String> {
+    let summary = load_records(db).await?;
+    let shapes = geometry::load(db).await?;
+    Ok(if shapes.is_empty() {
+        summary
+    } else {
+        format!("{summary}; {shapes}")
+    })
+}
+
+/// The records of the demo portfolio (all but its geometry).
+async fn load_records(db: &DatabaseConnection) -> AppResult<String> {
     let portfolio = plan(store::today())?;
     if is_loaded(db, &portfolio).await? {
         let carriers = store::carrier::count(db, &CarrierFilter::default()).await?;

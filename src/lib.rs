@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod features;
 pub mod graphql;
 pub mod http;
 pub mod import;

@@ -4,8 +4,10 @@ use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
-use zaiti::config::{Cli, Command, DatabaseArgs, ImportCommand, TokenCommand, redacted};
-use zaiti::{demo, graphql, http, import, store};
+use zaiti::config::{
+    Cli, Command, DatabaseArgs, ExportCommand, ImportCommand, TokenCommand, redacted,
+};
+use zaiti::{demo, features, graphql, http, import, store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -27,6 +29,7 @@ async fn main() -> anyhow::Result<()> {
             token(&db, args.command).await?;
         }
         Command::Import(args) => import(&args.database, args.command).await?,
+        Command::Export(args) => export(&args.database, args.command).await?,
         Command::Serve(args) => {
             let db = open(&args.database).await?;
             if args.demo {
@@ -100,7 +103,13 @@ async fn token(db: &sea_orm::DatabaseConnection, command: TokenCommand) -> anyho
 /// The `import` subcommands: progress on standard error, the outcome on
 /// standard output, every bad row on standard error and exit status 1.
 async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Result<()> {
-    let ImportCommand::Tenancies { file, dry_run } = command;
+    let (file, dry_run) = match command {
+        ImportCommand::Tenancies { file, dry_run } => (file, dry_run),
+        ImportCommand::Districts {
+            file,
+            coordinate_system,
+        } => return import_districts(database, &file, &coordinate_system).await,
+    };
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
@@ -148,6 +157,61 @@ async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Resu
         carriers.join(", ")
     );
     Ok(())
+}
+
+/// The `export` subcommands.
+async fn export(database: &DatabaseArgs, command: ExportCommand) -> anyhow::Result<()> {
+    let ExportCommand::Geojson { collection, output } = command;
+    let collection: features::Collection = collection
+        .parse()
+        .map_err(|_| anyhow::anyhow!("no collection '{collection}'"))?;
+    let db = open(database).await?;
+    let text = features::export(&db, collection).await?.to_string();
+    match output {
+        Some(path) => std::fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => println!("{text}"),
+    }
+    Ok(())
+}
+
+/// `import districts`: boundaries from GeoJSON, all or nothing; every problem on standard error.
+async fn import_districts(
+    database: &DatabaseArgs,
+    file: &std::path::Path,
+    coordinate_system: &str,
+) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let system = match coordinate_system {
+        "gcj02" => zaiti::domain::geometry::CoordinateSystem::Gcj02,
+        _ => zaiti::domain::geometry::CoordinateSystem::Wgs84,
+    };
+    let db = open(database).await?;
+    let actor = zaiti::domain::access::Actor::system(&format!("import: {}", file.display()));
+    match features::import_districts(&db, &actor, &text, system).await {
+        Ok(written) => {
+            for boundary in &written {
+                println!(
+                    "{}: boundary of {:.1} km²",
+                    boundary.code,
+                    boundary.area_m2 / 1e6
+                );
+            }
+            println!("{} district boundaries written", written.len());
+            Ok(())
+        }
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            anyhow::bail!(
+                "{} refused: {} problem(s); nothing was written",
+                file.display(),
+                problems.len()
+            )
+        }
+    }
 }
 
 /// An operator given as a database id or a global ID.

@@ -7,8 +7,10 @@
 pub mod api_token;
 pub mod audit_event;
 pub mod carrier;
+pub mod carrier_footprint;
 pub mod carrier_industry;
 pub mod district;
+pub mod district_boundary;
 pub mod enterprise;
 pub mod enterprise_revenue;
 pub mod facility;

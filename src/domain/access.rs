@@ -54,6 +54,9 @@ pub enum WriteRule {
     AdminOnly,
     /// ADMIN, or an OPERATOR for records of its own operator.
     OwnData,
+    /// Geometry: ADMIN and BUREAU for any record, an OPERATOR for its own
+    /// carriers' (see [`may_write_geometry_for`]).
+    Geometry,
 }
 
 /// The rule of each mutation, by its GraphQL name. A mutation not listed
@@ -79,6 +82,7 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "updateOperatingTeam"
         | "createFacility"
         | "updateFacility" => WriteRule::OwnData,
+        "setCarrierGeometry" | "setDistrictBoundary" => WriteRule::Geometry,
         _ => WriteRule::AdminOnly,
     }
 }
@@ -88,15 +92,16 @@ pub fn may_call(actor: &Actor, mutation: &str, rule: WriteRule) -> Result<(), De
     match (actor.role, rule) {
         (Role::Admin, _) => Ok(()),
         (Role::Operator, WriteRule::OwnData) => Ok(()),
+        (Role::Operator | Role::Bureau, WriteRule::Geometry) => Ok(()),
         (Role::Operator, WriteRule::AdminOnly) => {
             Err(Denied(format!("{mutation} is reserved to ADMIN tokens")))
         }
         (role, _) => Err(Denied(format!(
             "a {role} token may not write; {mutation} needs an ADMIN token{}",
-            if rule == WriteRule::OwnData {
-                " or the owning OPERATOR's"
-            } else {
-                ""
+            match rule {
+                WriteRule::OwnData => " or the owning OPERATOR's",
+                WriteRule::Geometry => ", a BUREAU token or the owning OPERATOR's",
+                WriteRule::AdminOnly => "",
             }
         ))),
     }
@@ -110,6 +115,22 @@ pub fn may_write_for(actor: &Actor, owner: i32) -> Result<(), Denied> {
         Role::Operator => Err(Denied(
             "this record belongs to another operator; an OPERATOR token writes only its own operator's records".into(),
         )),
+        role => Err(Denied(format!("a {role} token may not write"))),
+    }
+}
+
+/// May `actor` write the geometry of a carrier of operator `owner` (`None`:
+/// a record no operator owns, such as a district boundary)? The
+/// natural-resources and planning bureau (BUREAU) leads the spatial work and
+/// may write any; an OPERATOR only its own carriers'.
+pub fn may_write_geometry_for(actor: &Actor, owner: Option<i32>) -> Result<(), Denied> {
+    match actor.role {
+        Role::Admin | Role::Bureau => Ok(()),
+        Role::Operator if owner.is_some() && actor.operator_id == owner => Ok(()),
+        Role::Operator => Err(Denied(match owner {
+            Some(_) => "this carrier belongs to another operator; an OPERATOR token writes only its own carriers' geometry".into(),
+            None => "district boundaries are written by ADMIN and BUREAU tokens".into(),
+        })),
         role => Err(Denied(format!("a {role} token may not write"))),
     }
 }
@@ -228,6 +249,32 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn the_bureau_writes_any_geometry_and_an_operator_its_own_carriers() {
+        let bureau = actor(Role::Bureau, None);
+        let operator = actor(Role::Operator, Some(7));
+        let table = [
+            (&bureau, Some(7), true),
+            (&bureau, None, true),
+            (&operator, Some(7), true),
+            (&operator, Some(8), false),
+            (&operator, None, false),
+        ];
+        for (who, owner, allowed) in table {
+            assert_eq!(may_write_geometry_for(who, owner).is_ok(), allowed);
+        }
+        assert!(may_write_geometry_for(&actor(Role::Viewer, None), Some(7)).is_err());
+        assert!(
+            may_call(
+                &bureau,
+                "setCarrierGeometry",
+                mutation_rule("setCarrierGeometry")
+            )
+            .is_ok()
+        );
+        assert!(may_call(&bureau, "updateCarrier", mutation_rule("updateCarrier")).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod carrier;
 pub mod compliance;
 pub mod dates;
 pub mod enterprise;
+pub mod geometry;
 pub mod goals;
 pub mod level;
 pub mod level_rules;

@@ -18,6 +18,7 @@ use super::operator::Operator;
 use super::recognition::LevelRecognition;
 use super::scalars::Date;
 use super::space_phase::SpacePhase;
+use super::spatial::{self, CoordinateSystem, GeoJson, SpatialFilter};
 use super::support::{self, Facility, Fund, OperatingTeam, Platform};
 use super::tenancy::{Occupancy, Tenancy};
 use crate::domain::ValidationError;
@@ -287,6 +288,44 @@ impl Carrier {
             .collect())
     }
 
+    /// The location as a GeoJSON Point, in `coordinateSystem` (default WGS84).
+    async fn location_geometry(
+        &self,
+        #[graphql(desc = "The coordinate system to return (default WGS84).")]
+        coordinate_system: Option<CoordinateSystem>,
+    ) -> Option<GeoJson> {
+        spatial::location_geometry(self.location, coordinate_system)
+    }
+
+    /// 占地轮廓: the footprint, a GeoJSON Polygon or MultiPolygon, in `coordinateSystem` (default WGS84).
+    async fn footprint(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The coordinate system to return (default WGS84).")]
+        coordinate_system: Option<CoordinateSystem>,
+    ) -> ApiResult<Option<GeoJson>> {
+        spatial::footprint(ctx, self.id, coordinate_system).await
+    }
+
+    /// The footprint's geodesic area in m² (WGS84 ellipsoid), to set beside `floorArea`.
+    async fn footprint_area(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
+        spatial::footprint_area(ctx, self.id).await
+    }
+
+    /// Declared floor area on `asOf` (default today) divided by the footprint area: roughly the storeys built on it.
+    async fn floor_to_footprint_ratio(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date of the floor area (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<Option<f64>> {
+        let Some(footprint) = spatial::footprint_area(ctx, self.id).await? else {
+            return Ok(None);
+        };
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let floor = loaders::of(ctx)?.floor_area(self.id, as_of).await?;
+        Ok((footprint > 0.0).then(|| floor / footprint))
+    }
+
     /// Row version; pass it back to `updateCarrier`.
     async fn version(&self) -> i32 {
         self.version
@@ -357,6 +396,9 @@ pub struct CarrierFilter {
     pub failing: Option<Vec<ComplianceCriterion>>,
     /// The date the `fullyFunctional` and `failing` conditions are judged on (default today).
     pub compliance_as_of: Option<Date>,
+    /// Spatial conditions (bbox, intersects, within, withinDistrict, near).
+    #[graphql(flatten)]
+    pub spatial: SpatialFilter,
 }
 
 /// What carriers can be sorted by.
@@ -540,6 +582,7 @@ impl CarrierFilter {
             .await?;
             filter.restrict_to(ids);
         }
+        self.spatial.apply(db, &mut filter).await?;
         Ok(filter)
     }
 }

@@ -68,7 +68,22 @@ impl District {
         self.kind.into()
     }
 
-    /// Row version, for optimistic concurrency.
+    /// 行政区界: the boundary, a GeoJSON Polygon or MultiPolygon, in `coordinateSystem` (default WGS84). The demo's are approximate.
+    async fn boundary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The coordinate system to return (default WGS84).")]
+        coordinate_system: Option<super::spatial::CoordinateSystem>,
+    ) -> ApiResult<Option<super::spatial::GeoJson>> {
+        super::spatial::boundary(ctx, self.id, coordinate_system).await
+    }
+
+    /// The boundary's geodesic area in m² (WGS84 ellipsoid).
+    async fn boundary_area(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
+        super::spatial::boundary_area(ctx, self.id).await
+    }
+
+    /// Row version, for optimistic concurrency; pass it back to `setDistrictBoundary`.
     async fn version(&self) -> i32 {
         self.version
     }

@@ -31,6 +31,7 @@ use entity::{
     fund_carrier, level_recognition, operating_team, operator, platform, qualification, setting,
     space_phase, tenancy,
 };
+use entity::{carrier_footprint, district_boundary};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::carrier::Carrier;
@@ -74,6 +75,8 @@ keyed!(ByEnterprise, enterprise_id, EnterpriseId: qualification, tenancy, enterp
 keyed!(ById, id, Id: platform, operating_team, facility, fund, setting);
 keyed!(ByCarrier, carrier_id, CarrierId: platform, operating_team, facility, fund_carrier);
 keyed!(ByFund, fund_id, FundId: fund_carrier);
+keyed!(ById, carrier_id, CarrierId: carrier_footprint);
+keyed!(ById, district_id, DistrictId: district_boundary);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
 pub struct Rows<E, Key>(DatabaseConnection, PhantomData<fn() -> (E, Key)>);
@@ -233,6 +236,8 @@ pub struct Loaders {
     /// The 五有 thresholds, read at most once a request.
     compliance_rules: tokio::sync::OnceCell<crate::domain::compliance::ComplianceRules>,
     db: DatabaseConnection,
+    pub footprints: DataLoader<Rows<carrier_footprint::Entity, ById>>,
+    pub boundaries: DataLoader<Rows<district_boundary::Entity, ById>>,
 }
 
 impl Loaders {
@@ -277,6 +282,8 @@ impl Loaders {
             new_tenants: loader(AsOf(db.clone(), PhantomData), queue),
             compliance_rules: tokio::sync::OnceCell::new(),
             db: db.clone(),
+            footprints: loader(Rows::new(db), queue),
+            boundaries: loader(Rows::new(db), queue),
         }
     }
 

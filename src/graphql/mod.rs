@@ -21,6 +21,7 @@ pub mod operator;
 pub mod recognition;
 pub mod scalars;
 pub mod space_phase;
+pub mod spatial;
 pub mod subscription;
 pub mod support;
 pub mod tenancy;
@@ -66,6 +67,7 @@ pub struct Mutation(
     support::SupportMutation,
     compliance::ComplianceMutation,
     goals::GoalMutation,
+    spatial::SpatialMutation,
 );
 
 pub type ZaitiSchema = Schema<Query, Mutation, subscription::Subscription>;

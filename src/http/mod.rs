@@ -4,6 +4,7 @@
 mod auth;
 mod graphql;
 mod health;
+pub mod ogc;
 pub mod rate_limit;
 mod ws;
 
@@ -83,6 +84,7 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         .route("/graphql", get(ws::get).post(graphql::post))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .merge(ogc::routes(&state))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(options.body_limit_bytes))
         .layer(cors(&options.cors_origins))

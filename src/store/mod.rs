@@ -16,6 +16,7 @@ pub mod page;
 pub mod recognition;
 pub mod setting;
 pub mod space_phase;
+pub mod spatial;
 pub mod support;
 pub mod tenancy;
 pub mod token;

@@ -41,7 +41,7 @@ pub enum Command {
     Token(TokenArgs),
     /// Import records from a spreadsheet, all or nothing.
     Import(ImportArgs),
-    /// Export data, e.g. GeoJSON for GIS tools.
+    /// Export data: GeoJSON for GIS tools, torch statistics as CSV.
     Export(ExportArgs),
 }
 
@@ -61,6 +61,17 @@ pub enum ExportCommand {
         /// Which collection: `carriers` or `districts`.
         #[arg(long, default_value = "carriers", value_parser = ["carriers", "districts"])]
         collection: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// The national torch statistics survey's indicators (火炬统计) per
+    /// incubator and makerspace for a year, as CSV with Chinese headers
+    /// (UTF-8 with a BOM, so Excel opens it as such).
+    Torch {
+        /// The survey year; figures are as on 31 December (or today, for the current year).
+        #[arg(long)]
+        year: i32,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,

@@ -161,12 +161,18 @@ async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Resu
 
 /// The `export` subcommands.
 async fn export(database: &DatabaseArgs, command: ExportCommand) -> anyhow::Result<()> {
-    let ExportCommand::Geojson { collection, output } = command;
-    let collection: features::Collection = collection
-        .parse()
-        .map_err(|_| anyhow::anyhow!("no collection '{collection}'"))?;
     let db = open(database).await?;
-    let text = features::export(&db, collection).await?.to_string();
+    let (text, output) = match command {
+        ExportCommand::Geojson { collection, output } => {
+            let collection: features::Collection = collection
+                .parse()
+                .map_err(|_| anyhow::anyhow!("no collection '{collection}'"))?;
+            (features::export(&db, collection).await?.to_string(), output)
+        }
+        ExportCommand::Torch { year, output } => {
+            (zaiti::store::torch::torch_csv(&db, year).await?, output)
+        }
+    };
     match output {
         Some(path) => std::fs::write(&path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,

@@ -56,10 +56,11 @@ pub struct ExportArgs {
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// A GeoJSON FeatureCollection (RFC 7946, WGS84) of carriers (footprints,
-    /// else location points) or of districts (boundaries), on standard output.
+    /// else location points), of districts (boundaries) or of platforms (at
+    /// their host carrier's footprint or location), on standard output.
     Geojson {
-        /// Which collection: `carriers` or `districts`.
-        #[arg(long, default_value = "carriers", value_parser = ["carriers", "districts"])]
+        /// Which collection: `carriers`, `districts` or `platforms`.
+        #[arg(long, default_value = "carriers", value_parser = ["carriers", "districts", "platforms"])]
         collection: String,
         /// Write to this file instead of standard output.
         #[arg(long, short)]

@@ -1412,10 +1412,173 @@ async fn level_eligibility_agrees_with_figures_worked_out_by_hand(app: TestApp) 
     assert_bad_input(&body, "ruleSet");
 }
 
+/// One figure of carrier `id`, summed by plain SQL on the test's database.
+async fn figure(app: &TestApp, sql: &str, id: i64) -> f64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = sql.replace("{id}", &id.to_string());
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            sql.clone(),
+        ))
+        .await
+        .unwrap_or_else(|err| panic!("{sql}: {err}"))
+        .expect("a row");
+    match row.try_get_by_index::<f64>(0) {
+        Ok(value) => value,
+        Err(_) => row.try_get_by_index::<i64>(0).expect("a number") as f64,
+    }
+}
+
+async fn eligibility_on_demo_incubators_agrees_with_sums_from_the_records(app: TestApp) {
+    app.load_demo().await;
+    const ON: &str = "2026-06-30";
+    let in_force = |from: &str, until: &str| {
+        format!("{from} <= '{ON}' AND ({until} IS NULL OR {until} > '{ON}')")
+    };
+    let floor_sql = format!(
+        "SELECT CAST(COALESCE(SUM(area_m2), 0) AS DOUBLE PRECISION) FROM space_phase \
+         WHERE carrier_id = {{id}} AND delivered_on <= '{ON}'"
+    );
+    let leased_sql = format!(
+        "SELECT CAST(COALESCE(SUM(area_m2), 0) AS DOUBLE PRECISION) FROM tenancy \
+         WHERE carrier_id = {{id}} AND {}",
+        in_force("moved_in_on", "moved_out_on")
+    );
+    let tenants_sql = format!(
+        "SELECT COUNT(DISTINCT enterprise_id) FROM tenancy WHERE carrier_id = {{id}} AND {}",
+        in_force("moved_in_on", "moved_out_on")
+    );
+    let graduates_sql = format!(
+        "SELECT COUNT(DISTINCT enterprise_id) FROM tenancy \
+         WHERE carrier_id = {{id}} AND graduated_on <= '{ON}'"
+    );
+    let public_sql = format!(
+        "SELECT CAST(COALESCE(SUM(area_m2), 0) AS DOUBLE PRECISION) FROM facility \
+         WHERE carrier_id = {{id}} AND area_m2 IS NOT NULL AND {}",
+        in_force("opened_on", "closed_on")
+    );
+    let fund_sql = format!(
+        "SELECT CAST(COALESCE(SUM(size_fen), 0) AS BIGINT) FROM fund \
+         JOIN fund_carrier ON fund_carrier.fund_id = fund.id \
+         WHERE fund_carrier.carrier_id = {{id}} AND {}",
+        in_force("established_on", "closed_on")
+    );
+    let team_sql = |column: &str| {
+        format!(
+            "SELECT CAST(COALESCE(SUM({column}), 0) AS BIGINT) FROM operating_team \
+             WHERE carrier_id = {{id}} AND {}",
+            in_force("formed_on", "disbanded_on")
+        )
+    };
+    let (staff_sql, mentors_sql) = (team_sql("staff_count"), team_sql("mentor_count"));
+
+    let page = app
+        .data(
+            r#"{ carriers(first: 100, filter: { kinds: [INCUBATOR] }) { nodes { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let incubators = ids(&page["carriers"]["nodes"]);
+    assert!(
+        incubators.len() >= 10,
+        "{} demo incubators",
+        incubators.len()
+    );
+    let mut checked_passes = 0;
+    for id in incubators {
+        let number: i64 = zaiti::graphql::node::expect(
+            "id",
+            &async_graphql::ID(id.clone()),
+            zaiti::graphql::node::NodeType::Carrier,
+        )
+        .expect("a carrier ID")
+        .into();
+        let floor = figure(&app, &floor_sql, number).await;
+        let leased = figure(&app, &leased_sql, number).await;
+        let tenants = figure(&app, &tenants_sql, number).await;
+        let graduates = figure(&app, &graduates_sql, number).await;
+        let public = figure(&app, &public_sql, number).await;
+        let fund_yuan = figure(&app, &fund_sql, number).await / 100.0;
+        let staff = figure(&app, &staff_sql, number).await;
+        let mentors = figure(&app, &mentors_sql, number).await;
+        let per_ten = (tenants / 10.0).ceil();
+        // The 2018 national incubator rules, worked out here from the figures.
+        let expected = [
+            ("FLOOR_AREA", Some(floor), floor >= 10_000.0),
+            (
+                "OCCUPIED_SHARE",
+                (floor > 0.0).then(|| (leased + public) / floor),
+                floor == 0.0 || (leased + public) >= 0.75 * floor - 1e-6,
+            ),
+            ("TENANTS", Some(tenants), tenants >= 50.0),
+            (
+                "TENANT_DENSITY",
+                (floor > 0.0).then(|| tenants / floor * 1000.0),
+                floor == 0.0 || tenants >= (3.0 * floor / 1000.0).ceil(),
+            ),
+            ("GRADUATES", Some(graduates), graduates >= 20.0),
+            ("FUND", Some(fund_yuan), fund_yuan >= 5_000_000.0),
+            (
+                "STAFF_PER_TEN_TENANTS",
+                (tenants > 0.0).then(|| staff / tenants * 10.0),
+                staff >= per_ten,
+            ),
+            (
+                "MENTORS_PER_TEN_TENANTS",
+                (tenants > 0.0).then(|| mentors / tenants * 10.0),
+                mentors >= per_ten,
+            ),
+        ];
+        let answer = app
+            .data(
+                ELIGIBILITY,
+                json!({ "id": id, "set": "NATIONAL_INCUBATOR_2018", "on": ON }),
+            )
+            .await;
+        let eligibility = &answer["carrier"]["levelEligibility"];
+        for (code, actual, passes) in expected {
+            let requirement = requirement(eligibility, code);
+            let check = &requirement["checks"][0];
+            match actual {
+                Some(value) => assert!(
+                    close(&check["actual"], value),
+                    "{id} {code}: {} against {value}",
+                    check["actual"]
+                ),
+                None => assert_eq!(check["actual"], Value::Null, "{id} {code}"),
+            }
+            let outcome = if passes { "PASS" } else { "FAIL" };
+            assert_eq!(
+                requirement["outcome"], outcome,
+                "{id} {code}: {requirement}"
+            );
+            checked_passes += usize::from(passes);
+        }
+        let all_pass = expected_all_pass(eligibility);
+        assert_eq!(
+            eligibility["outcome"],
+            if all_pass { "PASS" } else { "FAIL" },
+            "{id}"
+        );
+    }
+    assert!(checked_passes > 0, "some demo figures pass some criterion");
+}
+
+fn expected_all_pass(eligibility: &Value) -> bool {
+    eligibility["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .all(|r| r["outcome"] == "PASS")
+}
+
 on_both_databases!(
     a_carrier_becomes_fully_functional_with_its_fifth_criterion_and_not_after_its_fund_closes,
     a_page_of_compliance_costs_the_same_statements_whatever_its_size,
     writes_are_scoped_versioned_validated_and_audited,
     compliance_thresholds_are_versioned_configuration,
     level_eligibility_agrees_with_figures_worked_out_by_hand,
+    eligibility_on_demo_incubators_agrees_with_sums_from_the_records,
 );

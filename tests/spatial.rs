@@ -450,26 +450,45 @@ async fn portfolio(app: &TestApp) -> Vec<(String, &'static str, Shape)> {
     carriers
 }
 
-const IDS: &str = r#"
-query($filter: CarrierFilter, $first: Int, $after: String) {
-  carriers(filter: $filter, first: $first, after: $after, orderBy: {field: ID}) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node { id } }
-  }
-}"#;
+/// A query for a page of the ids in the connection `field` (carriers,
+/// platforms), filtered by a `filter_type`.
+fn ids_query(field: &str, filter_type: &str) -> String {
+    format!(
+        "query($filter: {filter_type}, $first: Int, $after: String) {{
+           {field}(filter: $filter, first: $first, after: $after) {{
+             totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ id }} }}
+           }}
+         }}"
+    )
+}
 
 /// Every carrier matching `filter`, paging 7 at a time; checks totalCount on the way.
 async fn matching(app: &TestApp, filter: Value) -> BTreeSet<String> {
+    listed(app, "carriers", "CarrierFilter", filter).await
+}
+
+/// Every platform matching `filter` (decided on its host carrier's geometry),
+/// paging 7 at a time; checks totalCount on the way.
+async fn matching_platforms(app: &TestApp, filter: Value) -> BTreeSet<String> {
+    listed(app, "platforms", "PlatformFilter", filter).await
+}
+
+/// Every node of the connection `field` matching `filter`, paging 7 at a
+/// time; checks totalCount on the way.
+async fn listed(app: &TestApp, field: &str, filter_type: &str, filter: Value) -> BTreeSet<String> {
+    let query = ids_query(field, filter_type);
     let mut found = BTreeSet::new();
     let mut after: Option<String> = None;
     let mut total = None;
     loop {
         let body = app
-            .graphql(IDS, json!({ "filter": filter, "first": 7, "after": after }))
+            .graphql(
+                &query,
+                json!({ "filter": filter, "first": 7, "after": after }),
+            )
             .await;
         assert!(body.get("errors").is_none(), "{filter}: {body}");
-        let connection = &body["data"]["carriers"];
+        let connection = &body["data"][field];
         total = total.or(connection["totalCount"].as_u64());
         for edge in connection["edges"].as_array().expect("edges") {
             found.insert(edge["node"]["id"].as_str().expect("an id").to_owned());
@@ -576,23 +595,27 @@ async fn spatial_filters_agree_with_an_independent_reference(app: TestApp) {
     }
 
     // Bad spatial input is refused with a clear message.
+    let carriers = ("carriers", "CarrierFilter");
+    let message = refused(&app, carriers, json!({ "withinDistrict": "binhu" })).await;
+    assert!(message.contains("no stored boundary"), "{message}");
+    refused(
+        &app,
+        carriers,
+        json!({ "bbox": [120.4, 31.0, 120.3, 31.5] }),
+    )
+    .await;
+}
+
+/// The message of the BAD_USER_INPUT error a listing (`field`, `filter_type`) gives `filter`.
+async fn refused(app: &TestApp, (field, filter_type): (&str, &str), filter: Value) -> String {
     let body = app
-        .graphql(IDS, json!({ "filter": { "withinDistrict": "binhu" } }))
+        .graphql(&ids_query(field, filter_type), json!({ "filter": filter }))
         .await;
-    assert_eq!(error_code(&body), "BAD_USER_INPUT");
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .expect("a message")
-            .contains("no stored boundary")
-    );
-    let body = app
-        .graphql(
-            IDS,
-            json!({ "filter": { "bbox": [120.4, 31.0, 120.3, 31.5] } }),
-        )
-        .await;
-    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{filter}: {body}");
+    body["errors"][0]["message"]
+        .as_str()
+        .expect("a message")
+        .to_owned()
 }
 
 async fn a_page_of_footprints_costs_a_constant_number_of_statements(app: TestApp) {
@@ -677,6 +700,171 @@ async fn the_cli_imports_district_boundaries_and_exports_geojson(app: TestApp) {
     let _ = std::fs::remove_file(&file);
 }
 
+/// Equal JSON but for numbers, which may differ by 1e-9 (a last digit of a
+/// coordinate written and read back).
+fn close(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            (x.as_f64().unwrap_or(f64::NAN) - y.as_f64().unwrap_or(f64::NAN)).abs() < 1e-9
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| close(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| close(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+const CREATE_PLATFORM: &str =
+    "mutation($input: CreatePlatformInput!) { createPlatform(input: $input) { id } }";
+
+async fn platform_spatial_filters_follow_their_host_carriers(app: TestApp) {
+    let carriers = portfolio(&app).await;
+    // Platforms on two carriers in three (two on every ninth, one on the
+    // carrier with no geometry), kinds in pairs: (platform id, kind, host's shape).
+    let hosts = |n: usize| match n {
+        47 => 1,
+        n if n % 9 == 0 => 2,
+        n if n % 3 == 2 => 0,
+        _ => 1,
+    };
+    let mut platforms: Vec<(String, &'static str, Shape)> = Vec::new();
+    for (n, (carrier, _, shape)) in carriers.iter().enumerate() {
+        let copies = hosts(n);
+        for copy in 0..copies {
+            let kind = if platforms.len() % 4 < 2 {
+                "PILOT_PLANT"
+            } else {
+                "TECH_TRANSFER"
+            };
+            let input = json!({ "carrierId": carrier, "name": format!("平台{n:02}-{copy}"),
+                                "kind": kind, "openedOn": "2024-01-01", "services": ["中试"] });
+            let body = app
+                .graphql(CREATE_PLATFORM, json!({ "input": input }))
+                .await;
+            assert!(body.get("errors").is_none(), "{body}");
+            let id = body["data"]["createPlatform"]["id"]
+                .as_str()
+                .expect("an id");
+            platforms.push((id.to_owned(), kind, shape.clone()));
+        }
+    }
+    let l_ids = expected(&platforms, |_, s| within_l(s));
+    assert!(
+        l_ids.len() >= 3 && l_ids.len() < platforms.len(),
+        "a test that decides something: {}",
+        l_ids.len()
+    );
+    assert_eq!(
+        matching_platforms(&app, json!({ "withinDistrict": "xinwu" })).await,
+        l_ids
+    );
+    assert_eq!(
+        matching_platforms(&app, json!({ "within": l_shape() })).await,
+        l_ids
+    );
+    assert_eq!(
+        matching_platforms(&app, json!({ "intersects": parcel() })).await,
+        expected(&platforms, |_, s| meets_parcel(s))
+    );
+    for bbox in [
+        (120.31, 31.41, 120.36, 31.47),
+        (120.36, 31.38, 120.42, 31.45),
+    ] {
+        let inside = expected(&platforms, |_, s| meets_box(s, bbox));
+        assert!(!inside.is_empty() && inside.len() < platforms.len());
+        assert_eq!(
+            matching_platforms(&app, json!({ "bbox": [bbox.0, bbox.1, bbox.2, bbox.3] })).await,
+            inside
+        );
+    }
+    // Combined with the platform's own filters and with each other.
+    let both = expected(&platforms, |k, s| k == "TECH_TRANSFER" && within_l(s));
+    assert!(!both.is_empty() && both != l_ids);
+    assert_eq!(
+        matching_platforms(
+            &app,
+            json!({ "withinDistrict": "xinwu", "kinds": ["TECH_TRANSFER"] })
+        )
+        .await,
+        both
+    );
+    assert_eq!(
+        matching_platforms(
+            &app,
+            json!({ "within": l_shape(), "intersects": parcel(), "kinds": ["PILOT_PLANT"] })
+        )
+        .await,
+        expected(&platforms, |k, s| k == "PILOT_PLANT"
+            && within_l(s)
+            && meets_parcel(s))
+    );
+    let (_, (host, _, host_shape)) = carriers
+        .iter()
+        .enumerate()
+        .find(|(n, (_, _, s))| within_l(s) && hosts(*n) > 0)
+        .expect("a host inside");
+    let on_host = matching_platforms(&app, json!({ "carrierIds": [host] })).await;
+    assert!(!on_host.is_empty());
+    assert_eq!(
+        matching_platforms(
+            &app,
+            json!({ "carrierIds": [host], "withinDistrict": "xinwu" })
+        )
+        .await,
+        on_host
+    );
+    assert!(within_l(host_shape));
+    assert!(
+        matching_platforms(
+            &app,
+            json!({ "carrierIds": [host], "intersects": rect_polygon((120.0, 31.0, 120.01, 31.01)) })
+        )
+        .await
+        .is_empty()
+    );
+
+    // Bad spatial input is refused as on carriers.
+    let message = refused(
+        &app,
+        ("platforms", "PlatformFilter"),
+        json!({ "withinDistrict": "binhu" }),
+    )
+    .await;
+    assert!(message.contains("no stored boundary"), "{message}");
+
+    // The CLI exports platforms at their host's geometry.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
+        .args(["export", "geojson", "--collection", "platforms"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("zaiti runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported: Value = serde_json::from_slice(&out.stdout).expect("GeoJSON");
+    assert_eq!(exported["name"], "platforms");
+    let features = exported["features"].as_array().expect("features");
+    assert_eq!(features.len(), platforms.len());
+    for (feature, (_, kind, shape)) in features.iter().zip(&platforms) {
+        assert_eq!(feature["properties"]["kind"], *kind);
+        let geometry = &feature["geometry"];
+        match *shape {
+            Shape::Footprint(rect) => assert!(close(geometry, &rect_polygon(rect)), "{geometry}"),
+            Shape::Point(x, y) => {
+                let point = json!({ "type": "Point", "coordinates": [x, y] });
+                assert!(close(geometry, &point), "{geometry}");
+            }
+            Shape::Nothing => assert!(geometry.is_null()),
+        }
+    }
+}
+
 on_both_databases!(
     a_footprint_is_stored_with_its_geodesic_area_beside_the_floor_area,
     invalid_polygons_are_refused_with_a_message_naming_the_problem,
@@ -685,4 +873,5 @@ on_both_databases!(
     spatial_filters_agree_with_an_independent_reference,
     a_page_of_footprints_costs_a_constant_number_of_statements,
     the_cli_imports_district_boundaries_and_exports_geojson,
+    platform_spatial_filters_follow_their_host_carriers,
 );

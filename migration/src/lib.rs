@@ -18,6 +18,7 @@ mod m20261127_000012_create_fund;
 mod m20261127_000013_create_operating_team;
 mod m20261127_000014_create_facility;
 mod m20261127_000015_create_setting;
+mod m20261127_000016_index_leases_in_force;
 mod m20261127_000020_create_geometry;
 mod timestamps;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000013_create_operating_team::Migration),
             Box::new(m20261127_000014_create_facility::Migration),
             Box::new(m20261127_000015_create_setting::Migration),
+            Box::new(m20261127_000016_index_leases_in_force::Migration),
             Box::new(m20261127_000020_create_geometry::Migration),
         ]
     }

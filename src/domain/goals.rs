@@ -228,7 +228,9 @@ const DAYS_PER_YEAR: f64 = 365.2425;
 pub fn pace(target: f64, actual: f64, start: NaiveDate, end: NaiveDate, as_of: NaiveDate) -> Pace {
     let expected = target * elapsed_share(start, end, as_of);
     let remaining = (target - actual).max(0.0);
-    let years_left = (end - as_of).num_days() as f64 / DAYS_PER_YEAR;
+    // Before the period starts, all of it is left.
+    let counted_from = as_of.max(start.pred_opt().unwrap_or(start));
+    let years_left = (end - counted_from).num_days() as f64 / DAYS_PER_YEAR;
     Pace {
         target,
         actual,
@@ -462,6 +464,8 @@ mod tests {
         assert_eq!(at_half.remaining, 110.0);
         let per_year = at_half.needed_per_year.unwrap();
         assert!((per_year - 110.0 / (730.0 / 365.2425)).abs() < 1e-9);
+        let early = pace(200.0, 0.0, start, end, day("2023-06-30"));
+        assert!((early.needed_per_year.unwrap() - 200.0 / (1461.0 / 365.2425)).abs() < 1e-9);
         let ahead = pace(200.0, 120.0, start, end, day("2025-12-31"));
         assert!(ahead.on_pace);
         let done = pace(200.0, 250.0, start, end, day("2028-01-01"));

@@ -29,7 +29,9 @@ use crate::domain::location::Location;
 use crate::domain::text::required_text;
 use crate::error::{AppError, stored};
 use crate::store;
-use crate::store::carrier::{CarrierFilter as StoreFilter, CarrierOrder, CarrierPatch, NewCarrier};
+use crate::store::carrier::{
+    CarrierFilter as StoreFilter, CarrierOrder, CarrierPatch, CarrierRestriction, NewCarrier,
+};
 
 /// 载体: a makerspace, incubator, accelerator or science complex.
 #[derive(Debug, Clone)]

@@ -94,7 +94,8 @@ pub struct NearInput {
 
 /// Spatial conditions, tested against a carrier's footprint where it has one
 /// and its location point otherwise (`near`: its location point, else its
-/// footprint's centroid). Carriers with neither never match.
+/// footprint's centroid). Carriers with neither never match. A platform is
+/// tested against its host carrier's geometry.
 #[derive(InputObject, Debug, Default, Clone)]
 pub struct SpatialFilter {
     /// Meets the box `[minLongitude, minLatitude, maxLongitude, maxLatitude]`.
@@ -157,11 +158,12 @@ impl SpatialFilter {
         Ok(predicates)
     }
 
-    /// Narrows `filter` to the carriers meeting these conditions.
+    /// Narrows `filter` to the carriers meeting these conditions (platforms:
+    /// to those whose host carrier meets them).
     pub async fn apply(
         self,
         db: &sea_orm::DatabaseConnection,
-        filter: &mut store::carrier::CarrierFilter,
+        filter: &mut impl store::carrier::CarrierRestriction,
     ) -> Result<(), AppError> {
         let predicates = self.predicates(db).await?;
         store::spatial::restrict(db, filter, &predicates).await

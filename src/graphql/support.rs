@@ -16,6 +16,7 @@ use super::error::ApiResult;
 use super::loaders::{self, many, one, required};
 use super::node::{NodeType, expect, expect_all, global_id};
 use super::scalars::Date;
+use super::spatial::SpatialFilter;
 use crate::domain::area::FloorArea;
 use crate::domain::money::Fen;
 use crate::domain::support::{InForce, headcount, services};
@@ -218,7 +219,9 @@ impl UpdatePlatformInput {
     }
 }
 
-/// Which platforms to list.
+/// Which platforms to list. All given conditions must hold; a list matches
+/// any of its values. Spatial conditions are decided on the host carrier's
+/// geometry (its footprint, else its location point).
 #[derive(InputObject, Default)]
 #[graphql(name = "PlatformFilter")]
 pub struct PlatformFilterInput {
@@ -228,11 +231,18 @@ pub struct PlatformFilterInput {
     pub kinds: Option<Vec<PlatformKind>>,
     /// Only platforms open on this date.
     pub open_on: Option<Date>,
+    /// Spatial conditions (bbox, intersects, within, withinDistrict, near),
+    /// decided on the host carrier's geometry: its footprint, else its location.
+    #[graphql(flatten)]
+    pub spatial: SpatialFilter,
 }
 
 impl PlatformFilterInput {
-    fn into_store(self) -> Result<PlatformFilter, AppError> {
-        Ok(PlatformFilter {
+    async fn into_store(
+        self,
+        db: &sea_orm::DatabaseConnection,
+    ) -> Result<PlatformFilter, AppError> {
+        let mut filter = PlatformFilter {
             carrier_ids: expect_all(
                 "filter.carrierIds",
                 &self.carrier_ids.unwrap_or_default(),
@@ -245,7 +255,10 @@ impl PlatformFilterInput {
                 .map(Into::into)
                 .collect(),
             open_on: self.open_on.map(|d| d.0),
-        })
+            ..PlatformFilter::default()
+        };
+        self.spatial.apply(db, &mut filter).await?;
+        Ok(filter)
     }
 }
 
@@ -755,7 +768,7 @@ impl SupportQuery {
         #[graphql(desc = "Read before this cursor.")] before: Option<String>,
     ) -> ApiResult<PlatformConnection> {
         let db = super::db(ctx)?;
-        let filter = filter.unwrap_or_default().into_store()?;
+        let filter = filter.unwrap_or_default().into_store(db).await?;
         let args = page_args(ctx, first, after, last, before);
         let page = store::support::platform_page(db, &filter, &args).await?;
         let total = total_count(ctx, store::support::platform_count(db, &filter)).await?;

@@ -1,9 +1,9 @@
 //! OGC API – Features, Part 1: Core, with GeoJSON, at `/ogc`: the landing
-//! page, conformance, the collections (carriers, districts), their items with
-//! `bbox`, `limit` and `next` links, single items, and attribute filters for
-//! kind, level, status and district. Same tokens and roles as `/graphql`:
-//! every role may read, nothing here writes. QGIS and GDAL (`OAPIF:`) read it
-//! with no glue code.
+//! page, conformance, the collections (carriers, districts, platforms), their
+//! items with `bbox`, `limit` and `next` links, single items, and attribute
+//! filters for kind, level, status (carriers) and district. Same tokens and
+//! roles as `/graphql`: every role may read, nothing here writes. QGIS and
+//! GDAL (`OAPIF:`) read it with no glue code.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -14,14 +14,15 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sea_orm::EntityTrait;
+use entity::{carrier, district, platform};
+use sea_orm::{EntityTrait, PrimaryKeyTrait};
 use serde_json::{Value, json};
 use strum::IntoEnumIterator;
 
 use super::{AppState, auth};
 use crate::domain::geometry::{BBox, SpatialPredicate};
 use crate::error::AppError;
-use crate::features::{self, CarrierQuery, Collection};
+use crate::features::{self, CarrierQuery, Collection, FeaturePage, PlatformQuery};
 use crate::store;
 
 /// Items per page when the client names no `limit`.
@@ -141,7 +142,7 @@ async fn landing(headers: HeaderMap) -> Answer {
         JSON,
         &json!({
             "title": "zaiti: science and technology incubation carriers",
-            "description": "OGC API - Features over the carrier portfolio: carriers (footprints or locations) and district boundaries, GeoJSON in WGS84 (CRS84).",
+            "description": "OGC API - Features over the carrier portfolio: carriers (footprints or locations), district boundaries and public technology service platforms (at their host carrier), GeoJSON in WGS84 (CRS84).",
             "links": [
                 link(base.clone(), "self", JSON, "This document"),
                 link(format!("{base}/api"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "The API definition"),
@@ -180,7 +181,7 @@ async fn api(headers: HeaderMap) -> Answer {
             "paths": {
                 "/": {"get": {"summary": "Landing page", "responses": ok("Links to the API")}},
                 "/conformance": {"get": {"summary": "Conformance classes", "responses": ok("The classes")}},
-                "/collections": {"get": {"summary": "Collections", "responses": ok("carriers and districts")}},
+                "/collections": {"get": {"summary": "Collections", "responses": ok("carriers, districts and platforms")}},
                 "/collections/{collectionId}": {"get": {"summary": "One collection", "responses": ok("The collection")}},
                 "/collections/{collectionId}/items": {"get": {
                     "summary": "Features, a page at a time (follow the `next` link)",
@@ -188,10 +189,10 @@ async fn api(headers: HeaderMap) -> Answer {
                         parameter("limit", "Items per page (default 100, at most 1000)"),
                         parameter("bbox", "minLon,minLat,maxLon,maxLat (CRS84)"),
                         parameter("cursor", "Opaque position from a `next` link"),
-                        parameter("kind", "Carriers: MAKERSPACE, INCUBATOR, ACCELERATOR, SCIENCE_COMPLEX (comma-separated)"),
-                        parameter("level", "Carriers: NONE, DISTRICT, CITY, PROVINCIAL, NATIONAL (comma-separated)"),
+                        parameter("kind", "Carriers: MAKERSPACE, INCUBATOR, ACCELERATOR, SCIENCE_COMPLEX; platforms: PROOF_OF_CONCEPT, RD_DESIGN, ENGINEERING_TEST, TESTING_INSPECTION, TECH_TRANSFER, PILOT_PLANT, OTHER (comma-separated)"),
+                        parameter("level", "Carriers and platforms: NONE, DISTRICT, CITY, PROVINCIAL, NATIONAL (comma-separated)"),
                         parameter("status", "Carriers: PLANNED, UNDER_CONSTRUCTION, OPERATING, SUSPENDED, CLOSED (comma-separated)"),
-                        parameter("district", "Carriers: district codes, e.g. xinwu (comma-separated)"),
+                        parameter("district", "Carriers, and platforms by their host carrier: district codes, e.g. xinwu (comma-separated)"),
                     ],
                     "responses": ok("A GeoJSON FeatureCollection")
                 }},
@@ -235,6 +236,7 @@ async fn extent(state: &AppState, collection: Collection) -> Result<[f64; 4], Pr
     let extent = match collection {
         Collection::Carriers => store::spatial::carrier_extent(&state.db).await?,
         Collection::Districts => store::spatial::district_extent(&state.db).await?,
+        Collection::Platforms => store::spatial::platform_extent(&state.db).await?,
     };
     // Wuxi, roughly.
     Ok(extent.map_or([119.5, 31.1, 120.7, 32.1], |b| {
@@ -353,7 +355,9 @@ async fn items(
         })
         .transpose()?;
     let base = base(&headers);
-    let body = match collection {
+    let db = &state.db;
+    let cursor = params.get("cursor").cloned();
+    let page = match collection {
         Collection::Carriers => {
             let query = CarrierQuery {
                 kinds: values("kind", params.get("kind"))?,
@@ -361,51 +365,57 @@ async fn items(
                 levels: values("level", params.get("level"))?,
                 district_codes: values("district", params.get("district"))?,
             };
-            let mut filter = query.filter(&state.db).await?;
-            if let Some(bbox) = bbox {
-                let predicate = SpatialPredicate::Intersects(bbox.to_geometry());
-                store::spatial::restrict(&state.db, &mut filter, &[predicate]).await?;
-            }
-            let cursor = params.get("cursor").cloned();
-            let page = features::carrier_page(&state.db, &filter, limit, cursor).await?;
-            let matched = store::carrier::count(&state.db, &filter).await?;
-            let rows: Vec<_> = page.edges.iter().map(|(_, row)| row.clone()).collect();
-            let list = features::carrier_features(&state.db, &rows).await?;
-            let mut links = vec![link(
-                items_url(&base, collection, &params, None),
-                "self",
-                GEOJSON,
-                "This page",
-            )];
-            if let (true, Some((cursor, _))) = (page.has_next_page, page.edges.last()) {
-                links.push(link(
-                    items_url(&base, collection, &params, Some(cursor)),
-                    "next",
-                    GEOJSON,
-                    "The next page",
+            let filter = query.filter(db).await?;
+            features::items::<carrier::Model>(db, filter, bbox, limit, cursor).await?
+        }
+        Collection::Platforms => {
+            if params.contains_key("status") {
+                return Err(Problem(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidParameterValue",
+                    "status: platforms have no status; filter them by kind, level and district"
+                        .into(),
                 ));
             }
-            feature_collection(list, matched, links)
+            let query = PlatformQuery {
+                kinds: values("kind", params.get("kind"))?,
+                levels: values("level", params.get("level"))?,
+                district_codes: values("district", params.get("district"))?,
+            };
+            let filter = query.filter(db).await?;
+            features::items::<platform::Model>(db, filter, bbox, limit, cursor).await?
         }
         Collection::Districts => {
-            let mut rows = store::district::all(&state.db).await?;
+            let mut rows = store::district::all(db).await?;
             if let Some(bbox) = bbox {
-                let boundaries = store::spatial::boundaries(&state.db).await?;
+                let boundaries = store::spatial::boundaries(db).await?;
                 let predicate = SpatialPredicate::Intersects(bbox.to_geometry());
                 rows.retain(|d| boundaries.get(&d.id).is_some_and(|g| predicate.matches(g)));
             }
             let matched = rows.len() as u64;
             rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            let list = features::district_features(&state.db, &rows).await?;
-            let links = vec![link(
-                items_url(&base, collection, &params, None),
-                "self",
-                GEOJSON,
-                "This page",
-            )];
-            feature_collection(list, matched, links)
+            FeaturePage {
+                features: features::district_features(db, &rows).await?,
+                matched,
+                next: None,
+            }
         }
     };
+    let mut links = vec![link(
+        items_url(&base, collection, &params, None),
+        "self",
+        GEOJSON,
+        "This page",
+    )];
+    if let Some(cursor) = &page.next {
+        links.push(link(
+            items_url(&base, collection, &params, Some(cursor)),
+            "next",
+            GEOJSON,
+            "The next page",
+        ));
+    }
+    let body = feature_collection(page.features, page.matched, links);
     Ok(respond(GEOJSON, &body))
 }
 
@@ -476,22 +486,25 @@ async fn item(
     };
     let number: i32 = feature.parse().map_err(|_| not_found())?;
     let base = base(&headers);
+    let db = &state.db;
     let mut found = match collection {
         Collection::Carriers => {
-            let row = entity::carrier::Entity::find_by_id(number)
-                .one(&state.db)
-                .await
-                .map_err(AppError::from)?
+            let row = row::<carrier::Entity>(db, number)
+                .await?
                 .ok_or_else(not_found)?;
-            features::carrier_features(&state.db, &[row]).await?
+            features::carrier_features(db, &[row]).await?
         }
         Collection::Districts => {
-            let row = entity::district::Entity::find_by_id(number)
-                .one(&state.db)
-                .await
-                .map_err(AppError::from)?
+            let row = row::<district::Entity>(db, number)
+                .await?
                 .ok_or_else(not_found)?;
-            features::district_features(&state.db, &[row]).await?
+            features::district_features(db, &[row]).await?
+        }
+        Collection::Platforms => {
+            let row = row::<platform::Entity>(db, number)
+                .await?
+                .ok_or_else(not_found)?;
+            features::platform_features(db, &[row]).await?
         }
     };
     let mut feature_value = found.pop().ok_or_else(not_found)?;
@@ -515,4 +528,13 @@ async fn item(
         );
     }
     Ok(respond(GEOJSON, &feature_value))
+}
+
+/// The row of `E` with this id, if there is one.
+async fn row<E>(db: &sea_orm::DatabaseConnection, id: i32) -> Result<Option<E::Model>, Problem>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    Ok(E::find_by_id(id).one(db).await.map_err(AppError::from)?)
 }

@@ -39,15 +39,27 @@ pub struct CarrierFilter {
     pub only_ids: Option<Vec<i32>>,
 }
 
-impl CarrierFilter {
-    /// Narrows `only_ids` to the carriers also in `ids` (an intersection, so
-    /// several Rust-side conditions combine with AND).
-    pub fn restrict_to(&mut self, ids: impl IntoIterator<Item = i32>) {
+/// A listing filter that carrier ids decided in Rust (exact geometry tests,
+/// 五有) can narrow: carriers by their own id, platforms by their host's.
+pub trait CarrierRestriction {
+    /// The carrier ids let through so far; `None` restricts nothing.
+    fn carrier_restriction(&mut self) -> &mut Option<Vec<i32>>;
+
+    /// Narrows the restriction to the carriers also in `ids` (an
+    /// intersection, so several Rust-side conditions combine with AND).
+    fn restrict_to(&mut self, ids: impl IntoIterator<Item = i32>) {
         let ids: std::collections::BTreeSet<i32> = ids.into_iter().collect();
-        self.only_ids = Some(match self.only_ids.take() {
+        let slot = self.carrier_restriction();
+        *slot = Some(match slot.take() {
             Some(current) => current.into_iter().filter(|id| ids.contains(id)).collect(),
             None => ids.into_iter().collect(),
         });
+    }
+}
+
+impl CarrierRestriction for CarrierFilter {
+    fn carrier_restriction(&mut self) -> &mut Option<Vec<i32>> {
+        &mut self.only_ids
     }
 }
 
@@ -349,6 +361,24 @@ pub(crate) async fn writable<C: ConnectionTrait>(
         .ok_or_else(|| AppError::not_found("Carrier", id))?;
     may_write_for(actor, carrier.operator_id)?;
     Ok(carrier)
+}
+
+/// Carrier `model` as the audit trail keeps it, its leading industries read
+/// in the caller's transaction: for writes that change other fields (e.g.
+/// geometry), so every event holds the whole carrier (`knownAt` rebuilds
+/// carriers from their latest event).
+pub(crate) async fn audit_snapshot<C: ConnectionTrait>(
+    txn: &C,
+    model: &carrier::Model,
+) -> AppResult<serde_json::Value> {
+    let industries: Vec<String> = carrier_industry::Entity::find()
+        .filter(carrier_industry::Column::CarrierId.eq(model.id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| row.industry)
+        .collect();
+    carrier_snapshot(model, &industries)
 }
 
 /// A carrier as the audit trail keeps it: its row and its leading industries,

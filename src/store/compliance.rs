@@ -1,7 +1,7 @@
 //! What the 五有 check and the level rule sets read, for many carriers at
 //! once: a fixed number of SQL statements whatever the number of carriers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
 use entity::{
@@ -15,8 +15,8 @@ use sea_orm::{
 use super::occupancy::in_force;
 use crate::domain::carrier::Industry;
 use crate::domain::compliance::{
-    CarrierRecords, Compliance, ComplianceRules, FacilityRecord, FundRecord, PlatformRecord,
-    TeamRecord, check,
+    CarrierRecords, Compliance, ComplianceRules, Criterion, FacilityRecord, FundRecord,
+    PlatformRecord, TeamRecord, check,
 };
 use crate::domain::money::Fen;
 use crate::domain::support::InForce;
@@ -60,6 +60,68 @@ pub async fn records(
     carriers: Carriers<'_>,
     as_of: NaiveDate,
 ) -> AppResult<HashMap<i32, CarrierRecords>> {
+    let mut records = records_but_tenants(db, carriers).await?;
+    add_tenants(db, &mut records, carriers, as_of).await?;
+    Ok(records)
+}
+
+/// Fills in the tenants on `as_of` of `carriers`. One SQL statement.
+async fn add_tenants(
+    db: &DatabaseConnection,
+    records: &mut HashMap<i32, CarrierRecords>,
+    carriers: Carriers<'_>,
+    as_of: NaiveDate,
+) -> AppResult<()> {
+    for (carrier_id, industry, tenants) in tenants_by_industry(db, carriers, as_of).await? {
+        records
+            .entry(carrier_id)
+            .or_default()
+            .tenants_by_industry
+            .push((industry, tenants));
+    }
+    Ok(())
+}
+
+/// Which of `carrier_ids` meet all five of 五有 on `as_of` under `rules`.
+///
+/// The tenant count is the costly read (a join over every lease in force),
+/// and three criteria do not depend on it, so it is read only for the
+/// carriers that meet those three: the same answer as checking every
+/// carrier whole, at a fraction of the cost. Eight SQL statements at most.
+pub async fn fully_functional(
+    db: &DatabaseConnection,
+    carrier_ids: &[i32],
+    as_of: NaiveDate,
+    rules: &ComplianceRules,
+) -> AppResult<HashSet<i32>> {
+    let mut records = records_but_tenants(db, Carriers::Some(carrier_ids)).await?;
+    let tenant_free = [
+        Criterion::InnovationPlatform,
+        Criterion::InvestmentFund,
+        Criterion::SupportingFacilities,
+    ];
+    records.retain(|_, carrier| {
+        !check(carrier, as_of, rules)
+            .failing()
+            .any(|criterion| tenant_free.contains(&criterion))
+    });
+    let remaining: Vec<i32> = records.keys().copied().collect();
+    if remaining.is_empty() {
+        return Ok(HashSet::new());
+    }
+    add_tenants(db, &mut records, Carriers::Some(&remaining), as_of).await?;
+    Ok(records
+        .into_iter()
+        .filter(|(_, carrier)| check(carrier, as_of, rules).fully_functional())
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// The records of `carriers` that 五有 reads, without the tenants. Six SQL statements.
+async fn records_but_tenants(
+    db: &DatabaseConnection,
+    carriers: Carriers<'_>,
+) -> AppResult<HashMap<i32, CarrierRecords>> {
     let mut records: HashMap<i32, CarrierRecords> = match carriers {
         Carriers::Some(ids) => ids
             .iter()
@@ -81,13 +143,6 @@ pub async fn records(
             .or_default()
             .leading_industries
             .push(industry);
-    }
-    for (carrier_id, industry, tenants) in tenants_by_industry(db, carriers, as_of).await? {
-        records
-            .entry(carrier_id)
-            .or_default()
-            .tenants_by_industry
-            .push((industry, tenants));
     }
     let platforms = carriers
         .restrict(platform::Entity::find(), platform::Column::CarrierId)

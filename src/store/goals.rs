@@ -8,9 +8,8 @@ use entity::{carrier, enterprise, level_recognition, operating_team, platform, s
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult};
 
-use super::compliance::{Carriers, records, rules};
+use super::compliance::rules;
 use crate::domain::carrier::{CarrierKind, CarrierStatus, Level, SpaceSource};
-use crate::domain::compliance::check;
 use crate::domain::goals::{CarrierFacts, DeliveredArea, GoalFacts, Targets, YearCount};
 use crate::error::{AppResult, stored};
 
@@ -151,18 +150,14 @@ pub async fn facts(
 
     // 五有 only for the carriers whose area could count.
     let mut candidates: Vec<i32> = delivered.iter().map(|d| d.carrier_id).collect();
+    candidates.retain(|id| carriers.get(id).is_some_and(|c| c.operating));
     candidates.sort_unstable();
     candidates.dedup();
     let rules = rules(db).await?.value;
     let fully_functional = if candidates.is_empty() {
         Default::default()
     } else {
-        records(db, Carriers::Some(&candidates), as_of)
-            .await?
-            .into_iter()
-            .filter(|(_, records)| check(records, as_of, &rules).fully_functional())
-            .map(|(id, _)| id)
-            .collect()
+        super::compliance::fully_functional(db, &candidates, as_of, &rules).await?
     };
 
     let platform_year = || year_of(backend, "platform", "opened_on");

@@ -190,8 +190,9 @@ impl Replay {
     }
 }
 
-/// Inserts `rows` as they are, ids included, in batches.
-async fn copy_rows<E>(copy: &DatabaseConnection, rows: Vec<E::Model>) -> AppResult<()>
+/// Inserts `rows` as they are, ids included, in batches (no audit: for
+/// copies and generated benchmark portfolios, not for writes of record).
+pub async fn copy_rows<E>(copy: &DatabaseConnection, rows: Vec<E::Model>) -> AppResult<()>
 where
     E: EntityTrait,
     E::Model: IntoActiveModel<E::ActiveModel>,

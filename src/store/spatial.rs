@@ -4,22 +4,22 @@
 //! Shapes are stored as GeoJSON text (WGS84) beside bounding-box columns the
 //! database indexes. A spatial filter asks SQL for the rows whose box overlaps
 //! the filter's box, decides exactly with `geo` in Rust, and hands the ids that
-//! pass to [`CarrierFilter::restrict_to`], so paging, counting and every other
-//! filter still run in SQL. Another kind of record with a geometry (platforms)
-//! needs only its own [`candidates`]-like query over its box columns.
+//! pass to [`CarrierRestriction::restrict_to`], so paging, counting and every
+//! other filter still run in SQL. Platforms have no geometry of their own:
+//! the same carrier ids restrict them by their host carrier.
 
 use std::collections::HashMap;
 
-use entity::{carrier, carrier_footprint, district, district_boundary};
+use entity::{carrier, carrier_footprint, district, district_boundary, platform};
 use geo::Geometry;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
-use super::carrier::CarrierFilter;
+use super::carrier::CarrierRestriction;
 use super::{Versioned, versioned_update};
 use crate::domain::access::{Actor, may_write_geometry_for};
 use crate::domain::geometry::{self, BBox, SpatialPredicate};
@@ -125,15 +125,15 @@ pub async fn set_carrier_geometry(
         operator_id: Some(model.operator_id),
         former_operator_id: None,
         before: Some(with_shape(
-            &current,
+            super::carrier::audit_snapshot(&txn, &current).await?,
             "footprint",
             footprint_before.map(|f| f.geojson),
-        )?),
+        )),
         after: Some(with_shape(
-            &model,
+            super::carrier::audit_snapshot(&txn, &model).await?,
             "footprint",
             footprint_after.map(|f| f.geojson),
-        )?),
+        )),
     };
     audit::record(&txn, actor, Operation::Update, change).await?;
     txn.commit().await?;
@@ -210,27 +210,30 @@ async fn write_boundary<C: ConnectionTrait>(
         entity_id: id,
         operator_id: None,
         former_operator_id: None,
-        before: Some(with_shape(&current, "boundary", before.map(|b| b.geojson))?),
-        after: Some(with_shape(&model, "boundary", after.map(|b| b.geojson))?),
+        before: Some(with_shape(
+            snapshot(&current)?,
+            "boundary",
+            before.map(|b| b.geojson),
+        )),
+        after: Some(with_shape(
+            snapshot(&model)?,
+            "boundary",
+            after.map(|b| b.geojson),
+        )),
     };
     audit::record(txn, actor, Operation::Update, change).await?;
     Ok(model)
 }
 
 /// A row as the audit trail keeps it, with its shape as GeoJSON under `key`.
-fn with_shape(
-    row: &impl serde::Serialize,
-    key: &str,
-    shape: Option<String>,
-) -> AppResult<serde_json::Value> {
-    let mut value = snapshot(row)?;
+fn with_shape(mut value: serde_json::Value, key: &str, shape: Option<String>) -> serde_json::Value {
     if let Some(fields) = value.as_object_mut() {
         let shape = shape
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or(serde_json::Value::Null);
         fields.insert(key.into(), shape);
     }
-    Ok(value)
+    value
 }
 
 /// Every district's stored boundary, by district id.
@@ -338,14 +341,42 @@ pub async fn candidates(db: &DatabaseConnection, bbox: &BBox) -> AppResult<Vec<(
 /// The box around every carrier's geometry (footprints and locations), or
 /// `None` when no carrier has one. Two SQL statements, aggregates only.
 pub async fn carrier_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>> {
+    carriers_extent(db, None).await
+}
+
+/// The box around the geometry of every carrier hosting a platform (a
+/// platform's geometry is its host's). Two SQL statements, aggregates only.
+pub async fn platform_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>> {
+    let hosts = Query::select()
+        .column(platform::Column::CarrierId)
+        .from(platform::Entity)
+        .to_owned();
+    carriers_extent(db, Some(hosts)).await
+}
+
+/// The box around the geometry of the carriers whose ids `among` selects (all when `None`).
+async fn carriers_extent(
+    db: &DatabaseConnection,
+    among: Option<SelectStatement>,
+) -> AppResult<Option<BBox>> {
     use carrier::Column as C;
     use carrier_footprint::Column as F;
-    let footprints =
-        extent::<carrier_footprint::Entity>(db, [F::MinLon, F::MinLat, F::MaxLon, F::MaxLat])
-            .await?;
-    let points =
-        extent::<carrier::Entity>(db, [C::Longitude, C::Latitude, C::Longitude, C::Latitude])
-            .await?;
+    let only = |column: Expr| match &among {
+        Some(ids) => Condition::all().add(column.in_subquery(ids.clone())),
+        None => Condition::all(),
+    };
+    let footprints = extent::<carrier_footprint::Entity>(
+        db,
+        [F::MinLon, F::MinLat, F::MaxLon, F::MaxLat],
+        only(Expr::col(F::CarrierId)),
+    )
+    .await?;
+    let points = extent::<carrier::Entity>(
+        db,
+        [C::Longitude, C::Latitude, C::Longitude, C::Latitude],
+        only(Expr::col(C::Id)),
+    )
+    .await?;
     Ok(match (footprints, points) {
         (Some(a), Some(b)) => Some(BBox {
             min_lon: a.min_lon.min(b.min_lon),
@@ -360,13 +391,19 @@ pub async fn carrier_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>> 
 /// The box around every stored district boundary. One SQL statement.
 pub async fn district_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>> {
     use district_boundary::Column as D;
-    extent::<district_boundary::Entity>(db, [D::MinLon, D::MinLat, D::MaxLon, D::MaxLat]).await
+    extent::<district_boundary::Entity>(
+        db,
+        [D::MinLon, D::MinLat, D::MaxLon, D::MaxLat],
+        Condition::all(),
+    )
+    .await
 }
 
-/// MIN, MIN, MAX, MAX of four columns of `E`.
+/// MIN, MIN, MAX, MAX of four columns of the rows of `E` meeting `condition`.
 async fn extent<E: EntityTrait>(
     db: &DatabaseConnection,
     [west, south, east, north]: [E::Column; 4],
+    condition: Condition,
 ) -> AppResult<Option<BBox>> {
     use sea_orm::sea_query::Func;
     type Corners = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
@@ -376,6 +413,7 @@ async fn extent<E: EntityTrait>(
         .expr(Func::min(Expr::col(south)))
         .expr(Func::max(Expr::col(east)))
         .expr(Func::max(Expr::col(north)))
+        .filter(condition)
         .into_tuple()
         .one(db)
         .await?;
@@ -401,10 +439,11 @@ pub async fn matching_carriers(
     Ok(predicate.select(candidates(db, &bbox).await?))
 }
 
-/// Narrows `filter` to the carriers that meet every one of `predicates`.
+/// Narrows `filter` to the carriers that meet every one of `predicates`
+/// (for platforms: to those whose host carrier does).
 pub async fn restrict(
     db: &DatabaseConnection,
-    filter: &mut CarrierFilter,
+    filter: &mut impl CarrierRestriction,
     predicates: &[SpatialPredicate],
 ) -> AppResult<()> {
     for predicate in predicates {

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, Utc};
-use entity::{facility, fund, fund_carrier, operating_team, platform};
+use entity::{carrier, facility, fund, fund_carrier, operating_team, platform};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition,
@@ -17,6 +17,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::audit::{self, Change, Operation};
+use super::carrier::CarrierRestriction;
 use super::page::{self, Page, PageArgs, Sort};
 use super::{Versioned, versioned_update};
 use crate::domain::access::Actor;
@@ -597,8 +598,21 @@ pub async fn update_fund(
 pub struct PlatformFilter {
     pub carrier_ids: Vec<i32>,
     pub kinds: Vec<PlatformKind>,
+    /// Recognised at any of these levels (the platform's own level).
+    pub levels: Vec<Level>,
+    /// Hosted by carriers in any of these districts.
+    pub district_ids: Vec<i32>,
     /// Only those open on this date.
     pub open_on: Option<NaiveDate>,
+    /// Only those hosted by these carriers: the ids that conditions decided
+    /// in Rust let through (the host's geometry). `None` restricts nothing.
+    pub host_carrier_ids: Option<Vec<i32>>,
+}
+
+impl CarrierRestriction for PlatformFilter {
+    fn carrier_restriction(&mut self) -> &mut Option<Vec<i32>> {
+        &mut self.host_carrier_ids
+    }
 }
 
 /// Which funds to list.
@@ -627,8 +641,22 @@ impl PlatformFilter {
         if !self.kinds.is_empty() {
             condition = condition.add(Column::Kind.is_in(self.kinds.iter().map(AsRef::as_ref)));
         }
+        if !self.levels.is_empty() {
+            condition = condition.add(Column::Level.is_in(self.levels.iter().map(AsRef::as_ref)));
+        }
+        if !self.district_ids.is_empty() {
+            let hosts = Query::select()
+                .column(carrier::Column::Id)
+                .from(carrier::Entity)
+                .and_where(carrier::Column::DistrictId.is_in(self.district_ids.clone()))
+                .to_owned();
+            condition = condition.add(Column::CarrierId.in_subquery(hosts));
+        }
         if let Some(date) = self.open_on {
             condition = condition.add(in_force_on(Column::OpenedOn, Column::ClosedOn, date));
+        }
+        if let Some(ids) = &self.host_carrier_ids {
+            condition = condition.add(Column::CarrierId.is_in(ids.clone()));
         }
         condition
     }

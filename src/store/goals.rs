@@ -33,6 +33,15 @@ fn year_of(backend: DbBackend, table: &str, column: &str) -> SimpleExpr {
     }
 }
 
+/// The ids of the carriers meeting `condition`, as a subquery.
+fn carriers_where(condition: SimpleExpr) -> SelectStatement {
+    Query::select()
+        .column(carrier::Column::Id)
+        .from(carrier::Entity)
+        .and_where(condition)
+        .to_owned()
+}
+
 /// `from ≤ column ≤ until` on a date column.
 fn between(column: SimpleExpr, from: NaiveDate, until: NaiveDate) -> SimpleExpr {
     column.clone().gte(from).and(column.lte(until))
@@ -79,6 +88,14 @@ pub async fn facts(
             Alias::new("first_on"),
         )
         .from(space_phase::Entity)
+        // Only landmark complexes' first deliveries are counted.
+        .and_where(
+            Expr::col(space_phase::Column::CarrierId).in_subquery(carriers_where(
+                Expr::col(carrier::Column::Kind)
+                    .eq(CarrierKind::ScienceComplex.as_ref())
+                    .and(Expr::col(carrier::Column::Landmark).eq(true)),
+            )),
+        )
         .group_by_col(space_phase::Column::CarrierId);
     for row in db.query_all(&first).await? {
         let id: i32 = row.try_get("", "carrier_id")?;
@@ -112,6 +129,15 @@ pub async fn facts(
         )
         .from(level_recognition::Entity)
         .and_where(Expr::col(level_recognition::Column::RecognisedOn).lte(as_of))
+        // Only makerspaces' and incubators' recognitions are counted.
+        .and_where(
+            Expr::col(level_recognition::Column::CarrierId).in_subquery(carriers_where(
+                Expr::col(carrier::Column::Kind).is_in([
+                    CarrierKind::Makerspace.as_ref(),
+                    CarrierKind::Incubator.as_ref(),
+                ]),
+            )),
+        )
         .group_by_col(level_recognition::Column::CarrierId);
     for row in db.query_all(&recognised).await? {
         let id: i32 = row.try_get("", "carrier_id")?;

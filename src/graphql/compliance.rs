@@ -271,7 +271,7 @@ impl ComplianceEvidence<'_> {
         let mut items = Vec::new();
         for &id in &self.0.fund_ids {
             let row = required(one(&loaders.funds, id).await?, "fund", id)?;
-            items.push(Fund::new(row, Vec::new()));
+            items.push(row.into());
         }
         Ok(items)
     }

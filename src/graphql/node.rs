@@ -165,7 +165,7 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
             .map(Node::Platform),
         NodeType::Fund => one(&loaders.funds, id)
             .await?
-            .map(|row| Node::Fund(Fund::new(row, Vec::new()))),
+            .map(|row| Node::Fund(row.into())),
         NodeType::OperatingTeam => one(&loaders.teams, id)
             .await?
             .map(|row| Node::OperatingTeam(row.into())),

@@ -32,13 +32,17 @@ fn date(date: NaiveDate) -> Date {
     date.into()
 }
 
-/// `MaybeUndefined` as a patch: absent leaves, `null` clears, a value sets.
-fn patch<T, U>(value: MaybeUndefined<T>, convert: impl FnOnce(T) -> U) -> Option<Option<U>> {
-    match value {
+/// `MaybeUndefined` as a patch: absent leaves, `null` clears, a value sets
+/// (once `convert` has checked it).
+fn patch<T, U>(
+    value: MaybeUndefined<T>,
+    convert: impl FnOnce(T) -> Result<U, AppError>,
+) -> Result<Option<Option<U>>, AppError> {
+    Ok(match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(value) => Some(Some(convert(value))),
-    }
+        MaybeUndefined::Value(value) => Some(Some(convert(value)?)),
+    })
 }
 
 // ---------------------------------------------------------------- platform
@@ -195,11 +199,7 @@ impl CreatePlatformInput {
 
 impl UpdatePlatformInput {
     fn validate(self) -> Result<(i32, i32, PlatformPatch), AppError> {
-        let served = match patch(self.enterprises_served_per_year, served) {
-            Some(Some(value)) => Some(Some(value?)),
-            Some(None) => Some(None),
-            None => None,
-        };
+        let served = patch(self.enterprises_served_per_year, served)?;
         Ok((
             expect("id", &self.id, NodeType::Platform)?,
             self.version,
@@ -208,7 +208,7 @@ impl UpdatePlatformInput {
                 kind: self.kind.map(Into::into),
                 level: self.level.map(Into::into),
                 opened_on: self.opened_on.map(|d| d.0),
-                closed_on: patch(self.closed_on, |d| d.0),
+                closed_on: patch(self.closed_on, |d| Ok(d.0))?,
                 services: self
                     .services
                     .map(|list| services("services", &list))
@@ -270,8 +270,6 @@ impl PlatformFilterInput {
 pub struct Fund {
     #[graphql(skip)]
     pub id: i32,
-    #[graphql(skip)]
-    pub carrier_ids: Vec<i32>,
     /// Its name.
     pub name: String,
     /// The fund manager (基金管理人).
@@ -300,17 +298,12 @@ impl Fund {
     /// The carriers it serves, in id order.
     async fn carriers(&self, ctx: &Context<'_>) -> ApiResult<Vec<Carrier>> {
         let loaders = loaders::of(ctx)?;
-        let ids = if self.carrier_ids.is_empty() {
-            let mut ids: Vec<i32> = many(&loaders.fund_links_of_fund, self.id)
-                .await?
-                .into_iter()
-                .map(|link| link.carrier_id)
-                .collect();
-            ids.sort_unstable();
-            ids
-        } else {
-            self.carrier_ids.clone()
-        };
+        let mut ids: Vec<i32> = many(&loaders.fund_links_of_fund, self.id)
+            .await?
+            .into_iter()
+            .map(|link| link.carrier_id)
+            .collect();
+        ids.sort_unstable();
         let carriers =
             futures_util::future::try_join_all(ids.iter().map(|&id| loaders.carrier(id))).await?;
         ids.into_iter()
@@ -320,13 +313,10 @@ impl Fund {
     }
 }
 
-impl Fund {
-    /// The fund of `row`; `carrier_ids` when the caller already knows them
-    /// (after a write), else they are loaded when asked for.
-    pub fn new(row: fund::Model, carrier_ids: Vec<i32>) -> Self {
+impl From<fund::Model> for Fund {
+    fn from(row: fund::Model) -> Self {
         Self {
             id: row.id,
-            carrier_ids,
             name: row.name,
             manager: row.manager,
             size: Fen(row.size_fen).to_string(),
@@ -421,7 +411,7 @@ impl UpdateFundInput {
                     .transpose()?,
                 size: self.size.map(|s| Fen::parse("size", &s)).transpose()?,
                 established_on: self.established_on.map(|d| d.0),
-                closed_on: patch(self.closed_on, |d| d.0),
+                closed_on: patch(self.closed_on, |d| Ok(d.0))?,
                 carrier_ids: self.carrier_ids.as_deref().map(carrier_set).transpose()?,
             },
         ))
@@ -594,7 +584,7 @@ impl UpdateOperatingTeamInput {
                     .map(|n| headcount("mentorCount", n))
                     .transpose()?,
                 formed_on: self.formed_on.map(|d| d.0),
-                disbanded_on: patch(self.disbanded_on, |d| d.0),
+                disbanded_on: patch(self.disbanded_on, |d| Ok(d.0))?,
             },
         ))
     }
@@ -723,16 +713,10 @@ impl CreateFacilityInput {
 
 impl UpdateFacilityInput {
     fn validate(self) -> Result<(i32, i32, FacilityPatch), AppError> {
-        let name = match self.name {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(name) => Some(optional_text("name", Some(&name))?),
-        };
-        let area_m2 = match self.area_m2 {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(area) => Some(Some(facility_area(area)?)),
-        };
+        // A blank name clears it, as `null` does.
+        let name =
+            patch(self.name, |name| Ok(optional_text("name", Some(&name))?))?.map(Option::flatten);
+        let area_m2 = patch(self.area_m2, facility_area)?;
         Ok((
             expect("id", &self.id, NodeType::Facility)?,
             self.version,
@@ -741,7 +725,7 @@ impl UpdateFacilityInput {
                 name,
                 area_m2,
                 opened_on: self.opened_on.map(|d| d.0),
-                closed_on: patch(self.closed_on, |d| d.0),
+                closed_on: patch(self.closed_on, |d| Ok(d.0))?,
             },
         ))
     }
@@ -791,9 +775,7 @@ impl SupportQuery {
         let args = page_args(ctx, first, after, last, before);
         let page = store::support::fund_page(db, &filter, &args).await?;
         let total = total_count(ctx, store::support::fund_count(db, &filter)).await?;
-        Ok(FundConnection::build(page, total, |row| {
-            Ok(Fund::new(row, Vec::new()))
-        })?)
+        Ok(FundConnection::build(page, total, |row| Ok(row.into()))?)
     }
 }
 
@@ -841,10 +823,10 @@ impl SupportMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to write.")] input: CreateFundInput,
     ) -> ApiResult<Fund> {
-        let (row, carriers) =
+        let (row, _) =
             store::support::create_fund(super::db(ctx)?, super::actor(ctx)?, input.validate()?)
                 .await?;
-        Ok(Fund::new(row, carriers.into_iter().collect()))
+        Ok(row.into())
     }
 
     /// Changes a fund; winding it up is setting `closedOn`. An OPERATOR may
@@ -855,10 +837,10 @@ impl SupportMutation {
         #[graphql(desc = "What to change.")] input: UpdateFundInput,
     ) -> ApiResult<Fund> {
         let (id, version, patch) = input.validate()?;
-        let (row, carriers) =
+        let (row, _) =
             store::support::update_fund(super::db(ctx)?, super::actor(ctx)?, id, version, patch)
                 .await?;
-        Ok(Fund::new(row, carriers.into_iter().collect()))
+        Ok(row.into())
     }
 
     /// Records a carrier's operating team.
@@ -962,10 +944,7 @@ pub async fn funds_of(ctx: &Context<'_>, carrier_id: i32) -> ApiResult<Vec<Fund>
         funds.push(row);
     }
     funds.sort_by_key(|row| (row.established_on, row.id));
-    Ok(funds
-        .into_iter()
-        .map(|row| Fund::new(row, Vec::new()))
-        .collect())
+    Ok(funds.into_iter().map(Fund::from).collect())
 }
 
 /// The operating teams of carrier `carrier_id`, active or disbanded, oldest first.

@@ -58,6 +58,12 @@ impl Criterion {
         Criterion::SupportingFacilities,
     ];
 
+    /// Whether it reads the tenants on the date (the costly part of the
+    /// records to gather); the other three read only the carrier's own records.
+    pub fn reads_tenants(self) -> bool {
+        matches!(self, Self::LeadingIndustry | Self::ProfessionalTeam)
+    }
+
     /// The Chinese name, e.g. 有主导产业.
     pub fn name_zh(self) -> &'static str {
         match self {
@@ -386,6 +392,20 @@ pub struct Evidence {
 /// `rules` should have passed [`ComplianceRules::validate`]; if not, a NaN or
 /// negative share or ratio reads as 0 and a share above 1 cannot be met.
 pub fn check(records: &CarrierRecords, as_of: NaiveDate, rules: &ComplianceRules) -> Compliance {
+    Compliance {
+        as_of,
+        criteria: check_only(&Criterion::ALL, records, as_of, rules),
+    }
+}
+
+/// Checks only `criteria` (in the order given), each exactly as [`check`]
+/// does: for deciding on part of the records before reading the rest.
+pub fn check_only(
+    criteria: &[Criterion],
+    records: &CarrierRecords,
+    as_of: NaiveDate,
+    rules: &ComplianceRules,
+) -> Vec<CriterionResult> {
     let tenants = saturate(
         records
             .tenants_by_industry
@@ -393,16 +413,16 @@ pub fn check(records: &CarrierRecords, as_of: NaiveDate, rules: &ComplianceRules
             .map(|(_, n)| u64::from(*n))
             .sum(),
     );
-    Compliance {
-        as_of,
-        criteria: vec![
-            leading_industry(records, tenants, as_of, rules),
-            innovation_platform(records, as_of, rules),
-            investment_fund(records, as_of, rules),
-            professional_team(records, tenants, as_of, rules),
-            supporting_facilities(records, as_of, rules),
-        ],
-    }
+    criteria
+        .iter()
+        .map(|criterion| match criterion {
+            Criterion::LeadingIndustry => leading_industry(records, tenants, as_of, rules),
+            Criterion::InnovationPlatform => innovation_platform(records, as_of, rules),
+            Criterion::InvestmentFund => investment_fund(records, as_of, rules),
+            Criterion::ProfessionalTeam => professional_team(records, tenants, as_of, rules),
+            Criterion::SupportingFacilities => supporting_facilities(records, as_of, rules),
+        })
+        .collect()
 }
 
 /// 有主导产业. Fails, saying which, when no leading industry is declared or
@@ -1162,6 +1182,42 @@ mod tests {
         assert_eq!(order, Criterion::ALL.to_vec());
         assert!(compliance.fully_functional(), "{compliance:#?}");
         assert_eq!(compliance.failing().count(), 0);
+    }
+
+    #[test]
+    fn checking_some_criteria_gives_what_the_whole_check_gives_for_them() {
+        let rules = ComplianceRules::default();
+        let failing_two = CarrierRecords {
+            funds: vec![],
+            tenants_by_industry: tenants(1, 9),
+            ..compliant()
+        };
+        for records in [compliant(), failing_two, CarrierRecords::default()] {
+            let whole = check(&records, day(AS_OF), &rules);
+            let (tenant_free, tenant_bound): (Vec<Criterion>, Vec<Criterion>) =
+                Criterion::ALL.iter().partition(|c| !c.reads_tenants());
+            assert_eq!(tenant_free.len(), 3);
+            for part in [tenant_free, tenant_bound] {
+                let results = check_only(&part, &records, day(AS_OF), &rules);
+                let expected: Vec<CriterionResult> =
+                    part.iter().map(|c| whole.result(*c).clone()).collect();
+                assert_eq!(results, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn criteria_that_do_not_read_tenants_ignore_them() {
+        let rules = ComplianceRules::default();
+        let without_tenants = CarrierRecords {
+            tenants_by_industry: vec![],
+            ..compliant()
+        };
+        for criterion in Criterion::ALL {
+            let with = result_of(&compliant(), &rules, criterion);
+            let without = result_of(&without_tenants, &rules, criterion);
+            assert_eq!(with == without, !criterion.reads_tenants(), "{criterion}");
+        }
     }
 
     #[test]

@@ -9,18 +9,19 @@ use entity::{
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter,
+    QuerySelect,
 };
 
 use super::occupancy::in_force;
 use crate::domain::carrier::Industry;
 use crate::domain::compliance::{
     CarrierRecords, Compliance, ComplianceRules, Criterion, FacilityRecord, FundRecord,
-    PlatformRecord, TeamRecord, check,
+    PlatformRecord, TeamRecord, check, check_only,
 };
 use crate::domain::money::Fen;
 use crate::domain::support::InForce;
-use crate::error::{AppError, AppResult, stored};
+use crate::error::{AppResult, stored};
 
 /// The setting that holds the 五有 thresholds.
 pub const RULES_KEY: &str = "compliance_rules";
@@ -53,7 +54,7 @@ impl Carriers<'_> {
 }
 
 /// The records of `carriers` that 五有 reads, with tenants counted on
-/// `as_of`. Seven SQL statements. Every carrier asked for is present, with
+/// `as_of`. Six SQL statements. Every carrier asked for is present, with
 /// empty records when it has none.
 pub async fn records(
     db: &DatabaseConnection,
@@ -87,24 +88,22 @@ async fn add_tenants(
 /// The tenant count is the costly read (a join over every lease in force),
 /// and three criteria do not depend on it, so it is read only for the
 /// carriers that meet those three: the same answer as checking every
-/// carrier whole, at a fraction of the cost. Eight SQL statements at most.
+/// carrier whole, at a fraction of the cost. Six SQL statements at most.
 pub async fn fully_functional(
     db: &DatabaseConnection,
     carrier_ids: &[i32],
     as_of: NaiveDate,
     rules: &ComplianceRules,
 ) -> AppResult<HashSet<i32>> {
+    let (tenant_bound, tenant_free): (Vec<Criterion>, Vec<Criterion>) =
+        Criterion::ALL.iter().partition(|c| c.reads_tenants());
+    let meets = |carrier: &CarrierRecords, criteria: &[Criterion]| {
+        check_only(criteria, carrier, as_of, rules)
+            .iter()
+            .all(|result| result.satisfied)
+    };
     let mut records = records_but_tenants(db, Carriers::Some(carrier_ids)).await?;
-    let tenant_free = [
-        Criterion::InnovationPlatform,
-        Criterion::InvestmentFund,
-        Criterion::SupportingFacilities,
-    ];
-    records.retain(|_, carrier| {
-        !check(carrier, as_of, rules)
-            .failing()
-            .any(|criterion| tenant_free.contains(&criterion))
-    });
+    records.retain(|_, carrier| meets(carrier, &tenant_free));
     let remaining: Vec<i32> = records.keys().copied().collect();
     if remaining.is_empty() {
         return Ok(HashSet::new());
@@ -112,12 +111,13 @@ pub async fn fully_functional(
     add_tenants(db, &mut records, Carriers::Some(&remaining), as_of).await?;
     Ok(records
         .into_iter()
-        .filter(|(_, carrier)| check(carrier, as_of, rules).fully_functional())
+        .filter(|(_, carrier)| meets(carrier, &tenant_bound))
         .map(|(id, _)| id)
         .collect())
 }
 
-/// The records of `carriers` that 五有 reads, without the tenants. Six SQL statements.
+/// The records of `carriers` that 五有 reads, without the tenants: only
+/// the columns it reads. Five SQL statements, run side by side.
 async fn records_but_tenants(
     db: &DatabaseConnection,
     carriers: Carriers<'_>,
@@ -134,97 +134,143 @@ async fn records_but_tenants(
             carrier_industry::Entity::find(),
             carrier_industry::Column::CarrierId,
         )
-        .all(db)
-        .await?;
-    for row in industries {
-        let industry: Industry = stored("carrier_industry.industry", &row.industry)?;
-        records
-            .entry(row.carrier_id)
-            .or_default()
-            .leading_industries
-            .push(industry);
-    }
+        .select_only()
+        .columns([
+            carrier_industry::Column::CarrierId,
+            carrier_industry::Column::Industry,
+        ])
+        .into_tuple::<(i32, String)>()
+        .all(db);
+
+    type PlatformRow = (i32, i32, String, String, NaiveDate, Option<NaiveDate>);
     let platforms = carriers
         .restrict(platform::Entity::find(), platform::Column::CarrierId)
-        .all(db)
-        .await?;
-    for row in platforms {
-        records
-            .entry(row.carrier_id)
-            .or_default()
-            .platforms
-            .push(PlatformRecord {
-                id: row.id,
-                kind: stored("platform.kind", &row.kind)?,
-                name: row.name,
-                open: span(row.opened_on, row.closed_on),
-            });
-    }
-    let links = carriers
+        .select_only()
+        .columns([
+            platform::Column::Id,
+            platform::Column::CarrierId,
+            platform::Column::Kind,
+            platform::Column::Name,
+            platform::Column::OpenedOn,
+            platform::Column::ClosedOn,
+        ])
+        .into_tuple::<PlatformRow>()
+        .all(db);
+
+    // Each fund once per carrier it serves, by one join.
+    type FundRow = (i32, i32, String, i64, NaiveDate, Option<NaiveDate>);
+    let funds = carriers
         .restrict(
             fund_carrier::Entity::find(),
             fund_carrier::Column::CarrierId,
         )
-        .all(db)
-        .await?;
-    let funds: HashMap<i32, fund::Model> = if links.is_empty() {
-        HashMap::new()
-    } else {
-        let mut fund_ids: Vec<i32> = links.iter().map(|link| link.fund_id).collect();
-        fund_ids.sort_unstable();
-        fund_ids.dedup();
-        super::rows_where_in::<fund::Entity>(db, fund::Column::Id, fund_ids)
-            .await?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect()
-    };
-    for link in links {
-        let fund = funds.get(&link.fund_id).ok_or(AppError::Internal)?;
-        records
-            .entry(link.carrier_id)
-            .or_default()
-            .funds
-            .push(FundRecord {
-                id: fund.id,
-                name: fund.name.clone(),
-                size: Fen(fund.size_fen),
-                active: span(fund.established_on, fund.closed_on),
-            });
-    }
+        .select_only()
+        .column(fund_carrier::Column::CarrierId)
+        .columns([
+            fund::Column::Id,
+            fund::Column::Name,
+            fund::Column::SizeFen,
+            fund::Column::EstablishedOn,
+            fund::Column::ClosedOn,
+        ])
+        .join(
+            JoinType::InnerJoin,
+            fund_carrier::Entity::belongs_to(fund::Entity)
+                .from(fund_carrier::Column::FundId)
+                .to(fund::Column::Id)
+                .into(),
+        )
+        .into_tuple::<FundRow>()
+        .all(db);
+
+    type TeamRow = (i32, i32, i32, i32, NaiveDate, Option<NaiveDate>);
     let teams = carriers
         .restrict(
             operating_team::Entity::find(),
             operating_team::Column::CarrierId,
         )
-        .all(db)
-        .await?;
-    for row in teams {
+        .select_only()
+        .columns([
+            operating_team::Column::Id,
+            operating_team::Column::CarrierId,
+            operating_team::Column::StaffCount,
+            operating_team::Column::MentorCount,
+            operating_team::Column::FormedOn,
+            operating_team::Column::DisbandedOn,
+        ])
+        .into_tuple::<TeamRow>()
+        .all(db);
+
+    type FacilityRow = (i32, i32, String, Option<f64>, NaiveDate, Option<NaiveDate>);
+    let facilities = carriers
+        .restrict(facility::Entity::find(), facility::Column::CarrierId)
+        .select_only()
+        .columns([
+            facility::Column::Id,
+            facility::Column::CarrierId,
+            facility::Column::Kind,
+            facility::Column::AreaM2,
+            facility::Column::OpenedOn,
+            facility::Column::ClosedOn,
+        ])
+        .into_tuple::<FacilityRow>()
+        .all(db);
+    let (industries, platforms, funds, teams, facilities) =
+        tokio::try_join!(industries, platforms, funds, teams, facilities)?;
+    for (carrier_id, industry) in industries {
+        let industry: Industry = stored("carrier_industry.industry", &industry)?;
         records
-            .entry(row.carrier_id)
+            .entry(carrier_id)
+            .or_default()
+            .leading_industries
+            .push(industry);
+    }
+    for (id, carrier_id, kind, name, opened_on, closed_on) in platforms {
+        records
+            .entry(carrier_id)
+            .or_default()
+            .platforms
+            .push(PlatformRecord {
+                id,
+                kind: stored("platform.kind", &kind)?,
+                name,
+                open: span(opened_on, closed_on),
+            });
+    }
+    for (carrier_id, id, name, size_fen, established_on, closed_on) in funds {
+        records
+            .entry(carrier_id)
+            .or_default()
+            .funds
+            .push(FundRecord {
+                id,
+                name,
+                size: Fen(size_fen),
+                active: span(established_on, closed_on),
+            });
+    }
+    for (id, carrier_id, staff, mentors, formed_on, disbanded_on) in teams {
+        records
+            .entry(carrier_id)
             .or_default()
             .teams
             .push(TeamRecord {
-                id: row.id,
-                staff: u32::try_from(row.staff_count).unwrap_or_default(),
-                mentors: u32::try_from(row.mentor_count).unwrap_or_default(),
-                active: span(row.formed_on, row.disbanded_on),
+                id,
+                staff: u32::try_from(staff).unwrap_or_default(),
+                mentors: u32::try_from(mentors).unwrap_or_default(),
+                active: span(formed_on, disbanded_on),
             });
     }
-    let facilities = carriers
-        .restrict(facility::Entity::find(), facility::Column::CarrierId)
-        .all(db)
-        .await?;
-    for row in facilities {
+    for (id, carrier_id, kind, area_m2, opened_on, closed_on) in facilities {
         records
-            .entry(row.carrier_id)
+            .entry(carrier_id)
             .or_default()
             .facilities
             .push(FacilityRecord {
-                id: row.id,
-                kind: stored("facility.kind", &row.kind)?,
-                area_m2: row.area_m2,
-                open: span(row.opened_on, row.closed_on),
+                id,
+                kind: stored("facility.kind", &kind)?,
+                area_m2,
+                open: span(opened_on, closed_on),
             });
     }
     Ok(records)

@@ -27,8 +27,10 @@ fn year_of(backend: DbBackend, table: &str, column: &str) -> SimpleExpr {
         DbBackend::Postgres => Expr::cust(format!(
             "CAST(EXTRACT(YEAR FROM \"{table}\".\"{column}\") AS INTEGER)"
         )),
+        // SQLite keeps dates as ISO 8601 text (sqlx writes `YYYY-MM-DD`), so
+        // the year is the first four characters: cheaper than strftime.
         _ => Expr::cust(format!(
-            "CAST(strftime('%Y', \"{table}\".\"{column}\") AS INTEGER)"
+            "CAST(substr(\"{table}\".\"{column}\", 1, 4) AS INTEGER)"
         )),
     }
 }
@@ -70,6 +72,10 @@ async fn year_counts(
 }
 
 /// Everything the counting rules read on `as_of` under `targets`.
+///
+/// The reads do not depend on one another, except 五有 on the carriers
+/// that delivered space, so they run side by side on separate connections:
+/// the answer waits for the slowest, not for their sum.
 pub async fn facts(
     db: &DatabaseConnection,
     targets: &Targets,
@@ -77,114 +83,6 @@ pub async fn facts(
 ) -> AppResult<GoalFacts> {
     let backend = db.get_database_backend();
     let (start, until) = (targets.period_start, targets.counted_until(as_of));
-    let mut carriers = carrier_facts(db).await?;
-
-    // First delivery and first recognitions per carrier: two grouped statements.
-    let mut first = Query::select();
-    first
-        .column(space_phase::Column::CarrierId)
-        .expr_as(
-            Func::min(Expr::col(space_phase::Column::DeliveredOn)),
-            Alias::new("first_on"),
-        )
-        .from(space_phase::Entity)
-        // Only landmark complexes' first deliveries are counted.
-        .and_where(
-            Expr::col(space_phase::Column::CarrierId).in_subquery(carriers_where(
-                Expr::col(carrier::Column::Kind)
-                    .eq(CarrierKind::ScienceComplex.as_ref())
-                    .and(Expr::col(carrier::Column::Landmark).eq(true)),
-            )),
-        )
-        .group_by_col(space_phase::Column::CarrierId);
-    for row in db.query_all(&first).await? {
-        let id: i32 = row.try_get("", "carrier_id")?;
-        if let Some(c) = carriers.get_mut(&id) {
-            c.first_delivered_on = row.try_get("", "first_on")?;
-        }
-    }
-    let level_in = |levels: &[Level]| {
-        Expr::col(level_recognition::Column::Level)
-            .is_in(levels.iter().map(|l| l.as_ref().to_owned()))
-    };
-    let first_on = |levels: &[Level]| {
-        Func::min(
-            Expr::case(
-                level_in(levels),
-                Expr::col(level_recognition::Column::RecognisedOn),
-            )
-            .finally(Expr::null()),
-        )
-    };
-    let mut recognised = Query::select();
-    recognised
-        .column(level_recognition::Column::CarrierId)
-        .expr_as(
-            first_on(&[Level::City, Level::Provincial, Level::National]),
-            Alias::new("city_on"),
-        )
-        .expr_as(
-            first_on(&[Level::Provincial, Level::National]),
-            Alias::new("provincial_on"),
-        )
-        .from(level_recognition::Entity)
-        .and_where(Expr::col(level_recognition::Column::RecognisedOn).lte(as_of))
-        // Only makerspaces' and incubators' recognitions are counted.
-        .and_where(
-            Expr::col(level_recognition::Column::CarrierId).in_subquery(carriers_where(
-                Expr::col(carrier::Column::Kind).is_in([
-                    CarrierKind::Makerspace.as_ref(),
-                    CarrierKind::Incubator.as_ref(),
-                ]),
-            )),
-        )
-        .group_by_col(level_recognition::Column::CarrierId);
-    for row in db.query_all(&recognised).await? {
-        let id: i32 = row.try_get("", "carrier_id")?;
-        if let Some(c) = carriers.get_mut(&id) {
-            c.first_city_or_above = row.try_get("", "city_on")?;
-            c.first_provincial_or_above = row.try_get("", "provincial_on")?;
-        }
-    }
-
-    // Floor area delivered in the period, by carrier, source and year.
-    let phase_year = || year_of(backend, "space_phase", "delivered_on");
-    let mut delivered = Query::select();
-    delivered
-        .column(space_phase::Column::CarrierId)
-        .column(space_phase::Column::Source)
-        .expr_as(phase_year(), Alias::new("year"))
-        .expr_as(
-            Func::sum(Expr::col(space_phase::Column::AreaM2)),
-            Alias::new("area_m2"),
-        )
-        .from(space_phase::Entity)
-        .and_where(between(
-            Expr::col(space_phase::Column::DeliveredOn),
-            start,
-            until,
-        ))
-        .group_by_col(space_phase::Column::CarrierId)
-        .group_by_col(space_phase::Column::Source)
-        .add_group_by([phase_year()]);
-    let delivered = db
-        .query_all(&delivered)
-        .await?
-        .iter()
-        .map(read_delivered)
-        .collect::<AppResult<Vec<_>>>()?;
-
-    // 五有 only for the carriers whose area could count.
-    let mut candidates: Vec<i32> = delivered.iter().map(|d| d.carrier_id).collect();
-    candidates.retain(|id| carriers.get(id).is_some_and(|c| c.operating));
-    candidates.sort_unstable();
-    candidates.dedup();
-    let rules = rules(db).await?.value;
-    let fully_functional = if candidates.is_empty() {
-        Default::default()
-    } else {
-        super::compliance::fully_functional(db, &candidates, as_of, &rules).await?
-    };
 
     let platform_year = || year_of(backend, "platform", "opened_on");
     let mut platforms = Query::select();
@@ -239,14 +137,167 @@ pub async fn facts(
         ))
         .add_group_by([landed_year()]);
 
+    let carriers_and_area = async {
+        let (mut carriers, firsts, delivered) = tokio::try_join!(
+            carrier_facts(db),
+            first_dates(db, as_of),
+            delivered_area(db, start, until),
+        )?;
+        for (id, first) in firsts {
+            if let Some(carrier) = carriers.get_mut(&id) {
+                first.apply(carrier);
+            }
+        }
+        // 五有 only for the carriers whose area could count.
+        let mut candidates: Vec<i32> = delivered.iter().map(|d| d.carrier_id).collect();
+        candidates.retain(|id| carriers.get(id).is_some_and(|c| c.operating));
+        candidates.sort_unstable();
+        candidates.dedup();
+        let fully_functional = if candidates.is_empty() {
+            Default::default()
+        } else {
+            let rules = rules(db).await?.value;
+            super::compliance::fully_functional(db, &candidates, as_of, &rules).await?
+        };
+        AppResult::Ok((carriers, delivered, fully_functional))
+    };
+    let ((carriers, delivered, fully_functional), platforms_opened, teams_recognised, firms_landed) =
+        tokio::try_join!(
+            carriers_and_area,
+            year_counts(db, &platforms, true),
+            year_counts(db, &teams, true),
+            year_counts(db, &landed, false),
+        )?;
     Ok(GoalFacts {
         carriers: carriers.into_values().collect(),
         fully_functional,
         delivered,
-        platforms_opened: year_counts(db, &platforms, true).await?,
-        teams_recognised: year_counts(db, &teams, true).await?,
-        firms_landed: year_counts(db, &landed, false).await?,
+        platforms_opened,
+        teams_recognised,
+        firms_landed,
     })
+}
+
+/// A carrier's first dates that some targets count.
+#[derive(Default)]
+struct FirstDates {
+    delivered_on: Option<NaiveDate>,
+    city_or_above: Option<NaiveDate>,
+    provincial_or_above: Option<NaiveDate>,
+}
+
+impl FirstDates {
+    fn apply(self, carrier: &mut CarrierFacts) {
+        carrier.first_delivered_on = self.delivered_on;
+        carrier.first_city_or_above = self.city_or_above;
+        carrier.first_provincial_or_above = self.provincial_or_above;
+    }
+}
+
+/// First delivery of each landmark complex and first recognitions of each
+/// makerspace and incubator up to `as_of` (only those are counted): two
+/// grouped statements, run side by side.
+async fn first_dates(
+    db: &DatabaseConnection,
+    as_of: NaiveDate,
+) -> AppResult<HashMap<i32, FirstDates>> {
+    let mut first = Query::select();
+    first
+        .column(space_phase::Column::CarrierId)
+        .expr_as(
+            Func::min(Expr::col(space_phase::Column::DeliveredOn)),
+            Alias::new("first_on"),
+        )
+        .from(space_phase::Entity)
+        .and_where(
+            Expr::col(space_phase::Column::CarrierId).in_subquery(carriers_where(
+                Expr::col(carrier::Column::Kind)
+                    .eq(CarrierKind::ScienceComplex.as_ref())
+                    .and(Expr::col(carrier::Column::Landmark).eq(true)),
+            )),
+        )
+        .group_by_col(space_phase::Column::CarrierId);
+    let level_in = |levels: &[Level]| {
+        Expr::col(level_recognition::Column::Level)
+            .is_in(levels.iter().map(|l| l.as_ref().to_owned()))
+    };
+    let first_on = |levels: &[Level]| {
+        Func::min(
+            Expr::case(
+                level_in(levels),
+                Expr::col(level_recognition::Column::RecognisedOn),
+            )
+            .finally(Expr::null()),
+        )
+    };
+    let mut recognised = Query::select();
+    recognised
+        .column(level_recognition::Column::CarrierId)
+        .expr_as(
+            first_on(&[Level::City, Level::Provincial, Level::National]),
+            Alias::new("city_on"),
+        )
+        .expr_as(
+            first_on(&[Level::Provincial, Level::National]),
+            Alias::new("provincial_on"),
+        )
+        .from(level_recognition::Entity)
+        .and_where(Expr::col(level_recognition::Column::RecognisedOn).lte(as_of))
+        .and_where(
+            Expr::col(level_recognition::Column::CarrierId).in_subquery(carriers_where(
+                Expr::col(carrier::Column::Kind).is_in([
+                    CarrierKind::Makerspace.as_ref(),
+                    CarrierKind::Incubator.as_ref(),
+                ]),
+            )),
+        )
+        .group_by_col(level_recognition::Column::CarrierId);
+    let (deliveries, recognitions) =
+        tokio::try_join!(db.query_all(&first), db.query_all(&recognised))?;
+    let mut dates: HashMap<i32, FirstDates> = HashMap::new();
+    for row in deliveries {
+        let id: i32 = row.try_get("", "carrier_id")?;
+        dates.entry(id).or_default().delivered_on = row.try_get("", "first_on")?;
+    }
+    for row in recognitions {
+        let id: i32 = row.try_get("", "carrier_id")?;
+        let carrier = dates.entry(id).or_default();
+        carrier.city_or_above = row.try_get("", "city_on")?;
+        carrier.provincial_or_above = row.try_get("", "provincial_on")?;
+    }
+    Ok(dates)
+}
+
+/// Floor area delivered from `start` to `until`, by carrier, source and year.
+async fn delivered_area(
+    db: &DatabaseConnection,
+    start: NaiveDate,
+    until: NaiveDate,
+) -> AppResult<Vec<DeliveredArea>> {
+    let phase_year = || year_of(db.get_database_backend(), "space_phase", "delivered_on");
+    let mut delivered = Query::select();
+    delivered
+        .column(space_phase::Column::CarrierId)
+        .column(space_phase::Column::Source)
+        .expr_as(phase_year(), Alias::new("year"))
+        .expr_as(
+            Func::sum(Expr::col(space_phase::Column::AreaM2)),
+            Alias::new("area_m2"),
+        )
+        .from(space_phase::Entity)
+        .and_where(between(
+            Expr::col(space_phase::Column::DeliveredOn),
+            start,
+            until,
+        ))
+        .group_by_col(space_phase::Column::CarrierId)
+        .group_by_col(space_phase::Column::Source)
+        .add_group_by([phase_year()]);
+    db.query_all(&delivered)
+        .await?
+        .iter()
+        .map(read_delivered)
+        .collect()
 }
 
 fn read_delivered(row: &QueryResult) -> AppResult<DeliveredArea> {

@@ -21,7 +21,7 @@ mod support;
 use std::collections::HashSet;
 
 use chrono::{Datelike, Days, NaiveDate};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use strum::IntoEnumIterator;
 
 use crate::domain::ValidationError;
@@ -138,7 +138,7 @@ async fn write_tenants(
     portfolio: &Portfolio,
     carrier_ids: &[i32],
 ) -> AppResult<TenantCounts> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let mut enterprise_ids = Vec::with_capacity(portfolio.enterprises.len());
     for enterprise in &portfolio.enterprises {
         let facts = enterprise_facts(enterprise)?;

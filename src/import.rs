@@ -66,10 +66,7 @@ use std::sync::Mutex;
 use calamine::{Data, DataType, Reader, open_workbook_auto_from_rs};
 use chrono::NaiveDate;
 use entity::enterprise;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::domain::ValidationError;
 use crate::domain::access::Actor;
@@ -1079,7 +1076,7 @@ pub async fn run(
     if !summary.errors.is_empty() {
         return Ok(summary);
     }
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let outcome = write(&txn, actor, &plan, &mut summary, progress).await;
     progress.finish();
     outcome?;

@@ -240,7 +240,59 @@ async fn values_of_the_wrong_shape_get_bad_user_input(app: TestApp) {
     );
 }
 
+/// Writers at the same moment queue for the database instead of failing:
+/// of twelve updates holding the same version exactly one wins and the rest
+/// get CONFLICT, and twelve creates all land, while reads go on beside them.
+async fn simultaneous_writes_queue_and_stale_ones_conflict(app: TestApp) {
+    let operator = app.create_operator("无锡创新投资集团", 21).await;
+    let district = app.district_id("liangxi").await;
+    let id = app.create_carrier(&operator, &district, json!({})).await;
+
+    let updates = (0..12).map(|n| {
+        app.graphql(
+            UPDATE_CARRIER,
+            json!({ "input": { "id": id, "version": 1, "name": format!("同时更新{n}") } }),
+        )
+    });
+    let bodies = futures_util::future::join_all(updates).await;
+    let won: Vec<&Value> = bodies
+        .iter()
+        .filter(|body| body["errors"].is_null())
+        .collect();
+    assert_eq!(won.len(), 1, "{bodies:?}");
+    for body in bodies.iter().filter(|body| !body["errors"].is_null()) {
+        assert_eq!(error_code(body), "CONFLICT", "{body}");
+    }
+    let winner = won[0]["data"]["updateCarrier"]["name"]
+        .as_str()
+        .expect("a name");
+    assert_eq!(version_of(&app, &id).await, (2, winner.to_owned()));
+
+    let phases = (0..12).map(|n| {
+        app.graphql(
+            "mutation($input: AddSpacePhaseInput!) { addSpacePhase(input: $input) { id } }",
+            json!({ "input": { "carrierId": id, "areaM2": 1000.0 + f64::from(n),
+                               "deliveredOn": "2025-03-01", "source": "NEW_BUILD" } }),
+        )
+    });
+    let reads = (0..12).map(|_| {
+        app.graphql(
+            "query($id: ID!) { carrier(id: $id) { version } }",
+            json!({ "id": id }),
+        )
+    });
+    let (written, read) = tokio::join!(
+        futures_util::future::join_all(phases),
+        futures_util::future::join_all(reads)
+    );
+    for body in written.iter().chain(&read) {
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    assert_eq!(app.count_rows("space_phase").await, 12);
+}
+
 on_both_databases!(
+    simultaneous_writes_queue_and_stale_ones_conflict,
     values_of_the_wrong_shape_get_bad_user_input,
     an_update_with_a_stale_version_conflicts_and_changes_nothing,
     operators_are_created_and_updated_with_versions,

@@ -368,9 +368,12 @@ pub async fn compliance_of(
     carrier_id: i32,
     as_of: NaiveDate,
 ) -> ApiResult<Compliance> {
-    let records = Loaders::as_of(&loaders.support_records, carrier_id, as_of).await?;
-    let rules = loaders.compliance_rules().await?;
-    Ok(rules::check(&records, as_of, rules))
+    // Asked for together, so both reads join the same wave of batches.
+    let (records, rules) = tokio::try_join!(
+        Loaders::as_of(&loaders.support_records, carrier_id, as_of),
+        loaders.compliance_rules()
+    )?;
+    Ok(rules::check(&records, as_of, &rules))
 }
 
 // ---------------------------------------------------------------- level rule sets

@@ -40,6 +40,7 @@ use super::error::{ApiError, ApiResult, missing_context};
 use super::operator::Operator;
 use super::recognition::LevelRecognition;
 use super::space_phase::SpacePhase;
+use crate::domain::compliance::ComplianceRules;
 use crate::error::{AppError, AppResult};
 use crate::store;
 
@@ -201,6 +202,21 @@ impl<F: AsOfFigure> Loader<AsOfKey> for AsOf<F> {
     }
 }
 
+/// The 五有 thresholds in force. A loader, though there is only one value,
+/// so that its read joins a wave of batches like every other read of a
+/// request (see [`drive`]).
+pub struct ComplianceRulesInForce(DatabaseConnection);
+
+impl Loader<()> for ComplianceRulesInForce {
+    type Value = ComplianceRules;
+    type Error = AppError;
+
+    async fn load(&self, _: &[()]) -> AppResult<HashMap<(), ComplianceRules>> {
+        let rules = store::compliance::rules(&self.0).await?.value;
+        Ok(HashMap::from([((), rules)]))
+    }
+}
+
 /// The loaders of one request. Made fresh per request, so nothing is cached
 /// across requests and every server process stays stateless.
 pub struct Loaders {
@@ -234,8 +250,7 @@ pub struct Loaders {
     pub support_records: DataLoader<AsOf<SupportRecords>>,
     pub new_tenants: DataLoader<AsOf<NewTenantsLastYear>>,
     /// The 五有 thresholds, read at most once a request.
-    compliance_rules: tokio::sync::OnceCell<crate::domain::compliance::ComplianceRules>,
-    db: DatabaseConnection,
+    compliance_rules: DataLoader<ComplianceRulesInForce>,
     pub footprints: DataLoader<Rows<carrier_footprint::Entity, ById>>,
     pub boundaries: DataLoader<Rows<district_boundary::Entity, ById>>,
 }
@@ -280,8 +295,7 @@ impl Loaders {
             settings: loader(Rows::new(db), queue),
             support_records: loader(AsOf(db.clone(), PhantomData), queue),
             new_tenants: loader(AsOf(db.clone(), PhantomData), queue),
-            compliance_rules: tokio::sync::OnceCell::new(),
-            db: db.clone(),
+            compliance_rules: loader(ComplianceRulesInForce(db.clone()), queue),
             footprints: loader(Rows::new(db), queue),
             boundaries: loader(Rows::new(db), queue),
         }
@@ -355,10 +369,12 @@ impl Loaders {
     }
 
     /// The 五有 thresholds in force.
-    pub async fn compliance_rules(&self) -> AppResult<&crate::domain::compliance::ComplianceRules> {
-        self.compliance_rules
-            .get_or_try_init(|| async { Ok(store::compliance::rules(&self.db).await?.value) })
-            .await
+    pub async fn compliance_rules(&self) -> AppResult<ComplianceRules> {
+        Ok(self
+            .compliance_rules
+            .load_one(())
+            .await?
+            .unwrap_or_default())
     }
 
     /// A carrier's figure `F` on `as_of`.
@@ -430,38 +446,52 @@ impl BatchQueue {
 }
 
 /// Runs `work` (a request's execution) together with the batch loads it
-/// queues. Batches start only once `work` is waiting for them: when it
-/// returns `Pending` without having woken itself. (A list of many items
-/// yields voluntarily, waking itself, before all its items have asked.)
+/// queues, in waves. A wave starts only once `work` is waiting for it: when
+/// it returns `Pending` without having woken itself. (A list of many items
+/// yields voluntarily, waking itself, before all its items have asked.) The
+/// next wave starts only after every batch of this one has finished and
+/// `work` has consumed them, so the loads a request makes fall into the same
+/// batches whichever batch of a wave happens to finish first: the number of
+/// SQL statements depends on the query's shape, never on timing.
 pub async fn drive<F: Future>(queue: BatchQueue, work: F) -> F::Output {
     /// Bound on back-to-back polls of `work`, so a future that always wakes
     /// itself cannot starve the batches (batching would merely split).
     const MAX_EAGER_POLLS: usize = 256;
     let mut work = pin!(work);
-    let mut batches: FuturesUnordered<BoxFuture<'static, ()>> = FuturesUnordered::new();
+    let mut wave: FuturesUnordered<BoxFuture<'static, ()>> = FuturesUnordered::new();
     std::future::poll_fn(move |cx| {
-        for _ in 0..MAX_EAGER_POLLS {
-            let probe = Arc::new(WakeProbe {
-                woken: AtomicBool::new(false),
-                outer: cx.waker().clone(),
-            });
-            let waker = futures_util::task::waker(probe.clone());
-            if let Poll::Ready(output) = work.as_mut().poll(&mut TaskContext::from_waker(&waker)) {
-                return Poll::Ready(output);
-            }
-            if !probe.woken.load(Ordering::Acquire) {
-                break;
-            }
-        }
         loop {
-            batches.extend(queue.take());
-            match batches.poll_next_unpin(cx) {
-                // A batch finished and woke its waiters; others may be ready too.
-                Poll::Ready(Some(())) => continue,
-                Poll::Ready(None) | Poll::Pending => break,
+            for _ in 0..MAX_EAGER_POLLS {
+                let probe = Arc::new(WakeProbe {
+                    woken: AtomicBool::new(false),
+                    outer: cx.waker().clone(),
+                });
+                let waker = futures_util::task::waker(probe.clone());
+                if let Poll::Ready(output) =
+                    work.as_mut().poll(&mut TaskContext::from_waker(&waker))
+                {
+                    return Poll::Ready(output);
+                }
+                if !probe.woken.load(Ordering::Acquire) {
+                    break;
+                }
+            }
+            if wave.is_empty() {
+                wave.extend(queue.take());
+                if wave.is_empty() {
+                    // Waiting on something else; its wake brings us back.
+                    return Poll::Pending;
+                }
+            }
+            loop {
+                match wave.poll_next_unpin(cx) {
+                    Poll::Ready(Some(())) if !wave.is_empty() => continue,
+                    // The wave is done: let `work` take its results first.
+                    Poll::Ready(_) => break,
+                    Poll::Pending => return Poll::Pending,
+                }
             }
         }
-        Poll::Pending
     })
     .await
 }

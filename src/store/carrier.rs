@@ -6,7 +6,6 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    TransactionTrait,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
@@ -236,7 +235,7 @@ pub async fn create(
     may_write_for(actor, new.operator_id)?;
     check_landmark(new.kind, new.landmark)?;
     let industries = leading_industries(&new.leading_industries)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     ensure_references(&txn, Some(new.district_id), Some(new.operator_id)).await?;
     let now = Utc::now();
     let row = carrier::ActiveModel {
@@ -272,7 +271,7 @@ pub async fn update(
     version: i32,
     patch: CarrierPatch,
 ) -> AppResult<carrier::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = carrier::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -5,7 +5,7 @@ use entity::{enterprise, enterprise_revenue, qualification, tenancy};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait, TryIntoModel,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, TryIntoModel,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
@@ -42,7 +42,7 @@ pub async fn register(
     actor: &Actor,
     facts: EnterpriseFacts,
 ) -> AppResult<(enterprise::Model, bool)> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let result = register_in(&txn, actor, facts).await?;
     txn.commit().await?;
     Ok(result)
@@ -219,7 +219,7 @@ pub async fn add_qualification(
     actor: &Actor,
     new: NewQualification,
 ) -> AppResult<qualification::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     enterprise::Entity::find_by_id(new.enterprise_id)
         .one(&txn)
         .await?

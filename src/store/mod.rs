@@ -31,17 +31,28 @@ use chrono::Utc;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DbErr, EntityTrait, QueryFilter,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 
 /// How much of an SQLite file reads may map into memory.
 const SQLITE_MMAP_BYTES: u64 = 256 << 20;
+
+/// Connections to an SQLite file: in WAL mode readers run side by side and
+/// beside the one writer ([`begin_write`] queues writers for the lock).
+const SQLITE_CONNECTIONS: u32 = 8;
 
 /// Opens a pool on `url`. An SQLite file is created if missing and put in WAL
 /// mode, so readers never wait for the writer. With `ZAITI_SQL_LOG` set, every
 /// statement is logged (target `sqlx::query`) with its rows and time.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
+    // Every connection to an in-memory SQLite database is a database of its
+    // own, so one connection serves it; a file gets several.
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if url.starts_with("sqlite:") && !in_memory {
+        options.max_connections(SQLITE_CONNECTIONS);
+    }
     options
         .sqlx_logging(std::env::var_os("ZAITI_SQL_LOG").is_some())
         .acquire_timeout(Duration::from_secs(10))
@@ -55,6 +66,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
         });
     Database::connect(options).await
+}
+
+/// Begins a transaction that writes. On SQLite it takes the write lock at
+/// once (`BEGIN IMMEDIATE`), waiting its turn behind another writer: a
+/// transaction that read first and asked for the lock later would fail
+/// outright if another connection had written in between.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Brings the schema up to date; safe to call on every start.

@@ -4,8 +4,7 @@ use chrono::Utc;
 use entity::operator::{self, Column};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, TransactionTrait, sea_query::Expr, sea_query::ExprTrait,
-    sea_query::Func,
+    PaginatorTrait, QueryFilter, sea_query::Expr, sea_query::ExprTrait, sea_query::Func,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
@@ -95,7 +94,7 @@ pub async fn create(
     actor: &Actor,
     new: NewOperator,
 ) -> AppResult<operator::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     ensure_uscc_free(&txn, &new.uscc, None).await?;
     let now = Utc::now();
     let row = operator::ActiveModel {
@@ -125,7 +124,7 @@ pub async fn update(
     version: i32,
     patch: OperatorPatch,
 ) -> AppResult<operator::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = operator::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, Utc};
 use entity::level_recognition;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 use super::audit::{self, Change, Operation};
 use crate::domain::access::Actor;
@@ -25,7 +25,7 @@ pub async fn record(
     actor: &Actor,
     new: NewRecognition,
 ) -> AppResult<level_recognition::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let carrier = super::carrier::writable(&txn, actor, new.carrier_id).await?;
     let now = Utc::now();
     let row = level_recognition::ActiveModel {

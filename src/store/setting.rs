@@ -6,7 +6,6 @@ use chrono::Utc;
 use entity::setting::{self, Column};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -64,7 +63,7 @@ where
     T: Serialize + Clone,
 {
     let json = serde_json::to_string(value).map_err(|_| AppError::Internal)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = setting::Entity::find()
         .filter(Column::Key.eq(key))
         .one(&txn)

@@ -7,7 +7,7 @@ use entity::space_phase::{self, Column};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 
 use super::audit::{self, Change, Operation};
@@ -32,7 +32,7 @@ pub async fn add(
     actor: &Actor,
     new: NewSpacePhase,
 ) -> AppResult<space_phase::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let carrier = super::carrier::writable(&txn, actor, new.carrier_id).await?;
     let now = Utc::now();
     let row = space_phase::ActiveModel {

@@ -15,7 +15,7 @@ use geo::Geometry;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
@@ -87,7 +87,7 @@ pub async fn set_carrier_geometry(
     version: i32,
     patch: GeometryPatch,
 ) -> AppResult<carrier::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = carrier::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -151,7 +151,7 @@ pub async fn set_district_boundary(
     boundary: Option<Shape>,
 ) -> AppResult<district::Model> {
     may_write_geometry_for(actor, None)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let model = write_boundary(&txn, actor, id, Some(version), boundary).await?;
     txn.commit().await?;
     Ok(model)
@@ -165,7 +165,7 @@ pub async fn import_boundaries(
     boundaries: Vec<(i32, Shape)>,
 ) -> AppResult<Vec<district::Model>> {
     may_write_geometry_for(actor, None)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let mut written = Vec::with_capacity(boundaries.len());
     for (id, shape) in boundaries {
         written.push(write_boundary(&txn, actor, id, None, Some(shape)).await?);

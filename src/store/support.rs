@@ -12,7 +12,7 @@ use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition,
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    PaginatorTrait, QueryFilter,
 };
 use serde::Serialize;
 
@@ -63,7 +63,7 @@ where
     E::Model: IntoActiveModel<E::ActiveModel> + Serialize + Sync,
     E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
 {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let carrier = super::carrier::writable(&txn, actor, carrier_id).await?;
     let model = E::insert(row).exec_with_returning(&txn).await?;
     let change = Change::created(E::NAME, E::id(&model), Some(carrier.operator_id), &model)?;
@@ -87,7 +87,7 @@ where
     E::Model: Serialize + Sync,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = E::find()
         .filter(E::ID.eq(id))
         .one(&txn)
@@ -503,7 +503,7 @@ pub async fn create_fund(
     new: NewFund,
 ) -> AppResult<(fund::Model, BTreeSet<i32>)> {
     check_serves_some(&new.carrier_ids)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let operator_id = writable_carriers(&txn, actor, &new.carrier_ids).await?;
     let now = Utc::now();
     let row = fund::ActiveModel {
@@ -537,7 +537,7 @@ pub async fn update_fund(
     version: i32,
     patch: FundPatch,
 ) -> AppResult<(fund::Model, BTreeSet<i32>)> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = fund::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use entity::{enterprise, space_phase, tenancy};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
+    IntoActiveModel, QueryFilter, QuerySelect,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
@@ -36,7 +36,7 @@ pub async fn move_in(
     actor: &Actor,
     new: NewTenancy,
 ) -> AppResult<tenancy::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let model = move_in_in(&txn, actor, new).await?;
     txn.commit().await?;
     Ok(model)
@@ -83,7 +83,7 @@ pub async fn change_area(
     area: FloorArea,
     effective_on: NaiveDate,
 ) -> AppResult<tenancy::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let (current, operator_id) = writable(&txn, actor, id).await?;
     let span = span_of(&current);
     if !span.in_force_on(effective_on) || effective_on == current.moved_in_on {
@@ -152,7 +152,7 @@ pub async fn move_out(
     version: i32,
     moved_out_on: NaiveDate,
 ) -> AppResult<tenancy::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let (current, operator_id) = writable(&txn, actor, id).await?;
     if let Some(out) = current.moved_out_on {
         return Err(AppError::invalid(
@@ -179,7 +179,7 @@ pub async fn graduate(
     route: GraduationRoute,
     moves_out: bool,
 ) -> AppResult<tenancy::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let (current, operator_id) = writable(&txn, actor, id).await?;
     if let Some(on) = current.graduated_on {
         return Err(AppError::invalid(

@@ -14,8 +14,8 @@ use std::time::Duration;
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use entity::{
-    carrier, carrier_industry, enterprise, facility, fund, fund_carrier, level_recognition,
-    operating_team, operator, platform, space_phase, tenancy,
+    carrier, carrier_industry, carrier_status_change, enterprise, facility, fund, fund_carrier,
+    level_recognition, operating_team, operator, platform, space_phase, tenancy,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use strum::IntoEnumIterator;
@@ -115,6 +115,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
     let (mut carriers, mut industry_rows, mut phases, mut recognitions) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut platforms, mut teams, mut facilities) = (Vec::new(), Vec::new(), Vec::new());
+    let mut status_changes = Vec::new();
     for id in 1..=CARRIERS {
         let kind = rng.pick(&kinds);
         carriers.push(carrier::Model {
@@ -145,6 +146,14 @@ async fn portfolio(url: &str) -> DatabaseConnection {
                 .into(),
         });
         let opened = rng.day(start(), 3000);
+        status_changes.push(carrier_status_change::Model {
+            carrier_id: id,
+            effective_on: opened,
+            status: carriers
+                .last()
+                .map(|c: &carrier::Model| c.status.clone())
+                .unwrap(),
+        });
         for phase in 0..1 + rng.below(3) {
             phases.push(space_phase::Model {
                 id: phases.len() as i32 + 1,
@@ -238,6 +247,9 @@ async fn portfolio(url: &str) -> DatabaseConnection {
     }
     copy_rows::<carrier::Entity>(&db, carriers).await.unwrap();
     copy_rows::<carrier_industry::Entity>(&db, industry_rows)
+        .await
+        .unwrap();
+    copy_rows::<carrier_status_change::Entity>(&db, status_changes)
         .await
         .unwrap();
     copy_rows::<space_phase::Entity>(&db, phases).await.unwrap();

@@ -20,14 +20,16 @@ mod support;
 
 use std::collections::HashSet;
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use strum::IntoEnumIterator;
 
 use crate::domain::ValidationError;
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
-use crate::domain::carrier::{CarrierKind, CarrierStatus, Industry, Level, Ownership, SpaceSource};
+use crate::domain::carrier::{
+    CarrierKind, CarrierStatus, Industry, Level, Ownership, SpaceSource, StatusChange,
+};
 use crate::domain::dates::check_plausible;
 use crate::domain::enterprise::{GraduationRoute, QualificationKind};
 use crate::domain::level::check_recognised_on;
@@ -38,7 +40,7 @@ use crate::domain::text::{optional_text, required_text};
 use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
 use crate::store;
-use crate::store::carrier::{CarrierFilter, NewCarrier};
+use crate::store::carrier::{CarrierFilter, CarrierPatch, NewCarrier};
 use crate::store::enterprise::{EnterpriseFacts, NewQualification};
 use crate::store::operator::NewOperator;
 use crate::store::recognition::NewRecognition;
@@ -267,10 +269,15 @@ async fn create_carrier(
     operator_id: i32,
 ) -> AppResult<i32> {
     let (longitude, latitude) = plan.location;
+    let (first, later) = plan
+        .status_history
+        .split_first()
+        .ok_or(AppError::Internal)?;
     let new = NewCarrier {
         name: required_text("name", &plan.name)?,
         kind: plan.kind,
-        status: plan.status,
+        status: first.status,
+        status_since: Some(first.effective_on),
         district_id,
         operator_id,
         address: required_text("address", &plan.address)?,
@@ -278,7 +285,16 @@ async fn create_carrier(
         location: Some(Location::new(longitude, latitude)?),
         leading_industries: plan.industries.clone(),
     };
-    Ok(store::carrier::create(db, &loader(), new).await?.id)
+    let mut carrier = store::carrier::create(db, &loader(), new).await?;
+    for change in later {
+        let patch = CarrierPatch {
+            status: Some(change.status),
+            status_since: Some(change.effective_on),
+            ..CarrierPatch::default()
+        };
+        carrier = store::carrier::update(db, &loader(), carrier.id, carrier.version, patch).await?;
+    }
+    Ok(carrier.id)
 }
 
 async fn add_phases(
@@ -360,6 +376,8 @@ struct CarrierPlan {
     /// WGS84 (longitude, latitude).
     location: (f64, f64),
     industries: Vec<Industry>,
+    /// Oldest first; the last is `status`.
+    status_history: Vec<StatusChange>,
     phases: Vec<PhasePlan>,
     recognitions: Vec<RecognitionPlan>,
 }
@@ -848,6 +866,7 @@ fn plan_carrier(
         landmark: kind == CarrierKind::ScienceComplex && rng.chance(0.4),
         location: near(rng, profile.centre),
         industries,
+        status_history: plan_status_history(status, opened, today),
         phases: plan_phases(rng, kind, status, opened),
         recognitions: plan_recognitions(rng, profile, status, opened, today),
     }
@@ -925,6 +944,30 @@ fn opening_date(rng: &mut SplitMix64, status: CarrierStatus) -> NaiveDate {
         Suspended | Closed => rng.date_between(date(2015, 1, 1), date(2022, 12, 31)),
         UnderConstruction => rng.date_between(date(2026, 12, 1), date(2027, 9, 30)),
         Planned => rng.date_between(date(2027, 3, 1), date(2027, 12, 31)),
+    }
+}
+
+/// When the carrier's status changed: operating from its opening;
+/// suspended and closed carriers three years after; those not open yet
+/// under construction or planned from their registration, two years before
+/// their opening. Never after `today`.
+fn plan_status_history(
+    status: CarrierStatus,
+    opened: NaiveDate,
+    today: NaiveDate,
+) -> Vec<StatusChange> {
+    use CarrierStatus::*;
+    let change = |effective_on: NaiveDate, status| StatusChange {
+        effective_on: effective_on.min(today),
+        status,
+    };
+    match status {
+        Operating => vec![change(opened, Operating)],
+        Suspended | Closed => {
+            let ended = opened + Months::new(36);
+            vec![change(opened, Operating), change(ended, status)]
+        }
+        UnderConstruction | Planned => vec![change(opened - Months::new(24), status)],
     }
 }
 

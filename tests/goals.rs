@@ -370,7 +370,10 @@ async fn counted_in_sql(app: &TestApp, as_of: &str) -> BTreeMap<&'static str, f6
             app,
             &format!(
                 "SELECT COUNT(*) AS n FROM carrier c \
-                 WHERE c.kind = 'SCIENCE_COMPLEX' AND c.landmark = TRUE AND c.status = 'OPERATING' \
+                 WHERE c.kind = 'SCIENCE_COMPLEX' AND c.landmark = TRUE \
+                 AND (SELECT s.status FROM carrier_status_change s \
+                      WHERE s.carrier_id = c.id AND s.effective_on <= '{as_of}' \
+                      ORDER BY s.effective_on DESC LIMIT 1) = 'OPERATING' \
                  AND EXISTS (SELECT 1 FROM space_phase p \
                              WHERE p.carrier_id = c.id AND p.delivered_on <= '{as_of}')"
             ),
@@ -450,7 +453,9 @@ async fn functional_carrier(
         .create_carrier(
             operator,
             district,
-            json!({ "name": name, "kind": kind, "leadingIndustries": ["IOT"] }),
+            // Operating since it opened, with its first delivery.
+            json!({ "name": name, "kind": kind, "leadingIndustries": ["IOT"],
+                    "statusSince": delivered_on }),
         )
         .await;
     app.add_phase(&carrier, area, delivered_on, source).await;
@@ -852,7 +857,8 @@ async fn a_carrier_that_loses_its_fund_drops_out_of_the_floor_area(app: TestApp)
         (2000.0, "2024-09-01", "URBAN_RENEWAL"),
     )
     .await;
-    // A fully functional carrier that is not operating does not count.
+    // A fully functional carrier counts only while it operates: it was
+    // suspended from 2025-01-01.
     let suspended = functional_carrier(
         &app,
         &operator,
@@ -872,11 +878,26 @@ async fn a_carrier_that_loses_its_fund_drops_out_of_the_floor_area(app: TestApp)
         .clone();
     let updated = app
         .data(
-            "mutation($input: UpdateCarrierInput!) { updateCarrier(input: $input) { status } }",
-            json!({ "input": { "id": suspended.carrier, "version": version, "status": "SUSPENDED" } }),
+            "mutation($input: UpdateCarrierInput!) { updateCarrier(input: $input) { status \
+             statusHistory { effectiveOn status } before: statusOn(date: \"2024-12-31\") \
+             from: statusOn(date: \"2025-01-01\") } }",
+            json!({ "input": { "id": suspended.carrier, "version": version, "status": "SUSPENDED",
+                               "statusSince": "2025-01-01" } }),
         )
         .await;
-    assert_eq!(updated["updateCarrier"]["status"], "SUSPENDED");
+    assert_eq!(
+        updated["updateCarrier"],
+        json!({ "status": "SUSPENDED",
+                "statusHistory": [{ "effectiveOn": "2024-04-01", "status": "OPERATING" },
+                                  { "effectiveOn": "2025-01-01", "status": "SUSPENDED" }],
+                "before": "OPERATING", "from": "SUSPENDED" })
+    );
+    let operating = progress(&app, Some("2024-12-31"), None).await;
+    assert_eq!(
+        target(&operating, "NEW_FLOOR_AREA")["actual"],
+        5000.0 + 2000.0 + 3000.0,
+        "all three operate and are fully functional on 2024-12-31"
+    );
 
     let closed = mutate(
         &app,

@@ -11,6 +11,11 @@ mutation($input: UpdateCarrierInput!) {
   updateCarrier(input: $input) { id name status version leadingIndustries location { longitude } }
 }"#;
 
+const UPDATE_CARRIER_STATUS: &str = r#"
+mutation($input: UpdateCarrierInput!) {
+  updateCarrier(input: $input) { version statusHistory { effectiveOn status } }
+}"#;
+
 async fn version_of(app: &TestApp, id: &str) -> (i64, String) {
     let data = app
         .data(
@@ -291,7 +296,65 @@ async fn simultaneous_writes_queue_and_stale_ones_conflict(app: TestApp) {
     assert_eq!(app.count_rows("space_phase").await, 12);
 }
 
+/// Status changes are dated: the history grows with each change, and a
+/// date in the future, before the latest change, or without a new status
+/// is refused with nothing written.
+async fn status_changes_are_dated_and_checked(app: TestApp) {
+    let operator = app.create_operator("无锡创新投资集团", 22).await;
+    let district = app.district_id("liangxi").await;
+    let id = app
+        .create_carrier(
+            &operator,
+            &district,
+            json!({ "status": "UNDER_CONSTRUCTION", "statusSince": "2023-05-01" }),
+        )
+        .await;
+    let opened = app
+        .data(
+            UPDATE_CARRIER_STATUS,
+            json!({ "input": { "id": id, "version": 1, "status": "OPERATING",
+                               "statusSince": "2024-09-01" } }),
+        )
+        .await;
+    assert_eq!(
+        opened["updateCarrier"]["statusHistory"],
+        json!([{ "effectiveOn": "2023-05-01", "status": "UNDER_CONSTRUCTION" },
+               { "effectiveOn": "2024-09-01", "status": "OPERATING" }])
+    );
+    let history_rows = app.count_rows("carrier_status_change").await;
+    for input in [
+        json!({ "id": id, "version": 2, "status": "SUSPENDED", "statusSince": "2099-01-01" }),
+        json!({ "id": id, "version": 2, "status": "SUSPENDED", "statusSince": "2024-08-31" }),
+        json!({ "id": id, "version": 2, "name": "改名", "statusSince": "2025-01-01" }),
+        json!({ "id": id, "version": 2, "status": "OPERATING", "statusSince": "2025-01-01" }),
+    ] {
+        let body = app
+            .graphql(UPDATE_CARRIER_STATUS, json!({ "input": input }))
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"], "statusSince",
+            "{body}"
+        );
+    }
+    assert_eq!(app.count_rows("carrier_status_change").await, history_rows);
+    assert_eq!(version_of(&app, &id).await.0, 2);
+    // Without a date, a change takes effect today.
+    let today = zaiti::store::today().to_string();
+    let suspended = app
+        .data(
+            UPDATE_CARRIER_STATUS,
+            json!({ "input": { "id": id, "version": 2, "status": "SUSPENDED" } }),
+        )
+        .await;
+    assert_eq!(
+        suspended["updateCarrier"]["statusHistory"][2],
+        json!({ "effectiveOn": today, "status": "SUSPENDED" })
+    );
+}
+
 on_both_databases!(
+    status_changes_are_dated_and_checked,
     simultaneous_writes_queue_and_stale_ones_conflict,
     values_of_the_wrong_shape_get_bad_user_input,
     an_update_with_a_stale_version_conflicts_and_changes_nothing,

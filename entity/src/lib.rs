@@ -9,6 +9,7 @@ pub mod audit_event;
 pub mod carrier;
 pub mod carrier_footprint;
 pub mod carrier_industry;
+pub mod carrier_status_change;
 pub mod district;
 pub mod district_boundary;
 pub mod enterprise;

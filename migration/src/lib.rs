@@ -20,6 +20,7 @@ mod m20261127_000014_create_facility;
 mod m20261127_000015_create_setting;
 mod m20261127_000016_index_leases_in_force;
 mod m20261127_000020_create_geometry;
+mod m20261127_000021_create_carrier_status_change;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000015_create_setting::Migration),
             Box::new(m20261127_000016_index_leases_in_force::Migration),
             Box::new(m20261127_000020_create_geometry::Migration),
+            Box::new(m20261127_000021_create_carrier_status_change::Migration),
         ]
     }
 }

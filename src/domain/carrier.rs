@@ -3,6 +3,8 @@
 //! Every enumeration is stored by its SCREAMING_SNAKE_CASE name, the same
 //! name the GraphQL API shows.
 
+use chrono::NaiveDate;
+
 use super::ValidationError;
 
 /// Derives shared by every stored enumeration.
@@ -106,9 +108,99 @@ pub fn leading_industries(industries: &[Industry]) -> Result<Vec<Industry>, Vali
     Ok(unique)
 }
 
+/// A change of a carrier's status, from the day it took effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusChange {
+    pub effective_on: NaiveDate,
+    pub status: CarrierStatus,
+}
+
+/// The status a carrier had on `as_of`: that of its latest change on or
+/// before the date (changes in any order); `None` before its first change,
+/// when zaiti knows of no status at all.
+pub fn status_on(changes: &[StatusChange], as_of: NaiveDate) -> Option<CarrierStatus> {
+    changes
+        .iter()
+        .filter(|change| change.effective_on <= as_of)
+        .max_by_key(|change| change.effective_on)
+        .map(|change| change.status)
+}
+
+/// The day a status change takes effect must be plausible, not after
+/// `today` (the carrier's status is its status now) and not before the
+/// carrier's `latest` change (history is added to, not rewritten).
+pub fn check_status_since(
+    since: NaiveDate,
+    latest: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), ValidationError> {
+    const FIELD: &str = "statusSince";
+    super::dates::check_plausible(FIELD, since)?;
+    if since > today {
+        return Err(ValidationError::new(
+            FIELD,
+            format!("{since} is in the future; record a change on the day it takes effect"),
+        ));
+    }
+    if let Some(latest) = latest.filter(|latest| since < *latest) {
+        return Err(ValidationError::new(
+            FIELD,
+            format!("{since} is before the carrier's latest status change, on {latest}"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().expect("a date")
+    }
+
+    #[test]
+    fn the_status_on_a_date_is_that_of_the_latest_change_by_then() {
+        let changes = [
+            StatusChange {
+                effective_on: day("2024-03-01"),
+                status: CarrierStatus::Suspended,
+            },
+            StatusChange {
+                effective_on: day("2020-05-01"),
+                status: CarrierStatus::Operating,
+            },
+        ];
+        assert_eq!(status_on(&changes, day("2020-04-30")), None);
+        assert_eq!(
+            status_on(&changes, day("2020-05-01")),
+            Some(CarrierStatus::Operating)
+        );
+        assert_eq!(
+            status_on(&changes, day("2024-02-29")),
+            Some(CarrierStatus::Operating)
+        );
+        assert_eq!(
+            status_on(&changes, day("2024-03-01")),
+            Some(CarrierStatus::Suspended)
+        );
+    }
+
+    #[test]
+    fn a_status_change_may_not_be_dated_in_the_future_or_before_the_last() {
+        let today = day("2026-11-27");
+        assert!(check_status_since(today, Some(day("2026-01-01")), today).is_ok());
+        assert!(check_status_since(day("2026-01-01"), Some(day("2026-01-01")), today).is_ok());
+        for (since, latest) in [
+            (day("2026-11-28"), None),
+            (day("2025-12-31"), Some(day("2026-01-01"))),
+            (day("1979-12-31"), None),
+        ] {
+            let err = check_status_since(since, latest, today).expect_err("refused");
+            assert_eq!(err.field, "statusSince");
+        }
+    }
+
     use strum::IntoEnumIterator;
 
     #[test]

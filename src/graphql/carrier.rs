@@ -104,9 +104,33 @@ impl Carrier {
         self.kind.into()
     }
 
-    /// Where the carrier is in its life.
+    /// Where the carrier is in its life now.
     async fn status(&self) -> CarrierStatus {
         self.status.into()
+    }
+
+    /// Every change of status, oldest first, each from the day it took
+    /// effect: what "operating on the as-of date" in goal progress reads.
+    async fn status_history(&self, ctx: &Context<'_>) -> ApiResult<Vec<CarrierStatusChange>> {
+        Ok(status_changes(ctx, self.id)
+            .await?
+            .into_iter()
+            .map(|change| CarrierStatusChange {
+                effective_on: Date(change.effective_on),
+                status: change.status.into(),
+            })
+            .collect())
+    }
+
+    /// The status the carrier had on `date`: that of its latest change by
+    /// then; null before its first (zaiti knew of no status yet).
+    async fn status_on(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The day to read the status on.")] date: Date,
+    ) -> ApiResult<Option<CarrierStatus>> {
+        let changes = status_changes(ctx, self.id).await?;
+        Ok(domain::status_on(&changes, date.0).map(Into::into))
     }
 
     /// 地标型: whether this is a landmark science complex.
@@ -443,6 +467,11 @@ pub struct CreateCarrierInput {
     /// Life-cycle status (default OPERATING).
     #[graphql(default_with = "CarrierStatus::Operating")]
     pub status: CarrierStatus,
+    /// The day the status took effect, e.g. the day it opened (default
+    /// today; not in the future). Goal progress reads the status on its
+    /// as-of date, so a carrier registered with its past opening date
+    /// counts on the dates since.
+    pub status_since: Option<Date>,
     /// The district, by global ID.
     pub district_id: ID,
     /// The operator, by global ID.
@@ -470,8 +499,11 @@ pub struct UpdateCarrierInput {
     pub name: Option<String>,
     /// New kind.
     pub kind: Option<CarrierKind>,
-    /// New status.
+    /// New status, added to the status history.
     pub status: Option<CarrierStatus>,
+    /// The day the new status took effect (default today): not in the
+    /// future and not before the latest change. Only with a new status.
+    pub status_since: Option<Date>,
     /// New district, by global ID.
     pub district_id: Option<ID>,
     /// New operator, by global ID.
@@ -484,6 +516,34 @@ pub struct UpdateCarrierInput {
     pub location: MaybeUndefined<GeoPointInput>,
     /// New leading industries, replacing the old ones.
     pub leading_industries: Option<Vec<Industry>>,
+}
+
+/// A change of a carrier's status.
+#[derive(SimpleObject)]
+pub struct CarrierStatusChange {
+    /// The first day the status held.
+    pub effective_on: Date,
+    /// The status from that day.
+    pub status: CarrierStatus,
+}
+
+/// Carrier `carrier_id`'s status changes, through the request's batched loader.
+async fn status_changes(
+    ctx: &Context<'_>,
+    carrier_id: i32,
+) -> ApiResult<Vec<domain::StatusChange>> {
+    let rows = loaders::many(&loaders::of(ctx)?.status_history_of, carrier_id).await?;
+    let mut changes = rows
+        .iter()
+        .map(|row| {
+            Ok(domain::StatusChange {
+                effective_on: row.effective_on,
+                status: stored("carrier_status_change.status", &row.status)?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    changes.sort_by_key(|change| change.effective_on);
+    Ok(changes)
 }
 
 fn location(point: GeoPointInput) -> Result<Location, ValidationError> {
@@ -502,6 +562,7 @@ impl CreateCarrierInput {
             landmark: self.landmark,
             location: self.location.map(location).transpose()?,
             leading_industries: to_domain(Some(self.leading_industries)),
+            status_since: self.status_since.map(|date| date.0),
         })
     }
 }
@@ -530,6 +591,7 @@ impl UpdateCarrierInput {
                 MaybeUndefined::Value(point) => Some(Some(location(point)?)),
             },
             leading_industries: self.leading_industries.map(|list| to_domain(Some(list))),
+            status_since: self.status_since.map(|date| date.0),
         })
     }
 }

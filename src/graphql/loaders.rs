@@ -27,9 +27,9 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use entity::{
-    carrier, carrier_industry, district, enterprise, enterprise_revenue, facility, fund,
-    fund_carrier, level_recognition, operating_team, operator, platform, qualification, setting,
-    space_phase, tenancy,
+    carrier, carrier_industry, carrier_status_change, district, enterprise, enterprise_revenue,
+    facility, fund, fund_carrier, level_recognition, operating_team, operator, platform,
+    qualification, setting, space_phase, tenancy,
 };
 use entity::{carrier_footprint, district_boundary};
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -71,6 +71,7 @@ macro_rules! keyed {
 }
 keyed!(ById, id, Id: carrier, operator, district, space_phase, level_recognition);
 keyed!(ByCarrier, carrier_id, CarrierId: space_phase, level_recognition, carrier_industry, tenancy);
+keyed!(ByCarrier, carrier_id, CarrierId: carrier_status_change);
 keyed!(ById, id, Id: enterprise, qualification, tenancy);
 keyed!(ByEnterprise, enterprise_id, EnterpriseId: qualification, tenancy, enterprise_revenue);
 keyed!(ById, id, Id: platform, operating_team, facility, fund, setting);
@@ -228,6 +229,7 @@ pub struct Loaders {
     phases_of: DataLoader<Rows<space_phase::Entity, ByCarrier>>,
     recognitions_of: DataLoader<Rows<level_recognition::Entity, ByCarrier>>,
     industries_of: DataLoader<Rows<carrier_industry::Entity, ByCarrier>>,
+    pub status_history_of: DataLoader<Rows<carrier_status_change::Entity, ByCarrier>>,
     floor_area: DataLoader<AsOf<FloorArea>>,
     occupancy: DataLoader<AsOf<Occupancy>>,
     pub enterprises: DataLoader<Rows<enterprise::Entity, ById>>,
@@ -274,6 +276,7 @@ impl Loaders {
             phases_of: loader(Rows::new(db), queue),
             recognitions_of: loader(Rows::new(db), queue),
             industries_of: loader(Rows::new(db), queue),
+            status_history_of: loader(Rows::new(db), queue),
             floor_area: loader(AsOf(db.clone(), PhantomData), queue),
             occupancy: loader(AsOf(db.clone(), PhantomData), queue),
             enterprises: loader(Rows::new(db), queue),

@@ -1,19 +1,22 @@
 //! Carriers (载体): the filtered, sorted listing and the writes.
 
 use chrono::{NaiveDate, Utc};
-use entity::{carrier, carrier_industry, level_recognition, operator};
+use entity::{carrier, carrier_industry, carrier_status_change, level_recognition, operator};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
 use super::page::{self, Page, PageArgs, Sort};
 use super::{like_contains, versioned_update};
+use crate::domain::ValidationError;
 use crate::domain::access::{Actor, may_write_for};
 use crate::domain::carrier::{
-    CarrierKind, CarrierStatus, Industry, Level, check_landmark, leading_industries,
+    CarrierKind, CarrierStatus, Industry, Level, check_landmark, check_status_since,
+    leading_industries,
 };
 use crate::domain::location::Location;
 use crate::error::{AppError, AppResult, stored};
@@ -83,6 +86,8 @@ pub struct NewCarrier {
     pub landmark: bool,
     pub location: Option<Location>,
     pub leading_industries: Vec<Industry>,
+    /// The day `status` took effect; today when `None`.
+    pub status_since: Option<NaiveDate>,
 }
 
 /// Changes to a carrier; `None` leaves a field as it is.
@@ -98,6 +103,9 @@ pub struct CarrierPatch {
     /// `Some(None)` clears the location.
     pub location: Option<Option<Location>>,
     pub leading_industries: Option<Vec<Industry>>,
+    /// The day a new `status` took effect; today when `None`. Only with a
+    /// status different from the current one.
+    pub status_since: Option<NaiveDate>,
 }
 
 impl CarrierFilter {
@@ -257,7 +265,8 @@ pub async fn create(
         .exec_with_returning(&txn)
         .await?;
     replace_industries(&txn, model.id, &industries).await?;
-    let after = carrier_snapshot(&model, &names(&industries))?;
+    record_status(&txn, model.id, new.status, new.status_since).await?;
+    let after = audit_snapshot(&txn, &model).await?;
     audit::record(&txn, actor, Operation::Create, change(&model, None, after)).await?;
     txn.commit().await?;
     Ok(model)
@@ -286,6 +295,22 @@ pub async fn update(
         patch.landmark.unwrap_or(current.landmark),
     )?;
     ensure_references(&txn, patch.district_id, patch.operator_id).await?;
+    let before = audit_snapshot(&txn, &current).await?;
+    let new_status = patch
+        .status
+        .filter(|status| status.as_ref() != current.status);
+    match (new_status, patch.status_since) {
+        (Some(status), since) => record_status(&txn, id, status, since).await?,
+        (None, Some(_)) => {
+            return Err(ValidationError::new(
+                "statusSince",
+                "statusSince dates a change of status: give it with a status different from \
+                 the current one",
+            )
+            .into());
+        }
+        (None, None) => {}
+    }
     let mut row = current.clone().into_active_model();
     if let Some(name) = patch.name {
         row.name = Set(name);
@@ -314,17 +339,10 @@ pub async fn update(
     }
     let model =
         versioned_update::<carrier::Entity, _>(&txn, row, id, current.version, version).await?;
-    let industries_before = industry_names(&txn, id).await?;
-    let industries_after = match patch.leading_industries {
-        Some(industries) => {
-            let industries = leading_industries(&industries)?;
-            replace_industries(&txn, id, &industries).await?;
-            names(&industries)
-        }
-        None => industries_before.clone(),
-    };
-    let before = carrier_snapshot(&current, &industries_before)?;
-    let after = carrier_snapshot(&model, &industries_after)?;
+    if let Some(industries) = patch.leading_industries {
+        replace_industries(&txn, id, &leading_industries(&industries)?).await?;
+    }
+    let after = audit_snapshot(&txn, &model).await?;
     audit::record(
         &txn,
         actor,
@@ -362,34 +380,84 @@ pub(crate) async fn writable<C: ConnectionTrait>(
     Ok(carrier)
 }
 
-/// Carrier `model` as the audit trail keeps it, its leading industries read
-/// in the caller's transaction: for writes that change other fields (e.g.
-/// geometry), so every event holds the whole carrier (`knownAt` rebuilds
-/// carriers from their latest event).
+/// Carrier `model` as the audit trail keeps it, with its leading industries
+/// (sorted, so consecutive events compare equal where nothing changed) and
+/// its status history, read in the caller's transaction. Every event holds
+/// the whole carrier: `knownAt` rebuilds carriers from their latest event.
 pub(crate) async fn audit_snapshot<C: ConnectionTrait>(
     txn: &C,
     model: &carrier::Model,
 ) -> AppResult<serde_json::Value> {
-    let industries: Vec<String> = carrier_industry::Entity::find()
+    let mut industries: Vec<String> = carrier_industry::Entity::find()
         .filter(carrier_industry::Column::CarrierId.eq(model.id))
         .all(txn)
         .await?
         .into_iter()
         .map(|row| row.industry)
         .collect();
-    carrier_snapshot(model, &industries)
-}
-
-/// A carrier as the audit trail keeps it: its row and its leading industries,
-/// sorted, so consecutive events compare equal where nothing changed.
-fn carrier_snapshot(model: &carrier::Model, industries: &[String]) -> AppResult<serde_json::Value> {
-    let mut industries = industries.to_vec();
     industries.sort();
+    let history = status_history(txn, &[model.id]).await?;
     let mut value = snapshot(model)?;
     if let Some(fields) = value.as_object_mut() {
         fields.insert("leading_industries".into(), serde_json::json!(industries));
+        fields.insert(
+            "status_history".into(),
+            serde_json::to_value(history).map_err(|err| {
+                tracing::error!(%err, "a status history does not serialise");
+                AppError::Internal
+            })?,
+        );
     }
     Ok(value)
+}
+
+/// The status changes of these carriers, oldest first. One SQL statement.
+pub async fn status_history<C: ConnectionTrait>(
+    db: &C,
+    carrier_ids: &[i32],
+) -> AppResult<Vec<carrier_status_change::Model>> {
+    Ok(carrier_status_change::Entity::find()
+        .filter(carrier_status_change::Column::CarrierId.is_in(carrier_ids.iter().copied()))
+        .order_by_asc(carrier_status_change::Column::CarrierId)
+        .order_by_asc(carrier_status_change::Column::EffectiveOn)
+        .all(db)
+        .await?)
+}
+
+/// Records that carrier `carrier_id` has `status` from `since` (today when
+/// `None`). A change on the day of the latest one replaces it.
+async fn record_status(
+    txn: &DatabaseTransaction,
+    carrier_id: i32,
+    status: CarrierStatus,
+    since: Option<NaiveDate>,
+) -> AppResult<()> {
+    let today = super::today();
+    let since = since.unwrap_or(today);
+    let latest: Option<NaiveDate> = carrier_status_change::Entity::find()
+        .filter(carrier_status_change::Column::CarrierId.eq(carrier_id))
+        .select_only()
+        .expr(Func::max(Expr::col(
+            carrier_status_change::Column::EffectiveOn,
+        )))
+        .into_tuple::<Option<NaiveDate>>()
+        .one(txn)
+        .await?
+        .flatten();
+    check_status_since(since, latest, today)?;
+    carrier_status_change::Entity::delete_many()
+        .filter(carrier_status_change::Column::CarrierId.eq(carrier_id))
+        .filter(carrier_status_change::Column::EffectiveOn.eq(since))
+        .exec(txn)
+        .await?;
+    carrier_status_change::Entity::insert(carrier_status_change::ActiveModel {
+        carrier_id: Set(carrier_id),
+        effective_on: Set(since),
+        status: Set(status.as_ref().to_owned()),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
 }
 
 /// The change to carrier `after`; `before` is the stored row it replaced.
@@ -409,18 +477,6 @@ fn change(
         before: before.map(|(_, snapshot)| snapshot),
         after: Some(after_snapshot),
     }
-}
-
-async fn industry_names(txn: &DatabaseTransaction, carrier_id: i32) -> AppResult<Vec<String>> {
-    let mut industries: Vec<String> = carrier_industry::Entity::find()
-        .filter(carrier_industry::Column::CarrierId.eq(carrier_id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|row| row.industry)
-        .collect();
-    industries.sort();
-    Ok(industries)
 }
 
 async fn ensure_references(

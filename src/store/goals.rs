@@ -4,8 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use entity::{carrier, enterprise, level_recognition, operating_team, platform, space_phase};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr};
+use entity::{
+    carrier, carrier_status_change, enterprise, level_recognition, operating_team, platform,
+    space_phase,
+};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult};
 
 use super::compliance::rules;
@@ -139,7 +142,7 @@ pub async fn facts(
 
     let carriers_and_area = async {
         let (mut carriers, firsts, delivered) = tokio::try_join!(
-            carrier_facts(db),
+            carrier_facts(db, as_of),
             first_dates(db, as_of),
             delivered_area(db, start, until),
         )?;
@@ -310,17 +313,33 @@ fn read_delivered(row: &QueryResult) -> AppResult<DeliveredArea> {
     })
 }
 
-/// Every carrier's own fields the rules read. One statement.
-async fn carrier_facts(db: &DatabaseConnection) -> AppResult<HashMap<i32, CarrierFacts>> {
+/// Every carrier's own fields the rules read, with its status on `as_of`
+/// (that of its latest change by then; none before its first). One statement.
+async fn carrier_facts(
+    db: &DatabaseConnection,
+    as_of: NaiveDate,
+) -> AppResult<HashMap<i32, CarrierFacts>> {
+    use carrier_status_change::Column as Change;
+    let status_then = Query::select()
+        .column(Change::Status)
+        .from(carrier_status_change::Entity)
+        .and_where(
+            Expr::col((carrier_status_change::Entity, Change::CarrierId))
+                .equals((carrier::Entity, carrier::Column::Id)),
+        )
+        .and_where(Expr::col(Change::EffectiveOn).lte(as_of))
+        .order_by(Change::EffectiveOn, Order::Desc)
+        .limit(1)
+        .to_owned();
     let mut query = Query::select();
     query
         .columns([
             carrier::Column::Id,
             carrier::Column::Kind,
             carrier::Column::DistrictId,
-            carrier::Column::Status,
             carrier::Column::Landmark,
         ])
+        .expr_as(Expr::from(status_then), Alias::new("status"))
         .from(carrier::Entity);
     db.query_all(&query)
         .await?
@@ -328,15 +347,17 @@ async fn carrier_facts(db: &DatabaseConnection) -> AppResult<HashMap<i32, Carrie
         .map(|row| {
             let id: i32 = row.try_get("", "id")?;
             let kind: String = row.try_get("", "kind")?;
-            let status: String = row.try_get("", "status")?;
-            let status: CarrierStatus = stored("carrier.status", &status)?;
+            let status: Option<String> = row.try_get("", "status")?;
+            let status: Option<CarrierStatus> = status
+                .map(|status| stored("carrier_status_change.status", &status))
+                .transpose()?;
             Ok((
                 id,
                 CarrierFacts {
                     id,
                     kind: stored::<CarrierKind>("carrier.kind", &kind)?,
                     district_id: row.try_get("", "district_id")?,
-                    operating: status == CarrierStatus::Operating,
+                    operating: status == Some(CarrierStatus::Operating),
                     landmark: row.try_get("", "landmark")?,
                     first_delivered_on: None,
                     first_city_or_above: None,

@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::{
-    audit_event, carrier, carrier_industry, district, enterprise, facility, fund, fund_carrier,
-    level_recognition, operating_team, operator, platform, setting, space_phase, tenancy,
+    audit_event, carrier, carrier_industry, carrier_status_change, district, enterprise, facility,
+    fund, fund_carrier, level_recognition, operating_team, operator, platform, setting,
+    space_phase, tenancy,
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -97,6 +98,7 @@ struct Replay {
     operators: Vec<operator::Model>,
     carriers: Vec<carrier::Model>,
     industries: Vec<carrier_industry::Model>,
+    status_changes: Vec<carrier_status_change::Model>,
     phases: Vec<space_phase::Model>,
     recognitions: Vec<level_recognition::Model>,
     enterprises: Vec<enterprise::Model>,
@@ -109,13 +111,15 @@ struct Replay {
     settings: Vec<setting::Model>,
 }
 
-/// A carrier's audit snapshot: its row and its leading industries.
+/// A carrier's audit snapshot: its row, its leading industries and its
+/// status history (absent from events written before status was dated).
 #[derive(serde::Deserialize)]
 struct CarrierSnapshot {
     #[serde(flatten)]
     row: carrier::Model,
     #[serde(default)]
     leading_industries: Vec<String>,
+    status_history: Option<Vec<carrier_status_change::Model>>,
 }
 
 /// A fund's audit snapshot: its row and the carriers it serves.
@@ -147,6 +151,16 @@ impl Replay {
                             industry,
                         }
                     }));
+                // Before status was dated, the status known then was taken to
+                // hold all along; the same reading here keeps old figures.
+                let history = snapshot.status_history.unwrap_or_else(|| {
+                    vec![carrier_status_change::Model {
+                        carrier_id: snapshot.row.id,
+                        effective_on: crate::domain::dates::EARLIEST,
+                        status: snapshot.row.status.clone(),
+                    }]
+                });
+                self.status_changes.extend(history);
                 self.carriers.push(snapshot.row);
             }
             "SpacePhase" => self.phases.push(parse(entity_type, json)?),
@@ -177,6 +191,7 @@ impl Replay {
         copy_rows::<operator::Entity>(copy, self.operators).await?;
         copy_rows::<carrier::Entity>(copy, self.carriers).await?;
         copy_rows::<carrier_industry::Entity>(copy, self.industries).await?;
+        copy_rows::<carrier_status_change::Entity>(copy, self.status_changes).await?;
         copy_rows::<space_phase::Entity>(copy, self.phases).await?;
         copy_rows::<level_recognition::Entity>(copy, self.recognitions).await?;
         copy_rows::<enterprise::Entity>(copy, self.enterprises).await?;

@@ -585,6 +585,8 @@ query($on: Date!) {
   carriers(first: 50) {
     nodes {
       name
+      statusHistory { status }
+      statusOn(date: $on)
       compliance(asOf: $on) {
         fullyFunctional
         criteria {
@@ -607,7 +609,8 @@ async fn furnished_carrier(app: &TestApp, operator: &str, district: &str, n: u32
         .create_carrier(
             operator,
             district,
-            json!({ "name": format!("孵化器{n:02}"), "kind": "INCUBATOR", "leadingIndustries": ["IOT"] }),
+            json!({ "name": format!("孵化器{n:02}"), "kind": "INCUBATOR", "leadingIndustries": ["IOT"],
+                    "statusSince": "2023-01-01" }),
         )
         .await;
     app.add_phase(&carrier, 1000.0, "2023-01-01", "NEW_BUILD")
@@ -654,6 +657,8 @@ async fn a_page_of_compliance_costs_the_same_statements_whatever_its_size(app: T
         assert_eq!(nodes.len(), carriers.len());
         for (i, node) in nodes.iter().enumerate() {
             assert_eq!(node["compliance"]["fullyFunctional"], true, "{node}");
+            assert_eq!(node["statusHistory"], json!([{ "status": "OPERATING" }]));
+            assert_eq!(node["statusOn"], "OPERATING");
             assert_eq!(node["levelEligibility"]["outcome"], "FAIL", "{node}");
             assert_eq!(node["platforms"].as_array().map(Vec::len), Some(1));
             assert_eq!(node["operatingTeams"].as_array().map(Vec::len), Some(1));

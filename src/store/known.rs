@@ -225,3 +225,60 @@ where
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
+    use super::*;
+
+    fn carrier_row(status: &str) -> carrier::Model {
+        let at = Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap();
+        carrier::Model {
+            id: 7,
+            name: "惠山众创空间".into(),
+            kind: "MAKERSPACE".into(),
+            status: status.into(),
+            district_id: 1,
+            operator_id: 1,
+            address: "无锡市惠山区".into(),
+            landmark: false,
+            longitude: None,
+            latitude: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_carrier_event_from_before_dated_status_holds_its_status_all_along() {
+        let event = serde_json::to_string(&carrier_row("OPERATING")).unwrap();
+        let mut replay = Replay::default();
+        replay.add("Carrier", &event).unwrap();
+        assert_eq!(
+            replay.status_changes,
+            [carrier_status_change::Model {
+                carrier_id: 7,
+                effective_on: crate::domain::dates::EARLIEST,
+                status: "OPERATING".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_carrier_event_with_its_status_history_replays_that_history() {
+        let mut event = serde_json::to_value(carrier_row("SUSPENDED")).unwrap();
+        let history = [("2021-04-01", "OPERATING"), ("2025-01-01", "SUSPENDED")].map(
+            |(effective_on, status)| carrier_status_change::Model {
+                carrier_id: 7,
+                effective_on: effective_on.parse::<NaiveDate>().unwrap(),
+                status: status.into(),
+            },
+        );
+        event["status_history"] = serde_json::to_value(&history).unwrap();
+        let mut replay = Replay::default();
+        replay.add("Carrier", &event.to_string()).unwrap();
+        assert_eq!(replay.status_changes, history);
+    }
+}

@@ -639,11 +639,17 @@ impl CarrierFilter {
         if self.fully_functional.is_some() || !failing.is_empty() {
             let as_of = self.compliance_as_of.map_or_else(store::today, |d| d.0);
             let wanted = self.fully_functional;
-            let ids = store::compliance::carriers_where(db, as_of, |compliance| {
-                wanted.is_none_or(|full| compliance.fully_functional() == full)
-                    && (failing.is_empty() || compliance.failing().any(|c| failing.contains(&c)))
-            })
-            .await?;
+            let ids = if wanted == Some(true) && failing.is_empty() {
+                // The common question, answered reading tenants only where needed.
+                store::compliance::fully_functional_carriers(db, as_of).await?
+            } else {
+                store::compliance::carriers_where(db, as_of, |compliance| {
+                    wanted.is_none_or(|full| compliance.fully_functional() == full)
+                        && (failing.is_empty()
+                            || compliance.failing().any(|c| failing.contains(&c)))
+                })
+                .await?
+            };
             filter.restrict_to(ids);
         }
         self.spatial.apply(db, &mut filter).await?;

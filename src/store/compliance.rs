@@ -83,7 +83,7 @@ async fn add_tenants(
     Ok(())
 }
 
-/// Which of `carrier_ids` meet all five of 五有 on `as_of` under `rules`.
+/// Which of `carriers` meet all five of 五有 on `as_of` under `rules`.
 ///
 /// The tenant count is the costly read (a join over every lease in force),
 /// and three criteria do not depend on it, so it is read only for the
@@ -91,7 +91,7 @@ async fn add_tenants(
 /// carrier whole, at a fraction of the cost. Six SQL statements at most.
 pub async fn fully_functional(
     db: &DatabaseConnection,
-    carrier_ids: &[i32],
+    carriers: Carriers<'_>,
     as_of: NaiveDate,
     rules: &ComplianceRules,
 ) -> AppResult<HashSet<i32>> {
@@ -102,7 +102,7 @@ pub async fn fully_functional(
             .iter()
             .all(|result| result.satisfied)
     };
-    let mut records = records_but_tenants(db, Carriers::Some(carrier_ids)).await?;
+    let mut records = records_but_tenants(db, carriers).await?;
     records.retain(|_, carrier| meets(carrier, &tenant_free));
     let remaining: Vec<i32> = records.keys().copied().collect();
     if remaining.is_empty() {
@@ -359,6 +359,21 @@ pub async fn new_tenants_last_year(
             ))
         })
         .collect()
+}
+
+/// Every carrier meeting all five of 五有 on `as_of` under the rules in
+/// force, read as [`fully_functional`] reads them. Seven SQL statements.
+pub async fn fully_functional_carriers(
+    db: &DatabaseConnection,
+    as_of: NaiveDate,
+) -> AppResult<Vec<i32>> {
+    let rules = rules(db).await?.value;
+    let mut ids: Vec<i32> = fully_functional(db, Carriers::All, as_of, &rules)
+        .await?
+        .into_iter()
+        .collect();
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// The carriers whose 五有 on `as_of` (under the rules in force) `keep`

@@ -160,7 +160,8 @@ pub async fn facts(
             Default::default()
         } else {
             let rules = rules(db).await?.value;
-            super::compliance::fully_functional(db, &candidates, as_of, &rules).await?
+            let candidates = super::compliance::Carriers::Some(&candidates);
+            super::compliance::fully_functional(db, candidates, as_of, &rules).await?
         };
         AppResult::Ok((carriers, delivered, fully_functional))
     };

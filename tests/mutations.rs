@@ -296,9 +296,10 @@ async fn simultaneous_writes_queue_and_stale_ones_conflict(app: TestApp) {
     assert_eq!(app.count_rows("space_phase").await, 12);
 }
 
-/// Status changes are dated: the history grows with each change, and a
-/// date in the future, before the latest change, or without a new status
-/// is refused with nothing written.
+/// Status changes are dated: the history grows with each change; a date in
+/// the future or before the latest change is refused with nothing written;
+/// the current status can be re-dated, after the previous change only; a
+/// stale version gets CONFLICT before anything else is judged.
 async fn status_changes_are_dated_and_checked(app: TestApp) {
     let operator = app.create_operator("无锡创新投资集团", 22).await;
     let district = app.district_id("liangxi").await;
@@ -325,8 +326,8 @@ async fn status_changes_are_dated_and_checked(app: TestApp) {
     for input in [
         json!({ "id": id, "version": 2, "status": "SUSPENDED", "statusSince": "2099-01-01" }),
         json!({ "id": id, "version": 2, "status": "SUSPENDED", "statusSince": "2024-08-31" }),
-        json!({ "id": id, "version": 2, "name": "改名", "statusSince": "2025-01-01" }),
-        json!({ "id": id, "version": 2, "status": "OPERATING", "statusSince": "2025-01-01" }),
+        json!({ "id": id, "version": 2, "name": "改名", "statusSince": "2023-05-01" }),
+        json!({ "id": id, "version": 2, "status": "OPERATING", "statusSince": "2023-04-01" }),
     ] {
         let body = app
             .graphql(UPDATE_CARRIER_STATUS, json!({ "input": input }))
@@ -339,12 +340,33 @@ async fn status_changes_are_dated_and_checked(app: TestApp) {
     }
     assert_eq!(app.count_rows("carrier_status_change").await, history_rows);
     assert_eq!(version_of(&app, &id).await.0, 2);
+    let stale = app
+        .graphql(
+            UPDATE_CARRIER_STATUS,
+            json!({ "input": { "id": id, "version": 1, "status": "SUSPENDED",
+                               "statusSince": "2020-01-01" } }),
+        )
+        .await;
+    assert_eq!(error_code(&stale), "CONFLICT", "{stale}");
+    // It opened earlier than first recorded: the current status is re-dated.
+    let redated = app
+        .data(
+            UPDATE_CARRIER_STATUS,
+            json!({ "input": { "id": id, "version": 2, "statusSince": "2024-06-01" } }),
+        )
+        .await;
+    assert_eq!(
+        redated["updateCarrier"]["statusHistory"],
+        json!([{ "effectiveOn": "2023-05-01", "status": "UNDER_CONSTRUCTION" },
+               { "effectiveOn": "2024-06-01", "status": "OPERATING" }])
+    );
+    assert_eq!(app.count_rows("carrier_status_change").await, history_rows);
     // Without a date, a change takes effect today.
     let today = zaiti::store::today().to_string();
     let suspended = app
         .data(
             UPDATE_CARRIER_STATUS,
-            json!({ "input": { "id": id, "version": 2, "status": "SUSPENDED" } }),
+            json!({ "input": { "id": id, "version": 3, "status": "SUSPENDED" } }),
         )
         .await;
     assert_eq!(

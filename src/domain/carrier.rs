@@ -151,6 +151,25 @@ pub fn check_status_since(
     Ok(())
 }
 
+/// The day the current status is moved to: as for a new change, after the
+/// `previous` change, and not on its day (two changes cannot share a day).
+pub fn check_redated_since(
+    since: NaiveDate,
+    previous: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), ValidationError> {
+    check_status_since(since, previous, today)?;
+    if previous == Some(since) {
+        return Err(ValidationError::new(
+            "statusSince",
+            format!(
+                "{since} is the day of the carrier's previous status change; re-date to a later day"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +203,18 @@ mod tests {
             status_on(&changes, day("2024-03-01")),
             Some(CarrierStatus::Suspended)
         );
+    }
+
+    #[test]
+    fn the_current_status_may_be_redated_to_after_the_previous_change_only() {
+        let today = day("2026-11-27");
+        let previous = Some(day("2023-05-01"));
+        assert!(check_redated_since(day("2023-05-02"), previous, today).is_ok());
+        assert!(check_redated_since(day("2019-01-01"), None, today).is_ok());
+        for since in [day("2023-05-01"), day("2023-04-30"), day("2026-11-28")] {
+            let err = check_redated_since(since, previous, today).expect_err("refused");
+            assert_eq!(err.field, "statusSince");
+        }
     }
 
     #[test]

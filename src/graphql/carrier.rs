@@ -501,8 +501,10 @@ pub struct UpdateCarrierInput {
     pub kind: Option<CarrierKind>,
     /// New status, added to the status history.
     pub status: Option<CarrierStatus>,
-    /// The day the new status took effect (default today): not in the
-    /// future and not before the latest change. Only with a new status.
+    /// With a new `status`: the day it took effect (default today), not in
+    /// the future and not before the latest change. Without one: moves the
+    /// current status's start to this day, e.g. a carrier registered today
+    /// that opened last year; it must stay after the previous change.
     pub status_since: Option<Date>,
     /// New district, by global ID.
     pub district_id: Option<ID>,

@@ -24,7 +24,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::task::ArcWake;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::NaiveDate;
 use entity::{
     carrier, carrier_industry, carrier_status_change, district, enterprise, enterprise_revenue,
@@ -251,8 +251,9 @@ pub struct Loaders {
     pub settings: DataLoader<Rows<setting::Entity, ById>>,
     pub support_records: DataLoader<AsOf<SupportRecords>>,
     pub new_tenants: DataLoader<AsOf<NewTenantsLastYear>>,
-    /// The 五有 thresholds, read at most once a request.
-    compliance_rules: DataLoader<ComplianceRulesInForce>,
+    /// The 五有 thresholds, read at most once a request (the only loader
+    /// that caches: every part of a request must judge by the same rules).
+    compliance_rules: DataLoader<ComplianceRulesInForce, HashMapCache>,
     pub footprints: DataLoader<Rows<carrier_footprint::Entity, ById>>,
     pub boundaries: DataLoader<Rows<district_boundary::Entity, ById>>,
 }
@@ -298,7 +299,15 @@ impl Loaders {
             settings: loader(Rows::new(db), queue),
             support_records: loader(AsOf(db.clone(), PhantomData), queue),
             new_tenants: loader(AsOf(db.clone(), PhantomData), queue),
-            compliance_rules: loader(ComplianceRulesInForce(db.clone()), queue),
+            compliance_rules: {
+                let queue = queue.clone();
+                DataLoader::with_cache(
+                    ComplianceRulesInForce(db.clone()),
+                    move |task| queue.push(task),
+                    HashMapCache::default(),
+                )
+                .delay(Duration::ZERO)
+            },
             footprints: loader(Rows::new(db), queue),
             boundaries: loader(Rows::new(db), queue),
         }

@@ -12,11 +12,10 @@ use sea_orm::{
 use super::audit::{self, Change, Operation, snapshot};
 use super::page::{self, Page, PageArgs, Sort};
 use super::{like_contains, versioned_update};
-use crate::domain::ValidationError;
 use crate::domain::access::{Actor, may_write_for};
 use crate::domain::carrier::{
-    CarrierKind, CarrierStatus, Industry, Level, check_landmark, check_status_since,
-    leading_industries,
+    CarrierKind, CarrierStatus, Industry, Level, check_landmark, check_redated_since,
+    check_status_since, leading_industries,
 };
 use crate::domain::location::Location;
 use crate::error::{AppError, AppResult, stored};
@@ -299,18 +298,6 @@ pub async fn update(
     let new_status = patch
         .status
         .filter(|status| status.as_ref() != current.status);
-    match (new_status, patch.status_since) {
-        (Some(status), since) => record_status(&txn, id, status, since).await?,
-        (None, Some(_)) => {
-            return Err(ValidationError::new(
-                "statusSince",
-                "statusSince dates a change of status: give it with a status different from \
-                 the current one",
-            )
-            .into());
-        }
-        (None, None) => {}
-    }
     let mut row = current.clone().into_active_model();
     if let Some(name) = patch.name {
         row.name = Set(name);
@@ -337,8 +324,14 @@ pub async fn update(
         row.longitude = Set(location.map(|l| l.longitude));
         row.latitude = Set(location.map(|l| l.latitude));
     }
+    // The version first: a stale write gets CONFLICT, whatever else is wrong.
     let model =
         versioned_update::<carrier::Entity, _>(&txn, row, id, current.version, version).await?;
+    match (new_status, patch.status_since) {
+        (Some(status), since) => record_status(&txn, id, status, since).await?,
+        (None, Some(since)) => redate_status(&txn, id, since).await?,
+        (None, None) => {}
+    }
     if let Some(industries) = patch.leading_industries {
         replace_industries(&txn, id, &leading_industries(&industries)?).await?;
     }
@@ -422,6 +415,33 @@ pub async fn status_history<C: ConnectionTrait>(
         .order_by_asc(carrier_status_change::Column::EffectiveOn)
         .all(db)
         .await?)
+}
+
+/// Moves carrier `carrier_id`'s latest status change to `since`: to correct
+/// the day the current status took effect (e.g. a carrier registered today
+/// that opened last year). It stays after the change before it.
+async fn redate_status(
+    txn: &DatabaseTransaction,
+    carrier_id: i32,
+    since: NaiveDate,
+) -> AppResult<()> {
+    let mut history = status_history(txn, &[carrier_id]).await?;
+    let latest = history.pop().ok_or(AppError::Internal)?;
+    let previous = history.last().map(|change| change.effective_on);
+    check_redated_since(since, previous, super::today())?;
+    carrier_status_change::Entity::delete_many()
+        .filter(carrier_status_change::Column::CarrierId.eq(carrier_id))
+        .filter(carrier_status_change::Column::EffectiveOn.eq(latest.effective_on))
+        .exec(txn)
+        .await?;
+    carrier_status_change::Entity::insert(carrier_status_change::ActiveModel {
+        carrier_id: Set(carrier_id),
+        effective_on: Set(since),
+        status: Set(latest.status),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
 }
 
 /// Records that carrier `carrier_id` has `status` from `since` (today when

@@ -186,7 +186,8 @@ pub fn error_code(body: &Value) -> &str {
 }
 
 /// Removes the test's database when the test ends, whatever its outcome.
-enum DatabaseGuard {
+/// Drops (or deletes) a test's database when the test ends.
+pub enum DatabaseGuard {
     Sqlite(std::path::PathBuf),
     Postgres { admin_url: String, name: String },
 }
@@ -233,6 +234,15 @@ fn unique_name() -> String {
         std::process::id(),
         NEXT_DATABASE.fetch_add(1, Ordering::SeqCst)
     )
+}
+
+/// A fresh database with no migrations run, for migration tests: its URL
+/// and the guard that drops it.
+pub async fn empty_database(backend: Backend) -> (String, DatabaseGuard) {
+    match backend {
+        Backend::Sqlite => fresh_sqlite(),
+        Backend::Postgres => fresh_postgres().await,
+    }
 }
 
 fn fresh_sqlite() -> (String, DatabaseGuard) {

@@ -897,80 +897,77 @@ async fn writes_are_scoped_versioned_validated_and_audited(app: TestApp) {
                 "f": { "size": "5000000.50", "version": 1 } })
     );
 
-    // Bad input names the field.
-    let mut input = platform_input(&own);
-    input["closedOn"] = json!("2023-12-31");
-    assert_bad_input(
-        &mutate(&app, &operator, CREATE_PLATFORM, input).await,
-        "closedOn",
-    );
-    assert_bad_input(
-        &mutate(
-            &app,
+    // Bad input names the field: (who, mutation, input, field at fault).
+    let with = |mut input: Value, field: &str, value: Value| {
+        input[field] = value;
+        input
+    };
+    let bad_inputs = [
+        (
+            &operator,
+            CREATE_PLATFORM,
+            with(platform_input(&own), "closedOn", json!("2023-12-31")),
+            "closedOn",
+        ),
+        (
             &operator,
             UPDATE_PLATFORM,
             json!({ "id": own_platform["id"], "version": 2, "closedOn": "2023-06-01" }),
-        )
-        .await,
-        "closedOn",
-    );
-    let mut input = fund_input(vec![&own]);
-    input["closedOn"] = json!("2024-01-01");
-    assert_bad_input(
-        &mutate(&app, &operator, CREATE_FUND, input).await,
-        "closedOn",
-    );
-    let mut input = team_input(&own);
-    input["disbandedOn"] = json!("2023-01-01");
-    assert_bad_input(
-        &mutate(&app, &operator, CREATE_TEAM, input).await,
-        "disbandedOn",
-    );
-    let mut input = facility_input(&own);
-    input["closedOn"] = json!("2023-01-01");
-    assert_bad_input(
-        &mutate(&app, &operator, CREATE_FACILITY, input).await,
-        "closedOn",
-    );
-    let mut input = fund_input(vec![&own]);
-    input["size"] = json!("12.345");
-    assert_bad_input(&mutate(&app, &operator, CREATE_FUND, input).await, "size");
-    assert_bad_input(
-        &mutate(&app, &admin, CREATE_FUND, fund_input(vec![])).await,
-        "carrierIds",
-    );
-    assert_bad_input(
-        &mutate(
-            &app,
+            "closedOn",
+        ),
+        (
+            &operator,
+            CREATE_FUND,
+            with(fund_input(vec![&own]), "closedOn", json!("2024-01-01")),
+            "closedOn",
+        ),
+        (
+            &operator,
+            CREATE_TEAM,
+            with(team_input(&own), "disbandedOn", json!("2023-01-01")),
+            "disbandedOn",
+        ),
+        (
+            &operator,
+            CREATE_FACILITY,
+            with(facility_input(&own), "closedOn", json!("2023-01-01")),
+            "closedOn",
+        ),
+        (
+            &operator,
+            CREATE_FUND,
+            with(fund_input(vec![&own]), "size", json!("12.345")),
+            "size",
+        ),
+        (&admin, CREATE_FUND, fund_input(vec![]), "carrierIds"),
+        (
             &admin,
             UPDATE_FUND,
             json!({ "id": own_fund["id"], "version": 1, "carrierIds": [] }),
-        )
-        .await,
-        "carrierIds",
-    );
-    let mut input = team_input(&own);
-    input["staffCount"] = json!(-1);
-    assert_bad_input(
-        &mutate(&app, &operator, CREATE_TEAM, input).await,
-        "staffCount",
-    );
-    let body = mutate(
-        &app,
-        &admin,
-        RECOGNISE_TEAM,
-        json!({ "id": own_team["id"], "version": 3, "recognisedOn": "2023-12-31" }),
-    )
-    .await;
-    assert_bad_input(&body, "recognisedOn");
-    let body = mutate(
-        &app,
-        &admin,
-        RECOGNISE_TEAM,
-        json!({ "id": own_team["id"], "version": 3, "recognisedOn": "2099-01-01" }),
-    )
-    .await;
-    assert_bad_input(&body, "recognisedOn");
+            "carrierIds",
+        ),
+        (
+            &operator,
+            CREATE_TEAM,
+            with(team_input(&own), "staffCount", json!(-1)),
+            "staffCount",
+        ),
+        (
+            &admin,
+            RECOGNISE_TEAM,
+            json!({ "id": own_team["id"], "version": 3, "recognisedOn": "2023-12-31" }),
+            "recognisedOn",
+        ),
+        (
+            &admin,
+            RECOGNISE_TEAM,
+            json!({ "id": own_team["id"], "version": 3, "recognisedOn": "2099-01-01" }),
+            "recognisedOn",
+        ),
+    ];
+    for (who, mutation, input, field) in bad_inputs {
+        assert_bad_input(&mutate(&app, who, mutation, input).await, field);
+    }
     let body = mutate(
         &app,
         &admin,

@@ -286,16 +286,22 @@ async fn for_every_page(app: &TestApp, query: &str, on: &str, mut visit: impl Fn
     }
 }
 
-/// Floor area delivered in the period up to `as_of`, per carrier, in `ids`.
-async fn area_by_carrier(app: &TestApp, ids: &BTreeSet<i32>, as_of: &str) -> BTreeMap<i32, f64> {
+/// Floor area delivered in the period up to `as_of` by the carriers in
+/// `ids`, summed per value of `space_phase.column` (e.g. `carrier_id`, `source`).
+async fn area_by<K: Ord + sea_orm::TryGetable>(
+    app: &TestApp,
+    ids: &BTreeSet<i32>,
+    as_of: &str,
+    column: &str,
+) -> BTreeMap<K, f64> {
     if ids.is_empty() {
         return BTreeMap::new();
     }
     let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
     let sql = format!(
-        "SELECT carrier_id, SUM(area_m2) AS a FROM space_phase \
+        "SELECT {column}, SUM(area_m2) AS a FROM space_phase \
          WHERE carrier_id IN ({list}) AND delivered_on >= '{PERIOD_START}' AND delivered_on <= '{}' \
-         GROUP BY carrier_id",
+         GROUP BY {column}",
         until(as_of)
     );
     sql_rows(app, &sql)
@@ -303,31 +309,7 @@ async fn area_by_carrier(app: &TestApp, ids: &BTreeSet<i32>, as_of: &str) -> BTr
         .iter()
         .map(|row| {
             (
-                row.try_get::<i32>("", "carrier_id").expect("carrier_id"),
-                row.try_get::<f64>("", "a").expect("a sum"),
-            )
-        })
-        .collect()
-}
-
-/// Floor area delivered in the period up to `as_of`, per source, in `ids`.
-async fn area_by_source(app: &TestApp, ids: &BTreeSet<i32>, as_of: &str) -> BTreeMap<String, f64> {
-    if ids.is_empty() {
-        return BTreeMap::new();
-    }
-    let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-    let sql = format!(
-        "SELECT source, SUM(area_m2) AS a FROM space_phase \
-         WHERE carrier_id IN ({list}) AND delivered_on >= '{PERIOD_START}' AND delivered_on <= '{}' \
-         GROUP BY source",
-        until(as_of)
-    );
-    sql_rows(app, &sql)
-        .await
-        .iter()
-        .map(|row| {
-            (
-                row.try_get::<String>("", "source").expect("source"),
+                row.try_get::<K>("", column).expect("the grouped column"),
                 row.try_get::<f64>("", "a").expect("a sum"),
             )
         })
@@ -601,7 +583,7 @@ async fn demo_progress_matches_sums_counted_from_the_records(app: TestApp) {
         // Floor area: the carriers the list calls operating and fully
         // functional on the date, their phases delivered in the period.
         let functional = fully_functional_operating(&app, as_of).await;
-        let areas = area_by_carrier(&app, &functional, as_of).await;
+        let areas = area_by::<i32>(&app, &functional, as_of, "carrier_id").await;
         let total: f64 = areas.values().sum();
         let floor = target(&answer, "NEW_FLOOR_AREA");
         assert_close(
@@ -646,7 +628,7 @@ async fn demo_progress_matches_sums_counted_from_the_records(app: TestApp) {
             .collect::<BTreeMap<_, _>>()
             .into_iter()
             .collect();
-        let sources = area_by_source(&app, &functional, as_of).await;
+        let sources = area_by::<String>(&app, &functional, as_of, "source").await;
         assert_eq!(
             by_source.iter().map(|(s, _)| s).collect::<Vec<_>>(),
             sources.keys().collect::<Vec<_>>(),

@@ -280,11 +280,7 @@ pub async fn update(
     patch: CarrierPatch,
 ) -> AppResult<carrier::Model> {
     let txn = super::begin_write(db).await?;
-    let current = carrier::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("Carrier", id))?;
-    may_write_for(actor, current.operator_id)?;
+    let current = writable(&txn, actor, id).await?;
     if let Some(operator_id) = patch.operator_id {
         may_write_for(actor, operator_id)?;
     }

@@ -8,10 +8,10 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestApp};
+use common::{Backend, ServerProcess, TestApp};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
@@ -418,53 +418,6 @@ async fn sqlite_with_public_read_an_anonymous_socket_may_subscribe() {
             .await,
         Received::Closed(Some(4403))
     );
-}
-
-/// A `zaiti serve` process of its own, killed when dropped.
-struct ServerProcess {
-    child: Child,
-    base_url: String,
-}
-
-impl ServerProcess {
-    async fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_zaiti"))
-            .args(["serve", "--database-url", database_url, "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the zaiti binary starts");
-        let server = Self {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-        };
-        let started = Instant::now();
-        loop {
-            let ready = reqwest::get(format!("{}/readyz", server.base_url))
-                .await
-                .is_ok_and(|response| response.status() == 200);
-            if ready {
-                return server;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the second server did not become ready"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -438,3 +438,95 @@ impl TestApp {
             .expect("a JSON body")
     }
 }
+
+/// A `zaiti serve` process of its own on a free port, killed when dropped:
+/// for tests that watch the server process itself (a second server on the
+/// same database, its memory, its log).
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base_url: String,
+}
+
+impl ServerProcess {
+    /// `zaiti serve` over `database_url`, logging at `warn` to nowhere.
+    pub async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[], &[("RUST_LOG", "warn")], None).await
+    }
+
+    /// `zaiti serve` over `database_url` with extra flags and environment,
+    /// its log (standard error) written to `log` if given; waits until ready.
+    pub async fn start_with(
+        database_url: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        log: Option<&std::path::Path>,
+    ) -> Self {
+        use std::process::{Command, Stdio};
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let stderr = match log {
+            Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
+            None => Stdio::null(),
+        };
+        let child = Command::new(env!("CARGO_BIN_EXE_zaiti"))
+            .args(["serve", "--database-url", database_url, "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(args)
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("the zaiti binary starts");
+        let server = Self {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+        };
+        let started = std::time::Instant::now();
+        loop {
+            let ready = reqwest::get(format!("{}/readyz", server.base_url))
+                .await
+                .is_ok_and(|response| response.status() == 200);
+            if ready {
+                return server;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the server process did not become ready"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.base_url)
+    }
+
+    /// The process's resident memory now, in KiB (`VmRSS`).
+    pub fn rss_kib(&self) -> u64 {
+        self.status_kib("VmRSS:")
+    }
+
+    /// The most resident memory the process has had, in KiB (`VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        self.status_kib("VmHWM:")
+    }
+
+    fn status_kib(&self, key: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server process is alive");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(key))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in /proc status"))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

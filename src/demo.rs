@@ -144,7 +144,7 @@ async fn write_tenants(
     let mut enterprise_ids = Vec::with_capacity(portfolio.enterprises.len());
     for enterprise in &portfolio.enterprises {
         let facts = enterprise_facts(enterprise)?;
-        let (model, _) = store::enterprise::register_in(&txn, &loader(), facts).await?;
+        let (model, _) = store::enterprise::register_in(&txn, &loader(), facts, None).await?;
         enterprise_ids.push(model.id);
     }
     let batch = portfolio
@@ -169,6 +169,7 @@ async fn write_tenants(
             return Err(AppError::Internal);
         }
     };
+    store::enterprise::give_to_last_host(&txn, &enterprise_ids).await?;
     txn.commit().await?;
     let mut counts = TenantCounts {
         graduated: 0,
@@ -222,7 +223,7 @@ fn enterprise_facts(plan: &EnterprisePlan) -> Result<EnterpriseFacts, Validation
         landed_on: Some(plan.landed_on),
         industry: Some(plan.industry),
         headcount: Some(plan.headcount),
-        financing_raised: plan.financing_raised,
+        financing_raised: Some(plan.financing_raised),
         exited_on: plan.exited_on,
         revenue: plan.revenue.clone(),
     })

@@ -43,8 +43,9 @@ impl AppError {
     }
 
     /// A stored value that should have been valid was not: logged as a bug.
+    /// The value itself is not logged: it may be a confidential figure.
     pub fn corrupt(what: &str, value: &str) -> Self {
-        tracing::error!(what, value, "stored value does not parse");
+        tracing::error!(what, length = value.len(), "stored value does not parse");
         Self::Internal
     }
 }
@@ -67,9 +68,32 @@ impl From<DbErr> for AppError {
             tracing::info!(%detail, "unique constraint violated");
             return Self::Conflict("a record with this unique value already exists".into());
         }
+        if lost_a_race(&err) {
+            tracing::info!(error = %err, "transaction lost a race on PostgreSQL");
+            return Self::Conflict(
+                "another write to the same records ran at the same moment; try again / 有其他写入同时修改了这些记录，请重试"
+                    .into(),
+            );
+        }
         tracing::error!(error = %err, "database error");
         Self::Internal
     }
+}
+
+/// Whether PostgreSQL aborted the transaction to resolve a conflict with
+/// another one (deadlock `40P01`, serialization failure `40001`): nothing was
+/// written and the same request may simply be sent again.
+fn lost_a_race(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner))) =
+        err
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(database) = &**inner else {
+        return false;
+    };
+    matches!(database.code().as_deref(), Some("40P01" | "40001"))
 }
 
 pub type AppResult<T> = Result<T, AppError>;

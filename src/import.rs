@@ -69,7 +69,7 @@ use entity::enterprise;
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::domain::ValidationError;
-use crate::domain::access::Actor;
+use crate::domain::access::{Actor, Role};
 use crate::domain::area::FloorArea;
 use crate::domain::carrier::Industry;
 use crate::domain::dates::check_plausible;
@@ -1122,12 +1122,19 @@ async fn write(
     let registered = registered_enterprises(txn, &enterprises).await?;
     progress.start(Stage::RegisteringEnterprises, enterprises.len() as u64);
     let mut ids: HashMap<&Uscc, i32> = HashMap::with_capacity(enterprises.len());
+    let mut created_ids = Vec::new();
+    // An OPERATOR keeps the enterprises it registers; those the bureau
+    // registers go to the host they move into, below.
+    let custodian = actor.operator_id.filter(|_| actor.role == Role::Operator);
     for told in &enterprises {
         let first = told.first;
         let facts = told.facts(registered.get(first.uscc.as_str()))?;
-        match store::enterprise::register_in(txn, actor, facts).await {
+        match store::enterprise::register_in(txn, actor, facts, custodian).await {
             Ok((model, created)) => {
                 ids.insert(&first.uscc, model.id);
+                if created {
+                    created_ids.push(model.id);
+                }
                 summary.enterprises_created += usize::from(created);
             }
             Err(AppError::Internal) => return Err(AppError::Internal),
@@ -1168,7 +1175,10 @@ async fn write(
     })
     .await;
     match outcome {
-        Ok(Ok(models)) => summary.tenancies_created = models.len(),
+        Ok(Ok(models)) => {
+            summary.tenancies_created = models.len();
+            store::enterprise::give_to_last_host(txn, &created_ids).await?;
+        }
         Ok(Err(refusals)) => summary.errors.extend(
             refusals
                 .into_iter()
@@ -1228,9 +1238,8 @@ impl<'a> Told<'a> {
             headcount: self
                 .headcount
                 .or(registered.and_then(|model| model.headcount)),
-            financing_raised: registered
-                .and_then(|model| model.financing_raised_fen)
-                .map(crate::domain::money::Fen),
+            // The file says nothing of financing: what is stored stays.
+            financing_raised: None,
             exited_on: registered.and_then(|model| model.exited_on),
             revenue: Vec::new(),
         })

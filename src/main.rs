@@ -246,8 +246,26 @@ async fn open(database: &DatabaseArgs) -> anyhow::Result<sea_orm::DatabaseConnec
     Ok(db)
 }
 
+/// Libraries whose most verbose levels print what crosses the wire (a
+/// WebSocket message, a request head), which can carry confidential figures
+/// and tokens: whatever `RUST_LOG` asks, they log at most at these levels.
+const WIRE_LOG_CAPS: [&str; 4] = [
+    "tungstenite=debug",
+    "tokio_tungstenite=debug",
+    "hyper=debug",
+    "hyper_util=debug",
+];
+
 fn init_tracing(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Only TRACE goes past the caps; below it they would raise, not cap.
+    if filter.max_level_hint() == Some(tracing::level_filters::LevelFilter::TRACE) {
+        for cap in WIRE_LOG_CAPS {
+            if let Ok(directive) = cap.parse() {
+                filter = filter.add_directive(directive);
+            }
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

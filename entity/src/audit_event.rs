@@ -11,6 +11,8 @@ pub struct Model {
     pub occurred_at: DateTimeUtc,
     /// The token name of the caller.
     pub actor: String,
+    /// The unique id of the caller's token (absent for the command line and the system).
+    pub token_id: Option<i32>,
     /// The caller's role at the time.
     pub role: String,
     /// `CREATE`, `UPDATE` or `DELETE`.

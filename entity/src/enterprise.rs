@@ -20,6 +20,8 @@ pub struct Model {
     pub financing_raised_fen: Option<i64>,
     /// When it was merged, acquired or listed.
     pub exited_on: Option<Date>,
+    /// The operator that keeps its confidential figures (保管方), if any.
+    pub custodian_operator_id: Option<i32>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

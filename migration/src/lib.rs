@@ -21,6 +21,7 @@ mod m20261127_000015_create_setting;
 mod m20261127_000016_index_leases_in_force;
 mod m20261127_000020_create_geometry;
 mod m20261127_000021_create_carrier_status_change;
+mod m20261128_000022_trust;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000016_index_leases_in_force::Migration),
             Box::new(m20261127_000020_create_geometry::Migration),
             Box::new(m20261127_000021_create_carrier_status_change::Migration),
+            Box::new(m20261128_000022_trust::Migration),
         ]
     }
 }

@@ -69,6 +69,7 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "updateOperator"
         | "registerEnterprise"
         | "recordQualification"
+        | "setEnterpriseCustodian"
         | "moveIn"
         | "changeTenancyArea"
         | "moveOut"
@@ -135,27 +136,28 @@ pub fn may_write_geometry_for(actor: &Actor, owner: Option<i32>) -> Result<(), D
     }
 }
 
-/// May `actor` change an enterprise hosted (now or before) by the carriers of
-/// operators `hosts`? Enterprises are shared across carriers, so an OPERATOR
-/// may change only those it hosts; registering a new one is open to it.
-pub fn may_write_enterprise(actor: &Actor, hosts: &[i32]) -> Result<(), Denied> {
+/// May `actor` keep an enterprise whose custodian (保管方) is operator
+/// `custodian`: change its facts, read and write its confidential figures
+/// (financing, revenue), record its qualifications, hand it to another
+/// operator? ADMIN and the custodian may. Enterprises are shared by every
+/// carrier that hosts them, and hosts compete: one keeper, named on the
+/// record, so that moving a tenant in is never a way into its figures.
+pub fn may_keep_enterprise(actor: &Actor, custodian: Option<i32>) -> Result<(), Denied> {
     match actor.role {
         Role::Admin => Ok(()),
-        Role::Operator if actor.operator_id.is_some_and(|own| hosts.contains(&own)) => Ok(()),
+        Role::Operator if custodian.is_some() && actor.operator_id == custodian => Ok(()),
         Role::Operator => Err(Denied(
-            "this enterprise is not a tenant of your carriers; an OPERATOR token changes only its own tenants".into(),
+            "this enterprise is kept by another operator (or by the bureau); only its custodian or ADMIN may change it / 该企业由其他运营机构（或主管部门）保管，仅保管方或管理员可修改".into(),
         )),
-        role => Err(Denied(format!("a {role} token may not write"))),
+        role => Err(Denied(format!(
+            "a {role} token may not write / {role} 令牌无写入权限"
+        ))),
     }
 }
 
-/// May `actor` read the confidential figures of an enterprise hosted by operators `hosts`?
-pub fn may_read_enterprise_confidential(actor: &Actor, hosts: &[i32]) -> bool {
-    match actor.role {
-        Role::Admin => true,
-        Role::Operator => actor.operator_id.is_some_and(|own| hosts.contains(&own)),
-        Role::Bureau | Role::Viewer => false,
-    }
+/// May `actor` read the confidential figures of an enterprise kept by `custodian`?
+pub fn may_read_enterprise_confidential(actor: &Actor, custodian: Option<i32>) -> bool {
+    may_keep_enterprise(actor, custodian).is_ok()
 }
 
 /// May `actor` read the confidential fields of operator `owner`'s records?
@@ -275,6 +277,18 @@ mod tests {
             .is_ok()
         );
         assert!(may_call(&bureau, "updateCarrier", mutation_rule("updateCarrier")).is_err());
+    }
+
+    #[test]
+    fn an_enterprise_is_kept_by_admin_and_its_custodian_only() {
+        let keeper = actor(Role::Operator, Some(3));
+        let host = actor(Role::Operator, Some(4));
+        assert!(may_keep_enterprise(&keeper, Some(3)).is_ok());
+        assert!(may_keep_enterprise(&host, Some(3)).is_err());
+        assert!(may_keep_enterprise(&host, None).is_err());
+        assert!(may_keep_enterprise(&actor(Role::Admin, None), None).is_ok());
+        assert!(!may_read_enterprise_confidential(&actor(Role::Bureau, None), Some(3)));
+        assert!(!may_read_enterprise_confidential(&actor(Role::Operator, None), None));
     }
 
     #[test]

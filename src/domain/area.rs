@@ -28,7 +28,17 @@ impl FloorArea {
                 ),
             ));
         }
-        Ok(Self((square_metres * 100.0).round() / 100.0))
+        let rounded = (square_metres * 100.0).round() / 100.0;
+        if rounded <= 0.0 {
+            // Stored to the hundredth, 0.004 m² would be kept as nothing.
+            return Err(ValidationError::new(
+                field,
+                format!(
+                    "area must be at least 0.01 m² (areas are kept to the hundredth), got {square_metres} / 面积至少为 0.01 平方米"
+                ),
+            ));
+        }
+        Ok(Self(rounded))
     }
 
     pub fn square_metres(self) -> f64 {
@@ -51,6 +61,12 @@ mod tests {
     #[test]
     fn a_zero_area_is_rejected() {
         assert!(FloorArea::parse("areaM2", 0.0).is_err());
+    }
+
+    #[test]
+    fn an_area_that_rounds_to_nothing_is_rejected() {
+        assert!(FloorArea::parse("areaM2", 0.004).is_err());
+        assert_eq!(FloorArea::parse("areaM2", 0.005).unwrap().square_metres(), 0.01);
     }
 
     #[test]

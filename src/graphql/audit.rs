@@ -8,7 +8,8 @@ use super::connection::{connection, page_args, page_complexity, total_count};
 use super::enums::{AuditOperation, Role, to_domain};
 use super::error::ApiResult;
 use super::node::{NodeType, decode, global_id};
-use crate::domain::access::audit_scope;
+use super::loaders::{self, one};
+use crate::domain::access::{audit_scope, may_read_enterprise_confidential};
 use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::audit::AuditFilter as StoreFilter;
@@ -35,13 +36,52 @@ impl TryFrom<audit_event::Model> for AuditEvent {
     }
 }
 
-fn json(text: Option<&str>) -> Result<Option<Json<serde_json::Value>>, AppError> {
+fn json(text: Option<&str>) -> Result<Option<serde_json::Value>, AppError> {
     text.map(|text| {
-        serde_json::from_str(text)
-            .map(Json)
-            .map_err(|_| AppError::corrupt("audit_event snapshot", text))
+        serde_json::from_str(text).map_err(|_| AppError::corrupt("audit_event snapshot", text))
     })
     .transpose()
+}
+
+/// The fields of an enterprise's snapshot that only ADMIN and its custodian read.
+const CONFIDENTIAL_ENTERPRISE_FIELDS: [&str; 2] = ["financing_raised_fen", "revenue"];
+
+/// What a redacted field reads as: that there is a value, not what it is.
+const REDACTED: &str = "CONFIDENTIAL";
+
+impl AuditEvent {
+    /// Snapshot `text` as the caller may see it: an enterprise's confidential
+    /// figures are masked unless the caller may read them today.
+    async fn visible(
+        &self,
+        ctx: &Context<'_>,
+        text: Option<&str>,
+    ) -> ApiResult<Option<Json<serde_json::Value>>> {
+        let Some(mut value) = json(text)? else {
+            return Ok(None);
+        };
+        if self.entity_type == NodeType::Enterprise && !self.may_read_figures(ctx).await? {
+            if let Some(fields) = value.as_object_mut() {
+                for key in CONFIDENTIAL_ENTERPRISE_FIELDS {
+                    if let Some(field) = fields.get_mut(key)
+                        && !field.is_null()
+                    {
+                        *field = serde_json::Value::from(REDACTED);
+                    }
+                }
+            }
+        }
+        Ok(Some(Json(value)))
+    }
+
+    async fn may_read_figures(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let actor = super::actor(ctx)?;
+        let enterprise = one(&loaders::of(ctx)?.enterprises, self.row.entity_id).await?;
+        Ok(may_read_enterprise_confidential(
+            actor,
+            enterprise.and_then(|row| row.custodian_operator_id),
+        ))
+    }
 }
 
 /// One change to the registry, kept for good: who did what to which record, with the values before and after.
@@ -60,6 +100,12 @@ impl AuditEvent {
     /// The name of the token that made the change.
     async fn actor(&self) -> &str {
         &self.row.actor
+    }
+
+    /// The unique id of that token, as `zaiti token list` shows it (token
+    /// names may repeat); null for changes made from the command line.
+    async fn token_id(&self) -> Option<i32> {
+        self.row.token_id
     }
 
     /// The role of that token.
@@ -82,14 +128,18 @@ impl AuditEvent {
         global_id(self.entity_type, self.row.entity_id)
     }
 
-    /// The record before the change, as stored (absent for a creation).
-    async fn before(&self) -> ApiResult<Option<Json<serde_json::Value>>> {
-        Ok(json(self.row.before.as_deref())?)
+    /// The record before the change, as stored (absent for a creation). An
+    /// enterprise's confidential figures read `"CONFIDENTIAL"` unless the
+    /// caller is ADMIN or the enterprise's custodian.
+    async fn before(&self, ctx: &Context<'_>) -> ApiResult<Option<Json<serde_json::Value>>> {
+        self.visible(ctx, self.row.before.as_deref()).await
     }
 
-    /// The record after the change, as stored (absent for a deletion).
-    async fn after(&self) -> ApiResult<Option<Json<serde_json::Value>>> {
-        Ok(json(self.row.after.as_deref())?)
+    /// The record after the change, as stored (absent for a deletion). An
+    /// enterprise's confidential figures read `"CONFIDENTIAL"` unless the
+    /// caller is ADMIN or the enterprise's custodian.
+    async fn after(&self, ctx: &Context<'_>) -> ApiResult<Option<Json<serde_json::Value>>> {
+        self.visible(ctx, self.row.after.as_deref()).await
     }
 }
 

@@ -1,6 +1,6 @@
 //! Enterprises (企业) and their qualifications.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{enterprise, qualification};
 
@@ -9,6 +9,7 @@ use super::enums::{GraduationRoute, Industry, QualificationKind, to_domain};
 use super::error::ApiResult;
 use super::loaders::{self, many, one, required};
 use super::node::{NodeType, expect, global_id};
+use super::operator::Operator;
 use super::scalars::Date;
 use super::tenancy::Tenancy;
 use crate::domain::ValidationError;
@@ -37,23 +38,12 @@ pub struct AnnualRevenue {
 }
 
 impl Enterprise {
-    /// Operators whose carriers host or hosted this enterprise.
-    async fn hosts(&self, ctx: &Context<'_>) -> ApiResult<Vec<i32>> {
-        let loaders = loaders::of(ctx)?;
-        let mut hosts = Vec::new();
-        for tenancy in many(&loaders.tenancies_of_enterprise, self.0.id).await? {
-            if let Some(carrier) = loaders.carrier(tenancy.carrier_id).await? {
-                hosts.push(carrier.operator_id());
-            }
-        }
-        Ok(hosts)
-    }
-
-    async fn may_see_confidential(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+    /// Whether the caller may read the confidential figures: ADMIN and the custodian.
+    fn may_see_confidential(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         let actor = super::actor(ctx)?;
         Ok(may_read_enterprise_confidential(
             actor,
-            &self.hosts(ctx).await?,
+            self.0.custodian_operator_id,
         ))
     }
 
@@ -71,12 +61,20 @@ impl Enterprise {
             .collect::<Result<_, AppError>>()?)
     }
 
-    /// What the graduation rules need to know, confidential figures included.
+    /// What the graduation rules need to know, as far as the caller may see:
+    /// confidential figures only for ADMIN and the custodian, so a derived
+    /// answer (routes met, graduation due) tells no one what the figure
+    /// itself would not.
     pub async fn graduation_facts(&self, ctx: &Context<'_>) -> ApiResult<GraduationFacts> {
-        let revenue = many(&loaders::of(ctx)?.revenue_of, self.0.id).await?;
+        let visible = self.may_see_confidential(ctx)?;
+        let revenue = if visible {
+            many(&loaders::of(ctx)?.revenue_of, self.0.id).await?
+        } else {
+            Vec::new()
+        };
         Ok(GraduationFacts {
             qualifications: self.held(ctx).await?,
-            financing_raised: self.0.financing_raised_fen.map(Fen),
+            financing_raised: self.0.financing_raised_fen.filter(|_| visible).map(Fen),
             revenue: revenue
                 .iter()
                 .map(|row| (row.year, Fen(row.revenue_fen)))
@@ -130,9 +128,10 @@ impl Enterprise {
         self.0.headcount
     }
 
-    /// Financing raised to date in CNY (exact decimal string). Confidential: null unless ADMIN or a hosting OPERATOR.
+    /// Financing raised to date in CNY (exact decimal string). Confidential:
+    /// null unless ADMIN or the custodian operator.
     async fn financing_raised(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
-        let visible = self.may_see_confidential(ctx).await?;
+        let visible = self.may_see_confidential(ctx)?;
         Ok(self
             .0
             .financing_raised_fen
@@ -140,9 +139,9 @@ impl Enterprise {
             .map(|fen| Fen(fen).to_string()))
     }
 
-    /// Revenue by year. Confidential: empty unless ADMIN or a hosting OPERATOR.
+    /// Revenue by year. Confidential: empty unless ADMIN or the custodian operator.
     async fn revenue(&self, ctx: &Context<'_>) -> ApiResult<Vec<AnnualRevenue>> {
-        if !self.may_see_confidential(ctx).await? {
+        if !self.may_see_confidential(ctx)? {
             return Ok(Vec::new());
         }
         let mut rows = many(&loaders::of(ctx)?.revenue_of, self.0.id).await?;
@@ -159,6 +158,18 @@ impl Enterprise {
     /// When it was merged, acquired or listed.
     async fn exited_on(&self) -> Option<Date> {
         self.0.exited_on.map(Date)
+    }
+
+    /// 保管方: the operator that keeps its confidential figures and
+    /// qualifications (null: kept by the bureau). Only the custodian and
+    /// ADMIN read and write them; a carrier that hosts the enterprise does
+    /// not, until the custodian or ADMIN hands it over
+    /// (`setEnterpriseCustodian`).
+    async fn custodian(&self, ctx: &Context<'_>) -> ApiResult<Option<Operator>> {
+        let Some(id) = self.0.custodian_operator_id else {
+            return Ok(None);
+        };
+        Ok(loaders::of(ctx)?.operator(id).await?)
     }
 
     /// Its qualifications, oldest first.
@@ -322,11 +333,14 @@ pub struct RegisterEnterpriseInput {
     pub industry: Option<Industry>,
     /// Headcount.
     pub headcount: Option<i32>,
-    /// Financing raised to date, CNY as a decimal string.
-    pub financing_raised: Option<String>,
+    /// Financing raised to date, CNY as a decimal string (confidential);
+    /// omitted: left as recorded; null: cleared. Only the custodian and
+    /// ADMIN may give it: from anyone else it is refused whatever its value.
+    pub financing_raised: MaybeUndefined<String>,
     /// Date it was merged, acquired or listed.
     pub exited_on: Option<Date>,
-    /// Revenue by year; years given replace those recorded.
+    /// Revenue by year (confidential); years given replace those recorded.
+    /// Only the custodian and ADMIN may give it.
     #[graphql(default)]
     pub revenue: Vec<AnnualRevenueInput>,
 }
@@ -351,11 +365,11 @@ impl RegisterEnterpriseInput {
             landed_on: self.landed_on.map(|d| d.0),
             industry: self.industry.map(Into::into),
             headcount: self.headcount,
-            financing_raised: self
-                .financing_raised
-                .as_deref()
-                .map(|amount| Fen::parse("financingRaised", amount))
-                .transpose()?,
+            financing_raised: match self.financing_raised {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(amount) => Some(Some(Fen::parse("financingRaised", &amount)?)),
+            },
             exited_on: self.exited_on.map(|d| d.0),
             revenue: self
                 .revenue
@@ -364,6 +378,17 @@ impl RegisterEnterpriseInput {
                 .collect::<Result<_, ValidationError>>()?,
         })
     }
+}
+
+/// Who keeps an enterprise's confidential figures and qualifications from now on.
+#[derive(InputObject)]
+pub struct SetEnterpriseCustodianInput {
+    /// The enterprise, by global ID.
+    pub enterprise_id: ID,
+    /// The operator that keeps it from now on, by global ID; null: the bureau (ADMIN only).
+    pub custodian_operator_id: Option<ID>,
+    /// The enterprise's version as read; a stale one gets CONFLICT.
+    pub version: i32,
 }
 
 /// A qualification to record.
@@ -457,7 +482,31 @@ impl EnterpriseMutation {
         Ok(Enterprise(row))
     }
 
-    /// Records a qualification of an enterprise.
+    /// Hands the keeping of an enterprise's confidential figures and
+    /// qualifications to another operator (保管方移交), e.g. when it moved to
+    /// that operator's carrier. ADMIN may, and so may the present custodian.
+    async fn set_enterprise_custodian(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: SetEnterpriseCustodianInput,
+    ) -> ApiResult<Enterprise> {
+        let id = expect("enterpriseId", &input.enterprise_id, NodeType::Enterprise)?;
+        let custodian = input
+            .custodian_operator_id
+            .map(|operator| expect("custodianOperatorId", &operator, NodeType::Operator))
+            .transpose()?;
+        let row = store::enterprise::set_custodian(
+            super::db(ctx)?,
+            super::actor(ctx)?,
+            id,
+            input.version,
+            custodian,
+        )
+        .await?;
+        Ok(Enterprise(row))
+    }
+
+    /// Records a qualification of an enterprise (ADMIN or its custodian).
     async fn record_qualification(
         &self,
         ctx: &Context<'_>,

@@ -40,6 +40,8 @@ pub enum NodeType {
     OperatingTeam,
     Facility,
     Setting,
+    /// An API token; it appears only in the audit trail (issued, revoked).
+    ApiToken,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -177,5 +179,8 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
         NodeType::Setting => one(&loaders.settings, id)
             .await?
             .map(|row| Node::Setting(Setting(row))),
+        // Tokens are not readable through the API: their ids only name the
+        // token in the audit trail.
+        NodeType::ApiToken => None,
     })
 }

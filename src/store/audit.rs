@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::audit_event::{self, Column};
+use entity::{carrier, qualification, tenancy};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter,
@@ -92,6 +94,7 @@ pub async fn record<C: ConnectionTrait>(
     let event = audit_event::ActiveModel {
         occurred_at: Set(Utc::now()),
         actor: Set(actor.name.clone()),
+        token_id: Set(actor.token_id),
         role: Set(actor.role.as_ref().to_owned()),
         operation: Set(operation.as_ref().to_owned()),
         entity_type: Set(change.entity_type.to_owned()),
@@ -125,7 +128,13 @@ impl AuditFilter {
             condition = condition.add(
                 Condition::any()
                     .add(Column::OperatorId.eq(operator))
-                    .add(Column::FormerOperatorId.eq(operator)),
+                    .add(Column::FormerOperatorId.eq(operator))
+                    .add(Condition::all()
+                        .add(Column::EntityType.eq("Enterprise"))
+                        .add(Column::EntityId.in_subquery(hosted_by(operator))))
+                    .add(Condition::all()
+                        .add(Column::EntityType.eq("Qualification"))
+                        .add(Column::EntityId.in_subquery(qualifications_of_hosted_by(operator)))),
             );
         }
         if let Some(entity_type) = &self.entity_type {
@@ -149,6 +158,30 @@ impl AuditFilter {
         }
         condition
     }
+}
+
+/// The enterprises that operator `operator`'s carriers host or hosted: their
+/// changes concern it (a competitor writing its tenant's figures shows in its
+/// trail), though the figures themselves are shown only to those who may read them.
+fn hosted_by(operator: i32) -> SelectStatement {
+    Query::select()
+        .column((tenancy::Entity, tenancy::Column::EnterpriseId))
+        .from(tenancy::Entity)
+        .inner_join(
+            carrier::Entity,
+            Expr::col((carrier::Entity, carrier::Column::Id))
+                .equals((tenancy::Entity, tenancy::Column::CarrierId)),
+        )
+        .and_where(Expr::col((carrier::Entity, carrier::Column::OperatorId)).eq(operator))
+        .to_owned()
+}
+
+fn qualifications_of_hosted_by(operator: i32) -> SelectStatement {
+    Query::select()
+        .column(qualification::Column::Id)
+        .from(qualification::Entity)
+        .and_where(Expr::col(qualification::Column::EnterpriseId).in_subquery(hosted_by(operator)))
+        .to_owned()
 }
 
 /// Events matching `filter`, newest first.

@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::audit::{self, Change, Operation, snapshot};
 use super::page::{self, Page, PageArgs, Sort};
-use super::{like_contains, versioned_update};
+use super::{check_version, like_contains, versioned_update};
 use crate::domain::access::{Actor, may_write_for};
 use crate::domain::carrier::{
     CarrierKind, CarrierStatus, Industry, Level, check_landmark, check_redated_since,
@@ -233,7 +233,7 @@ pub async fn count(db: &DatabaseConnection, filter: &CarrierFilter) -> AppResult
         .await?)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -271,7 +271,7 @@ pub async fn create(
     Ok(model)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -281,6 +281,7 @@ pub async fn update(
 ) -> AppResult<carrier::Model> {
     let txn = super::begin_write(db).await?;
     let current = writable(&txn, actor, id).await?;
+    check_version::<carrier::Entity>(id, current.version, version)?;
     if let Some(operator_id) = patch.operator_id {
         may_write_for(actor, operator_id)?;
     }
@@ -356,12 +357,19 @@ pub async fn industries_of(
 
 /// Carrier `id`, if `actor` may write under it: NOT_FOUND or FORBIDDEN otherwise.
 /// Every write to a carrier's records goes through here, inside its transaction.
+///
+/// On PostgreSQL the carrier's row stays locked (`SELECT … FOR UPDATE`) until
+/// the transaction ends, so writes under one carrier (tenancies against its
+/// capacity, overlaps, phases) run one after another and each sees what the
+/// one before committed. SQLite needs no lock: its writes already queue for
+/// the database lock (`begin_write`), and the clause is left out there.
 pub(crate) async fn writable<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
     id: i32,
 ) -> AppResult<carrier::Model> {
     let carrier = carrier::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found("Carrier", id))?;

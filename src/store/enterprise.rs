@@ -5,13 +5,13 @@ use entity::{enterprise, enterprise_revenue, qualification, tenancy};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, TryIntoModel,
+    IntoActiveModel, PaginatorTrait, QueryFilter, TryInsertResult, TryIntoModel,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
 use super::page::{self, Page, PageArgs, Sort};
-use super::{like_contains, versioned_update};
-use crate::domain::access::{Actor, may_write_enterprise};
+use super::{check_version, like_contains, versioned_update};
+use crate::domain::access::{Actor, Denied, Role, may_keep_enterprise};
 use crate::domain::carrier::Industry;
 use crate::domain::enterprise::QualificationKind;
 use crate::domain::money::Fen;
@@ -19,7 +19,7 @@ use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
 
 /// What is known of an enterprise, validated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct EnterpriseFacts {
     pub uscc: Uscc,
     pub name: String,
@@ -27,102 +27,172 @@ pub struct EnterpriseFacts {
     pub landed_on: Option<NaiveDate>,
     pub industry: Option<Industry>,
     pub headcount: Option<i32>,
-    pub financing_raised: Option<Fen>,
+    /// Financing raised to date (confidential): `None` leaves what is
+    /// stored, `Some(None)` clears it.
+    pub financing_raised: Option<Option<Fen>>,
     pub exited_on: Option<NaiveDate>,
-    /// Revenue by year; years given replace those stored, others stay.
+    /// Revenue by year (confidential); years given replace those stored, others stay.
     pub revenue: Vec<(i32, Fen)>,
+}
+
+impl EnterpriseFacts {
+    /// Whether these facts say anything of the confidential figures.
+    fn tell_confidential(&self) -> bool {
+        self.financing_raised.is_some() || !self.revenue.is_empty()
+    }
+}
+
+/// Written by hand so that no log or error message can print the figures.
+impl std::fmt::Debug for EnterpriseFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnterpriseFacts")
+            .field("uscc", &self.uscc)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Registers an enterprise by USCC, or brings the registered one up to these
 /// facts. Idempotent: the same facts twice change nothing and audit nothing.
+/// An enterprise an OPERATOR registers is kept by that operator (its custodian).
 /// Returns the record and whether it was created.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn register(
     db: &DatabaseConnection,
     actor: &Actor,
     facts: EnterpriseFacts,
 ) -> AppResult<(enterprise::Model, bool)> {
+    let custodian = actor.operator_id.filter(|_| actor.role == Role::Operator);
     let txn = super::begin_write(db).await?;
-    let result = register_in(&txn, actor, facts).await?;
+    let result = register_in(&txn, actor, facts, custodian).await?;
     txn.commit().await?;
     Ok(result)
 }
 
-/// [`register`] inside the caller's transaction (bulk imports).
+/// [`register`] inside the caller's transaction (bulk imports); a new
+/// enterprise is kept by `custodian`.
+///
+/// Simultaneous registrations of one new USCC are safe on PostgreSQL too: the
+/// insert skips a USCC that is taken (`ON CONFLICT DO NOTHING` waits for the
+/// writer that took it to commit), and the registration then goes on as one
+/// of an existing enterprise, which the same facts leave unchanged.
 pub async fn register_in<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
     facts: EnterpriseFacts,
+    custodian: Option<i32>,
 ) -> AppResult<(enterprise::Model, bool)> {
-    let existing = enterprise::Entity::find()
-        .filter(enterprise::Column::Uscc.eq(facts.uscc.as_str()))
-        .one(txn)
-        .await?;
-    let now = Utc::now();
-    let (model, created) = match existing {
+    let existing = by_uscc_in(txn, &facts.uscc).await?;
+    let current = match existing {
+        Some(current) => current,
         None => {
-            let row = enterprise::ActiveModel {
-                uscc: Set(facts.uscc.to_string()),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..fields(&facts)
-            };
-            let model = enterprise::Entity::insert(row)
+            let now = Utc::now();
+            let mut row = public_fields(&facts);
+            row.uscc = Set(facts.uscc.to_string());
+            row.financing_raised_fen = Set(facts.financing_raised.flatten().map(|fen| fen.0));
+            row.custodian_operator_id = Set(custodian);
+            row.version = Set(1);
+            row.created_at = Set(now);
+            row.updated_at = Set(now);
+            let inserted = enterprise::Entity::insert(row)
+                .on_conflict_do_nothing_on([enterprise::Column::Uscc])
                 .exec_with_returning(txn)
                 .await?;
-            (model, true)
-        }
-        Some(current) => {
-            let mut wanted = current.clone().into_active_model();
-            let changes = fields(&facts);
-            wanted.name = changes.name;
-            wanted.founded_on = changes.founded_on;
-            wanted.landed_on = changes.landed_on;
-            wanted.industry = changes.industry;
-            wanted.headcount = changes.headcount;
-            wanted.financing_raised_fen = changes.financing_raised_fen;
-            wanted.exited_on = changes.exited_on;
-            let unchanged = wanted.clone().try_into_model().is_ok_and(|m| m == current);
-            if unchanged && revenue_unchanged(txn, current.id, &facts.revenue).await? {
-                return Ok((current, false));
+            match inserted {
+                TryInsertResult::Inserted(model) => {
+                    store_revenue(txn, model.id, &facts.revenue).await?;
+                    let change = change(txn, None, &model).await?;
+                    audit::record(txn, actor, Operation::Create, change).await?;
+                    return Ok((model, true));
+                }
+                TryInsertResult::Conflicted | TryInsertResult::Empty => {
+                    by_uscc_in(txn, &facts.uscc).await?.ok_or_else(|| {
+                        tracing::error!("an enterprise's USCC was taken, yet no row has it");
+                        AppError::Internal
+                    })?
+                }
             }
-            may_write_enterprise(actor, &hosts(txn, current.id).await?)?;
-            let model = versioned_update::<enterprise::Entity, _>(
-                txn,
-                wanted,
-                current.id,
-                current.version,
-                current.version,
-            )
-            .await?;
-            audit::record(
-                txn,
-                actor,
-                Operation::Update,
-                change(Some(&current), &model)?,
-            )
-            .await?;
-            store_revenue(txn, model.id, &facts.revenue).await?;
-            return Ok((model, false));
         }
     };
-    audit::record(txn, actor, Operation::Create, change(None, &model)?).await?;
-    store_revenue(txn, model.id, &facts.revenue).await?;
-    Ok((model, created))
+    update_in(txn, actor, current, facts).await
 }
 
-fn fields(facts: &EnterpriseFacts) -> enterprise::ActiveModel {
+/// Brings registered enterprise `current` up to `facts`.
+///
+/// A caller that does not keep the enterprise (another operator, hosting it
+/// or not) may name it only as it is: public facts that differ are refused,
+/// and so is any confidential figure, whatever its value, before anything is
+/// compared with what is stored, so the answer never tells a right guess from
+/// a wrong one.
+async fn update_in<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    current: enterprise::Model,
+    facts: EnterpriseFacts,
+) -> AppResult<(enterprise::Model, bool)> {
+    let keeps = may_keep_enterprise(actor, current.custodian_operator_id);
+    if keeps.is_err() && facts.tell_confidential() {
+        return Err(confidential_refusal().into());
+    }
+    let mut wanted = current.clone().into_active_model();
+    let changes = public_fields(&facts);
+    wanted.name = changes.name;
+    wanted.founded_on = changes.founded_on;
+    wanted.landed_on = changes.landed_on;
+    wanted.industry = changes.industry;
+    wanted.headcount = changes.headcount;
+    wanted.exited_on = changes.exited_on;
+    if let Some(financing) = facts.financing_raised {
+        wanted.financing_raised_fen = Set(financing.map(|fen| fen.0));
+    }
+    let unchanged = wanted.clone().try_into_model().is_ok_and(|m| m == current);
+    if unchanged && revenue_unchanged(txn, current.id, &facts.revenue).await? {
+        return Ok((current, false));
+    }
+    keeps?;
+    let before = change_snapshot(txn, &current).await?;
+    let model = versioned_update::<enterprise::Entity, _>(
+        txn,
+        wanted,
+        current.id,
+        current.version,
+        current.version,
+    )
+    .await?;
+    store_revenue(txn, model.id, &facts.revenue).await?;
+    let mut change = change(txn, None, &model).await?;
+    change.before = Some(before);
+    audit::record(txn, actor, Operation::Update, change).await?;
+    Ok((model, false))
+}
+
+fn confidential_refusal() -> Denied {
+    Denied(
+        "this enterprise's confidential figures (financing, revenue) are kept by another operator; only it or ADMIN may write them / 该企业的保密数据（融资额、营业收入）由其他运营机构保管，仅保管方或管理员可填报".into(),
+    )
+}
+
+/// The enterprise's public facts as a row to write.
+fn public_fields(facts: &EnterpriseFacts) -> enterprise::ActiveModel {
     enterprise::ActiveModel {
         name: Set(facts.name.clone()),
         founded_on: Set(facts.founded_on),
         landed_on: Set(facts.landed_on),
         industry: Set(facts.industry.map(|i| i.as_ref().to_owned())),
         headcount: Set(facts.headcount),
-        financing_raised_fen: Set(facts.financing_raised.map(|fen| fen.0)),
         exited_on: Set(facts.exited_on),
         ..Default::default()
     }
+}
+
+async fn by_uscc_in<C: ConnectionTrait>(
+    txn: &C,
+    uscc: &Uscc,
+) -> AppResult<Option<enterprise::Model>> {
+    Ok(enterprise::Entity::find()
+        .filter(enterprise::Column::Uscc.eq(uscc.as_str()))
+        .one(txn)
+        .await?)
 }
 
 async fn revenue_unchanged<C: ConnectionTrait>(
@@ -173,33 +243,132 @@ async fn store_revenue<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The operators whose carriers host (or hosted) enterprise `id`.
-pub async fn hosts<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Vec<i32>> {
-    let carrier_ids: Vec<i32> = tenancy::Entity::find()
-        .select_only()
-        .column(tenancy::Column::CarrierId)
-        .filter(tenancy::Column::EnterpriseId.eq(id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let operators: Vec<i32> = entity::carrier::Entity::find()
-        .select_only()
-        .column(entity::carrier::Column::OperatorId)
-        .filter(entity::carrier::Column::Id.is_in(carrier_ids))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(operators)
+/// Hands the keeping of enterprise `id`'s confidential figures and
+/// qualifications to operator `custodian` (or to no operator: ADMIN only).
+/// ADMIN may; so may the operator that keeps them now. Moving a tenant in
+/// never does it: a host that is not the custodian sees and writes nothing
+/// confidential until the custodian or ADMIN hands it over.
+#[tracing::instrument(skip_all)]
+pub async fn set_custodian(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    custodian: Option<i32>,
+) -> AppResult<enterprise::Model> {
+    let txn = super::begin_write(db).await?;
+    let current = enterprise::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Enterprise", id))?;
+    may_keep_enterprise(actor, current.custodian_operator_id)?;
+    check_version::<enterprise::Entity>(id, current.version, version)?;
+    if let Some(operator_id) = custodian
+        && entity::operator::Entity::find_by_id(operator_id)
+            .one(&txn)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::invalid(
+            "custodianOperatorId",
+            format!("no operator with id {operator_id} / 运营机构 {operator_id} 不存在"),
+        ));
+    }
+    let before = change_snapshot(&txn, &current).await?;
+    let mut row = current.clone().into_active_model();
+    row.custodian_operator_id = Set(custodian);
+    let model =
+        versioned_update::<enterprise::Entity, _>(&txn, row, id, current.version, version).await?;
+    let mut change = change(&txn, None, &model).await?;
+    change.before = Some(before);
+    change.former_operator_id = current.custodian_operator_id;
+    audit::record(&txn, actor, Operation::Update, change).await?;
+    txn.commit().await?;
+    Ok(model)
 }
 
-fn change(before: Option<&enterprise::Model>, after: &enterprise::Model) -> AppResult<Change> {
+/// Gives each of `ids` that no operator keeps to the operator of the carrier
+/// it moved into last. For enterprises registered in the same transaction as
+/// their tenancies (imports, the demo): their figures came with them.
+pub async fn give_to_last_host<C: ConnectionTrait>(txn: &C, ids: &[i32]) -> AppResult<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    for chunk in ids.chunks(500) {
+        let last_host = Query::select()
+            .column((entity::carrier::Entity, entity::carrier::Column::OperatorId))
+            .from(tenancy::Entity)
+            .inner_join(
+                entity::carrier::Entity,
+                Expr::col((entity::carrier::Entity, entity::carrier::Column::Id))
+                    .equals((tenancy::Entity, tenancy::Column::CarrierId)),
+            )
+            .and_where(
+                Expr::col((tenancy::Entity, tenancy::Column::EnterpriseId))
+                    .equals((enterprise::Entity, enterprise::Column::Id)),
+            )
+            .order_by((tenancy::Entity, tenancy::Column::MovedInOn), sea_orm::Order::Desc)
+            .order_by((tenancy::Entity, tenancy::Column::Id), sea_orm::Order::Desc)
+            .limit(1)
+            .to_owned();
+        enterprise::Entity::update_many()
+            .col_expr(
+                enterprise::Column::CustodianOperatorId,
+                Expr::expr(sea_orm::sea_query::SimpleExpr::SubQuery(
+                    None,
+                    Box::new(last_host.into()),
+                )),
+            )
+            .filter(enterprise::Column::Id.is_in(chunk.iter().copied()))
+            .filter(enterprise::Column::CustodianOperatorId.is_null())
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An enterprise as the audit trail keeps it: its row and its revenue by
+/// year, so a change of either shows before and after.
+#[derive(serde::Serialize)]
+struct EnterpriseSnapshot<'a> {
+    #[serde(flatten)]
+    row: &'a enterprise::Model,
+    revenue: std::collections::BTreeMap<i32, i64>,
+}
+
+async fn change_snapshot<C: ConnectionTrait>(
+    txn: &C,
+    model: &enterprise::Model,
+) -> AppResult<serde_json::Value> {
+    let revenue = enterprise_revenue::Entity::find()
+        .filter(enterprise_revenue::Column::EnterpriseId.eq(model.id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| (row.year, row.revenue_fen))
+        .collect();
+    snapshot(&EnterpriseSnapshot {
+        row: model,
+        revenue,
+    })
+}
+
+/// The audit change of enterprise `after` (created when `before` is `None`),
+/// in the data of the operator that keeps it.
+async fn change<C: ConnectionTrait>(
+    txn: &C,
+    before: Option<&enterprise::Model>,
+    after: &enterprise::Model,
+) -> AppResult<Change> {
+    let before = match before {
+        Some(model) => Some(change_snapshot(txn, model).await?),
+        None => None,
+    };
     Ok(Change {
         entity_type: "Enterprise",
         entity_id: after.id,
-        operator_id: None,
+        operator_id: after.custodian_operator_id,
         former_operator_id: None,
-        before: before.map(snapshot).transpose()?,
-        after: Some(snapshot(after)?),
+        before,
+        after: Some(change_snapshot(txn, after).await?),
     })
 }
 
@@ -213,18 +382,18 @@ pub struct NewQualification {
     pub certificate_number: Option<String>,
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn add_qualification(
     db: &DatabaseConnection,
     actor: &Actor,
     new: NewQualification,
 ) -> AppResult<qualification::Model> {
     let txn = super::begin_write(db).await?;
-    enterprise::Entity::find_by_id(new.enterprise_id)
+    let enterprise = enterprise::Entity::find_by_id(new.enterprise_id)
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("Enterprise", new.enterprise_id))?;
-    may_write_enterprise(actor, &hosts(&txn, new.enterprise_id).await?)?;
+    may_keep_enterprise(actor, enterprise.custodian_operator_id)?;
     let now = Utc::now();
     let row = qualification::ActiveModel {
         enterprise_id: Set(new.enterprise_id),
@@ -240,7 +409,12 @@ pub async fn add_qualification(
     let model = qualification::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
-    let change = Change::created("Qualification", model.id, None, &model)?;
+    let change = Change::created(
+        "Qualification",
+        model.id,
+        enterprise.custodian_operator_id,
+        &model,
+    )?;
     audit::record(&txn, actor, Operation::Create, change).await?;
     txn.commit().await?;
     Ok(model)

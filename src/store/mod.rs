@@ -119,6 +119,20 @@ versioned!(
     setting => "Setting",
 );
 
+/// CONFLICT unless row `id`, stored at version `stored`, is still at the
+/// version `expected` the client read. Writes call it as soon as they have
+/// the row (after access is checked), so a stale write is told so before any
+/// other rule is judged.
+pub(crate) fn check_version<E: Versioned>(id: i32, stored: i32, expected: i32) -> AppResult<()> {
+    if stored == expected {
+        return Ok(());
+    }
+    Err(AppError::Conflict(format!(
+        "{} {id} is at version {stored}, not {expected}: it changed since it was read; read it again and reapply the change / 该记录已被修改（当前版本 {stored}，提交的版本 {expected}），请重新读取后再提交",
+        E::NAME
+    )))
+}
+
 /// Writes `row` over row `id` if its version is still `expected` (the version
 /// the client read), bumping the version; otherwise CONFLICT and nothing written.
 /// `stored` is the version the transaction read; the guarded UPDATE also
@@ -135,12 +149,7 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
     C: ConnectionTrait,
 {
-    if stored != expected {
-        return Err(AppError::Conflict(format!(
-            "{} {id} is at version {stored}, not {expected}: it changed since it was read; read it again and reapply the change",
-            E::NAME
-        )));
-    }
+    check_version::<E>(id, stored, expected)?;
     row.set(E::VERSION, (expected + 1).into());
     row.set(E::UPDATED_AT, Utc::now().into());
     let result = E::update_many()

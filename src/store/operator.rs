@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::audit::{self, Change, Operation, snapshot};
 use super::page::{self, Page, PageArgs, Sort};
-use super::{like_contains, versioned_update};
+use super::{check_version, like_contains, versioned_update};
 use crate::domain::access::{Actor, may_write_for};
 use crate::domain::carrier::Ownership;
 use crate::domain::uscc::Uscc;
@@ -88,7 +88,7 @@ pub async fn count(db: &DatabaseConnection, filter: &OperatorFilter) -> AppResul
         .await?)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -116,7 +116,7 @@ pub async fn create(
     Ok(model)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -130,6 +130,7 @@ pub async fn update(
         .await?
         .ok_or_else(|| AppError::not_found("Operator", id))?;
     may_write_for(actor, current.id)?;
+    check_version::<operator::Entity>(id, current.version, version)?;
     if let Some(uscc) = &patch.uscc {
         ensure_uscc_free(&txn, uscc, Some(id)).await?;
     }

@@ -19,7 +19,7 @@ pub struct NewRecognition {
     pub document_number: Option<String>,
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn record(
     db: &DatabaseConnection,
     actor: &Actor,

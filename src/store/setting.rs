@@ -51,7 +51,7 @@ where
 
 /// Writes setting `key` if it is still at `version` (0 for a setting never
 /// written), with its audit event. One transaction.
-#[tracing::instrument(skip(db, value))]
+#[tracing::instrument(skip_all)]
 pub async fn write<T>(
     db: &DatabaseConnection,
     actor: &Actor,

@@ -26,7 +26,7 @@ pub struct NewSpacePhase {
     pub source: SpaceSource,
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn add(
     db: &DatabaseConnection,
     actor: &Actor,

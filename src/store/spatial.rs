@@ -20,7 +20,7 @@ use sea_orm::{
 
 use super::audit::{self, Change, Operation, snapshot};
 use super::carrier::CarrierRestriction;
-use super::{Versioned, versioned_update};
+use super::{Versioned, check_version, versioned_update};
 use crate::domain::access::{Actor, may_write_geometry_for};
 use crate::domain::geometry::{self, BBox, SpatialPredicate};
 use crate::domain::location::Location;
@@ -79,7 +79,7 @@ pub struct GeometryPatch {
 
 /// Sets a carrier's location and/or footprint, if it is still at `version`.
 /// ADMIN and BUREAU may write any carrier's geometry, an OPERATOR its own.
-#[tracing::instrument(skip(db, patch))]
+#[tracing::instrument(skip_all)]
 pub async fn set_carrier_geometry(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -89,10 +89,12 @@ pub async fn set_carrier_geometry(
 ) -> AppResult<carrier::Model> {
     let txn = super::begin_write(db).await?;
     let current = carrier::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("Carrier", id))?;
     may_write_geometry_for(actor, Some(current.operator_id))?;
+    check_version::<carrier::Entity>(id, current.version, version)?;
     let footprint_before = carrier_footprint::Entity::find_by_id(id).one(&txn).await?;
     let mut row = current.clone().into_active_model();
     if let Some(location) = patch.location {
@@ -142,7 +144,7 @@ pub async fn set_carrier_geometry(
 
 /// Sets (or with `None` clears) a district's boundary, if the district is
 /// still at `version`. ADMIN and BUREAU only.
-#[tracing::instrument(skip(db, boundary))]
+#[tracing::instrument(skip_all)]
 pub async fn set_district_boundary(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -187,9 +189,10 @@ async fn write_boundary<C: ConnectionTrait>(
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found("District", id))?;
+    let expected = expected.unwrap_or(current.version);
+    check_version::<district::Entity>(id, current.version, expected)?;
     let before = district_boundary::Entity::find_by_id(id).one(txn).await?;
     let row = current.clone().into_active_model();
-    let expected = expected.unwrap_or(current.version);
     let model =
         versioned_update::<district::Entity, _>(txn, row, id, current.version, expected).await?;
     district_boundary::Entity::delete_by_id(id)

@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::audit::{self, Change, Operation};
 use super::carrier::CarrierRestriction;
 use super::page::{self, Page, PageArgs, Sort};
-use super::{Versioned, versioned_update};
+use super::{Versioned, check_version, versioned_update};
 use crate::domain::access::Actor;
 use crate::domain::carrier::Level;
 use crate::domain::money::Fen;
@@ -94,6 +94,7 @@ where
         .await?
         .ok_or_else(|| AppError::not_found(E::NAME, id))?;
     let carrier = super::carrier::writable(&txn, actor, E::carrier_id(&current)).await?;
+    check_version::<E>(id, E::version(&current), version)?;
     let row = apply(&current)?;
     let model = versioned_update::<E, _>(&txn, row, id, E::version(&current), version).await?;
     let change = Change::updated(E::NAME, id, Some(carrier.operator_id), &current, &model)?;
@@ -149,7 +150,7 @@ fn services_json(services: &[String]) -> AppResult<String> {
     serde_json::to_string(services).map_err(|_| AppError::Internal)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn create_platform(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -173,7 +174,7 @@ pub async fn create_platform(
     create_record::<platform::Entity>(db, actor, new.carrier_id, row).await
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn update_platform(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -238,7 +239,7 @@ fn headcount(count: u32) -> i32 {
     i32::try_from(count).unwrap_or(i32::MAX)
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn create_team(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -261,7 +262,7 @@ pub async fn create_team(
     create_record::<operating_team::Entity>(db, actor, new.carrier_id, row).await
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn update_team(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -296,7 +297,7 @@ pub async fn update_team(
 /// Records that a team was recognised as a high-level professional operating
 /// team on `on` (`None` withdraws the recognition). A recognition is the
 /// bureau's act, so this mutation is ADMIN-only (see `domain::access`).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn recognise_team(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -348,7 +349,7 @@ pub struct FacilityPatch {
     pub closed_on: Option<Option<NaiveDate>>,
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn create_facility(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -370,7 +371,7 @@ pub async fn create_facility(
     create_record::<facility::Entity>(db, actor, new.carrier_id, row).await
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn update_facility(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -496,7 +497,7 @@ fn check_serves_some(carrier_ids: &BTreeSet<i32>) -> AppResult<()> {
     Ok(())
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn create_fund(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -529,7 +530,7 @@ pub async fn create_fund(
     Ok((model, new.carrier_ids))
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn update_fund(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -544,6 +545,7 @@ pub async fn update_fund(
         .ok_or_else(|| AppError::not_found("Fund", id))?;
     let served = served_carriers(&txn, id).await?;
     let operator_id = writable_carriers(&txn, actor, &served).await?;
+    check_version::<fund::Entity>(id, current.version, version)?;
     let carrier_ids = patch.carrier_ids.unwrap_or_else(|| served.clone());
     check_serves_some(&carrier_ids)?;
     let operator_id = match writable_carriers(&txn, actor, &carrier_ids).await? {

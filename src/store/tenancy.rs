@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::audit::{self, Change, Operation, snapshot};
-use super::versioned_update;
+use super::{check_version, versioned_update};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::enterprise::GraduationRoute;
@@ -30,7 +30,7 @@ pub struct NewTenancy {
     pub span: Span,
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn move_in(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -74,7 +74,7 @@ pub async fn move_in_in<C: ConnectionTrait>(
 /// Changes the leased area from `effective_on`: the tenancy ends the day
 /// before and a new one, continuing its incubation, begins with the new area,
 /// so occupancy on earlier dates stays as it was. Returns the new tenancy.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn change_area(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -84,7 +84,7 @@ pub async fn change_area(
     effective_on: NaiveDate,
 ) -> AppResult<tenancy::Model> {
     let txn = super::begin_write(db).await?;
-    let (current, operator_id) = writable(&txn, actor, id).await?;
+    let (current, operator_id) = writable(&txn, actor, id, version).await?;
     let span = span_of(&current);
     if !span.in_force_on(effective_on) || effective_on == current.moved_in_on {
         return Err(AppError::invalid(
@@ -144,7 +144,7 @@ pub async fn change_area(
 }
 
 /// Records the day the space is given up (exclusive: the first day not leased).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn move_out(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -153,7 +153,7 @@ pub async fn move_out(
     moved_out_on: NaiveDate,
 ) -> AppResult<tenancy::Model> {
     let txn = super::begin_write(db).await?;
-    let (current, operator_id) = writable(&txn, actor, id).await?;
+    let (current, operator_id) = writable(&txn, actor, id, version).await?;
     if let Some(out) = current.moved_out_on {
         return Err(AppError::invalid(
             "id",
@@ -169,7 +169,7 @@ pub async fn move_out(
 }
 
 /// Records a graduation (毕业) by `route` on `graduated_on`, moving out then if `moves_out`.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn graduate(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -180,7 +180,7 @@ pub async fn graduate(
     moves_out: bool,
 ) -> AppResult<tenancy::Model> {
     let txn = super::begin_write(db).await?;
-    let (current, operator_id) = writable(&txn, actor, id).await?;
+    let (current, operator_id) = writable(&txn, actor, id, version).await?;
     if let Some(on) = current.graduated_on {
         return Err(AppError::invalid(
             "id",
@@ -229,17 +229,25 @@ async fn save<C: ConnectionTrait>(
     Ok(model)
 }
 
-/// Tenancy `id` and its carrier's operator, if `actor` may write it.
+/// Tenancy `id` and its carrier's operator, if `actor` may write it and it is
+/// still at `version` (else CONFLICT, before any other rule is judged).
 async fn writable<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
     id: i32,
+    version: i32,
 ) -> AppResult<(tenancy::Model, i32)> {
-    let current = tenancy::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("Tenancy", id))?;
-    let carrier = super::carrier::writable(txn, actor, current.carrier_id).await?;
+    let find = || async {
+        tenancy::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::not_found("Tenancy", id))
+    };
+    let carrier = super::carrier::writable(txn, actor, find().await?.carrier_id).await?;
+    // Read again under the carrier's lock: a write that committed while this
+    // one waited for the lock is seen (its version, its end date).
+    let current = find().await?;
+    check_version::<tenancy::Entity>(id, current.version, version)?;
     Ok((current, carrier.operator_id))
 }
 
@@ -342,9 +350,14 @@ pub async fn move_in_all_in<C: ConnectionTrait>(
 ) -> AppResult<Result<Vec<tenancy::Model>, Refusals>> {
     let mut refusals = Refusals::new();
     let mut ledgers: HashMap<i32, Result<Ledger, AppError>> = HashMap::new();
-    for new in batch {
-        if let Entry::Vacant(entry) = ledgers.entry(new.carrier_id) {
-            let ledger = match super::carrier::writable(txn, actor, new.carrier_id).await {
+    // Carriers are locked in ascending id order, so two imports touching the
+    // same carriers cannot each hold one the other waits for.
+    let mut carrier_ids: Vec<i32> = batch.iter().map(|new| new.carrier_id).collect();
+    carrier_ids.sort_unstable();
+    carrier_ids.dedup();
+    for carrier_id in carrier_ids {
+        if let Entry::Vacant(entry) = ledgers.entry(carrier_id) {
+            let ledger = match super::carrier::writable(txn, actor, carrier_id).await {
                 Ok(carrier) => Ok(Ledger::load(txn, carrier.id, carrier.operator_id, batch).await?),
                 Err(AppError::Internal) => return Err(AppError::Internal),
                 Err(refused) => Err(refused),

@@ -15,6 +15,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
+use super::audit::{self, Change, Operation, snapshot};
 use crate::domain::access::{Actor, Role, check_token_scope};
 use crate::domain::text::required_text;
 use crate::error::{AppError, AppResult, stored};
@@ -50,6 +51,7 @@ pub async fn create(
         ));
     }
     let secret = new_secret()?;
+    let txn = super::begin_write(db).await?;
     let row = api_token::ActiveModel {
         name: Set(name),
         role: Set(role.as_ref().to_owned()),
@@ -60,9 +62,50 @@ pub async fn create(
         ..Default::default()
     };
     let token = api_token::Entity::insert(row)
-        .exec_with_returning(db)
+        .exec_with_returning(&txn)
         .await?;
+    audit::record(&txn, &issuer(), Operation::Create, change(None, &token)?).await?;
+    txn.commit().await?;
     Ok(IssuedToken { token, secret })
+}
+
+/// Who issues and revokes tokens: whoever runs `zaiti token` on the server's
+/// machine, which the audit trail can name no better than that.
+fn issuer() -> Actor {
+    Actor::system("command line (zaiti token)")
+}
+
+/// A token as the audit trail keeps it: everything but its hash.
+#[derive(serde::Serialize)]
+struct TokenSnapshot<'a> {
+    id: i32,
+    name: &'a str,
+    role: &'a str,
+    operator_id: Option<i32>,
+    created_at: chrono::DateTime<Utc>,
+    revoked_at: Option<chrono::DateTime<Utc>>,
+}
+
+fn change(before: Option<&api_token::Model>, after: &api_token::Model) -> AppResult<Change> {
+    let snapshot_of = |token: &api_token::Model| {
+        snapshot(&TokenSnapshot {
+            id: token.id,
+            name: &token.name,
+            role: &token.role,
+            operator_id: token.operator_id,
+            created_at: token.created_at,
+            revoked_at: token.revoked_at,
+        })
+    };
+    Ok(Change {
+        entity_type: "ApiToken",
+        entity_id: after.id,
+        // An operator's trail shows the tokens issued for it.
+        operator_id: after.operator_id,
+        former_operator_id: None,
+        before: before.map(snapshot_of).transpose()?,
+        after: Some(snapshot_of(after)?),
+    })
 }
 
 /// Every token ever issued, oldest first.
@@ -73,19 +116,35 @@ pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<api_token::Model>> {
         .await?)
 }
 
-/// Revokes the active tokens with this id or name; returns how many.
+/// Revokes the active tokens with this id or name, each with its audit
+/// event; returns how many.
 pub async fn revoke(db: &DatabaseConnection, id_or_name: &str) -> AppResult<u64> {
     let target = match id_or_name.parse::<i32>() {
         Ok(id) => Column::Id.eq(id),
         Err(_) => Column::Name.eq(id_or_name),
     };
-    let result = api_token::Entity::update_many()
-        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+    let txn = super::begin_write(db).await?;
+    let active = api_token::Entity::find()
         .filter(target)
         .filter(Column::RevokedAt.is_null())
-        .exec(db)
+        .all(&txn)
         .await?;
-    Ok(result.rows_affected)
+    let now = Utc::now();
+    for token in &active {
+        api_token::Entity::update_many()
+            .col_expr(Column::RevokedAt, Expr::value(now))
+            .filter(Column::Id.eq(token.id))
+            .exec(&txn)
+            .await?;
+        let revoked = api_token::Model {
+            revoked_at: Some(now),
+            ..token.clone()
+        };
+        let change = change(Some(token), &revoked)?;
+        audit::record(&txn, &issuer(), Operation::Update, change).await?;
+    }
+    txn.commit().await?;
+    Ok(active.len() as u64)
 }
 
 /// The caller a secret stands for. Unknown and revoked secrets are refused

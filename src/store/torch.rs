@@ -30,7 +30,7 @@ const SURVEYED: [CarrierKind; 2] = [CarrierKind::Incubator, CarrierKind::Makersp
 
 /// The figures of every incubator and makerspace for survey year `year`
 /// (from 2000 to the current year, else BAD_USER_INPUT on `year`).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip_all)]
 pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchStatistics> {
     let as_of = torch::as_of(year, super::today())?;
     let carriers = surveyed_carriers(db).await?;

@@ -27,7 +27,7 @@ const AUDIT: &str = r#"
 query($first: Int, $filter: AuditEventFilter) {
   auditEvents(first: $first, filter: $filter) {
     totalCount
-    nodes { sequence occurredAt actor role operation entityType entityId before after }
+    nodes { sequence occurredAt actor tokenId role operation entityType entityId before after }
   }
 }"#;
 
@@ -641,8 +641,24 @@ async fn the_audit_trail_records_every_admin_write_newest_first(app: TestApp) {
         .expect("an id")
         .to_owned();
 
-    let (total, events) = audit_events(&app, json!(null)).await;
-    assert_eq!(total, 6, "{events:#?}");
+    let (total, mut events) = audit_events(&app, json!(null)).await;
+    assert_eq!(total, 7, "{events:#?}");
+    // The oldest event is the issue of the admin token, from the command line.
+    let issued = events.pop().expect("the token's event");
+    assert_eq!(
+        (&issued["operation"], &issued["entityType"], &issued["actor"]),
+        (
+            &json!("CREATE"),
+            &json!("ApiToken"),
+            &json!("command line (zaiti token)")
+        ),
+        "{issued}"
+    );
+    assert_eq!(issued["after"]["name"], "test admin");
+    assert!(
+        issued["after"].get("secret_hash").is_none(),
+        "a token's hash stays out of the trail: {issued}"
+    );
     let summary: Vec<(&str, &str, &str)> = events
         .iter()
         .map(|e| {
@@ -746,7 +762,7 @@ async fn the_audit_trail_records_every_admin_write_newest_first(app: TestApp) {
         [&json!(carrier), &json!(operator)]
     );
     let (count, _) = audit_events(&app, json!({ "operations": ["CREATE", "UPDATE"] })).await;
-    assert_eq!(count, 6);
+    assert_eq!(count, 7, "six changes and the token's issue");
     let (count, _) = audit_events(&app, json!({ "actor": "test admin" })).await;
     assert_eq!(count, 6);
     let (count, none) = audit_events(&app, json!({ "actor": "someone else" })).await;
@@ -763,7 +779,7 @@ async fn the_audit_trail_records_every_admin_write_newest_first(app: TestApp) {
     let (count, _) = audit_events(&app, json!({ "until": "2000-01-01T00:00:00Z" })).await;
     assert_eq!(count, 0);
     let (count, _) = audit_events(&app, json!({ "from": "2000-01-01T00:00:00Z" })).await;
-    assert_eq!(count, 6);
+    assert_eq!(count, 7);
 }
 
 async fn the_audit_trail_shows_an_operator_only_its_own_records_and_readers_nothing(app: TestApp) {
@@ -788,26 +804,35 @@ async fn the_audit_trail_shows_an_operator_only_its_own_records_and_readers_noth
     .await;
 
     let (total, _) = audit_events(&app, json!(null)).await;
-    assert_eq!(total, 6, "the admin sees every event");
+    assert_eq!(
+        total, 8,
+        "the admin sees every event, the two tokens' issue included"
+    );
 
     let data = data_as(&app, &token, AUDIT, json!({ "first": 100 })).await;
     let events = data["auditEvents"]["nodes"]
         .as_array()
         .expect("nodes")
         .clone();
-    assert_eq!(data["auditEvents"]["totalCount"], 3, "{events:#?}");
+    assert_eq!(data["auditEvents"]["totalCount"], 4, "{events:#?}");
     let seen: Vec<(&Value, &Value)> = events
         .iter()
-        .map(|e| (&e["operation"], &e["entityId"]))
+        .map(|e| (&e["operation"], &e["entityType"]))
         .collect();
     assert_eq!(
         seen,
         [
-            (&json!("UPDATE"), &json!(jia_carrier)),
-            (&json!("CREATE"), &json!(jia_carrier)),
-            (&json!("CREATE"), &json!(jia)),
+            (&json!("UPDATE"), &json!("Carrier")),
+            (&json!("CREATE"), &json!("ApiToken")),
+            (&json!("CREATE"), &json!("Carrier")),
+            (&json!("CREATE"), &json!("Operator")),
         ]
     );
+    assert_eq!(events[0]["entityId"], json!(jia_carrier));
+    assert_eq!(events[3]["entityId"], json!(jia));
+    // Each event names the token by its unique id, not only by its name.
+    assert!(events[0]["tokenId"].is_i64(), "{:#}", events[0]);
+    assert_eq!(events[1]["tokenId"], Value::Null, "issued from the command line");
     assert_eq!(events[0]["actor"], "甲 operator");
     assert_eq!(events[0]["role"], "OPERATOR");
     assert_eq!(events[0]["after"]["name"], "甲加速器");
@@ -847,7 +872,8 @@ async fn the_audit_trail_shows_an_operator_only_its_own_records_and_readers_noth
 async fn the_database_refuses_to_edit_or_delete_audit_events(app: TestApp) {
     use sea_orm::ConnectionTrait;
     app.create_operator("留痕公司", 901).await;
-    assert_eq!(app.count_rows("audit_event").await, 1);
+    // The admin token's issue, and the operator's creation.
+    assert_eq!(app.count_rows("audit_event").await, 2);
     for sql in [
         "UPDATE audit_event SET actor = 'someone else'",
         "DELETE FROM audit_event",
@@ -855,7 +881,7 @@ async fn the_database_refuses_to_edit_or_delete_audit_events(app: TestApp) {
         let refused = app.db.execute_unprepared(sql).await;
         assert!(refused.is_err(), "{sql} was allowed");
     }
-    assert_eq!(app.count_rows("audit_event").await, 1);
+    assert_eq!(app.count_rows("audit_event").await, 2);
     let (_, events) = audit_events(&app, json!(null)).await;
     assert_eq!(events[0]["actor"], "test admin");
 }

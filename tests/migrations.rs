@@ -51,36 +51,42 @@ fn phase(id: i32, carrier_id: i32, delivered_on: &str) -> space_phase::Model {
     }
 }
 
+/// Runs the migrations that come before `name`.
+async fn migrate_until(db: &sea_orm::DatabaseConnection, name: &str) {
+    let before = Migrator::migrations()
+        .iter()
+        .position(|migration| migration.name() == name)
+        .unwrap_or_else(|| panic!("no migration {name}"));
+    Migrator::up(db, Some(u32::try_from(before).expect("a few migrations")))
+        .await
+        .expect("the earlier migrations");
+}
+
+fn operator_row(id: i32) -> operator::Model {
+    let now = Utc::now();
+    operator::Model {
+        id,
+        name: format!("无锡既有运营主体{id}"),
+        uscc: common::uscc(u32::try_from(id).expect("a small id")),
+        ownership: "CITY_STATE_OWNED".into(),
+        contact_person: None,
+        contact_phone: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// Carriers registered before status was dated get their recorded status
 /// from their first delivery or their registration, whichever came first.
 async fn existing_carriers_get_a_status_history(backend: Backend) {
     let (url, _guard) = empty_database(backend).await;
     let db = zaiti::store::connect(&url).await.expect("connect");
-    let before_dated_status = Migrator::migrations().len() - 1;
-    Migrator::up(
-        &db,
-        Some(u32::try_from(before_dated_status).expect("a few migrations")),
-    )
-    .await
-    .expect("the earlier migrations");
+    migrate_until(&db, "m20261127_000021_create_carrier_status_change").await;
     let district_id = zaiti::store::district::all(&db).await.expect("districts")[0].id;
-    let now = Utc::now();
-    copy_rows::<operator::Entity>(
-        &db,
-        vec![operator::Model {
-            id: 1,
-            name: "无锡既有运营主体".into(),
-            uscc: common::uscc(1),
-            ownership: "CITY_STATE_OWNED".into(),
-            contact_person: None,
-            contact_phone: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        }],
-    )
-    .await
-    .expect("an operator");
+    copy_rows::<operator::Entity>(&db, vec![operator_row(1)])
+        .await
+        .expect("an operator");
     copy_rows::<carrier::Entity>(
         &db,
         vec![
@@ -102,7 +108,7 @@ async fn existing_carriers_get_a_status_history(backend: Backend) {
     .await
     .expect("phases");
 
-    Migrator::up(&db, None).await.expect("dated status");
+    Migrator::up(&db, Some(1)).await.expect("dated status");
     let history: Vec<(i32, NaiveDate, String)> = carrier_status_change::Entity::find()
         .order_by_asc(carrier_status_change::Column::CarrierId)
         .all(&db)
@@ -121,10 +127,60 @@ async fn existing_carriers_get_a_status_history(backend: Backend) {
     );
 }
 
+/// Enterprises registered before they had a custodian are given to the
+/// operator of the carrier they moved into last; one never hosted has none.
+async fn existing_enterprises_are_kept_by_their_last_host(backend: Backend) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (url, _guard) = empty_database(backend).await;
+    let db = zaiti::store::connect(&url).await.expect("connect");
+    migrate_until(&db, "m20261128_000022_trust").await;
+    let district_id = zaiti::store::district::all(&db).await.expect("districts")[0].id;
+    copy_rows::<operator::Entity>(&db, vec![operator_row(1), operator_row(2)])
+        .await
+        .expect("operators");
+    let mut second = carrier_row(2, "OPERATING", "2020-01-01", district_id);
+    second.operator_id = 2;
+    copy_rows::<carrier::Entity>(
+        &db,
+        vec![carrier_row(1, "OPERATING", "2020-01-01", district_id), second],
+    )
+    .await
+    .expect("carriers");
+    // Written as the schema stood then: no custodian column yet.
+    for sql in [
+        "INSERT INTO enterprise (id, uscc, name, founded_on, financing_raised_fen, version, created_at, updated_at) \
+         VALUES (1, 'U1', '甲', '2019-01-01', 100, 1, '2020-01-01 00:00:00+00:00', '2020-01-01 00:00:00+00:00'), \
+                (2, 'U2', '乙', '2019-01-01', NULL, 1, '2020-01-01 00:00:00+00:00', '2020-01-01 00:00:00+00:00')",
+        "INSERT INTO tenancy (id, carrier_id, enterprise_id, area_m2, moved_in_on, moved_out_on, incubation_started_on, version, created_at, updated_at) \
+         VALUES (1, 1, 1, 10, '2020-02-01', '2022-02-01', '2020-02-01', 1, '2020-01-01 00:00:00+00:00', '2020-01-01 00:00:00+00:00'), \
+                (2, 2, 1, 10, '2022-02-01', NULL, '2020-02-01', 1, '2020-01-01 00:00:00+00:00', '2020-01-01 00:00:00+00:00')",
+    ] {
+        db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("rows as they stood");
+    }
+
+    Migrator::up(&db, Some(1)).await.expect("custodians");
+    let kept: Vec<(i32, Option<i32>)> = entity::enterprise::Entity::find()
+        .order_by_asc(entity::enterprise::Column::Id)
+        .all(&db)
+        .await
+        .expect("enterprises")
+        .into_iter()
+        .map(|row| (row.id, row.custodian_operator_id))
+        .collect();
+    assert_eq!(kept, [(1, Some(2)), (2, None)]);
+}
+
 mod sqlite {
     #[tokio::test]
     async fn existing_carriers_get_a_status_history() {
         super::existing_carriers_get_a_status_history(super::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn existing_enterprises_are_kept_by_their_last_host() {
+        super::existing_enterprises_are_kept_by_their_last_host(super::Backend::Sqlite).await;
     }
 }
 
@@ -132,5 +188,10 @@ mod postgres {
     #[tokio::test]
     async fn existing_carriers_get_a_status_history() {
         super::existing_carriers_get_a_status_history(super::Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn existing_enterprises_are_kept_by_their_last_host() {
+        super::existing_enterprises_are_kept_by_their_last_host(super::Backend::Postgres).await;
     }
 }

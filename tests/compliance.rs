@@ -1047,6 +1047,7 @@ async fn compliance_thresholds_are_versioned_configuration(app: TestApp) {
     let operator = app
         .token("规则运营", Role::Operator, Some(&operator_id))
         .await;
+    let viewer = app.token("观察员", Role::Viewer, None).await;
     let audit_before = app.count_rows("audit_event").await;
     let body = mutate(
         &app,
@@ -1056,7 +1057,6 @@ async fn compliance_thresholds_are_versioned_configuration(app: TestApp) {
     )
     .await;
     assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
-    let viewer = app.token("观察员", Role::Viewer, None).await;
     let body = mutate(
         &app,
         &viewer,

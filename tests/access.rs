@@ -646,7 +646,11 @@ async fn the_audit_trail_records_every_admin_write_newest_first(app: TestApp) {
     // The oldest event is the issue of the admin token, from the command line.
     let issued = events.pop().expect("the token's event");
     assert_eq!(
-        (&issued["operation"], &issued["entityType"], &issued["actor"]),
+        (
+            &issued["operation"],
+            &issued["entityType"],
+            &issued["actor"]
+        ),
         (
             &json!("CREATE"),
             &json!("ApiToken"),
@@ -832,7 +836,11 @@ async fn the_audit_trail_shows_an_operator_only_its_own_records_and_readers_noth
     assert_eq!(events[3]["entityId"], json!(jia));
     // Each event names the token by its unique id, not only by its name.
     assert!(events[0]["tokenId"].is_i64(), "{:#}", events[0]);
-    assert_eq!(events[1]["tokenId"], Value::Null, "issued from the command line");
+    assert_eq!(
+        events[1]["tokenId"],
+        Value::Null,
+        "issued from the command line"
+    );
     assert_eq!(events[0]["actor"], "甲 operator");
     assert_eq!(events[0]["role"], "OPERATOR");
     assert_eq!(events[0]["after"]["name"], "甲加速器");

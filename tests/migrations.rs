@@ -142,7 +142,10 @@ async fn existing_enterprises_are_kept_by_their_last_host(backend: Backend) {
     second.operator_id = 2;
     copy_rows::<carrier::Entity>(
         &db,
-        vec![carrier_row(1, "OPERATING", "2020-01-01", district_id), second],
+        vec![
+            carrier_row(1, "OPERATING", "2020-01-01", district_id),
+            second,
+        ],
     )
     .await
     .expect("carriers");

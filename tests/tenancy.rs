@@ -292,11 +292,13 @@ async fn summaries_by_district_and_kind_add_up(app: TestApp) {
     );
 }
 
-async fn confidential_figures_show_to_admin_and_hosts_only(app: TestApp) {
+/// Registered by the bureau, the enterprise is kept by no operator until the
+/// bureau hands it to its host; hosting it alone shows nothing.
+async fn confidential_figures_show_to_admin_and_the_custodian_only(app: TestApp) {
     let (host, carrier) = incubator(&app, 160).await;
     let input = json!({ "uscc": uscc(161), "name": "保密企业", "foundedOn": "2021-01-01", "financingRaised": "1000000" });
-    let enterprise =
-        app.data(REGISTER, json!({ "input": input })).await["registerEnterprise"]["id"].clone();
+    let registered = app.data(REGISTER, json!({ "input": input })).await;
+    let enterprise = registered["registerEnterprise"]["id"].clone();
     move_in(
         &app,
         &carrier,
@@ -305,14 +307,38 @@ async fn confidential_figures_show_to_admin_and_hosts_only(app: TestApp) {
         "2023-01-01",
     )
     .await;
+    let host_token = app.token("host", Role::Operator, Some(&host)).await;
+    let query =
+        "query($id: ID!) { enterprise(id: $id) { financingRaised version custodian { id } } }";
+    let before = app
+        .graphql_as(&host_token, query, json!({ "id": enterprise }))
+        .await;
+    assert_eq!(
+        before["data"]["enterprise"]["financingRaised"],
+        Value::Null,
+        "{before}"
+    );
+    assert_eq!(
+        before["data"]["enterprise"]["custodian"],
+        Value::Null,
+        "{before}"
+    );
+    let handed = app
+        .data(
+            "mutation($input: SetEnterpriseCustodianInput!) { setEnterpriseCustodian(input: $input) { custodian { id } } }",
+            json!({ "input": { "enterpriseId": enterprise, "custodianOperatorId": host,
+                               "version": before["data"]["enterprise"]["version"] } }),
+        )
+        .await;
+    assert_eq!(
+        handed["setEnterpriseCustodian"]["custodian"]["id"],
+        json!(host)
+    );
     let stranger = app.create_operator("旁观运营", 162).await;
     let query = "query($id: ID!) { enterprise(id: $id) { financingRaised } }";
     for (token, expected) in [
         (app.admin_token.clone(), json!("1000000.00")),
-        (
-            app.token("host", Role::Operator, Some(&host)).await,
-            json!("1000000.00"),
-        ),
+        (host_token.clone(), json!("1000000.00")),
         (
             app.token("stranger", Role::Operator, Some(&stranger)).await,
             Value::Null,
@@ -407,6 +433,6 @@ on_both_databases!(
     impossible_tenancies_are_refused_and_nothing_is_written,
     graduation_and_tenant_clocks_follow_the_rules,
     summaries_by_district_and_kind_add_up,
-    confidential_figures_show_to_admin_and_hosts_only,
+    confidential_figures_show_to_admin_and_the_custodian_only,
     a_page_of_carriers_with_tenants_costs_constant_statements,
 );

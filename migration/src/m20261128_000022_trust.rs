@@ -41,7 +41,11 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Enterprise::Table)
-                    .add_column(ColumnDef::new(Enterprise::CustodianOperatorId).integer().null())
+                    .add_column(
+                        ColumnDef::new(Enterprise::CustodianOperatorId)
+                            .integer()
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -78,8 +82,10 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         match manager.get_database_backend() {
             DbBackend::Postgres => {
-                db.execute_unprepared("DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event")
-                    .await?
+                db.execute_unprepared(
+                    "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event",
+                )
+                .await?
             }
             _ => {
                 db.execute_unprepared("DROP TRIGGER IF EXISTS audit_event_no_replace")

@@ -287,8 +287,14 @@ mod tests {
         assert!(may_keep_enterprise(&host, Some(3)).is_err());
         assert!(may_keep_enterprise(&host, None).is_err());
         assert!(may_keep_enterprise(&actor(Role::Admin, None), None).is_ok());
-        assert!(!may_read_enterprise_confidential(&actor(Role::Bureau, None), Some(3)));
-        assert!(!may_read_enterprise_confidential(&actor(Role::Operator, None), None));
+        assert!(!may_read_enterprise_confidential(
+            &actor(Role::Bureau, None),
+            Some(3)
+        ));
+        assert!(!may_read_enterprise_confidential(
+            &actor(Role::Operator, None),
+            None
+        ));
     }
 
     #[test]

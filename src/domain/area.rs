@@ -66,7 +66,10 @@ mod tests {
     #[test]
     fn an_area_that_rounds_to_nothing_is_rejected() {
         assert!(FloorArea::parse("areaM2", 0.004).is_err());
-        assert_eq!(FloorArea::parse("areaM2", 0.005).unwrap().square_metres(), 0.01);
+        assert_eq!(
+            FloorArea::parse("areaM2", 0.005).unwrap().square_metres(),
+            0.01
+        );
     }
 
     #[test]

@@ -368,7 +368,9 @@ impl RegisterEnterpriseInput {
             financing_raised: match self.financing_raised {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(amount) => Some(Some(Fen::parse("financingRaised", &amount)?)),
+                MaybeUndefined::Value(amount) => {
+                    Some(Some(Fen::parse("financingRaised", &amount)?))
+                }
             },
             exited_on: self.exited_on.map(|d| d.0),
             revenue: self

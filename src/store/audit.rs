@@ -129,12 +129,18 @@ impl AuditFilter {
                 Condition::any()
                     .add(Column::OperatorId.eq(operator))
                     .add(Column::FormerOperatorId.eq(operator))
-                    .add(Condition::all()
-                        .add(Column::EntityType.eq("Enterprise"))
-                        .add(Column::EntityId.in_subquery(hosted_by(operator))))
-                    .add(Condition::all()
-                        .add(Column::EntityType.eq("Qualification"))
-                        .add(Column::EntityId.in_subquery(qualifications_of_hosted_by(operator)))),
+                    .add(
+                        Condition::all()
+                            .add(Column::EntityType.eq("Enterprise"))
+                            .add(Column::EntityId.in_subquery(hosted_by(operator))),
+                    )
+                    .add(
+                        Condition::all()
+                            .add(Column::EntityType.eq("Qualification"))
+                            .add(
+                                Column::EntityId.in_subquery(qualifications_of_hosted_by(operator)),
+                            ),
+                    ),
             );
         }
         if let Some(entity_type) = &self.entity_type {

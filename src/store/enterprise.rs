@@ -305,7 +305,10 @@ pub async fn give_to_last_host<C: ConnectionTrait>(txn: &C, ids: &[i32]) -> AppR
                 Expr::col((tenancy::Entity, tenancy::Column::EnterpriseId))
                     .equals((enterprise::Entity, enterprise::Column::Id)),
             )
-            .order_by((tenancy::Entity, tenancy::Column::MovedInOn), sea_orm::Order::Desc)
+            .order_by(
+                (tenancy::Entity, tenancy::Column::MovedInOn),
+                sea_orm::Order::Desc,
+            )
             .order_by((tenancy::Entity, tenancy::Column::Id), sea_orm::Order::Desc)
             .limit(1)
             .to_owned();

@@ -94,24 +94,22 @@ pub async fn register_in<C: ConnectionTrait>(
             row.version = Set(1);
             row.created_at = Set(now);
             row.updated_at = Set(now);
+            // No RETURNING: on PostgreSQL a skipped row would read as an error.
             let inserted = enterprise::Entity::insert(row)
                 .on_conflict_do_nothing_on([enterprise::Column::Uscc])
-                .exec_with_returning(txn)
+                .exec_without_returning(txn)
                 .await?;
-            match inserted {
-                TryInsertResult::Inserted(model) => {
-                    store_revenue(txn, model.id, &facts.revenue).await?;
-                    let change = change(txn, None, &model).await?;
-                    audit::record(txn, actor, Operation::Create, change).await?;
-                    return Ok((model, true));
-                }
-                TryInsertResult::Conflicted | TryInsertResult::Empty => {
-                    by_uscc_in(txn, &facts.uscc).await?.ok_or_else(|| {
-                        tracing::error!("an enterprise's USCC was taken, yet no row has it");
-                        AppError::Internal
-                    })?
-                }
+            let model = by_uscc_in(txn, &facts.uscc).await?.ok_or_else(|| {
+                tracing::error!("an enterprise's USCC was taken, yet no row has it");
+                AppError::Internal
+            })?;
+            if matches!(inserted, TryInsertResult::Inserted(rows) if rows > 0) {
+                store_revenue(txn, model.id, &facts.revenue).await?;
+                let change = change(txn, None, &model).await?;
+                audit::record(txn, actor, Operation::Create, change).await?;
+                return Ok((model, true));
             }
+            model
         }
     };
     update_in(txn, actor, current, facts).await

@@ -53,7 +53,8 @@ async fn carrier(app: &TestApp, n: u32, area: f64) -> String {
 }
 
 async fn enterprise(app: &TestApp, n: u32) -> String {
-    let input = json!({ "uscc": uscc(n), "name": format!("并发企业{n}"), "foundedOn": "2021-01-01" });
+    let input =
+        json!({ "uscc": uscc(n), "name": format!("并发企业{n}"), "foundedOn": "2021-01-01" });
     app.data(REGISTER, json!({ "input": input })).await["registerEnterprise"]["id"]
         .as_str()
         .expect("an id")
@@ -96,8 +97,10 @@ async fn simultaneous_move_ins_never_overbook_a_carrier(app: TestApp) {
         for i in 0..AT_ONCE {
             let n = 7_000 + round * 100 + u32::try_from(i).expect("small");
             let enterprise = enterprise(&app, n).await;
-            variables.push(json!({ "input": { "carrierId": carrier, "enterpriseId": enterprise,
-                                              "areaM2": 3_000.0, "movedInOn": "2023-01-01" } }));
+            variables.push(
+                json!({ "input": { "carrierId": carrier, "enterpriseId": enterprise,
+                                              "areaM2": 3_000.0, "movedInOn": "2023-01-01" } }),
+            );
         }
         let answers = all_at_once(&app, MOVE_IN, variables).await;
         assert_eq!(succeeded(&answers), 3, "round {round}: {answers:#?}");
@@ -105,7 +108,10 @@ async fn simultaneous_move_ins_never_overbook_a_carrier(app: TestApp) {
             assert_eq!(error_code(refused), "BAD_USER_INPUT", "{refused}");
         }
         let peak = peak_leased(&app, database_id(&carrier)).await;
-        assert!(peak <= 10_000.0, "round {round}: {peak} m² leased of 10,000");
+        assert!(
+            peak <= 10_000.0,
+            "round {round}: {peak} m² leased of 10,000"
+        );
         assert_eq!(peak, 9_000.0);
     }
 }
@@ -159,10 +165,16 @@ async fn a_tenancy_is_ended_once(app: TestApp) {
                                        "areaM2": 100.0, "movedInOn": "2023-01-01" } });
         let tenancy = app.data(MOVE_IN, input).await["moveIn"]["id"].clone();
         let (mutation, input) = if round % 2 == 0 {
-            (MOVE_OUT, json!({ "id": tenancy, "version": 1, "movedOutOn": "2024-01-01" }))
+            (
+                MOVE_OUT,
+                json!({ "id": tenancy, "version": 1, "movedOutOn": "2024-01-01" }),
+            )
         } else {
-            (GRADUATE, json!({ "id": tenancy, "version": 1, "graduatedOn": "2024-01-01",
-                               "route": "MERGED_ACQUIRED_OR_LISTED", "movesOut": true }))
+            (
+                GRADUATE,
+                json!({ "id": tenancy, "version": 1, "graduatedOn": "2024-01-01",
+                               "route": "MERGED_ACQUIRED_OR_LISTED", "movesOut": true }),
+            )
         };
         let answers = all_at_once(&app, mutation, vec![json!({ "input": input }); AT_ONCE]).await;
         assert_eq!(succeeded(&answers), 1, "round {round}: {answers:#?}");
@@ -187,7 +199,10 @@ async fn simultaneous_imports_hold_the_carriers_capacity(app: TestApp) {
         let carrier = carrier(&app, 30 + round, 1_000.0).await;
         let forms = (0..2u32).map(|upload| {
             let n = 8_000 + round * 10 + upload;
-            let csv = format!("{HEADER}\n{carrier},{},上传企业{n},2021-01-01,600,2023-01-01\n", uscc(n));
+            let csv = format!(
+                "{HEADER}\n{carrier},{},上传企业{n},2021-01-01,600,2023-01-01\n",
+                uscc(n)
+            );
             let operations = json!({ "query": IMPORT, "variables": { "file": null } });
             reqwest::multipart::Form::new()
                 .text("operations", operations.to_string())

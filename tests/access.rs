@@ -590,6 +590,23 @@ async fn a_token_revoked_with_the_cli_is_refused_on_the_next_request(app: TestAp
         .unwrap_or_else(|| panic!("token missing from the list:\n{listing}"));
     assert_eq!(line.matches("UTC").count(), 2, "not shown revoked: {line}");
     assert!(!listing.contains(&secret), "the list shows a secret");
+
+    // Issue and revocation are both in the trail, naming the token by id.
+    let (total, events) = audit_events(&app, json!({ "entityType": "ApiToken" })).await;
+    assert_eq!(
+        total, 3,
+        "the admin token's issue, this one's issue and revocation"
+    );
+    assert_eq!(events[0]["operation"], "UPDATE");
+    assert_eq!(events[0]["after"]["name"], "cli-revoked viewer");
+    assert!(events[0]["before"]["revoked_at"].is_null(), "{}", events[0]);
+    assert!(
+        events[0]["after"]["revoked_at"].is_string(),
+        "{}",
+        events[0]
+    );
+    assert_eq!(events[0]["entityId"], events[1]["entityId"]);
+    assert_eq!(events[1]["operation"], "CREATE");
 }
 
 // 6. The audit trail.
@@ -882,12 +899,34 @@ async fn the_database_refuses_to_edit_or_delete_audit_events(app: TestApp) {
     app.create_operator("留痕公司", 901).await;
     // The admin token's issue, and the operator's creation.
     assert_eq!(app.count_rows("audit_event").await, 2);
-    for sql in [
-        "UPDATE audit_event SET actor = 'someone else'",
-        "DELETE FROM audit_event",
-    ] {
-        let refused = app.db.execute_unprepared(sql).await;
-        assert!(refused.is_err(), "{sql} was allowed");
+    // Every way the application's own connection could rewrite the trail:
+    // REPLACE deletes the old row without firing SQLite's delete trigger, an
+    // upsert updates it, TRUNCATE fires no row trigger on PostgreSQL.
+    let copy = "(id, occurred_at, actor, role, operation, entity_type, entity_id) \
+                SELECT id, occurred_at, 'someone else', role, operation, entity_type, entity_id FROM audit_event";
+    let mut rewrites = vec![
+        "UPDATE audit_event SET actor = 'someone else'".to_owned(),
+        "DELETE FROM audit_event".to_owned(),
+    ];
+    match app.backend {
+        Backend::Sqlite => rewrites.extend([
+            format!("INSERT OR REPLACE INTO audit_event {copy}"),
+            format!("REPLACE INTO audit_event {copy}"),
+            format!("INSERT INTO audit_event {copy} WHERE true ON CONFLICT (id) DO UPDATE SET actor = excluded.actor"),
+        ]),
+        Backend::Postgres => rewrites.extend([
+            "TRUNCATE audit_event".to_owned(),
+            format!("INSERT INTO audit_event {copy} ON CONFLICT (id) DO UPDATE SET actor = excluded.actor"),
+        ]),
+    }
+    for sql in &rewrites {
+        match app.db.execute_unprepared(sql).await {
+            Ok(_) => panic!("{sql} was allowed"),
+            Err(err) => assert!(
+                err.to_string().contains("audit events are permanent"),
+                "{sql} failed, but not by the guard: {err}"
+            ),
+        }
     }
     assert_eq!(app.count_rows("audit_event").await, 2);
     let (_, events) = audit_events(&app, json!(null)).await;

@@ -166,6 +166,9 @@ async fn impossible_tenancies_are_refused_and_nothing_is_written(app: TestApp) {
         body["errors"][0]["extensions"]["field"], "movedOutOn",
         "{body}"
     );
+    // An area that would be stored, to the hundredth, as nothing.
+    let body = move_in(&app, &carrier, &b, 0.004, "2023-01-01").await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "areaM2", "{body}");
     // Another operator's carrier.
     let input = json!({ "carrierId": carrier, "enterpriseId": b, "areaM2": 10.0, "movedInOn": "2024-06-01" });
     let body = app

@@ -43,8 +43,15 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {}", args.listen))?;
             let address = listener.local_addr()?;
             tracing::info!("GraphQL at http://{address}/graphql (GraphiQL in a browser)");
-            let router = http::router(db, &args.http_options());
-            http::serve(listener, router, http::shutdown_signal()).await?;
+            let options = args.http_options();
+            let router = http::router(db, &options);
+            http::serve_with(
+                listener,
+                router,
+                options.connections,
+                http::shutdown_signal(),
+            )
+            .await?;
         }
     }
     Ok(())

@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{ConnectInfo, FromRequest, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use serde_json::{Map, Value, json};
@@ -30,7 +30,7 @@ const MULTIPART_FORM_DATA: &str = "multipart/form-data";
 
 /// The response media types we speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MediaType {
+pub(super) enum MediaType {
     GraphqlResponseJson,
     Json,
 }
@@ -98,25 +98,39 @@ pub async fn post(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: axum::extract::Request,
 ) -> axum::response::Response {
     let Ok(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let body = match body {
+    let body = match receive_body(&state, request).await {
         Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+        Err(BodyRefusal::TooLarge) => {
             return error_response(
                 media,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 code::PAYLOAD_TOO_LARGE,
                 &format!(
-                    "the request body is larger than this server accepts ({} bytes)",
-                    state.body_limit_bytes
+                    "the request body is larger than this server accepts ({} bytes) / 请求体超过服务器上限（{} 字节）",
+                    state.body_limit_bytes, state.body_limit_bytes
                 ),
             );
         }
-        Err(rejection) => return http_error(media, rejection.status(), &rejection.body_text()),
+        Err(BodyRefusal::TooSlow) => {
+            return error_response(
+                media,
+                StatusCode::REQUEST_TIMEOUT,
+                BODY_TIMEOUT,
+                &format!(
+                    "the request body did not arrive within {} s / 请求体未在 {} 秒内传完",
+                    state.body_timeout.as_secs_f32(),
+                    state.body_timeout.as_secs_f32()
+                ),
+            );
+        }
+        Err(BodyRefusal::Unreadable(rejection)) => {
+            return http_error(media, rejection.status(), &rejection.body_text());
+        }
     };
     if body_is(&headers, MULTIPART_FORM_DATA) {
         return match receive_multipart(&state, &headers, &body).await {
@@ -158,6 +172,44 @@ pub async fn post(
         },
     };
     run(&state, media, &headers, peer, request).await
+}
+
+/// The refusal code of a body that does not arrive within the body timeout.
+pub const BODY_TIMEOUT: &str = "BODY_TIMEOUT";
+
+/// Why a request's body was not read.
+enum BodyRefusal {
+    /// Over the body limit, whether declared by `Content-Length` or found while reading.
+    TooLarge,
+    /// Not all there within the body timeout (a client trickling it in holds a connection).
+    TooSlow,
+    Unreadable(BytesRejection),
+}
+
+/// The whole body of `request`, within the body limit and the body timeout.
+async fn receive_body(
+    state: &AppState,
+    request: axum::extract::Request,
+) -> Result<Bytes, BodyRefusal> {
+    // A declared length over the limit is refused before a byte of it is read
+    // (a client waiting on `Expect: 100-continue` then sends nothing).
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > state.body_limit_bytes as u64) {
+        return Err(BodyRefusal::TooLarge);
+    }
+    // The limit itself is `DefaultBodyLimit`'s, set on the router.
+    match tokio::time::timeout(state.body_timeout, Bytes::from_request(request, state)).await {
+        Err(_) => Err(BodyRefusal::TooSlow),
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(rejection)) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(BodyRefusal::TooLarge)
+        }
+        Ok(Err(rejection)) => Err(BodyRefusal::Unreadable(rejection)),
+    }
 }
 
 /// Reads a GraphQL request from a `multipart/form-data` body: the `operations`
@@ -308,7 +360,7 @@ fn http_error(media: MediaType, status: StatusCode, message: &str) -> axum::resp
 }
 
 /// A request refused before GraphQL ran: one error with its code, no `data`.
-fn error_response(
+pub(super) fn error_response(
     media: MediaType,
     status: StatusCode,
     code: &str,

@@ -324,14 +324,30 @@ async fn every_body_over_the_limit_gets_the_json_413() {
     assert_json_413("multipart", status, content_type, &body);
 
     // A declared length far over the limit is refused before any of it is sent.
-    let (status, body) = raw_exchange(
-        &app.base_url,
-        b"POST /graphql HTTP/1.1\r\nHost: zaiti\r\nContent-Type: application/json\r\n\
-          Content-Length: 100000000\r\nExpect: 100-continue\r\n\r\n",
-    )
-    .await;
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: zaiti\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100000000\r\n\
+         Expect: 100-continue\r\n\r\n",
+        app.admin_token
+    );
+    let (status, body) = raw_exchange(&app.base_url, head.as_bytes()).await;
     assert_eq!(status, "413", "{body}");
     assert_eq!(error_code(&body), "PAYLOAD_TOO_LARGE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_without_a_valid_token_is_refused_before_its_body_is_read() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    // A body is announced and never sent: only a refusal that does not wait for it comes in time.
+    for authorization in ["", "Authorization: Bearer zt_not-a-token\r\n"] {
+        let head = format!(
+            "POST /graphql HTTP/1.1\r\nHost: zaiti\r\n{authorization}\
+             Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        );
+        let (status, body) = raw_exchange(&app.base_url, head.as_bytes()).await;
+        assert_eq!(status, "401", "{authorization}: {body}");
+        assert_eq!(error_code(&body), "UNAUTHENTICATED");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,6 +21,7 @@ use axum::response::{Html, IntoResponse};
 use serde_json::{Map, Value, json};
 
 use super::{AppState, auth};
+use crate::domain::access::Actor;
 use crate::error::AppError;
 use crate::graphql::error::{classify_request_error, code};
 
@@ -91,7 +92,10 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    run(&state, media, &headers, peer, request).await
+    match admit(&state, media, &headers, peer).await {
+        Ok(actor) => run(&state, media, actor, request).await,
+        Err(refusal) => refusal,
+    }
 }
 
 pub async fn post(
@@ -102,6 +106,12 @@ pub async fn post(
 ) -> axum::response::Response {
     let Ok(media) = negotiate(&headers) else {
         return not_acceptable();
+    };
+    // The caller is known, and within its rate, before its body is read: a
+    // stranger cannot make the server hold a body in memory.
+    let actor = match admit(&state, media, &headers, peer).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
     };
     let body = match receive_body(&state, request).await {
         Ok(body) => body,
@@ -134,7 +144,7 @@ pub async fn post(
     };
     if body_is(&headers, MULTIPART_FORM_DATA) {
         return match receive_multipart(&state, &headers, &body).await {
-            Ok(request) => run(&state, media, &headers, peer, request).await,
+            Ok(request) => run(&state, media, actor, request).await,
             Err(ParseRequestError::PayloadTooLarge) => error_response(
                 media,
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -171,7 +181,7 @@ pub async fn post(
             Err(message) => return http_error(media, StatusCode::BAD_REQUEST, &message),
         },
     };
-    run(&state, media, &headers, peer, request).await
+    run(&state, media, actor, request).await
 }
 
 /// The refusal code of a body that does not arrive within the body timeout.
@@ -259,13 +269,14 @@ fn parse_request(value: Value) -> Result<Request, String> {
     serde_json::from_value(value).map_err(|err| format!("invalid GraphQL request: {err}"))
 }
 
-async fn run(
+/// The caller of a request, if it has a valid token (or may read without one)
+/// and is within its rate; else the refusal to answer.
+async fn admit(
     state: &AppState,
     media: MediaType,
     headers: &HeaderMap,
     peer: SocketAddr,
-    request: Request,
-) -> axum::response::Response {
+) -> Result<Actor, axum::response::Response> {
     let actor = match auth::caller(state, headers).await {
         Ok(actor) => actor,
         Err(AppError::Unauthenticated(message)) => {
@@ -278,15 +289,15 @@ async fn run(
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
+            return Err(response);
         }
         Err(_) => {
-            return error_response(
+            return Err(error_response(
                 media,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 code::INTERNAL,
                 "internal error",
-            );
+            ));
         }
     };
     let caller = match actor.token_id {
@@ -304,8 +315,18 @@ async fn run(
         if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
-        return response;
+        return Err(response);
     }
+    Ok(actor)
+}
+
+/// Runs `request` as `actor` and answers in `media`.
+async fn run(
+    state: &AppState,
+    media: MediaType,
+    actor: Actor,
+    request: Request,
+) -> axum::response::Response {
     let (response, executed) =
         crate::graphql::execute(&state.schema, request, &state.db, actor).await;
     let (status, body) = if executed {

@@ -24,7 +24,7 @@ use tower_http::trace::TraceLayer;
 
 use self::rate_limit::RateLimits;
 pub use self::serve::{
-    ConnectionLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Stopping, serve_with,
+    ConnectionLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Stopping, listen, serve_with,
 };
 pub use self::ws::{
     DEFAULT_INIT_TIMEOUT, DEFAULT_MAX_SOCKETS, DEFAULT_TOKEN_RECHECK, SocketLimits,

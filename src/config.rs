@@ -198,7 +198,8 @@ pub struct ServeArgs {
     /// connection stays open.
     #[arg(long, env = "ZAITI_HEADER_TIMEOUT_SECS", default_value_t = DEFAULT_HEADER_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     pub header_timeout_secs: u64,
-    /// Connections open at once; one more is closed at once (WebSockets count separately).
+    /// Connections open at once; one more is closed at once, with 503 TOO_MANY_CONNECTIONS
+    /// if that can be written without waiting (WebSockets count separately).
     #[arg(long, env = "ZAITI_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_connections: usize,
     /// WebSockets open at once; an upgrade over the cap gets 503, TOO_MANY_CONNECTIONS.

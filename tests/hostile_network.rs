@@ -199,6 +199,18 @@ async fn connections_over_the_cap_are_closed_at_once_and_the_server_serves_once_
     ));
     assert_memory_bounded(&server);
 
+    // A client over the cap is not served; it is told why, as the answer is
+    // written at once (a client that reads only after sending still gets it).
+    for _ in 0..20 {
+        let (status, body) = raw_exchange(
+            &server.base_url,
+            b"GET /healthz HTTP/1.1\r\nHost: zaiti\r\n\r\n",
+        )
+        .await;
+        assert_eq!(status, "503", "{body}");
+        assert_eq!(error_code(&body), "TOO_MANY_CONNECTIONS");
+    }
+
     drop(flood);
     drop(held);
     assert_serves(&server.base_url).await;

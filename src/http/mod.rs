@@ -38,6 +38,9 @@ pub const DEFAULT_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 /// over a slow mobile link takes a few seconds.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The refusal code of a connection or WebSocket over its cap (HTTP 503).
+pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
+
 /// How the HTTP server behaves.
 #[derive(Debug, Clone)]
 pub struct HttpOptions {

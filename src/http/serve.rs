@@ -5,7 +5,7 @@
 //!   long a fresh connection may stay silent and an idle keep-alive connection
 //!   stays open.
 //! - At most `max_open` connections are open at once; one over the cap is
-//!   closed as soon as it is accepted, before anything is read from it.
+//!   closed as soon as it is accepted, told why (503) only if that needs no wait.
 //! - On shutdown, idle connections close, requests in flight finish, and open
 //!   WebSockets are told to go (they hold a [`Stopping`] receiver, so the
 //!   server waits for them too).
@@ -30,7 +30,7 @@ use axum::http::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use tokio::net::{TcpListener, TcpSocket};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
@@ -103,6 +103,7 @@ pub async fn serve_with(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
+    let over_cap_answer = over_cap_answer(limits.max_open);
     let (stop, stopping) = watch::channel(false);
     let (mut over_cap, mut accept_errors) = (LogPace::default(), LogPace::default());
     let mut shutdown = pin!(shutdown);
@@ -118,8 +119,7 @@ pub async fn serve_with(
             () = &mut shutdown => break,
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
-            // Dropping the stream closes it: a flood costs no more than the accept.
-            drop(stream);
+            turn_away(stream, &over_cap_answer);
             if let Some(closed) = over_cap.due() {
                 tracing::warn!(
                     closed,
@@ -162,6 +162,33 @@ pub async fn serve_with(
     // Every connection task and WebSocket session holds a receiver until it ends.
     stop.closed().await;
     Ok(())
+}
+
+/// Closes a connection over the cap at once. It is told why if that costs no
+/// wait: what has arrived of its request is read (so that closing does not
+/// reset the connection, which may discard the answer) and the answer is
+/// written if the socket takes it whole; neither ever waits for the client.
+fn turn_away(stream: TcpStream, answer: &[u8]) {
+    let mut request = [0; 4096];
+    let _ = stream.try_read(&mut request);
+    let _ = stream.try_write(answer);
+}
+
+/// The whole HTTP answer to a connection over the cap: 503, TOO_MANY_CONNECTIONS.
+fn over_cap_answer(max_open: usize) -> Vec<u8> {
+    let body = serde_json::json!({ "errors": [{
+        "message": format!(
+            "too many open connections ({max_open}); try again shortly / 连接数已满（{max_open}），请稍后重试"
+        ),
+        "extensions": { "code": super::TOO_MANY_CONNECTIONS },
+    }] })
+    .to_string();
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n\
+         content-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// What to do when `accept` fails: a connection the peer already gave up on

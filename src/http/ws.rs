@@ -37,7 +37,7 @@ use futures_util::{SinkExt, StreamExt, future};
 use serde_json::Value;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::{AppState, Stopping, auth, graphql};
+use super::{AppState, Stopping, TOO_MANY_CONNECTIONS, auth, graphql};
 use crate::domain::access::Actor;
 use crate::error::AppError;
 use crate::graphql::error::code;
@@ -49,9 +49,6 @@ pub const DEFAULT_MAX_SOCKETS: usize = 256;
 pub const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often an open socket's token is checked again by default.
 pub const DEFAULT_TOKEN_RECHECK: Duration = Duration::from_secs(30);
-
-/// The refusal code of an upgrade over the cap.
-pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
 
 /// Bounds on the WebSockets.
 #[derive(Debug, Clone, Copy)]

@@ -81,7 +81,7 @@ pub fn listen(address: SocketAddr) -> io::Result<TcpListener> {
 /// Put in every request's extensions: turns `true` when the server starts
 /// shutting down. Whoever holds one (a WebSocket session) is waited for.
 #[derive(Clone)]
-pub struct Stopping(pub watch::Receiver<bool>);
+pub struct Stopping(watch::Receiver<bool>);
 
 impl Stopping {
     /// Resolves once the server is shutting down.

@@ -3,12 +3,17 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::access::Role;
 use crate::graphql::{DEFAULT_MAX_COMPLEXITY, DEFAULT_MAX_DEPTH, Limits};
-use crate::http::{DEFAULT_BODY_LIMIT_BYTES, HttpOptions, rate_limit};
+use crate::http::{
+    ConnectionLimits, DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_INIT_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SOCKETS, DEFAULT_TOKEN_RECHECK,
+    HttpOptions, SocketLimits, rate_limit,
+};
 use crate::store::page::DEFAULT_MAX_PAGE_SIZE;
 
 /// The embedded default: an SQLite file in the working directory, created on first start.
@@ -185,6 +190,27 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ZAITI_BODY_LIMIT_BYTES", default_value_t = DEFAULT_BODY_LIMIT_BYTES)]
     pub body_limit_bytes: usize,
+    /// Seconds a request's body may take to arrive (refused with 408, BODY_TIMEOUT).
+    #[arg(long, env = "ZAITI_BODY_TIMEOUT_SECS", default_value_t = DEFAULT_BODY_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_secs: u64,
+    /// Seconds a connection may take to send a request's headers, counted from
+    /// when it is ready for a request: so also how long an idle keep-alive
+    /// connection stays open.
+    #[arg(long, env = "ZAITI_HEADER_TIMEOUT_SECS", default_value_t = DEFAULT_HEADER_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
+    /// Connections open at once; one more is closed at once, with 503 TOO_MANY_CONNECTIONS
+    /// if that can be written without waiting (WebSockets count separately).
+    #[arg(long, env = "ZAITI_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_connections: usize,
+    /// WebSockets open at once; an upgrade over the cap gets 503, TOO_MANY_CONNECTIONS.
+    #[arg(long, env = "ZAITI_MAX_WEBSOCKETS", default_value_t = DEFAULT_MAX_SOCKETS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_websockets: usize,
+    /// Seconds a new WebSocket may take to send `connection_init` (else closed with 4408).
+    #[arg(long, env = "ZAITI_WEBSOCKET_INIT_TIMEOUT_SECS", default_value_t = DEFAULT_INIT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub websocket_init_timeout_secs: u64,
+    /// Seconds between checks of an open WebSocket's token, so a revoked token's idle socket closes (4403).
+    #[arg(long, env = "ZAITI_WEBSOCKET_TOKEN_RECHECK_SECS", default_value_t = DEFAULT_TOKEN_RECHECK.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub websocket_token_recheck_secs: u64,
     /// Requests a minute per token (per address for anonymous readers), in each process; 0 for no limit.
     #[arg(long, env = "ZAITI_RATE_LIMIT_PER_MINUTE", default_value_t = rate_limit::DEFAULT_PER_MINUTE)]
     pub rate_limit_per_minute: u32,
@@ -207,8 +233,18 @@ impl ServeArgs {
                 max_page_size: self.max_page_size,
             },
             body_limit_bytes: self.body_limit_bytes,
+            body_timeout: Duration::from_secs(self.body_timeout_secs),
             rate_limit_per_minute: self.rate_limit_per_minute,
             public_read: self.public_read,
+            websockets: SocketLimits {
+                max_open: self.max_websockets,
+                init_timeout: Duration::from_secs(self.websocket_init_timeout_secs),
+                token_recheck: Duration::from_secs(self.websocket_token_recheck_secs),
+            },
+            connections: ConnectionLimits {
+                max_open: self.max_connections,
+                header_timeout: Duration::from_secs(self.header_timeout_secs),
+            },
         }
     }
 }

@@ -2,7 +2,6 @@
 
 use anyhow::Context;
 use clap::Parser;
-use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 use zaiti::config::{
     Cli, Command, DatabaseArgs, ExportCommand, ImportCommand, TokenCommand, redacted,
@@ -38,13 +37,19 @@ async fn main() -> anyhow::Result<()> {
                 let issued = store::token::renew_demo_admin(&db).await?;
                 println!("demo admin token: {}", issued.secret);
             }
-            let listener = TcpListener::bind(args.listen)
-                .await
+            let listener = http::listen(args.listen)
                 .with_context(|| format!("cannot listen on {}", args.listen))?;
             let address = listener.local_addr()?;
             tracing::info!("GraphQL at http://{address}/graphql (GraphiQL in a browser)");
-            let router = http::router(db, &args.http_options());
-            http::serve(listener, router, http::shutdown_signal()).await?;
+            let options = args.http_options();
+            let router = http::router(db, &options);
+            http::serve_with(
+                listener,
+                router,
+                options.connections,
+                http::shutdown_signal(),
+            )
+            .await?;
         }
     }
     Ok(())

@@ -41,11 +41,12 @@ impl Extension for MutationGuard {
                     .map(AppError::from),
             };
             if let Some(refusal) = refused {
-                let mut error: ServerError = async_graphql::Error::from(ApiError(refusal))
-                    .into_server_error(Default::default());
-                error.path = vec![PathSegment::Field(
-                    info.alias.unwrap_or(info.name).to_owned(),
-                )];
+                // Located at the field as written (its alias, if any), as
+                // a resolver's own error would be.
+                let field = info.field.response_key();
+                let mut error: ServerError =
+                    async_graphql::Error::from(ApiError(refusal)).into_server_error(field.pos);
+                error.path = vec![PathSegment::Field(field.node.to_string())];
                 return Err(error);
             }
         }

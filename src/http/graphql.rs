@@ -15,12 +15,13 @@ use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{ConnectInfo, FromRequest, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use serde_json::{Map, Value, json};
 
 use super::{AppState, auth};
+use crate::domain::access::Actor;
 use crate::error::AppError;
 use crate::graphql::error::{classify_request_error, code};
 
@@ -30,7 +31,7 @@ const MULTIPART_FORM_DATA: &str = "multipart/form-data";
 
 /// The response media types we speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MediaType {
+pub(super) enum MediaType {
     GraphqlResponseJson,
     Json,
 }
@@ -91,36 +92,59 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    run(&state, media, &headers, peer, request).await
+    match admit(&state, media, &headers, peer).await {
+        Ok(actor) => run(&state, media, actor, request).await,
+        Err(refusal) => refusal,
+    }
 }
 
 pub async fn post(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: axum::extract::Request,
 ) -> axum::response::Response {
     let Ok(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let body = match body {
+    // The caller is known, and within its rate, before its body is read: a
+    // stranger cannot make the server hold a body in memory.
+    let actor = match admit(&state, media, &headers, peer).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
+    };
+    let body = match receive_body(&state, request).await {
         Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+        Err(BodyRefusal::TooLarge) => {
             return error_response(
                 media,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 code::PAYLOAD_TOO_LARGE,
                 &format!(
-                    "the request body is larger than this server accepts ({} bytes)",
-                    state.body_limit_bytes
+                    "the request body is larger than this server accepts ({} bytes) / 请求体超过服务器上限（{} 字节）",
+                    state.body_limit_bytes, state.body_limit_bytes
                 ),
             );
         }
-        Err(rejection) => return http_error(media, rejection.status(), &rejection.body_text()),
+        Err(BodyRefusal::TooSlow) => {
+            return error_response(
+                media,
+                StatusCode::REQUEST_TIMEOUT,
+                BODY_TIMEOUT,
+                &format!(
+                    "the request body did not arrive within {} s / 请求体未在 {} 秒内传完",
+                    state.body_timeout.as_secs_f32(),
+                    state.body_timeout.as_secs_f32()
+                ),
+            );
+        }
+        Err(BodyRefusal::Unreadable(rejection)) => {
+            return http_error(media, rejection.status(), &rejection.body_text());
+        }
     };
     if body_is(&headers, MULTIPART_FORM_DATA) {
         return match receive_multipart(&state, &headers, &body).await {
-            Ok(request) => run(&state, media, &headers, peer, request).await,
+            Ok(request) => run(&state, media, actor, request).await,
             Err(ParseRequestError::PayloadTooLarge) => error_response(
                 media,
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -157,7 +181,45 @@ pub async fn post(
             Err(message) => return http_error(media, StatusCode::BAD_REQUEST, &message),
         },
     };
-    run(&state, media, &headers, peer, request).await
+    run(&state, media, actor, request).await
+}
+
+/// The refusal code of a body that does not arrive within the body timeout.
+pub const BODY_TIMEOUT: &str = "BODY_TIMEOUT";
+
+/// Why a request's body was not read.
+enum BodyRefusal {
+    /// Over the body limit, whether declared by `Content-Length` or found while reading.
+    TooLarge,
+    /// Not all there within the body timeout (a client trickling it in holds a connection).
+    TooSlow,
+    Unreadable(BytesRejection),
+}
+
+/// The whole body of `request`, within the body limit and the body timeout.
+async fn receive_body(
+    state: &AppState,
+    request: axum::extract::Request,
+) -> Result<Bytes, BodyRefusal> {
+    // A declared length over the limit is refused before a byte of it is read
+    // (a client waiting on `Expect: 100-continue` then sends nothing).
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > state.body_limit_bytes as u64) {
+        return Err(BodyRefusal::TooLarge);
+    }
+    // The limit itself is `DefaultBodyLimit`'s, set on the router.
+    match tokio::time::timeout(state.body_timeout, Bytes::from_request(request, state)).await {
+        Err(_) => Err(BodyRefusal::TooSlow),
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(rejection)) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(BodyRefusal::TooLarge)
+        }
+        Ok(Err(rejection)) => Err(BodyRefusal::Unreadable(rejection)),
+    }
 }
 
 /// Reads a GraphQL request from a `multipart/form-data` body: the `operations`
@@ -207,13 +269,14 @@ fn parse_request(value: Value) -> Result<Request, String> {
     serde_json::from_value(value).map_err(|err| format!("invalid GraphQL request: {err}"))
 }
 
-async fn run(
+/// The caller of a request, if it has a valid token (or may read without one)
+/// and is within its rate; else the refusal to answer.
+async fn admit(
     state: &AppState,
     media: MediaType,
     headers: &HeaderMap,
     peer: SocketAddr,
-    request: Request,
-) -> axum::response::Response {
+) -> Result<Actor, axum::response::Response> {
     let actor = match auth::caller(state, headers).await {
         Ok(actor) => actor,
         Err(AppError::Unauthenticated(message)) => {
@@ -226,15 +289,15 @@ async fn run(
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
+            return Err(response);
         }
         Err(_) => {
-            return error_response(
+            return Err(error_response(
                 media,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 code::INTERNAL,
                 "internal error",
-            );
+            ));
         }
     };
     let caller = match actor.token_id {
@@ -252,8 +315,18 @@ async fn run(
         if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
-        return response;
+        return Err(response);
     }
+    Ok(actor)
+}
+
+/// Runs `request` as `actor` and answers in `media`.
+async fn run(
+    state: &AppState,
+    media: MediaType,
+    actor: Actor,
+    request: Request,
+) -> axum::response::Response {
     let (response, executed) =
         crate::graphql::execute(&state.schema, request, &state.db, actor).await;
     let (status, body) = if executed {
@@ -308,7 +381,7 @@ fn http_error(media: MediaType, status: StatusCode, message: &str) -> axum::resp
 }
 
 /// A request refused before GraphQL ran: one error with its code, no `data`.
-fn error_response(
+pub(super) fn error_response(
     media: MediaType,
     status: StatusCode,
     code: &str,

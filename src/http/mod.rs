@@ -6,28 +6,40 @@ mod graphql;
 mod health;
 pub mod ogc;
 pub mod rate_limit;
+mod serve;
 mod ws;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use self::rate_limit::RateLimits;
+pub use self::serve::{
+    ConnectionLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Stopping, listen, serve_with,
+};
+pub use self::ws::{
+    DEFAULT_INIT_TIMEOUT, DEFAULT_MAX_SOCKETS, DEFAULT_TOKEN_RECHECK, SocketLimits,
+};
 use crate::events::Bus;
 use crate::graphql::{Limits, ZaitiSchema};
 
 /// Largest request body accepted by default: 1 MiB, ample for any query.
 pub const DEFAULT_BODY_LIMIT_BYTES: usize = 1024 * 1024;
+/// How long a request's body may take to arrive by default: a 1 MiB upload
+/// over a slow mobile link takes a few seconds.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The refusal code of a connection or WebSocket over its cap (HTTP 503).
+pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
 
 /// How the HTTP server behaves.
 #[derive(Debug, Clone)]
@@ -36,10 +48,15 @@ pub struct HttpOptions {
     pub cors_origins: Vec<String>,
     pub limits: Limits,
     pub body_limit_bytes: usize,
+    /// How long a request's body may take to arrive, from when its handler starts reading it.
+    pub body_timeout: Duration,
     /// Requests a minute per token (per address for anonymous readers); 0 for no limit.
     pub rate_limit_per_minute: u32,
     /// Let requests without a token read as VIEWER (they still cannot write).
     pub public_read: bool,
+    pub websockets: SocketLimits,
+    /// Used by [`serve_with`], not by the router.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for HttpOptions {
@@ -48,8 +65,11 @@ impl Default for HttpOptions {
             cors_origins: vec!["*".into()],
             limits: Limits::default(),
             body_limit_bytes: DEFAULT_BODY_LIMIT_BYTES,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             rate_limit_per_minute: rate_limit::DEFAULT_PER_MINUTE,
             public_read: false,
+            websockets: SocketLimits::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -62,6 +82,9 @@ pub struct AppState {
     pub public_read: bool,
     pub rate_limits: Arc<RateLimits>,
     pub body_limit_bytes: usize,
+    pub body_timeout: Duration,
+    /// The WebSockets' cap and timers.
+    pub sockets: Arc<ws::Sockets>,
     /// Live updates: what mutations publish and subscriptions hear.
     pub bus: Bus,
 }
@@ -77,6 +100,8 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         public_read: options.public_read,
         rate_limits: Arc::new(RateLimits::new(options.rate_limit_per_minute)),
         body_limit_bytes: options.body_limit_bytes,
+        body_timeout: options.body_timeout,
+        sockets: Arc::new(ws::Sockets::new(options.websockets)),
         bus,
     };
     Router::new()
@@ -86,7 +111,9 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         .route("/readyz", get(health::ready))
         .merge(ogc::routes(&state))
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(options.body_limit_bytes))
+        // Not tower-http's RequestBodyLimitLayer: it answers a too-long
+        // Content-Length in plain text, where clients expect our JSON error.
+        .layer(DefaultBodyLimit::max(options.body_limit_bytes))
         .layer(cors(&options.cors_origins))
         .layer(TraceLayer::new_for_http())
 }
@@ -109,17 +136,14 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(3600))
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets the
-/// requests in flight finish.
+/// Serves `router` on `listener` within the default [`ConnectionLimits`]
+/// until `shutdown` resolves, then lets the requests in flight finish.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, router, ConnectionLimits::default(), shutdown).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

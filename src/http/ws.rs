@@ -8,19 +8,25 @@
 //! WebSocket); an `Authorization` header on the upgrade request is the
 //! fallback. The token is checked as over HTTP. A connection without a valid
 //! token is closed with 4403 (Forbidden) unless the server allows public
-//! read, and one that sends no `connection_init` within
-//! [`INIT_TIMEOUT`] with 4408. Every role may subscribe: all of them read.
+//! read, and one that sends no `connection_init` within the init timeout with
+//! 4408. Every role may subscribe: all of them read.
+//!
+//! A token revoked while its socket is open stops working at once: every
+//! operation checks it again (refused with UNAUTHENTICATED, then the socket
+//! is closed with 4403), and so does a timer, so an idle socket closes too.
 //! Each operation on the socket counts against the caller's rate limit, as an
-//! HTTP request does.
+//! HTTP request does. At most `max_open` sockets are open at once; an upgrade
+//! over the cap gets HTTP 503 and TOO_MANY_CONNECTIONS.
 
 use std::net::SocketAddr;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_graphql::http::{WebSocket as GraphqlWebSocket, WebSocketProtocols, WsMessage};
 use async_graphql::{Data, Executor, Request, Response, ServerError};
+use axum::Extension;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, RawQuery, State};
@@ -29,18 +35,63 @@ use axum::response::IntoResponse;
 use futures_util::stream::{self, BoxStream};
 use futures_util::{SinkExt, StreamExt, future};
 use serde_json::Value;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::{AppState, auth, graphql};
+use super::{AppState, Stopping, TOO_MANY_CONNECTIONS, auth, graphql};
 use crate::domain::access::Actor;
 use crate::error::AppError;
 use crate::graphql::error::code;
+use crate::store;
 
-/// How long a new connection may take to send `connection_init`.
-pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// WebSockets open at once by default: a GraphiQL tab or a dashboard holds one each.
+pub const DEFAULT_MAX_SOCKETS: usize = 256;
+/// How long a new socket may take to send `connection_init` by default.
+pub const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often an open socket's token is checked again by default.
+pub const DEFAULT_TOKEN_RECHECK: Duration = Duration::from_secs(30);
+
+/// Bounds on the WebSockets.
+#[derive(Debug, Clone, Copy)]
+pub struct SocketLimits {
+    /// WebSockets open at once.
+    pub max_open: usize,
+    /// How long a new socket may take to send `connection_init`.
+    pub init_timeout: Duration,
+    /// How often an open socket's token is checked again, so that the socket
+    /// of a revoked token closes even if it sends nothing more.
+    pub token_recheck: Duration,
+}
+
+impl Default for SocketLimits {
+    fn default() -> Self {
+        Self {
+            max_open: DEFAULT_MAX_SOCKETS,
+            init_timeout: DEFAULT_INIT_TIMEOUT,
+            token_recheck: DEFAULT_TOKEN_RECHECK,
+        }
+    }
+}
+
+/// The open sockets' slots, shared by every upgrade, and their limits.
+pub struct Sockets {
+    slots: Arc<Semaphore>,
+    limits: SocketLimits,
+}
+
+impl Sockets {
+    pub fn new(limits: SocketLimits) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(limits.max_open)),
+            limits,
+        }
+    }
+}
 
 /// graphql-transport-ws close codes.
 const FORBIDDEN: u16 = 4403;
 const INIT_TIMED_OUT: u16 = 4408;
+/// The server is shutting down: reconnect (to another process).
+const GOING_AWAY: u16 = 1001;
 /// async-graphql closes with this when `connection_init` is refused.
 const PROTOCOL_ERROR: u16 = 1002;
 const INTERNAL_ERROR: u16 = 1011;
@@ -50,6 +101,7 @@ pub async fn get(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    stopping: Option<Extension<Stopping>>,
     query: RawQuery,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> axum::response::Response {
@@ -67,12 +119,27 @@ pub async fn get(
         )
             .into_response();
     };
-    let header_token = headers.get(header::AUTHORIZATION).cloned();
+    let Ok(slot) = state.sockets.slots.clone().try_acquire_owned() else {
+        return graphql::error_response(
+            graphql::MediaType::Json,
+            StatusCode::SERVICE_UNAVAILABLE,
+            TOO_MANY_CONNECTIONS,
+            "too many open WebSockets; try again shortly / WebSocket 连接数已满，请稍后重试",
+        );
+    };
+    let session = Session {
+        state: state.clone(),
+        peer,
+        protocol,
+        header_token: headers.get(header::AUTHORIZATION).cloned(),
+        stopping: stopping.map(|Extension(stopping)| stopping),
+        _slot: slot,
+    };
     upgrade
         .protocols([protocol.sec_websocket_protocol()])
         .max_message_size(state.body_limit_bytes)
         .max_frame_size(state.body_limit_bytes)
-        .on_upgrade(move |socket| serve(socket, state, peer, protocol, header_token))
+        .on_upgrade(move |socket| serve(socket, session))
 }
 
 /// Whether the request asks to become a WebSocket (`Upgrade: websocket`).
@@ -104,24 +171,51 @@ fn protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
     offered.find_map(|name| WebSocketProtocols::from_str(name).ok())
 }
 
-/// Runs one connection until either side closes it.
-async fn serve(
-    socket: WebSocket,
+/// What a socket is served with, besides the socket itself.
+struct Session {
     state: AppState,
     peer: SocketAddr,
     protocol: WebSocketProtocols,
     header_token: Option<HeaderValue>,
-) {
+    /// Tells the socket the server is stopping (absent if served without [`super::serve_with`]).
+    stopping: Option<Stopping>,
+    /// Its place under the cap, given back when the socket closes.
+    _slot: OwnedSemaphorePermit,
+}
+
+/// Why a socket of a revoked token is refused and closed.
+const REVOKED: &str = "the token was revoked; this socket is closed / 令牌已被吊销，连接已关闭";
+/// How long a close frame may take to leave: a peer that reads nothing must
+/// not hold the socket, or a shutdown, open.
+const FAREWELL_PATIENCE: Duration = Duration::from_secs(1);
+/// How long any other message may take to leave before the socket is dropped.
+const SEND_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Runs one connection until either side closes it.
+async fn serve(socket: WebSocket, session: Session) {
+    let Session {
+        state,
+        peer,
+        protocol,
+        header_token,
+        mut stopping,
+        _slot,
+    } = session;
+    let limits = state.sockets.limits;
     let actor: Arc<OnceLock<Actor>> = Arc::default();
     // The close code for a refused `connection_init`, set by the check.
     let refusal = Arc::new(AtomicU16::new(0));
+    // Set when an operation was refused for a revoked token: once that answer
+    // is sent, the socket closes.
+    let revoked = Arc::new(AtomicBool::new(false));
     let executor = SocketExecutor {
         state: state.clone(),
         peer,
         actor: actor.clone(),
+        revoked: revoked.clone(),
     };
     let on_init = {
-        let (actor, refusal) = (actor.clone(), refusal.clone());
+        let (state, actor, refusal) = (state.clone(), actor.clone(), refusal.clone());
         move |payload: Value| async move {
             match authenticate(&state, &payload, header_token.as_ref()).await {
                 Ok(caller) => {
@@ -159,23 +253,58 @@ async fn serve(
             }
         });
     let mut outgoing = std::pin::pin!(outgoing);
-    let mut init_deadline = std::pin::pin!(tokio::time::sleep(INIT_TIMEOUT));
-    loop {
+    let mut init_deadline = std::pin::pin!(tokio::time::sleep(limits.init_timeout));
+    let mut recheck = tokio::time::interval_at(
+        tokio::time::Instant::now() + limits.token_recheck,
+        limits.token_recheck,
+    );
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut server_stopping = std::pin::pin!(async {
+        match stopping.as_mut() {
+            Some(stopping) => stopping.wait().await,
+            None => future::pending().await,
+        }
+    });
+    let farewell = loop {
         tokio::select! {
             message = outgoing.next() => {
-                let Some(message) = message else { break };
-                if sink.send(message).await.is_err() {
-                    break;
+                let Some(message) = message else { break None };
+                match tokio::time::timeout(SEND_PATIENCE, sink.send(message)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) | Err(_) => break None,
+                }
+                if revoked.load(Ordering::Acquire) {
+                    break Some(close(FORBIDDEN, REVOKED));
                 }
             }
             () = &mut init_deadline, if actor.get().is_none() => {
-                let _ = sink
-                    .send(close(INIT_TIMED_OUT, "connection initialisation timeout"))
-                    .await;
-                break;
+                break Some(close(INIT_TIMED_OUT, "connection initialisation timeout"));
+            }
+            _ = recheck.tick(), if actor.get().is_some_and(|actor| actor.token_id.is_some()) => {
+                if let Some(actor) = actor.get()
+                    && let Ok(false) = token_in_force(&state, actor).await
+                {
+                    break Some(close(FORBIDDEN, REVOKED));
+                }
+            }
+            () = &mut server_stopping => {
+                break Some(close(GOING_AWAY, "the server is shutting down; reconnect"));
             }
         }
+    };
+    if let Some(frame) = farewell {
+        let _ = tokio::time::timeout(FAREWELL_PATIENCE, sink.send(frame)).await;
     }
+}
+
+/// Whether `actor`'s token is still in force; an anonymous reader has none to revoke.
+async fn token_in_force(state: &AppState, actor: &Actor) -> Result<bool, AppError> {
+    let Some(token) = actor.token_id else {
+        return Ok(true);
+    };
+    store::token::is_active(&state.db, token)
+        .await
+        .inspect_err(|err| tracing::error!(%err, token, "cannot check a socket's token"))
 }
 
 /// A close frame; the reason is cut to the 123 bytes a frame can carry.
@@ -241,6 +370,8 @@ struct SocketExecutor {
     peer: SocketAddr,
     /// Set once `connection_init` is accepted.
     actor: Arc<OnceLock<Actor>>,
+    /// Set when an operation finds the token revoked.
+    revoked: Arc<AtomicBool>,
 }
 
 impl Executor for SocketExecutor {
@@ -270,12 +401,26 @@ impl Executor for SocketExecutor {
                 format!("too many requests; retry in {seconds} s"),
             );
         }
-        crate::graphql::subscription::execute_stream(
-            &self.state.schema,
-            request,
-            &self.state.db,
-            actor,
-        )
+        // The token is checked again for every operation: one revoked since
+        // `connection_init` is refused, and the socket closes after the answer.
+        let (state, revoked) = (self.state.clone(), self.revoked.clone());
+        stream::once(async move {
+            match token_in_force(&state, &actor).await {
+                Ok(true) => crate::graphql::subscription::execute_stream(
+                    &state.schema,
+                    request,
+                    &state.db,
+                    actor,
+                ),
+                Ok(false) => {
+                    revoked.store(true, Ordering::Release);
+                    refused(code::UNAUTHENTICATED, REVOKED.into())
+                }
+                Err(_) => refused(code::INTERNAL, "internal error".into()),
+            }
+        })
+        .flatten()
+        .boxed()
     }
 }
 

@@ -8,6 +8,14 @@ use zaiti::config::{
 };
 use zaiti::{demo, features, graphql, http, import, store};
 
+/// jemalloc instead of glibc's malloc: under many simultaneous requests the
+/// server's worker threads allocate and free a great deal, and glibc's arenas
+/// contend for a lock and keep what was freed; jemalloc's per-thread caches
+/// do not contend, and its background thread hands idle memory back to the
+/// system after the load (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

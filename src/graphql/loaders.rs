@@ -44,6 +44,12 @@ use crate::domain::compliance::ComplianceRules;
 use crate::error::{AppError, AppResult};
 use crate::store;
 
+/// Most keys one batch takes (async-graphql's default is 1,000): a page of
+/// 100 carriers with 20 tenants each asks for 2,000 enterprises at once, and
+/// they should cost one statement, not two. [`store::rows_where_in`] splits
+/// what is beyond a statement's parameter limit.
+const MAX_BATCH_KEYS: usize = 1_000_000;
+
 /// A table read by one integer column: its id, or the carrier it belongs to.
 pub trait KeyedBy<Key>: EntityTrait {
     const COLUMN: Self::Column;
@@ -266,7 +272,9 @@ impl Loaders {
             K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         {
             let queue = queue.clone();
-            DataLoader::new(inner, move |task| queue.push(task)).delay(Duration::ZERO)
+            DataLoader::new(inner, move |task| queue.push(task))
+                .delay(Duration::ZERO)
+                .max_batch_size(MAX_BATCH_KEYS)
         }
         Self {
             carriers: loader(Rows::new(db), queue),

@@ -85,13 +85,28 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// Rows of `E` whose `column` is one of `ids`: the batch query behind every loader.
+/// Most values bound in one `IN (…)`: under SQLite's limit of 32,766
+/// parameters and PostgreSQL's of 65,535.
+const MAX_BOUND_IDS: usize = 30_000;
+
+/// Rows of `E` whose `column` is one of `ids`: the batch query behind every
+/// loader. One statement, unless there are more ids than one may bind.
 pub async fn rows_where_in<E: EntityTrait>(
     db: &DatabaseConnection,
     column: E::Column,
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<Vec<E::Model>, DbErr> {
-    E::find().filter(column.is_in(ids)).all(db).await
+    let ids: Vec<i32> = ids.into_iter().collect();
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(MAX_BOUND_IDS) {
+        rows.extend(
+            E::find()
+                .filter(column.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
 }
 
 /// A table whose rows carry `id`, `version` and `updated_at`.

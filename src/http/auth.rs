@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, header};
 use super::AppState;
 use crate::domain::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::store;
 
 /// The caller of a request, or UNAUTHENTICATED.
 pub async fn caller(state: &AppState, headers: &HeaderMap) -> AppResult<Actor> {
@@ -30,5 +29,5 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> AppResult<Actor> {
         .ok_or_else(|| {
             AppError::Unauthenticated("the Authorization header must read `Bearer <token>`".into())
         })?;
-    store::token::authenticate(&state.db, secret).await
+    state.tokens.authenticate(&state.db, secret).await
 }

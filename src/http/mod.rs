@@ -81,6 +81,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub public_read: bool,
     pub rate_limits: Arc<RateLimits>,
+    /// Tokens checked in the last second (a revocation holds within it).
+    pub tokens: Arc<crate::store::token::TokenCache>,
     pub body_limit_bytes: usize,
     pub body_timeout: Duration,
     /// The WebSockets' cap and timers.
@@ -99,6 +101,7 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         db,
         public_read: options.public_read,
         rate_limits: Arc::new(RateLimits::new(options.rate_limit_per_minute)),
+        tokens: Arc::default(),
         body_limit_bytes: options.body_limit_bytes,
         body_timeout: options.body_timeout,
         sockets: Arc::new(ws::Sockets::new(options.websockets)),

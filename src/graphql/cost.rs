@@ -2,9 +2,9 @@
 //!
 //! Four gates, each refusing with a code before the work is done:
 //!
-//! 1. **The document** ([`DocumentCost`]), right after parsing and before
-//!    async-graphql's validation, which walks every fragment spread again and
-//!    again: the field selections the document expands to (each fragment
+//! 1. **The document** ([`DocumentCost`]), parsed once and measured before
+//!    async-graphql's own checks and validation, which walk every fragment
+//!    spread again and again: the field selections the document expands to (each fragment
 //!    counted once per spread, computed once per fragment, in time linear in
 //!    the document), how deeply fragments spread inside one another, and the
 //!    uses of expensive fields ([`KNOWN_AT`], [`AGGREGATE_FIELDS`]).
@@ -27,14 +27,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextResolve,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextResolve,
     NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, Selection, SelectionSet,
 };
 use async_graphql::{
-    Context, Name, Response, ServerError, ServerResult, ValidationResult, Variables,
+    Context, Name, Request, Response, ServerError, ServerResult, ValidationResult, Variables,
 };
 use async_graphql_value::{ConstValue, Value};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -586,18 +586,24 @@ impl ExtensionFactory for CostGuard {
 
 #[async_trait::async_trait]
 impl Extension for CostGuard {
-    async fn parse_query(
+    async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        self.limits
-            .judge_document(measure(&document, variables))
-            .map_err(Refusal::into_server_error)?;
-        Ok(document)
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        // Measured here, before async-graphql's own parse step, whose
+        // recursion-depth check already walks every fragment spread again.
+        // The parsed document stays in the request: it is parsed once. One
+        // that does not parse is left for async-graphql to report.
+        let variables = std::mem::take(&mut request.variables);
+        let judged = match request.parsed_query() {
+            Ok(document) => self.limits.judge_document(measure(document, &variables)),
+            Err(_) => Ok(()),
+        };
+        request.variables = variables;
+        judged.map_err(Refusal::into_server_error)?;
+        next.run(ctx, request).await
     }
 
     async fn validation(

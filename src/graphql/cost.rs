@@ -734,7 +734,7 @@ mod tests {
                 d: carriers(filter: $g) { totalCount }
                 e: carriers(filter: { kinds: [INCUBATOR] }) { totalCount }
                 torchStatistics(year: 2025) { year }
-                occupancySummary(groupBy: DISTRICT) { carriers }
+                occupancySummary(groupBy: DISTRICT) { occupancy { rate } }
             }"#,
             serde_json::json!({ "f": { "fullyFunctional": false }, "g": { "landmark": true } }),
         );
@@ -903,6 +903,55 @@ mod tests {
         let size = serde_json::to_vec(&response).expect("JSON").len();
         assert!(!larger_than(&response, size));
         assert!(larger_than(&response, size - 1));
+    }
+
+    #[tokio::test]
+    async fn whole_portfolio_figures_wait_for_a_turn_and_other_reads_do_not() {
+        let db = crate::store::connect("sqlite::memory:")
+            .await
+            .expect("a database");
+        crate::store::migrate(&db).await.expect("migrated");
+        let mut limits = super::super::Limits::default();
+        limits.cost.concurrent_aggregates = 1;
+        limits.cost.request_timeout = Duration::from_millis(300);
+        let schema = super::super::schema(limits, crate::events::Bus::in_process());
+        let run = async |query: &str| {
+            let actor = crate::domain::access::Actor::anonymous();
+            super::super::execute(&schema, Request::new(query), &db, actor)
+                .await
+                .0
+        };
+        let code_of = |response: &Response| {
+            response.errors.first().and_then(|error| {
+                error
+                    .extensions
+                    .as_ref()
+                    .and_then(|ext| match ext.get("code") {
+                        Some(async_graphql::Value::String(code)) => Some(code.clone()),
+                        _ => None,
+                    })
+            })
+        };
+        // Another request has the only turn.
+        let gate = schema.data::<AggregateGate>().expect("the gate").clone();
+        let turn = gate.enter().await.expect("a turn");
+        for waiting in [
+            "{ goalProgress { elapsedShare } }",
+            "{ occupancySummary(groupBy: KIND) { kind } }",
+            "{ carriers(filter: { fullyFunctional: true }) { totalCount } }",
+        ] {
+            let response = run(waiting).await;
+            assert_eq!(
+                code_of(&response).as_deref(),
+                Some(code::TIMEOUT),
+                "{waiting}"
+            );
+        }
+        let response = run("{ carriers { totalCount } districts { code } }").await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        drop(turn);
+        let response = run("{ goalProgress { elapsedShare } }").await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
     }
 
     /// The front end's main page: the first 100 carriers with operator,

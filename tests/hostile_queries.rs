@@ -598,3 +598,21 @@ on_both_databases!(
     the_main_page_and_the_readme_examples_pass_the_default_limits,
     whole_portfolio_figures_leave_the_pool_to_other_callers,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_keeps_the_order_the_query_selected_its_fields_in() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let text = app
+        .post_graphql()
+        .json(&json!({ "query": "{ zebra: districts { nameZh code } carriers(first: 1) { totalCount pageInfo { hasNextPage } } }" }))
+        .send()
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .expect("a body");
+    let at = |key: &str| text.find(key).unwrap_or_else(|| panic!("{key} in {text}"));
+    assert!(at("\"zebra\"") < at("\"carriers\""), "{text}");
+    assert!(at("\"nameZh\"") < at("\"code\""), "{text}");
+    assert!(at("\"totalCount\"") < at("\"pageInfo\""), "{text}");
+}

@@ -230,6 +230,10 @@ pub struct CostArgs {
     /// Largest answer sent, in bytes of JSON; a larger one is withheld.
     #[arg(long, env = "ZAITI_MAX_RESPONSE_BYTES", default_value_t = cost::DEFAULT_MAX_RESPONSE_BYTES)]
     pub max_response_bytes: usize,
+    /// Most fields one execution may resolve; past it the execution is stopped
+    /// (lists can be far longer than complexity assumes).
+    #[arg(long, env = "ZAITI_MAX_RESOLVED_FIELDS", default_value_t = cost::DEFAULT_MAX_RESOLVED_FIELDS)]
+    pub max_resolved_fields: usize,
     /// Most vertices of a GeoJSON input (filters, footprints, boundaries), all rings and parts counted.
     #[arg(long, env = "ZAITI_MAX_POLYGON_VERTICES", default_value_t = DEFAULT_MAX_VERTICES)]
     pub max_polygon_vertices: usize,
@@ -245,6 +249,7 @@ impl CostArgs {
             concurrent_aggregates: self.concurrent_aggregates as usize,
             request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
             max_response_bytes: self.max_response_bytes,
+            max_resolved_fields: self.max_resolved_fields,
         }
     }
 }

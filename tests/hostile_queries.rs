@@ -210,12 +210,12 @@ async fn app_with(configure: impl FnOnce(&mut zaiti::graphql::Limits)) -> TestAp
 async fn complexity_multiplies_by_every_list_and_the_refusal_names_the_figure_and_the_limit() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let body = app.graphql_raw(&nested_tenancies()).await;
-    assert_refused(&body, "QUERY_TOO_COMPLEX", &["over the limit of 20000"]);
+    assert_refused(&body, "QUERY_TOO_COMPLEX", &["over the limit of 30000"]);
     assert_bilingual(&body);
     let extensions = &body["errors"][0]["extensions"];
-    assert_eq!(extensions["limit"], 20_000, "{body}");
+    assert_eq!(extensions["limit"], 30_000, "{body}");
     let actual = extensions["actual"].as_u64().expect("the figure");
-    assert!(actual > 20_000, "{body}");
+    assert!(actual > 30_000, "{body}");
     let message = body["errors"][0]["message"].as_str().expect("a message");
     assert!(message.contains(&actual.to_string()), "{message}");
     // Unpaged lists count by their assumed size: with a limit of 100, ten
@@ -491,6 +491,25 @@ async fn an_answer_over_the_size_limit_is_withheld() {
     assert_refused(&body, "RESPONSE_TOO_LARGE", &["300 bytes"]);
     let small = app.graphql_raw("{ districts { code } }").await;
     assert!(small.get("errors").is_none(), "{small}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_execution_resolving_more_fields_than_allowed_is_stopped() {
+    let app = app_with(|limits| limits.cost.max_resolved_fields = 50).await;
+    // `districts` and three fields of each of the eight: 25 fields.
+    let once = "{ districts { code nameZh nameEn } }";
+    let body = app.graphql_raw(once).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let thrice = "{ a: districts { code nameZh nameEn } b: districts { code nameZh nameEn } c: districts { code nameZh nameEn } }";
+    let body = app.graphql_raw(thrice).await;
+    assert_refused(&body, "RESPONSE_TOO_LARGE", &["more than 50 fields"]);
+    assert_bilingual(&body);
+    assert_eq!(body["errors"].as_array().map(Vec::len), Some(1), "{body}");
+    let body = over_websocket(&app, thrice).await;
+    assert_refused(&body, "RESPONSE_TOO_LARGE", &["50 fields"]);
+    // Counted afresh for each request.
+    let body = app.graphql_raw(once).await;
+    assert!(body.get("errors").is_none(), "{body}");
 }
 
 // ---------------------------------------------------------------------------

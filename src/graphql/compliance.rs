@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::setting;
 
-use super::cost::{FIXED_SMALL_LIST, list_complexity};
+use super::cost::{COMPLIANCE_CRITERIA, FIXED_SMALL_LIST, RECORDS_PER_OWNER, list_complexity};
 use super::enums::{CarrierKind, ComplianceCriterion, FacilityKind, Level};
 use super::error::ApiResult;
 use super::loaders::{self, Loaders, one, required};
@@ -202,7 +202,7 @@ impl CarrierCompliance {
     }
 
     /// All five criteria, in order.
-    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
+    #[graphql(complexity = "list_complexity(COMPLIANCE_CRITERIA, child_complexity)")]
     async fn criteria(&self) -> Vec<CriterionCheck<'_>> {
         self.0.criteria.iter().map(CriterionCheck).collect()
     }
@@ -257,7 +257,7 @@ pub struct ComplianceEvidence<'a>(&'a rules::Evidence);
 #[Object]
 impl ComplianceEvidence<'_> {
     /// Platforms open on the date (有创新平台).
-    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn platforms(&self, ctx: &Context<'_>) -> ApiResult<Vec<Platform>> {
         let loaders = loaders::of(ctx)?;
         let mut items = Vec::new();
@@ -269,7 +269,7 @@ impl ComplianceEvidence<'_> {
     }
 
     /// Funds serving the carrier on the date (有投资基金).
-    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn funds(&self, ctx: &Context<'_>) -> ApiResult<Vec<Fund>> {
         let loaders = loaders::of(ctx)?;
         let mut items = Vec::new();
@@ -301,7 +301,7 @@ impl ComplianceEvidence<'_> {
     }
 
     /// Operating teams active on the date (有专业团队).
-    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<OperatingTeam>> {
         let loaders = loaders::of(ctx)?;
         let mut items = Vec::new();
@@ -342,7 +342,7 @@ impl ComplianceEvidence<'_> {
     }
 
     /// Facilities open on the date (有配套设施).
-    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn facilities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Facility>> {
         let loaders = loaders::of(ctx)?;
         let mut items = Vec::new();

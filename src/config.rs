@@ -209,7 +209,7 @@ pub struct CostArgs {
     /// other lists an assumed size).
     #[arg(long, env = "ZAITI_MAX_COMPLEXITY", default_value_t = DEFAULT_MAX_COMPLEXITY)]
     pub max_complexity: usize,
-    /// Most field selections a document may expand to, each fragment spread in place.
+    /// Most fields and directives a document may expand to, each fragment spread in place.
     #[arg(long, env = "ZAITI_MAX_SELECTIONS", default_value_t = cost::DEFAULT_MAX_SELECTIONS)]
     pub max_selections: usize,
     /// Most uses of `knownAt` (figures as known at a past moment) in one document.

@@ -1,13 +1,14 @@
 //! Bounded cost per request, whatever its shape.
 //!
-//! Four gates, each refusing with a code before the work is done:
+//! Four gates, each refusing with a code:
 //!
 //! 1. **The document** ([`DocumentCost`]), parsed once and measured before
 //!    async-graphql's own checks and validation, which walk every fragment
-//!    spread again and again: the field selections the document expands to (each fragment
-//!    counted once per spread, computed once per fragment, in time linear in
-//!    the document), how deeply fragments spread inside one another, and the
-//!    uses of expensive fields ([`KNOWN_AT`], [`AGGREGATE_FIELDS`]).
+//!    spread again and again: the field selections the document expands to
+//!    (each fragment counted once per spread but measured once, in time
+//!    linear in the document), how deeply fragments spread inside one
+//!    another, and the uses of expensive fields ([`KNOWN_AT`],
+//!    [`AGGREGATE_FIELDS`]).
 //! 2. **Complexity**, after validation: async-graphql sums each field's
 //!    complexity, and every list multiplies its items' by its size (a page's
 //!    `first`/`last`, `nodes(ids)` by the ids, other lists by an assumed size,
@@ -33,10 +34,11 @@ use async_graphql::extensions::{
     NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, Selection, SelectionSet,
+    Directive, DocumentOperations, ExecutableDocument, Field, Selection, SelectionSet,
 };
 use async_graphql::{
-    Context, Name, Request, Response, ServerError, ServerResult, ValidationResult, Variables,
+    Context, Name, Positioned, Request, Response, ServerError, ServerResult, ValidationResult,
+    Variables,
 };
 use async_graphql_value::{ConstValue, Value};
 use futures_util::FutureExt;
@@ -54,8 +56,9 @@ use crate::error::AppError;
 /// count 13,200, a page of 50 with 五有 and its evidence about 10,000; lists
 /// nested in lists reach hundreds of thousands.
 pub const DEFAULT_MAX_COMPLEXITY: usize = 30_000;
-/// Most field selections a document may expand to, fragments spread in
-/// place. The introspection query of GraphiQL expands to about 200.
+/// Most fields and directives a document may expand to, fragments spread in
+/// place. The introspection query of graphql-js (GraphiQL, graphql-codegen)
+/// expands to 469.
 pub const DEFAULT_MAX_SELECTIONS: usize = 10_000;
 /// Most `knownAt` uses a document may hold: each rebuilds the records known
 /// at that moment in memory from the audit trail. Two compare two moments.
@@ -84,6 +87,12 @@ pub const DEFAULT_MAX_RESOLVED_FIELDS: usize = 200_000;
 /// Fragments spread inside fragments deeper than this are refused: no real
 /// document comes near, and validation walks such chains recursively.
 pub const MAX_FRAGMENT_NESTING: usize = 64;
+/// Most argument values a document may hold at all its uses, fragments
+/// spread in place. A request body of the default 1 MiB holds at most about
+/// 500,000 values, so any single copy passes (a polygon past the vertex
+/// limit still gets its own refusal); a fragment carrying a large value
+/// spread thousands of times does not.
+pub const MAX_INPUT_VALUES: u64 = 2_000_000;
 
 // ---------------------------------------------------------------------------
 // Assumed sizes of lists that are not paged
@@ -132,9 +141,13 @@ pub const AGGREGATE_FILTER_KEYS: [&str; 2] = ["fullyFunctional", "failing"];
 /// What a document costs before anything runs, fragments counted once per spread.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DocumentCost {
-    /// Field selections, fragments expanded in place, over every operation
-    /// and fragment definition (what validation walks).
+    /// Field selections and directives, fragments expanded in place, over
+    /// every operation and fragment definition (what validation walks).
     pub selections: u64,
+    /// Argument values (every list item and object field counted), at every
+    /// use once fragments are spread in place, variables counted where used:
+    /// validation walks each copy, and execution parses each.
+    pub input_values: u64,
     /// Fields given a non-null `knownAt`, over every operation.
     pub known_at: u64,
     /// Whole-portfolio aggregates, over every operation.
@@ -146,6 +159,7 @@ pub struct DocumentCost {
 impl DocumentCost {
     fn add(&mut self, other: DocumentCost) {
         self.selections = self.selections.saturating_add(other.selections);
+        self.input_values = self.input_values.saturating_add(other.input_values);
         self.known_at = self.known_at.saturating_add(other.known_at);
         self.aggregates = self.aggregates.saturating_add(other.aggregates);
         self.fragment_nesting = self.fragment_nesting.max(other.fragment_nesting);
@@ -168,6 +182,7 @@ pub fn measure(
         document,
         variables,
         defaults: variable_defaults(document),
+        variable_sizes: HashMap::new(),
         fragments: HashMap::new(),
     };
     let mut total = DocumentCost::default();
@@ -183,6 +198,7 @@ pub fn measure(
     for name in document.fragments.keys() {
         let fragment = measurer.fragment(name, 0)?;
         total.selections = total.selections.saturating_add(fragment.selections);
+        total.input_values = total.input_values.saturating_add(fragment.input_values);
         total.fragment_nesting = total.fragment_nesting.max(fragment.fragment_nesting);
     }
     Ok(total)
@@ -198,7 +214,9 @@ struct Measurer<'a> {
     variables: &'a Variables,
     /// Variables with a non-null default in some operation.
     defaults: Vec<&'a Name>,
-    fragments: HashMap<&'a str, Measured>,
+    /// The values each variable holds, counted once.
+    variable_sizes: HashMap<&'a Name, u64>,
+    fragments: HashMap<&'a Name, Measured>,
 }
 
 impl<'a> Measurer<'a> {
@@ -216,9 +234,11 @@ impl<'a> Measurer<'a> {
                     total.add(self.selection_set(&field.node.selection_set.node, nesting)?);
                 }
                 Selection::InlineFragment(inline) => {
+                    total.add(self.directives(&inline.node.directives));
                     total.add(self.selection_set(&inline.node.selection_set.node, nesting)?);
                 }
                 Selection::FragmentSpread(spread) => {
+                    total.add(self.directives(&spread.node.directives));
                     total.add(self.fragment(&spread.node.fragment_name.node, nesting)?);
                 }
             }
@@ -231,7 +251,7 @@ impl<'a> Measurer<'a> {
     /// it counts nothing here. An unknown fragment, likewise refused, too.
     fn fragment(
         &mut self,
-        name: &'a str,
+        name: &'a Name,
         nesting: usize,
     ) -> Result<DocumentCost, FragmentsTooDeep> {
         let nesting = nesting + 1;
@@ -250,12 +270,7 @@ impl<'a> Measurer<'a> {
             Some(Measured::InProgress) => return Ok(DocumentCost::default()),
             None => {}
         }
-        let Some((_, definition)) = self
-            .document
-            .fragments
-            .iter()
-            .find(|(fragment, _)| fragment.as_str() == name)
-        else {
+        let Some(definition) = self.document.fragments.get(name) else {
             return Ok(DocumentCost::default());
         };
         self.fragments.insert(name, Measured::InProgress);
@@ -267,7 +282,7 @@ impl<'a> Measurer<'a> {
     }
 
     /// The cost of one field, without its selection.
-    fn field(&self, field: &Field) -> DocumentCost {
+    fn field(&mut self, field: &'a Field) -> DocumentCost {
         let known_at = field
             .arguments
             .iter()
@@ -277,11 +292,53 @@ impl<'a> Measurer<'a> {
                 .arguments
                 .iter()
                 .any(|(_, value)| self.names_aggregate_condition(&value.node));
-        DocumentCost {
+        let input_values = field.arguments.iter().fold(0, |sum: u64, (_, value)| {
+            sum.saturating_add(self.values_in(&value.node))
+        });
+        let mut cost = DocumentCost {
             selections: 1,
+            input_values,
             known_at: u64::from(known_at),
             aggregates: u64::from(aggregate),
             fragment_nesting: 0,
+        };
+        cost.add(self.directives(&field.directives));
+        cost
+    }
+
+    /// The cost of directives (`@include(if: …)`): each counts as a selection.
+    fn directives(&mut self, directives: &'a [Positioned<Directive>]) -> DocumentCost {
+        let mut cost = DocumentCost::default();
+        for directive in directives {
+            cost.selections = cost.selections.saturating_add(1);
+            for (_, value) in &directive.node.arguments {
+                cost.input_values = cost
+                    .input_values
+                    .saturating_add(self.values_in(&value.node));
+            }
+        }
+        cost
+    }
+
+    /// The values in an argument: 1, plus those in each list item and object
+    /// field; a variable's as it was given (counted once, then remembered).
+    fn values_in(&mut self, value: &'a Value) -> u64 {
+        match value {
+            Value::List(items) => items
+                .iter()
+                .fold(1, |sum: u64, item| sum.saturating_add(self.values_in(item))),
+            Value::Object(fields) => fields.values().fold(1, |sum: u64, field| {
+                sum.saturating_add(self.values_in(field))
+            }),
+            Value::Variable(name) => {
+                if let Some(size) = self.variable_sizes.get(name) {
+                    return *size;
+                }
+                let size = self.variables.get(name).map_or(1, const_values_in);
+                self.variable_sizes.insert(name, size);
+                size
+            }
+            _ => 1,
         }
     }
 
@@ -313,6 +370,19 @@ impl<'a> Measurer<'a> {
             },
             _ => false,
         }
+    }
+}
+
+/// The values in a variable's value: 1, plus those in each list item and object field.
+fn const_values_in(value: &ConstValue) -> u64 {
+    match value {
+        ConstValue::List(items) => items.iter().fold(1, |sum: u64, item| {
+            sum.saturating_add(const_values_in(item))
+        }),
+        ConstValue::Object(fields) => fields.values().fold(1, |sum: u64, field| {
+            sum.saturating_add(const_values_in(field))
+        }),
+        _ => 1,
     }
 }
 
@@ -429,15 +499,30 @@ impl CostLimits {
             return Err(Refusal::new(
                 code::QUERY_TOO_COMPLEX,
                 format!(
-                    "the document selects {} fields once its fragments are spread in place, over the limit of {}",
+                    "the document selects {} fields and directives once its fragments are spread in place, over the limit of {}",
                     cost.selections, self.max_selections
                 ),
                 format!(
-                    "展开片段后文档共选择 {} 个字段，超过上限 {}",
+                    "展开片段后文档共选择 {} 个字段和指令，超过上限 {}",
                     cost.selections, self.max_selections
                 ),
                 Some(cost.selections),
                 self.max_selections as u64,
+            ));
+        }
+        if cost.input_values > MAX_INPUT_VALUES {
+            return Err(Refusal::new(
+                code::QUERY_TOO_COMPLEX,
+                format!(
+                    "the document's arguments hold {} values once its fragments are spread in place, over the limit of {MAX_INPUT_VALUES}",
+                    cost.input_values
+                ),
+                format!(
+                    "展开片段后文档的参数共含 {} 个值，超过上限 {MAX_INPUT_VALUES}",
+                    cost.input_values
+                ),
+                Some(cost.input_values),
+                MAX_INPUT_VALUES,
             ));
         }
         if over(cost.known_at, self.max_known_at) {
@@ -852,6 +937,60 @@ mod tests {
     }
 
     #[test]
+    fn argument_values_count_at_every_use_and_directives_as_selections() {
+        let mut query = String::from(
+            r#"query($ids: [ID!]!) { a: nodes(ids: $ids) { id } b: nodes(ids: $ids) { id } ...F3 }
+               fragment F0 on Query { carriers(filter: { districtCodes: ["xinwu", "binhu"] }) { totalCount } }"#,
+        );
+        for level in 1..=3 {
+            let below = level - 1;
+            query.push_str(&format!(
+                " fragment F{level} on Query {{ ...F{below} ...F{below} }}"
+            ));
+        }
+        let cost = measured(&query, serde_json::json!({ "ids": ["x", "y", "z"] }));
+        // $ids: the list and its three ids, at each of two uses; F0's filter:
+        // the object, the list and its two codes, in 8 copies of F0 and in
+        // the definitions of F0 to F3 (1 + 2 + 4 + 8 copies).
+        assert_eq!(cost.input_values, 2 * 4 + 8 * 4 + 15 * 4);
+        let cost = measured(
+            "{ districts @include(if: true) { code @skip(if: false) } }",
+            serde_json::json!({}),
+        );
+        assert_eq!((cost.selections, cost.input_values), (4, 2));
+    }
+
+    #[test]
+    fn a_large_value_spread_thousands_of_times_is_refused_one_copy_is_not() {
+        let codes: Vec<String> = (0..5_000).map(|i| format!("\"d{i}\"")).collect();
+        let mut query = format!(
+            "{{ ...F10 }} fragment F0 on Query {{ carriers(filter: {{ districtCodes: [{}] }}) {{ totalCount }} }}",
+            codes.join(",")
+        );
+        let once = measured(&query.replace("...F10", "...F0"), serde_json::json!({}));
+        assert!(
+            CostLimits::default().judge_document(Ok(once)).is_ok(),
+            "{once:?}"
+        );
+        for level in 1..=10 {
+            let below = level - 1;
+            query.push_str(&format!(
+                " fragment F{level} on Query {{ ...F{below} ...F{below} }}"
+            ));
+        }
+        let spread = measured(&query, serde_json::json!({}));
+        assert!(
+            spread.selections < DEFAULT_MAX_SELECTIONS as u64,
+            "{spread:?}"
+        );
+        let refusal = CostLimits::default()
+            .judge_document(Ok(spread))
+            .unwrap_err();
+        assert_eq!(refusal.code, code::QUERY_TOO_COMPLEX);
+        assert!(refusal.message.contains("values"), "{}", refusal.message);
+    }
+
+    #[test]
     fn a_fragment_cycle_is_left_to_validation() {
         let cost = measured(
             "{ carriers { nodes { ...A } } } fragment A on Carrier { id ...B } fragment B on Carrier { name ...A }",
@@ -909,6 +1048,7 @@ mod tests {
         }
         let within = DocumentCost {
             selections: 100,
+            input_values: MAX_INPUT_VALUES,
             known_at: 2,
             aggregates: 4,
             fragment_nesting: 3,

@@ -109,8 +109,14 @@ async fn portfolio(url: &str) -> DatabaseConnection {
                 let rect = json!({ "type": "Polygon", "coordinates": [[
                     [lon, lat], [lon + w, lat], [lon + w, lat + h], [lon, lat + h], [lon, lat]
                 ]]});
-                let g =
-                    geometry::parse("bench", &rect, Expect::Area, CoordinateSystem::Wgs84).unwrap();
+                let g = geometry::parse(
+                    "bench",
+                    &rect,
+                    Expect::Area,
+                    CoordinateSystem::Wgs84,
+                    geometry::DEFAULT_MAX_VERTICES,
+                )
+                .unwrap();
                 let b = BBox::of(&g).unwrap();
                 footprints.push(entity::carrier_footprint::ActiveModel {
                     carrier_id: Set(id),
@@ -144,6 +150,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
         &ring(120.36, 31.49, 12.0, 0.15),
         Expect::Area,
         CoordinateSystem::Wgs84,
+        geometry::DEFAULT_MAX_VERTICES,
     )
     .unwrap();
     store::spatial::set_district_boundary(
@@ -161,7 +168,10 @@ async fn portfolio(url: &str) -> DatabaseConnection {
 /// One query as the API runs it: filter, then a page of 20 and the total.
 async fn query(db: &DatabaseConnection, spatial: SpatialFilter) -> (usize, u64) {
     let mut filter = CarrierFilter::default();
-    spatial.apply(db, &mut filter).await.unwrap();
+    spatial
+        .apply(db, geometry::DEFAULT_MAX_VERTICES, &mut filter)
+        .await
+        .unwrap();
     let args = PageArgs {
         first: Some(20),
         ..PageArgs::default()

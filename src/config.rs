@@ -8,6 +8,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::access::Role;
+use crate::domain::geometry::DEFAULT_MAX_VERTICES;
+use crate::graphql::cost::{self, CostLimits};
 use crate::graphql::{DEFAULT_MAX_COMPLEXITY, DEFAULT_MAX_DEPTH, Limits};
 use crate::http::{
     ConnectionLimits, DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT,
@@ -118,6 +120,10 @@ pub enum ImportCommand {
         /// The file's coordinate system: `wgs84` (RFC 7946) or `gcj02` (as AMap's boundary downloads are).
         #[arg(long, default_value = "wgs84", value_parser = ["wgs84", "gcj02"])]
         coordinate_system: String,
+        /// Most vertices of one boundary (all its rings and parts); raise it
+        /// for detailed boundaries: validity checks take time growing with its square.
+        #[arg(long, env = "ZAITI_MAX_POLYGON_VERTICES", default_value_t = DEFAULT_MAX_VERTICES)]
+        max_polygon_vertices: usize,
     },
 }
 
@@ -181,9 +187,6 @@ pub struct ServeArgs {
     /// Deepest query accepted (stay at 15 or more: front-end tools introspect about 13 deep).
     #[arg(long, env = "ZAITI_MAX_DEPTH", default_value_t = DEFAULT_MAX_DEPTH)]
     pub max_depth: usize,
-    /// Largest query complexity accepted (each selected field counts 1).
-    #[arg(long, env = "ZAITI_MAX_COMPLEXITY", default_value_t = DEFAULT_MAX_COMPLEXITY)]
-    pub max_complexity: usize,
     /// Largest page of any list (`first`/`last`).
     #[arg(long, env = "ZAITI_MAX_PAGE_SIZE", default_value_t = DEFAULT_MAX_PAGE_SIZE)]
     pub max_page_size: u64,
@@ -220,6 +223,61 @@ pub struct ServeArgs {
     /// Refuse schema introspection (on by default: front-end tools need it).
     #[arg(long, env = "ZAITI_DISABLE_INTROSPECTION")]
     pub disable_introspection: bool,
+    #[command(flatten)]
+    pub cost: CostArgs,
+}
+
+/// What one request may cost (README, "Limits"); each refusal names the figure and the limit.
+#[derive(Debug, Clone, Args)]
+pub struct CostArgs {
+    /// Largest query complexity accepted: each field counts 1, a list its
+    /// items' selection once per item (a page's size, `nodes` by its ids,
+    /// other lists an assumed size).
+    #[arg(long, env = "ZAITI_MAX_COMPLEXITY", default_value_t = DEFAULT_MAX_COMPLEXITY)]
+    pub max_complexity: usize,
+    /// Most fields and directives a document may expand to, each fragment spread in place.
+    #[arg(long, env = "ZAITI_MAX_SELECTIONS", default_value_t = cost::DEFAULT_MAX_SELECTIONS)]
+    pub max_selections: usize,
+    /// Most uses of `knownAt` (figures as known at a past moment) in one document.
+    #[arg(long, env = "ZAITI_MAX_KNOWN_AT", default_value_t = cost::DEFAULT_MAX_KNOWN_AT)]
+    pub max_known_at: usize,
+    /// Most whole-portfolio figures (goalProgress, torchStatistics,
+    /// occupancySummary, 五有 carrier filters) in one document.
+    #[arg(long, env = "ZAITI_MAX_AGGREGATES", default_value_t = cost::DEFAULT_MAX_AGGREGATES)]
+    pub max_aggregates: usize,
+    /// How many whole-portfolio figures are computed at once in this process; others wait their turn.
+    #[arg(long, env = "ZAITI_CONCURRENT_AGGREGATES", default_value_t = cost::DEFAULT_CONCURRENT_AGGREGATES,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrent_aggregates: u32,
+    /// Longest a request (or a WebSocket operation, or one event of a subscription) may run, in seconds.
+    #[arg(long, env = "ZAITI_REQUEST_TIMEOUT_SECONDS", default_value_t = cost::DEFAULT_REQUEST_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_seconds: u64,
+    /// Largest answer sent, in bytes of JSON; a larger one is withheld.
+    #[arg(long, env = "ZAITI_MAX_RESPONSE_BYTES", default_value_t = cost::DEFAULT_MAX_RESPONSE_BYTES)]
+    pub max_response_bytes: usize,
+    /// Most fields one execution may resolve; past it the execution is stopped
+    /// (lists can be far longer than complexity assumes).
+    #[arg(long, env = "ZAITI_MAX_RESOLVED_FIELDS", default_value_t = cost::DEFAULT_MAX_RESOLVED_FIELDS)]
+    pub max_resolved_fields: usize,
+    /// Most vertices of a GeoJSON input (filters, footprints, boundaries), all rings and parts counted.
+    #[arg(long, env = "ZAITI_MAX_POLYGON_VERTICES", default_value_t = DEFAULT_MAX_VERTICES)]
+    pub max_polygon_vertices: usize,
+}
+
+impl CostArgs {
+    fn limits(&self) -> CostLimits {
+        CostLimits {
+            max_complexity: self.max_complexity,
+            max_selections: self.max_selections,
+            max_known_at: self.max_known_at,
+            max_aggregates: self.max_aggregates,
+            concurrent_aggregates: self.concurrent_aggregates as usize,
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
+            max_response_bytes: self.max_response_bytes,
+            max_resolved_fields: self.max_resolved_fields,
+        }
+    }
 }
 
 impl ServeArgs {
@@ -228,9 +286,10 @@ impl ServeArgs {
             cors_origins: self.cors_origins.clone(),
             limits: Limits {
                 max_depth: self.max_depth,
-                max_complexity: self.max_complexity,
                 introspection: !self.disable_introspection,
                 max_page_size: self.max_page_size,
+                cost: self.cost.limits(),
+                max_polygon_vertices: self.cost.max_polygon_vertices,
             },
             body_limit_bytes: self.body_limit_bytes,
             body_timeout: Duration::from_secs(self.body_timeout_secs),

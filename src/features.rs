@@ -424,12 +424,14 @@ pub struct ImportedBoundary {
 
 /// Reads district boundaries from a GeoJSON FeatureCollection and stores
 /// them, all or nothing. A feature names its district by its `code`
-/// property, else its `name` (Chinese or English). Every problem is listed.
+/// property, else its `name` (Chinese or English). Every problem is listed,
+/// a geometry of more than `max_vertices` positions among them.
 pub async fn import_districts(
     db: &sea_orm::DatabaseConnection,
     actor: &crate::domain::access::Actor,
     text: &str,
     system: CoordinateSystem,
+    max_vertices: usize,
 ) -> Result<Vec<ImportedBoundary>, Vec<String>> {
     let internal = |err: crate::error::AppError| vec![err.to_string()];
     let json: Value = serde_json::from_str(text).map_err(|err| vec![format!("not JSON: {err}")])?;
@@ -469,12 +471,17 @@ pub async fn import_districts(
             continue;
         }
         let field = format!("features[{index}].geometry");
-        let shape = geometry::parse(&field, &feature["geometry"], geometry::Expect::Area, system)
-            .map_err(|err| err.to_string())
-            .and_then(|g| {
-                store::spatial::Shape::new(g)
-                    .ok_or_else(|| format!("{field}: the geometry is empty"))
-            });
+        let shape = geometry::parse(
+            &field,
+            &feature["geometry"],
+            geometry::Expect::Area,
+            system,
+            max_vertices,
+        )
+        .map_err(|err| err.to_string())
+        .and_then(|g| {
+            store::spatial::Shape::new(g).ok_or_else(|| format!("{field}: the geometry is empty"))
+        });
         match shape {
             Ok(shape) => {
                 codes.push(ImportedBoundary {

@@ -121,7 +121,11 @@ async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Resu
         ImportCommand::Districts {
             file,
             coordinate_system,
-        } => return import_districts(database, &file, &coordinate_system).await,
+            max_polygon_vertices,
+        } => {
+            return import_districts(database, &file, &coordinate_system, max_polygon_vertices)
+                .await;
+        }
     };
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.file_name().map_or_else(
@@ -199,6 +203,7 @@ async fn import_districts(
     database: &DatabaseArgs,
     file: &std::path::Path,
     coordinate_system: &str,
+    max_vertices: usize,
 ) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -208,7 +213,7 @@ async fn import_districts(
     };
     let db = open(database).await?;
     let actor = zaiti::domain::access::Actor::system(&format!("import: {}", file.display()));
-    match features::import_districts(&db, &actor, &text, system).await {
+    match features::import_districts(&db, &actor, &text, system, max_vertices).await {
         Ok(written) => {
             for boundary in &written {
                 println!(

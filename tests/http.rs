@@ -214,12 +214,16 @@ async fn a_query_deeper_than_the_limit_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_query_selecting_too_much_is_refused_as_too_complex() {
     let app = app().await;
-    let item = "id name kind status landmark address version createdAt updatedAt \
-                district { id code nameZh nameEn kind } operator { id name uscc ownership }";
-    let within = format!("{{ carriers(first: 20) {{ nodes {{ {item} }} }} }}");
-    assert!(app.graphql_raw(&within).await.get("data").is_some());
-    let beyond = format!("{{ carriers(first: 100) {{ nodes {{ {item} }} }} }}");
-    let body = app.graphql_raw(&beyond).await;
+    // Every list multiplies its items' selection: a page by its size, a
+    // carrier's tenancies and an enterprise's by an assumed size.
+    let nested = |first: u32| {
+        format!(
+            "{{ carriers(first: {first}) {{ nodes {{ tenancies {{ enterprise {{ tenancies {{ \
+             carrier {{ tenancies {{ enterprise {{ name }} }} }} }} }} }} }} }} }}"
+        )
+    };
+    assert!(app.graphql_raw(&nested(1)).await.get("data").is_some());
+    let body = app.graphql_raw(&nested(100)).await;
     assert!(body.get("data").is_none(), "{body}");
     assert_eq!(
         body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",

@@ -219,8 +219,14 @@ mod tests {
         for district in &DISTRICTS {
             let cell = &boundaries[district.code];
             let json = geometry::to_geojson(cell, CoordinateSystem::Wgs84);
-            geometry::parse("boundary", &json, Expect::Area, CoordinateSystem::Wgs84)
-                .unwrap_or_else(|err| panic!("{}: {err}", district.code));
+            geometry::parse(
+                "boundary",
+                &json,
+                Expect::Area,
+                CoordinateSystem::Wgs84,
+                geometry::DEFAULT_MAX_VERTICES,
+            )
+            .unwrap_or_else(|err| panic!("{}: {err}", district.code));
             assert!(cell.contains(&Point::new(district.centre.0, district.centre.1)));
             total += cell.unsigned_area();
         }
@@ -234,7 +240,14 @@ mod tests {
         for (seed, two_blocks) in [(1, false), (2, true), (3, false)] {
             let footprint = footprint_near(seed, 120.3, 31.5, 20_000.0, two_blocks);
             let json = geometry::to_geojson(&footprint, CoordinateSystem::Wgs84);
-            geometry::parse("footprint", &json, Expect::Area, CoordinateSystem::Wgs84).unwrap();
+            geometry::parse(
+                "footprint",
+                &json,
+                Expect::Area,
+                CoordinateSystem::Wgs84,
+                geometry::DEFAULT_MAX_VERTICES,
+            )
+            .unwrap();
             let area = geometry::area_m2(&footprint);
             assert!((1_500.0..7_000.0).contains(&area), "{area}");
             if !two_blocks {

@@ -28,6 +28,28 @@ pub fn optional_text(field: &str, value: Option<&str>) -> Result<Option<String>,
     }
 }
 
+/// Longest text a filter may give (`nameContains`, `withinDistrict`), in characters: what is stored is at most this
+/// long, so a longer filter could match nothing (and SQLite refuses LIKE
+/// patterns past 50,000 bytes).
+pub const MAX_FILTER_CHARS: usize = MAX_TEXT_CHARS;
+
+/// A text filter as given, refused when longer than [`MAX_FILTER_CHARS`].
+pub fn filter_text(field: &str, value: Option<String>) -> Result<Option<String>, ValidationError> {
+    if let Some(text) = &value {
+        let count = text.chars().count();
+        if count > MAX_FILTER_CHARS {
+            return Err(ValidationError::new(
+                field,
+                format!(
+                    "a filter text may be at most {MAX_FILTER_CHARS} characters, got {count} \
+                     / 筛选文字最多 {MAX_FILTER_CHARS} 个字符，收到 {count} 个"
+                ),
+            ));
+        }
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +68,23 @@ mod tests {
     fn an_overlong_name_is_rejected() {
         let long = "载".repeat(MAX_TEXT_CHARS + 1);
         assert!(required_text("name", &long).is_err());
+    }
+
+    #[test]
+    fn a_filter_text_is_kept_as_given_up_to_the_limit() {
+        let longest = "孵".repeat(MAX_FILTER_CHARS);
+        assert_eq!(
+            filter_text("filter.nameContains", Some(longest.clone())).unwrap(),
+            Some(longest)
+        );
+        assert_eq!(filter_text("filter.nameContains", None).unwrap(), None);
+        let err = filter_text(
+            "filter.nameContains",
+            Some("孵".repeat(MAX_FILTER_CHARS + 1)),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "filter.nameContains");
+        assert!(err.message.contains("got 201"), "{}", err.message);
     }
 
     #[test]

@@ -6,6 +6,8 @@ use entity::carrier;
 
 use super::compliance::{self, CarrierCompliance, LevelEligibility};
 use super::connection::{connection, page_args, page_complexity, total_count};
+use super::cost;
+use super::cost::{FIXED_SMALL_LIST, RECORDS_PER_OWNER, TENANCIES_PER_CARRIER, list_complexity};
 use super::district::District;
 use super::enums::{
     CarrierKind, CarrierStatus, ComplianceCriterion, Industry, Level, OrderDirection,
@@ -26,7 +28,7 @@ use crate::domain::carrier as domain;
 use crate::domain::level::{Recognition, level_on};
 use crate::domain::level_rules;
 use crate::domain::location::Location;
-use crate::domain::text::required_text;
+use crate::domain::text::{filter_text, required_text};
 use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::carrier::{
@@ -111,6 +113,7 @@ impl Carrier {
 
     /// Every change of status, oldest first, each from the day it took
     /// effect: what "operating on the as-of date" in goal progress reads.
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn status_history(&self, ctx: &Context<'_>) -> ApiResult<Vec<CarrierStatusChange>> {
         Ok(status_changes(ctx, self.id)
             .await?
@@ -182,6 +185,7 @@ impl Carrier {
     }
 
     /// The space phases that make up the carrier, by delivery date (planned ones included).
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn phases(&self, ctx: &Context<'_>) -> ApiResult<Vec<SpacePhase>> {
         let mut rows = loaders::of(ctx)?.phases_of(self.id).await?;
         rows.sort_by_key(|row| (row.delivered_on, row.id));
@@ -205,6 +209,7 @@ impl Carrier {
     }
 
     /// 认定记录: every level recognition, oldest first.
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn recognitions(&self, ctx: &Context<'_>) -> ApiResult<Vec<LevelRecognition>> {
         self.history(ctx).await
     }
@@ -223,6 +228,7 @@ impl Carrier {
     }
 
     /// Its tenancies, oldest first; with `asOf`, those with one of `statuses` on that date (default: in force).
+    #[graphql(complexity = "list_complexity(TENANCIES_PER_CARRIER, child_complexity)")]
     async fn tenancies(
         &self,
         ctx: &Context<'_>,
@@ -250,21 +256,25 @@ impl Carrier {
     }
 
     /// 公共技术服务平台: the public technology service platforms it hosts, open or closed, oldest first.
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn platforms(&self, ctx: &Context<'_>) -> ApiResult<Vec<Platform>> {
         support::platforms_of(ctx, self.id).await
     }
 
     /// 投资基金: the investment funds serving it, active or wound up, oldest first.
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn funds(&self, ctx: &Context<'_>) -> ApiResult<Vec<Fund>> {
         support::funds_of(ctx, self.id).await
     }
 
     /// 运营团队: its operating teams, active or disbanded, oldest first.
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn operating_teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<OperatingTeam>> {
         support::teams_of(ctx, self.id).await
     }
 
     /// 配套设施: its supporting facilities, open or closed, oldest first.
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn facilities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Facility>> {
         support::facilities_of(ctx, self.id).await
     }
@@ -301,6 +311,7 @@ impl Carrier {
 
     /// Eligibility under every level rule set in effect on `asOf` (default
     /// today) that covers the carrier's kind, highest level first.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn level_eligibilities(
         &self,
         ctx: &Context<'_>,
@@ -599,7 +610,8 @@ impl UpdateCarrierInput {
 }
 
 impl CarrierFilter {
-    async fn into_store(self, db: &sea_orm::DatabaseConnection) -> Result<StoreFilter, AppError> {
+    async fn into_store(self, ctx: &Context<'_>) -> ApiResult<StoreFilter> {
+        let db = super::db(ctx)?;
         let mut district_ids = expect_all(
             "filter.districtIds",
             &self.district_ids.unwrap_or_default(),
@@ -634,11 +646,15 @@ impl CarrierFilter {
             )?,
             leading_industries: to_domain(self.leading_industries),
             landmark: self.landmark,
-            name_contains: self.name_contains.filter(|text| !text.trim().is_empty()),
+            name_contains: filter_text("filter.nameContains", self.name_contains)?
+                .filter(|text| !text.trim().is_empty()),
             only_ids: None,
         };
         let failing: Vec<crate::domain::compliance::Criterion> = to_domain(self.failing);
         if self.fully_functional.is_some() || !failing.is_empty() {
+            // 五有 is judged for the whole portfolio: one of the aggregates
+            // that take turns (`cost::AggregateGate`).
+            let _turn = cost::aggregate_turn(ctx).await?;
             let as_of = self.compliance_as_of.map_or_else(store::today, |d| d.0);
             let wanted = self.fully_functional;
             let ids = if wanted == Some(true) && failing.is_empty() {
@@ -654,7 +670,9 @@ impl CarrierFilter {
             };
             filter.restrict_to(ids);
         }
-        self.spatial.apply(db, &mut filter).await?;
+        self.spatial
+            .apply(db, super::limits(ctx).max_polygon_vertices, &mut filter)
+            .await?;
         Ok(filter)
     }
 }
@@ -701,7 +719,7 @@ impl CarrierQuery {
         >,
     ) -> ApiResult<CarrierConnection> {
         let db = super::db(ctx)?;
-        let filter = filter.unwrap_or_default().into_store(db).await?;
+        let filter = filter.unwrap_or_default().into_store(ctx).await?;
         let order = store_order(order_by.unwrap_or_default());
         let args = page_args(ctx, first, after, last, before);
         let page = store::carrier::page(db, &filter, order, &args).await?;

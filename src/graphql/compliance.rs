@@ -5,6 +5,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::setting;
 
+use super::cost::{COMPLIANCE_CRITERIA, FIXED_SMALL_LIST, RECORDS_PER_OWNER, list_complexity};
 use super::enums::{CarrierKind, ComplianceCriterion, FacilityKind, Level};
 use super::error::ApiResult;
 use super::loaders::{self, Loaders, one, required};
@@ -201,6 +202,7 @@ impl CarrierCompliance {
     }
 
     /// All five criteria, in order.
+    #[graphql(complexity = "list_complexity(COMPLIANCE_CRITERIA, child_complexity)")]
     async fn criteria(&self) -> Vec<CriterionCheck<'_>> {
         self.0.criteria.iter().map(CriterionCheck).collect()
     }
@@ -255,6 +257,7 @@ pub struct ComplianceEvidence<'a>(&'a rules::Evidence);
 #[Object]
 impl ComplianceEvidence<'_> {
     /// Platforms open on the date (有创新平台).
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn platforms(&self, ctx: &Context<'_>) -> ApiResult<Vec<Platform>> {
         let loaders = loaders::of(ctx)?;
         let mut items = Vec::new();
@@ -266,6 +269,7 @@ impl ComplianceEvidence<'_> {
     }
 
     /// Funds serving the carrier on the date (有投资基金).
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn funds(&self, ctx: &Context<'_>) -> ApiResult<Vec<Fund>> {
         let loaders = loaders::of(ctx)?;
         let mut items = Vec::new();
@@ -297,6 +301,7 @@ impl ComplianceEvidence<'_> {
     }
 
     /// Operating teams active on the date (有专业团队).
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<OperatingTeam>> {
         let loaders = loaders::of(ctx)?;
         let mut items = Vec::new();
@@ -337,6 +342,7 @@ impl ComplianceEvidence<'_> {
     }
 
     /// Facilities open on the date (有配套设施).
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn facilities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Facility>> {
         let loaders = loaders::of(ctx)?;
         let mut items = Vec::new();
@@ -467,6 +473,7 @@ impl LevelRuleSet {
     }
 
     /// Its requirements; each holds when its check passes, or for a group, any one of its checks.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn requirements(&self) -> Vec<LevelRequirement> {
         self.0
             .requirements
@@ -513,6 +520,7 @@ pub struct LevelRequirement {
     /// What it asks, in English.
     pub description_en: &'static str,
     /// Its checks: one, or several of which any one suffices.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     pub checks: Vec<LevelCheck>,
 }
 
@@ -572,6 +580,7 @@ impl LevelEligibility {
     }
 
     /// Every requirement, with the carrier's figures and the gaps.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn requirements(&self) -> Vec<RequirementOutcome> {
         self.0
             .requirements
@@ -613,6 +622,7 @@ pub struct RequirementOutcome {
     /// PASS, FAIL or UNKNOWN; a group passes when any of its checks passes.
     pub outcome: EligibilityOutcome,
     /// Its checks.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     pub checks: Vec<CheckOutcome>,
 }
 
@@ -693,6 +703,7 @@ impl ComplianceQuery {
     }
 
     /// Every level rule set zaiti knows, current and past.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn level_rule_sets(&self) -> Vec<LevelRuleSet> {
         level_rules::rule_sets().iter().map(LevelRuleSet).collect()
     }

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::district;
 
+use super::cost::{FIXED_SMALL_LIST, list_complexity};
 use super::enums::DistrictKind;
 use super::error::ApiResult;
 use super::node::{NodeType, global_id};
@@ -105,6 +106,7 @@ pub struct DistrictQuery;
 #[Object]
 impl DistrictQuery {
     /// All administrative units of the city (eight in Wuxi).
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn districts(&self, ctx: &Context<'_>) -> ApiResult<Vec<District>> {
         let db = super::db(ctx)?;
         let rows = store::district::all(db).await?;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{enterprise, qualification};
 
 use super::connection::{connection, page_args, page_complexity, total_count};
+use super::cost::{RECORDS_PER_OWNER, TENANCIES_PER_ENTERPRISE, list_complexity};
 use super::enums::{GraduationRoute, Industry, QualificationKind, to_domain};
 use super::error::ApiResult;
 use super::loaders::{self, many, one, required};
@@ -140,6 +141,7 @@ impl Enterprise {
     }
 
     /// Revenue by year. Confidential: empty unless ADMIN or the custodian operator.
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn revenue(&self, ctx: &Context<'_>) -> ApiResult<Vec<AnnualRevenue>> {
         if !self.may_see_confidential(ctx)? {
             return Ok(Vec::new());
@@ -173,6 +175,7 @@ impl Enterprise {
     }
 
     /// Its qualifications, oldest first.
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn qualifications(&self, ctx: &Context<'_>) -> ApiResult<Vec<Qualification>> {
         let mut rows = many(&loaders::of(ctx)?.qualifications_of, self.0.id).await?;
         rows.sort_by_key(|row| (row.valid_from, row.id));
@@ -208,6 +211,7 @@ impl Enterprise {
     }
 
     /// Its tenancies in every carrier, oldest first.
+    #[graphql(complexity = "list_complexity(TENANCIES_PER_ENTERPRISE, child_complexity)")]
     async fn tenancies(&self, ctx: &Context<'_>) -> ApiResult<Vec<Tenancy>> {
         let mut rows = many(&loaders::of(ctx)?.tenancies_of_enterprise, self.0.id).await?;
         rows.sort_by_key(|row| (row.moved_in_on, row.id));
@@ -453,7 +457,10 @@ impl EnterpriseQuery {
         let db = super::db(ctx)?;
         let filter = filter.unwrap_or_default();
         let filter = StoreFilter {
-            name_contains: filter.name_contains,
+            name_contains: crate::domain::text::filter_text(
+                "filter.nameContains",
+                filter.name_contains,
+            )?,
             industries: to_domain(filter.industries),
             landed_from: filter.landed_from.map(|d| d.0),
             landed_until: filter.landed_until.map(|d| d.0),

@@ -27,6 +27,10 @@ pub mod code {
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
     /// The HTTP request itself was malformed (body, method, media type).
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// The request ran past the server's time limit and was stopped.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// The answer would be larger than the server sends; it was withheld.
+    pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
 }
 
 /// An [`AppError`] on its way to a GraphQL client.

@@ -4,7 +4,8 @@ use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::carrier::Carrier;
-use super::connection::page_args;
+use super::connection::{page_args, page_complexity};
+use super::cost::{FIXED_SMALL_LIST, list_complexity};
 use super::district::District;
 use super::enums::{CarrierKind, SpaceSource};
 use super::error::ApiResult;
@@ -51,6 +52,7 @@ pub struct GoalProgress {
     /// Share of the period elapsed on `asOf`, 0 to 1 (days counted inclusively).
     pub elapsed_share: f64,
     /// Every target, in the order of the action plan.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     pub targets: Vec<TargetProgress>,
 }
 
@@ -180,6 +182,7 @@ super::connection::connection!(
 #[ComplexObject]
 impl TargetProgress {
     /// The actual value by district (parts without a district, such as landed enterprises, are left out).
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn by_district(&self) -> Vec<DistrictFigure> {
         goals::sum_by(&self.parts, |p| p.district_id)
             .into_iter()
@@ -191,6 +194,7 @@ impl TargetProgress {
     }
 
     /// The actual value by carrier kind.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn by_kind(&self) -> Vec<KindFigure> {
         goals::sum_by(&self.parts, |p| p.kind)
             .into_iter()
@@ -203,6 +207,7 @@ impl TargetProgress {
 
     /// The actual value by the year its records are dated in (delivery,
     /// recognition, opening or landing).
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn by_year(&self) -> Vec<YearFigure> {
         goals::sum_by(&self.parts, |p| Some(p.year))
             .into_iter()
@@ -216,6 +221,7 @@ impl TargetProgress {
 
     /// For NEW_FLOOR_AREA: the area by where it came from (new builds,
     /// renovated idle factories, 工业上楼, urban renewal); empty for other targets.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn by_source(&self) -> Vec<SourceFigure> {
         goals::sum_by(&self.parts, |p| p.source)
             .into_iter()
@@ -227,6 +233,7 @@ impl TargetProgress {
     }
 
     /// The carriers contributing, largest part first, a page at a time (forward only).
+    #[graphql(complexity = "page_complexity(first, None, child_complexity)")]
     async fn contributors(
         &self,
         ctx: &Context<'_>,

@@ -6,6 +6,7 @@ use std::io::Read;
 
 use async_graphql::{Context, ID, Object, SimpleObject, Upload};
 
+use super::cost::{FIXED_SMALL_LIST, list_complexity};
 use super::error::{ApiError, ApiResult};
 use super::node::{NodeType, global_id};
 use crate::error::AppError;
@@ -81,6 +82,7 @@ pub struct ImportResult {
     pub tenancies_created: i32,
     /// Every bad row, by spreadsheet row number and column; empty when the
     /// file was accepted (or, in a dry run, would be).
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     pub errors: Vec<ImportRowError>,
     /// Whether this was a dry run, which writes nothing.
     pub dry_run: bool,

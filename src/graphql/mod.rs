@@ -9,6 +9,7 @@ pub mod audit;
 pub mod carrier;
 pub mod compliance;
 pub mod connection;
+pub mod cost;
 pub mod district;
 pub mod enterprise;
 pub mod enums;
@@ -75,51 +76,66 @@ pub type ZaitiSchema = Schema<Query, Mutation, subscription::Subscription>;
 /// Deepest query accepted. The standard introspection query of front-end
 /// tools (GraphiQL, graphql-codegen) nests about 13 deep, so stay above that.
 pub const DEFAULT_MAX_DEPTH: usize = 16;
-/// Largest query complexity accepted (each field counts 1).
-pub const DEFAULT_MAX_COMPLEXITY: usize = 2_000;
+pub use cost::DEFAULT_MAX_COMPLEXITY;
 
 /// Limits that protect the server from expensive queries.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_depth: usize,
-    pub max_complexity: usize,
     /// Whether clients may introspect the schema (front-end tools need it).
     pub introspection: bool,
     /// Largest page of any connection.
     pub max_page_size: u64,
+    /// What one request may cost: complexity, selections, expensive fields,
+    /// time, answer size.
+    pub cost: cost::CostLimits,
+    /// Most vertices of any GeoJSON input (filters, footprints, boundaries).
+    pub max_polygon_vertices: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_depth: DEFAULT_MAX_DEPTH,
-            max_complexity: DEFAULT_MAX_COMPLEXITY,
             introspection: true,
             max_page_size: crate::store::page::DEFAULT_MAX_PAGE_SIZE,
+            cost: cost::CostLimits::default(),
+            max_polygon_vertices: crate::domain::geometry::DEFAULT_MAX_VERTICES,
         }
     }
 }
 
 /// Builds the schema; mutations publish live updates on `bus`. No I/O.
 pub fn schema(limits: Limits, bus: crate::events::Bus) -> ZaitiSchema {
+    let gate = cost::AggregateGate::new(limits.cost.concurrent_aggregates);
     let builder = Schema::build(
         Query::default(),
         Mutation::default(),
         subscription::Subscription,
     )
+    // Complexity is judged by `cost::CostGuard`, whose refusal says the figure.
     .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
     .data(connection::MaxPageSize(limits.max_page_size))
+    .data(limits)
+    .data(gate.clone())
     .data(bus)
     .extension(MarkExecution)
+    .extension(cost::CostGuard {
+        limits: limits.cost,
+        gate,
+    })
     .extension(access::MutationGuard)
     .extension(subscription::EventLoaders);
     if limits.introspection {
         builder.finish()
     } else {
         // async-graphql's own switch answers `__schema` with a silent null;
-        // a refusal with a code tells the client why.
-        builder.extension(access::IntrospectionRefusal).finish()
+        // a refusal with a code tells the client why. Suggestions ("Did you
+        // mean …") would name fields the schema no longer shows.
+        builder
+            .disable_suggestions()
+            .extension(access::IntrospectionRefusal)
+            .finish()
     }
 }
 
@@ -178,6 +194,11 @@ impl Extension for MarkExecution {
 /// The caller of the request.
 pub(crate) fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
     ctx.data::<Actor>().map_err(missing_context)
+}
+
+/// The server's limits (the defaults where a schema was built without them).
+pub(crate) fn limits(ctx: &Context<'_>) -> Limits {
+    ctx.data_opt::<Limits>().copied().unwrap_or_default()
 }
 
 /// The request's database connection.

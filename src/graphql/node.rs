@@ -103,6 +103,12 @@ pub enum Node {
     Setting(Setting),
 }
 
+/// The complexity of `nodes(ids)`: the selection once per id. Past the limit
+/// of ids it counts as the limit, so too many ids get the clearer refusal.
+fn nodes_complexity(ids: usize, child_complexity: usize) -> usize {
+    super::cost::list_complexity(ids.clamp(1, MAX_NODES), child_complexity)
+}
+
 #[derive(Default)]
 pub struct NodeQuery;
 
@@ -120,6 +126,7 @@ impl NodeQuery {
 
     /// Fetches objects by their global IDs, in the order given (at most 100);
     /// null for each that does not exist.
+    #[graphql(complexity = "nodes_complexity(ids.len(), child_complexity)")]
     async fn nodes(
         &self,
         ctx: &Context<'_>,

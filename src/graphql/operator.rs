@@ -11,7 +11,7 @@ use super::error::{ApiError, ApiResult};
 use super::loaders;
 use super::node::{NodeType, expect, global_id};
 use crate::domain::ValidationError;
-use crate::domain::text::{optional_text, required_text};
+use crate::domain::text::{filter_text, optional_text, required_text};
 use crate::domain::uscc::Uscc;
 use crate::error::{AppError, stored};
 use crate::store;
@@ -221,7 +221,7 @@ impl OperatorQuery {
         let filter = filter.unwrap_or_default();
         let filter = StoreFilter {
             ownerships: to_domain(filter.ownerships),
-            name_contains: filter.name_contains,
+            name_contains: filter_text("filter.nameContains", filter.name_contains)?,
         };
         let args = page_args(ctx, first, after, last, before);
         let page = store::operator::page(db, &filter, &args).await?;

@@ -14,6 +14,7 @@ use super::node::{NodeType, expect};
 use crate::domain::ValidationError;
 use crate::domain::geometry::{self as domain, BBox, Expect, SpatialPredicate};
 use crate::domain::location::Location;
+use crate::domain::text::filter_text;
 use crate::error::AppError;
 use crate::store;
 use crate::store::spatial::{GeometryPatch, Shape};
@@ -113,10 +114,12 @@ pub struct SpatialFilter {
 }
 
 impl SpatialFilter {
-    /// The conditions, checked and in WGS84.
+    /// The conditions, checked and in WGS84; a shape of more than
+    /// `max_vertices` positions is refused before it is read.
     pub async fn predicates(
         self,
         db: &sea_orm::DatabaseConnection,
+        max_vertices: usize,
     ) -> Result<Vec<SpatialPredicate>, AppError> {
         let cs = system(self.coordinate_system);
         let mut predicates = Vec::new();
@@ -127,14 +130,14 @@ impl SpatialFilter {
             ));
         }
         if let Some(GeoJson(json)) = self.intersects {
-            let shape = domain::parse("filter.intersects", &json, Expect::Any, cs)?;
+            let shape = domain::parse("filter.intersects", &json, Expect::Any, cs, max_vertices)?;
             predicates.push(SpatialPredicate::Intersects(shape));
         }
         if let Some(GeoJson(json)) = self.within {
-            let shape = domain::parse("filter.within", &json, Expect::Any, cs)?;
+            let shape = domain::parse("filter.within", &json, Expect::Any, cs, max_vertices)?;
             predicates.push(SpatialPredicate::Within(shape));
         }
-        if let Some(code) = self.within_district {
+        if let Some(code) = filter_text("filter.withinDistrict", self.within_district)? {
             let boundary =
                 store::spatial::boundary_of(db, "filter.withinDistrict", code.trim()).await?;
             predicates.push(SpatialPredicate::Within(boundary));
@@ -163,9 +166,10 @@ impl SpatialFilter {
     pub async fn apply(
         self,
         db: &sea_orm::DatabaseConnection,
+        max_vertices: usize,
         filter: &mut impl store::carrier::CarrierRestriction,
     ) -> Result<(), AppError> {
-        let predicates = self.predicates(db).await?;
+        let predicates = self.predicates(db, max_vertices).await?;
         store::spatial::restrict(db, filter, &predicates).await
     }
 }
@@ -223,8 +227,9 @@ fn area_shape(
     field: &str,
     json: &serde_json::Value,
     cs: domain::CoordinateSystem,
+    max_vertices: usize,
 ) -> Result<Shape, ValidationError> {
-    let geometry = domain::parse(field, json, Expect::Area, cs)?;
+    let geometry = domain::parse(field, json, Expect::Area, cs, max_vertices)?;
     Shape::new(geometry).ok_or_else(|| ValidationError::new(field, "the geometry is empty"))
 }
 
@@ -244,14 +249,14 @@ pub struct SetCarrierGeometryInput {
 }
 
 impl SetCarrierGeometryInput {
-    fn validate(self) -> Result<(i32, i32, GeometryPatch), AppError> {
+    fn validate(self, max_vertices: usize) -> Result<(i32, i32, GeometryPatch), AppError> {
         let id = expect("id", &self.id, NodeType::Carrier)?;
         let cs = system(self.coordinate_system);
         let location = match self.location {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(GeoJson(json)) => {
-                let point = domain::parse("location", &json, Expect::Point, cs)?;
+                let point = domain::parse("location", &json, Expect::Point, cs, max_vertices)?;
                 let geo::Geometry::Point(point) = point else {
                     return Err(AppError::invalid("location", "expected a Point"));
                 };
@@ -261,7 +266,9 @@ impl SetCarrierGeometryInput {
         let footprint = match self.footprint {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(GeoJson(json)) => Some(Some(area_shape("footprint", &json, cs)?)),
+            MaybeUndefined::Value(GeoJson(json)) => {
+                Some(Some(area_shape("footprint", &json, cs, max_vertices)?))
+            }
         };
         Ok((
             id,
@@ -299,7 +306,7 @@ impl SpatialMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to write.")] input: SetCarrierGeometryInput,
     ) -> ApiResult<Carrier> {
-        let (id, version, patch) = input.validate()?;
+        let (id, version, patch) = input.validate(super::limits(ctx).max_polygon_vertices)?;
         let db = super::db(ctx)?;
         let row = store::spatial::set_carrier_geometry(db, super::actor(ctx)?, id, version, patch)
             .await?;
@@ -315,9 +322,10 @@ impl SpatialMutation {
     ) -> ApiResult<District> {
         let id = expect("id", &input.id, NodeType::District)?;
         let cs = system(input.coordinate_system);
+        let max_vertices = super::limits(ctx).max_polygon_vertices;
         let boundary = input
             .boundary
-            .map(|GeoJson(json)| area_shape("boundary", &json, cs))
+            .map(|GeoJson(json)| area_shape("boundary", &json, cs, max_vertices))
             .transpose()?;
         let db = super::db(ctx)?;
         let row = store::spatial::set_district_boundary(

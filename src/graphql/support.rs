@@ -11,6 +11,7 @@ use entity::{facility, fund, operating_team, platform};
 
 use super::carrier::Carrier;
 use super::connection::{connection, page_args, page_complexity, total_count};
+use super::cost::{CARRIERS_PER_FUND, list_complexity};
 use super::enums::{FacilityKind, Level, PlatformKind};
 use super::error::ApiResult;
 use super::loaders::{self, many, one, required};
@@ -241,6 +242,7 @@ impl PlatformFilterInput {
     async fn into_store(
         self,
         db: &sea_orm::DatabaseConnection,
+        max_polygon_vertices: usize,
     ) -> Result<PlatformFilter, AppError> {
         let mut filter = PlatformFilter {
             carrier_ids: expect_all(
@@ -257,7 +259,9 @@ impl PlatformFilterInput {
             open_on: self.open_on.map(|d| d.0),
             ..PlatformFilter::default()
         };
-        self.spatial.apply(db, &mut filter).await?;
+        self.spatial
+            .apply(db, max_polygon_vertices, &mut filter)
+            .await?;
         Ok(filter)
     }
 }
@@ -296,6 +300,7 @@ impl Fund {
     }
 
     /// The carriers it serves, in id order.
+    #[graphql(complexity = "list_complexity(CARRIERS_PER_FUND, child_complexity)")]
     async fn carriers(&self, ctx: &Context<'_>) -> ApiResult<Vec<Carrier>> {
         let loaders = loaders::of(ctx)?;
         let mut ids: Vec<i32> = many(&loaders.fund_links_of_fund, self.id)
@@ -752,7 +757,10 @@ impl SupportQuery {
         #[graphql(desc = "Read before this cursor.")] before: Option<String>,
     ) -> ApiResult<PlatformConnection> {
         let db = super::db(ctx)?;
-        let filter = filter.unwrap_or_default().into_store(db).await?;
+        let filter = filter
+            .unwrap_or_default()
+            .into_store(db, super::limits(ctx).max_polygon_vertices)
+            .await?;
         let args = page_args(ctx, first, after, last, before);
         let page = store::support::platform_page(db, &filter, &args).await?;
         let total = total_count(ctx, store::support::platform_count(db, &filter)).await?;

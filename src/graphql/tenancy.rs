@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::tenancy;
 
 use super::carrier::Carrier;
+use super::cost::{FIXED_SMALL_LIST, list_complexity};
 use super::district::District;
 use super::enterprise::Enterprise;
 use super::enums::{CarrierKind, GraduationRoute, TenancyStatus};
@@ -289,6 +290,7 @@ pub struct TenancyQuery;
 #[Object]
 impl TenancyQuery {
     /// Occupancy of all carriers on `asOf` (default today), summed per district or per kind.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn occupancy_summary(
         &self,
         ctx: &Context<'_>,

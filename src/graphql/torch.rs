@@ -4,6 +4,7 @@
 use async_graphql::{Context, ID, Object};
 
 use super::carrier::Carrier;
+use super::cost::{TORCH_ROWS, list_complexity};
 use super::enums::{CarrierKind, Level};
 use super::error::ApiResult;
 use super::loaders::{self, required};
@@ -52,6 +53,7 @@ impl TorchStatistics {
     }
 
     /// One row per incubator and makerspace, by carrier id (creation order).
+    #[graphql(complexity = "list_complexity(TORCH_ROWS, child_complexity)")]
     async fn rows(&self) -> Vec<TorchRow> {
         self.0.rows.iter().cloned().map(TorchRow).collect()
     }

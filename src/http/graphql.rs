@@ -11,6 +11,7 @@
 use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{ParseRequestError, Request, Response, ServerError};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
@@ -18,7 +19,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, FromRequest, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{AppState, auth};
 use crate::domain::access::Actor;
@@ -329,41 +330,44 @@ async fn run(
 ) -> axum::response::Response {
     let (response, executed) =
         crate::graphql::execute(&state.schema, request, &state.db, actor).await;
-    let (status, body) = if executed {
-        (StatusCode::OK, executed_body(response))
-    } else {
-        // Nothing ran: a request error. Only graphql-response+json may say so in the status.
-        let status = match media {
-            MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
-            MediaType::Json => StatusCode::OK,
-        };
-        let mut errors = response.errors;
-        errors.iter_mut().for_each(classify_request_error);
-        (status, json!({ "errors": errors }))
+    if executed {
+        return json_response(media, StatusCode::OK, &executed_body(response));
+    }
+    // Nothing ran: a request error. Only graphql-response+json may say so in the status.
+    let status = match media {
+        MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+        MediaType::Json => StatusCode::OK,
     };
-    json_response(media, status, &body)
+    let mut errors = response.errors;
+    errors.iter_mut().for_each(classify_request_error);
+    json_response(media, status, &json!({ "errors": errors }))
 }
 
-fn executed_body(response: Response) -> Value {
-    let mut body = Map::new();
-    body.insert("data".into(), json!(response.data));
-    if !response.errors.is_empty() {
+/// The answer of a request that ran, serialised straight from async-graphql's
+/// values: fields in the order the query selected them, and no copy of the
+/// answer (`serde_json::Value` would sort them and copy it).
+#[derive(serde::Serialize)]
+struct ExecutedBody {
+    data: async_graphql::Value,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<ServerError>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: BTreeMap<String, async_graphql::Value>,
+}
+
+fn executed_body(response: Response) -> ExecutedBody {
+    ExecutedBody {
+        data: response.data,
         // Our resolvers always set a code; async-graphql's own execution-time
         // errors are input values that failed to parse.
-        body.insert(
-            "errors".into(),
-            errors_json(response.errors, code::BAD_USER_INPUT),
-        );
+        errors: with_default_code(response.errors, code::BAD_USER_INPUT),
+        extensions: response.extensions,
     }
-    if !response.extensions.is_empty() {
-        body.insert("extensions".into(), json!(response.extensions));
-    }
-    Value::Object(body)
 }
 
-/// Errors as JSON, each with an `extensions.code` (`default_code` where none was set).
-fn errors_json(errors: Vec<ServerError>, default_code: &str) -> Value {
-    let errors = errors
+/// Errors, each with an `extensions.code` (`default_code` where none was set).
+fn with_default_code(errors: Vec<ServerError>, default_code: &str) -> Vec<ServerError> {
+    errors
         .into_iter()
         .map(|mut err| {
             let extensions = err.extensions.get_or_insert_with(Default::default);
@@ -372,8 +376,7 @@ fn errors_json(errors: Vec<ServerError>, default_code: &str) -> Value {
             }
             err
         })
-        .collect::<Vec<_>>();
-    json!(errors)
+        .collect()
 }
 
 fn http_error(media: MediaType, status: StatusCode, message: &str) -> axum::response::Response {
@@ -391,8 +394,16 @@ pub(super) fn error_response(
     json_response(media, status, &body)
 }
 
-fn json_response(media: MediaType, status: StatusCode, body: &Value) -> axum::response::Response {
-    let mut response = (status, body.to_string()).into_response();
+fn json_response(
+    media: MediaType,
+    status: StatusCode,
+    body: &impl serde::Serialize,
+) -> axum::response::Response {
+    let Ok(bytes) = serde_json::to_vec(body) else {
+        tracing::error!("an answer did not serialise to JSON");
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    let mut response = (status, bytes).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, media.header());

@@ -334,6 +334,55 @@ mod tests {
         );
     }
 
+    fn serve_args(flags: &[&str]) -> ServeArgs {
+        let cli =
+            Cli::try_parse_from(["zaiti", "serve"].iter().chain(flags)).expect("the flags parse");
+        match cli.command {
+            Command::Serve(args) => args,
+            _ => panic!("not serve"),
+        }
+    }
+
+    #[test]
+    fn the_cost_limits_default_to_the_documented_values_and_follow_their_flags() {
+        let defaults = serve_args(&[]).http_options().limits;
+        assert_eq!(defaults.cost, CostLimits::default());
+        assert_eq!(defaults.max_polygon_vertices, DEFAULT_MAX_VERTICES);
+        let limits = serve_args(&[
+            "--max-complexity=1",
+            "--max-selections=2",
+            "--max-known-at=3",
+            "--max-aggregates=4",
+            "--concurrent-aggregates=5",
+            "--request-timeout-seconds=6",
+            "--max-response-bytes=7",
+            "--max-resolved-fields=8",
+            "--max-polygon-vertices=9",
+        ])
+        .http_options()
+        .limits;
+        assert_eq!(
+            limits.cost,
+            CostLimits {
+                max_complexity: 1,
+                max_selections: 2,
+                max_known_at: 3,
+                max_aggregates: 4,
+                concurrent_aggregates: 5,
+                request_timeout: std::time::Duration::from_secs(6),
+                max_response_bytes: 7,
+                max_resolved_fields: 8,
+            }
+        );
+        assert_eq!(limits.max_polygon_vertices, 9);
+        for refused in ["--request-timeout-seconds=0", "--concurrent-aggregates=0"] {
+            assert!(
+                Cli::try_parse_from(["zaiti", "serve", refused]).is_err(),
+                "{refused}"
+            );
+        }
+    }
+
     #[test]
     fn a_url_without_password_is_unchanged() {
         assert_eq!(redacted(DEFAULT_DATABASE_URL), DEFAULT_DATABASE_URL);

@@ -6,8 +6,9 @@ use entity::carrier;
 
 use super::compliance::{self, CarrierCompliance, LevelEligibility};
 use super::connection::{connection, page_args, page_complexity, total_count};
-use super::cost;
-use super::cost::{FIXED_SMALL_LIST, RECORDS_PER_OWNER, TENANCIES_PER_CARRIER, list_complexity};
+use super::cost::{
+    self, FIXED_SMALL_LIST, RECORDS_PER_OWNER, TENANCIES_PER_CARRIER, list_complexity,
+};
 use super::district::District;
 use super::enums::{
     CarrierKind, CarrierStatus, ComplianceCriterion, Industry, Level, OrderDirection,

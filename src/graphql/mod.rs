@@ -113,7 +113,8 @@ pub fn schema(limits: Limits, bus: crate::events::Bus) -> ZaitiSchema {
         Mutation::default(),
         subscription::Subscription,
     )
-    // Complexity is judged by `cost::CostGuard`, whose refusal says the figure.
+    // No `limit_complexity`: `cost::CostGuard` judges complexity, and its
+    // refusal gives the figure and the limit.
     .limit_depth(limits.max_depth)
     .data(connection::MaxPageSize(limits.max_page_size))
     .data(limits)

@@ -73,7 +73,7 @@ pub const DEFAULT_CONCURRENT_AGGREGATES: u32 = 2;
 /// Longest a request may run: far above any real query (goal progress on
 /// 5,000 carriers takes about 60 ms, a replay for `knownAt` on the demo data
 /// 0.2 s), and room for a large `importTenancies`.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Largest answer, in bytes of JSON: ten times the largest request body; a
 /// page of 100 carriers with all their tenants is well under 1 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 10 * 1024 * 1024;

@@ -304,6 +304,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
                 headcount: Some(10),
                 financing_raised_fen: None,
                 exited_on: None,
+                custodian_operator_id: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,

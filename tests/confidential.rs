@@ -56,8 +56,8 @@ async fn scene(app: &TestApp) -> Scene {
         let token = app.token(name, Role::Operator, Some(&operator)).await;
         sides.push((operator, carrier, token));
     }
-    let [(_, keeper_carrier, keeper), (_, rival_carrier, rival)] =
-        <[_; 2]>::try_from(sides).ok().expect("two operators");
+    let (_, rival_carrier, rival) = sides.pop().expect("two operators");
+    let (_, keeper_carrier, keeper) = sides.pop().expect("two operators");
     let input = json!({ "uscc": uscc(903), "name": "无锡保密科技有限公司", "foundedOn": "2022-01-01",
                         "financingRaised": FINANCING,
                         "revenue": [{ "year": 2024, "amount": "6000000" }, { "year": 2025, "amount": "5000000" }] });

@@ -60,14 +60,15 @@ impl AuditEvent {
         let Some(mut value) = json(text)? else {
             return Ok(None);
         };
-        if self.entity_type == NodeType::Enterprise && !self.may_read_figures(ctx).await? {
-            if let Some(fields) = value.as_object_mut() {
-                for key in CONFIDENTIAL_ENTERPRISE_FIELDS {
-                    if let Some(field) = fields.get_mut(key)
-                        && !field.is_null()
-                    {
-                        *field = serde_json::Value::from(REDACTED);
-                    }
+        if self.entity_type == NodeType::Enterprise
+            && !self.may_read_figures(ctx).await?
+            && let Some(fields) = value.as_object_mut()
+        {
+            for key in CONFIDENTIAL_ENTERPRISE_FIELDS {
+                if let Some(field) = fields.get_mut(key)
+                    && !field.is_null()
+                {
+                    *field = serde_json::Value::from(REDACTED);
                 }
             }
         }

@@ -344,8 +344,10 @@ async fn run(
 }
 
 /// The answer of a request that ran, serialised straight from async-graphql's
-/// values: fields in the order the query selected them, and no copy of the
-/// answer (`serde_json::Value` would sort them and copy it).
+/// values, with no copy of the answer (`serde_json::Value` would sort its
+/// fields and copy it). Fields come in the order async-graphql resolved them,
+/// which for fields resolved side by side is not always the order the query
+/// selected them (still to do: issue 16).
 #[derive(serde::Serialize)]
 struct ExecutedBody {
     data: async_graphql::Value,

@@ -29,6 +29,7 @@ SQLITE=0
 REUSE=0
 BUILD=1
 SETTLE=5
+QUIET_WAIT=900
 ZAITI_PORT=18080
 PGL_PORT=15678
 OUT=
@@ -51,6 +52,8 @@ usage: bench/load.sh [flags]
   --sqlite                 zaiti alone on an SQLite file in --out (no PostGraphile)
   --reuse                  keep the database and token of the last run (same flags!)
   --no-build               use the binaries in target/release as they are
+  --quiet-wait SECS        before each round, wait up to this long for the machine
+                           to be idle (under 0.25 cores busy; default $QUIET_WAIT)
   --settle SECS            once the server is idle after a round, wait this long
                            before reading "RSS after" (default $SETTLE)
   --zaiti-port N           (default $ZAITI_PORT)
@@ -74,6 +77,7 @@ while [ $# -gt 0 ]; do
     --reuse) REUSE=1; shift ;;
     --no-build) BUILD=0; shift ;;
     --settle) SETTLE=$2; shift 2 ;;
+    --quiet-wait) QUIET_WAIT=$2; shift 2 ;;
     --zaiti-port) ZAITI_PORT=$2; shift 2 ;;
     --postgraphile-port) PGL_PORT=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
@@ -235,6 +239,32 @@ wait_idle() {
 }
 # "busy total" jiffies of the whole machine, all cores (to see who else was busy).
 machine_ticks() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
+# CPU milliseconds of this shell's finished children, from the output of
+# bash's `times` in file $1 (`times` must run in this shell, not in $(...)).
+children_ms() {
+  awk 'NR == 2 {split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d\n", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000}' "$1"
+}
+# Waits, up to $QUIET_WAIT seconds, until the whole machine is under 0.25
+# cores busy over 3 s: rounds measured while someone else builds mean little.
+wait_quiet() {
+  local m0 m1 busy waited=0 said=0
+  while true; do
+    m0=$(machine_ticks)
+    sleep 3
+    m1=$(machine_ticks)
+    busy=$(echo "$m0 $m1" | awk -v cores="$(nproc)" '{print ($4 > $2) ? ($3 - $1) / ($4 - $2) * cores : 0}')
+    awk -v b="$busy" 'BEGIN {exit !(b < 0.25)}' && return 0
+    waited=$((waited + 3))
+    if [ "$waited" -ge "$QUIET_WAIT" ]; then
+      log "warning: the machine is still busy ($busy cores); measuring anyway"
+      return 0
+    fi
+    if [ "$said" = 0 ]; then
+      log "waiting for the machine to be quiet: $busy cores busy; top: $(ps -eo pcpu,comm --sort=-pcpu | sed -n 2,3p | tr -s ' ' | tr '\n' ';')"
+      said=1
+    fi
+  done
+}
 
 # CPU ticks of the PostgreSQL backends serving $DATABASE, by pid, as "pid ticks" lines.
 pg_backends() {
@@ -253,7 +283,7 @@ pg_ticks_between() {
 }
 
 ROUND_FILE=$OUT/rounds.tsv
-printf 'server\tconnections\tround\trps\tp50_ms\tp99_ms\tcpu_ms_per_req\tpg_cpu_ms_per_req\trss_peak_mb\trss_after_mb\trequests\tbad\tsocket_errors\ttimeouts\tmean_bytes\tmachine_busy_cores\tserver_cores\n' >"$ROUND_FILE"
+printf 'server\tconnections\tround\trps\tp50_ms\tp99_ms\tcpu_ms_per_req\tpg_cpu_ms_per_req\trss_peak_mb\trss_after_mb\trequests\tbad\tsocket_errors\ttimeouts\tmean_bytes\tmachine_busy_cores\tserver_cores\tpg_cores\twrk_cores\tother_cores\n' >"$ROUND_FILE"
 
 run_round() {
   local server=$1 connections=$2 round=$3
@@ -265,19 +295,24 @@ run_round() {
   wrk_out=$OUT/wrk.$server.c$connections.r$round.txt
   local wrk_args=(-t "$threads" -c "$connections" --timeout 60s -s "$BENCH/page.lua" "$url")
   export WRK_BODY_FILE=$OUT/body.$server.json WRK_TOKEN=$token
+  wait_quiet
   if [ "$WARMUP" != 0 ]; then
     wrk -d "${WARMUP}s" "${wrk_args[@]}" >/dev/null
   fi
   wait_idle "$pid"
   pg_backends >"$OUT/pg.before"
-  local machine0 machine1
+  local machine0 machine1 wrk0 wrk1
   machine0=$(machine_ticks)
   cpu0=$(cpu_ticks "$pid")
   rss_file=$OUT/rss.$server.c$connections.r$round.txt
   : >"$rss_file"
   (while true; do rss_kb "$pid" >>"$rss_file"; sleep 0.5; done) &
   sampler=$!
+  times >"$OUT/times.before"
   wrk -d "${DURATION}s" "${wrk_args[@]}" >"$wrk_out"
+  times >"$OUT/times.after"
+  wrk0=$(children_ms "$OUT/times.before")
+  wrk1=$(children_ms "$OUT/times.after")
   cpu1=$(cpu_ticks "$pid")
   machine1=$(machine_ticks)
   pg_backends >"$OUT/pg.after"
@@ -298,7 +333,7 @@ run_round() {
     -v p99="$r_p99_ms" -v n="$r_requests" -v ticks=$((cpu1 - cpu0)) -v pgt="$pg_ticks" \
     -v hz="$CLK_TCK" -v peak="$rss_peak" -v after="$rss_after" -v sqlite="$SQLITE" \
     -v bad="$r_bad" -v sock="$r_socket_errors" -v tmo="$r_timeouts" -v bytes="$r_mean_bytes" \
-    -v m0="$machine0" -v m1="$machine1" -v cores="$(nproc)" \
+    -v m0="$machine0" -v m1="$machine1" -v cores="$(nproc)" -v wrk_ms=$((wrk1 - wrk0)) \
     'BEGIN {
        cpu = n > 0 ? ticks * 1000 / hz / n : 0
        pg = sqlite == 1 ? "" : sprintf("%.1f", n > 0 ? pgt * 1000 / hz / n : 0)
@@ -306,9 +341,12 @@ run_round() {
        span = b[2] - a[2]
        busy = span > 0 ? (b[1] - a[1]) / span * cores : 0
        own = span > 0 ? ticks / span * cores : 0
-       printf "%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%.0f\t%d\t%d\t%d\t%d\t%d\t%.2f\t%.2f\n",
-         s, c, r, rps, p50, p99, cpu, pg, peak / 1024, after / 1024, n, bad, sock, tmo, bytes, busy, own
-     }' | tee -a "$ROUND_FILE" | awk -F'\t' '{printf "  %-12s c=%-3s round %s: %7s req/s  p50 %7s ms  p99 %7s ms  cpu %6s ms/req  pg %5s ms/req  rss %4s/%4s MB  bad %s  busy %s cores (server %s)\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $16, $17}' >&2
+       pgc = span > 0 ? pgt / span * cores : 0
+       wrkc = span > 0 ? wrk_ms / 1000 * hz / span * cores : 0
+       printf "%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%.0f\t%d\t%d\t%d\t%d\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\n",
+         s, c, r, rps, p50, p99, cpu, pg, peak / 1024, after / 1024, n, bad, sock, tmo, bytes,
+         busy, own, pgc, wrkc, busy - own - pgc - wrkc
+     }' | tee -a "$ROUND_FILE" | awk -F'\t' '{printf "  %-12s c=%-3s round %s: %7s req/s  p50 %7s ms  p99 %7s ms  cpu %6s ms/req  pg %5s ms/req  rss %4s/%4s MB  bad %s  cores: server %s pg %s wrk %s other %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $17, $18, $19, $20}' >&2
 }
 
 log "rounds: ${DURATION}s each after ${WARMUP}s warm-up, connections $CONNECTIONS, $ROUNDS round(s) per server; load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -357,6 +395,9 @@ def cells(server, c):
             "%.0f / %.0f" % (med(server, c, "p50_ms"), med(server, c, "p99_ms")),
             cpu(server, c),
             "%.0f / %.0f" % (peak(server, c), after(server, c))]
+other = [float(r["other_cores"]) for r in rows]
+print("Other load on the machine during the rounds (busy cores not the server's, its PostgreSQL backends' or wrk's): "
+      "median %.2f, max %.2f; %d of %d rounds over 0.25." % (statistics.median(other), max(other), sum(o > 0.25 for o in other), len(other)))
 print()
 print("Medians of %d round(s) per cell; CPU is the server process%s per request; RSS is the peak while loaded / %s" % (
     rounds, "" if sqlite else " + the PostgreSQL backends serving it", "a few seconds after."))

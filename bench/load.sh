@@ -363,11 +363,15 @@ log "done; load average $(cut -d' ' -f1-3 /proc/loadavg); every round in $ROUND_
 
 # --- the table ----------------------------------------------------------------
 {
+  if [ "$SQLITE" = 1 ]; then
+    against="on SQLite"
+  else
+    against="vs PostGraphile $PGL_VERSION on PostgreSQL $(psql "$PG_URL/postgres" -tAc 'SHOW server_version' | cut -d' ' -f1)"
+  fi
   echo "$(date -u +%Y-%m-%dT%H:%MZ): zaiti at $(git -C "$ROOT" rev-parse --short HEAD)" \
     "(server code of $(git -C "$ROOT" log -1 --format=%h -- src entity migration Cargo.toml Cargo.lock)$(
       git -C "$ROOT" diff --quiet HEAD -- src entity migration Cargo.toml Cargo.lock || echo ', modified'))" \
-    "on $([ "$SQLITE" = 1 ] && echo SQLite || psql "$PG_URL/postgres" -tAc 'SHOW server_version' | cut -d' ' -f1 | sed 's/^/PostgreSQL /')" \
-    "${PGL_VERSION:+vs PostGraphile $PGL_VERSION}; $CARRIERS carriers x $TENANCIES tenancies;" \
+    "$against; $CARRIERS carriers x $TENANCIES tenancies;" \
     "$ROUNDS x ${DURATION}s rounds after ${WARMUP}s warm-up; $(nproc) cores"
   python3 - "$ROUND_FILE" "$SQLITE" <<'EOF'
 

@@ -12,7 +12,7 @@
 # to install bench/postgraphile's pinned Node 22 and PostGraphile 5.1.5).
 # Not part of `cargo test` or CI. Results and the machine they came from go
 # into BENCHMARKS.md.
-set -euo pipefail
+set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
@@ -88,6 +88,8 @@ done
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 die() { log "error: $*"; exit 1; }
+# Whatever stops the run says so (set -e alone would exit without a word).
+trap 'log "error: line $LINENO: \"$BASH_COMMAND\" failed (status $?)"' ERR
 
 for tool in wrk curl python3; do
   command -v $tool >/dev/null || die "$tool is needed"
@@ -150,7 +152,7 @@ cleanup() {
   done
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'log "stopped by a signal"; exit 130' INT TERM
 
 # Waits until a POST of {__typename} to $1 answers 200 (with header $2, if any).
 wait_ready() {

@@ -12,7 +12,7 @@
 # to install bench/postgraphile's pinned Node 22 and PostGraphile 5.1.5).
 # Not part of `cargo test` or CI. Results and the machine they came from go
 # into BENCHMARKS.md.
-set -euo pipefail
+set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
@@ -88,6 +88,8 @@ done
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 die() { log "error: $*"; exit 1; }
+# Whatever stops the run says so (set -e alone would exit without a word).
+trap 'log "error: line $LINENO: \"$BASH_COMMAND\" failed (status $?)"' ERR
 
 for tool in wrk curl python3; do
   command -v $tool >/dev/null || die "$tool is needed"
@@ -150,7 +152,7 @@ cleanup() {
   done
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'log "stopped by a signal"; exit 130' INT TERM
 
 # Waits until a POST of {__typename} to $1 answers 200 (with header $2, if any).
 wait_ready() {
@@ -166,11 +168,17 @@ wait_ready() {
   die "$name did not answer at $url within 60 s"
 }
 
+# Each server's connections carry its own application_name, so that the CPU
+# of the PostgreSQL backends serving it can be told from anyone else's.
+server_db_url() {
+  if [ "$SQLITE" = 1 ]; then echo "$DB_URL"; else echo "$DB_URL?application_name=zaiti-load-$1"; fi
+}
+
 ZAITI_URL=http://127.0.0.1:$ZAITI_PORT/graphql
 log "starting zaiti on $ZAITI_URL"
 # The page is ~4,600 fields: far over the default complexity limit (2000),
 # which is for untrusted clients; the rate limit is off for the load.
-"$ZAITI_BIN" serve --database-url "$DB_URL" --listen "127.0.0.1:$ZAITI_PORT" \
+"$ZAITI_BIN" serve --database-url "$(server_db_url zaiti)" --listen "127.0.0.1:$ZAITI_PORT" \
   --rate-limit-per-minute 0 --max-complexity 1000000 >"$OUT/zaiti.log" 2>&1 &
 ZAITI_PID=$!
 PIDS+=("$ZAITI_PID")
@@ -191,7 +199,7 @@ if [ "$SQLITE" = 0 ]; then
   # mode (no development checks), the process itself, not a wrapper.
   (cd "$PGL_DIR" && exec env GRAPHILE_ENV=production NODE_ENV=production \
     node_modules/.bin/node node_modules/postgraphile/dist/cli-run.js \
-    -P postgraphile/presets/amber -c "$DB_URL" -s public -n 127.0.0.1 -p "$PGL_PORT" \
+    -P postgraphile/presets/amber -c "$(server_db_url postgraphile)" -s public -n 127.0.0.1 -p "$PGL_PORT" \
     >"$OUT/postgraphile.log" 2>&1) &
   PGL_PID=$!
   PIDS+=("$PGL_PID")
@@ -266,12 +274,12 @@ wait_quiet() {
   done
 }
 
-# CPU ticks of the PostgreSQL backends serving $DATABASE, by pid, as "pid ticks" lines.
+# CPU ticks of the PostgreSQL backends serving server $1, by pid, as "pid ticks" lines.
 pg_backends() {
   [ "$SQLITE" = 0 ] || return 0
   local pid
   for pid in $(psql "$PG_URL/postgres" -tAc \
-    "SELECT pid FROM pg_stat_activity WHERE datname = '$DATABASE' AND pid <> pg_backend_pid()"); do
+    "SELECT pid FROM pg_stat_activity WHERE application_name = 'zaiti-load-$1'"); do
     [ -r "/proc/$pid/stat" ] && echo "$pid $(cpu_ticks "$pid" 2>/dev/null || echo 0)"
   done
   return 0
@@ -300,7 +308,7 @@ run_round() {
     wrk -d "${WARMUP}s" "${wrk_args[@]}" >/dev/null
   fi
   wait_idle "$pid"
-  pg_backends >"$OUT/pg.before"
+  pg_backends "$server" >"$OUT/pg.before"
   local machine0 machine1 wrk0 wrk1
   machine0=$(machine_ticks)
   cpu0=$(cpu_ticks "$pid")
@@ -315,7 +323,7 @@ run_round() {
   wrk1=$(children_ms "$OUT/times.after")
   cpu1=$(cpu_ticks "$pid")
   machine1=$(machine_ticks)
-  pg_backends >"$OUT/pg.after"
+  pg_backends "$server" >"$OUT/pg.after"
   kill "$sampler"
   wait "$sampler" 2>/dev/null || true
   wait_idle "$pid"

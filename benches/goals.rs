@@ -358,7 +358,7 @@ fn goal_progress(c: &mut Criterion) {
     let url = std::env::var("ZAITI_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", directory.join("goals.db").display()));
     let db = runtime.block_on(portfolio(&url));
-    let schema = zaiti::graphql::schema(
+    let schema = zaiti::graphql::Schemas::new(
         zaiti::graphql::Limits::default(),
         zaiti::events::Bus::in_process(),
     );

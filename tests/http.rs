@@ -84,14 +84,21 @@ async fn queries_work_over_get_and_mutations_do_not() {
         .await
         .expect("a response");
     assert_eq!(query.status(), 200);
-    let mutation = app
-        .get_graphql()
-        .header("accept", "application/graphql-response+json")
-        .query(&[("query", r#"mutation { createOperator(input: {name: "x", uscc: "x", ownership: OTHER}) { id } }"#)])
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(mutation.status(), 405);
+    // Anonymous, and named without an operation name: a document of one
+    // named operation runs it all the same.
+    for document in [
+        r#"mutation { createOperator(input: {name: "x", uscc: "x", ownership: OTHER}) { id } }"#,
+        r#"mutation Named { createOperator(input: {name: "x", uscc: "x", ownership: OTHER}) { id } }"#,
+    ] {
+        let mutation = app
+            .get_graphql()
+            .header("accept", "application/graphql-response+json")
+            .query(&[("query", document)])
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(mutation.status(), 405, "{document}");
+    }
     assert_eq!(app.count_rows("operator").await, 0);
 }
 

@@ -465,7 +465,7 @@ impl Refusal {
         }
     }
 
-    fn into_server_error(self) -> ServerError {
+    pub(crate) fn into_server_error(self) -> ServerError {
         let mut error = ServerError::new(self.message, None);
         let extensions = error.extensions.get_or_insert_with(Default::default);
         extensions.set("code", self.code);
@@ -578,7 +578,7 @@ impl CostLimits {
         ))
     }
 
-    fn timed_out(&self) -> Refusal {
+    pub(crate) fn timed_out(&self) -> Refusal {
         let seconds = self.request_timeout.as_secs_f64();
         Refusal::new(
             code::TIMEOUT,
@@ -592,7 +592,7 @@ impl CostLimits {
         )
     }
 
-    fn too_many_fields(&self) -> Refusal {
+    pub(crate) fn too_many_fields(&self) -> Refusal {
         Refusal::new(
             code::RESPONSE_TOO_LARGE,
             format!(
@@ -608,7 +608,7 @@ impl CostLimits {
         )
     }
 
-    fn too_large(&self) -> Refusal {
+    pub(crate) fn too_large(&self) -> Refusal {
         Refusal::new(
             code::RESPONSE_TOO_LARGE,
             format!(
@@ -623,6 +623,47 @@ impl CostLimits {
             self.max_response_bytes as u64,
         )
     }
+}
+
+/// Judges the document of `request` against `limits`. Measured before
+/// async-graphql's own parse step, whose recursion-depth check already walks
+/// every fragment spread again. The parsed document stays in the request: it
+/// is parsed once. One that does not parse is left for async-graphql to report.
+pub fn measure_request(limits: &CostLimits, request: &mut Request) -> Result<(), Refusal> {
+    let variables = std::mem::take(&mut request.variables);
+    let judged = match request.parsed_query() {
+        Ok(document) => limits.judge_document(measure(document, &variables)),
+        Err(_) => Ok(()),
+    };
+    request.variables = variables;
+    judged
+}
+
+/// `body` as JSON, unless that is longer than `limit` bytes: one
+/// serialisation, stopped at the limit.
+pub fn to_json_within(body: &impl serde::Serialize, limit: usize) -> Option<Vec<u8>> {
+    struct Capped {
+        bytes: Vec<u8>,
+        limit: usize,
+    }
+    impl io::Write for Capped {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            if self.bytes.len() + bytes.len() > self.limit {
+                return Err(io::Error::other("over the limit"));
+            }
+            self.bytes.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut capped = Capped {
+        bytes: Vec::with_capacity(limit.min(64 * 1024)),
+        limit,
+    };
+    serde_json::to_writer(&mut capped, body).ok()?;
+    Some(capped.bytes)
 }
 
 /// Whether `response` serialises to more than `limit` bytes of JSON. Counts
@@ -719,17 +760,7 @@ impl Extension for CostGuardOfRequest {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        // Measured here, before async-graphql's own parse step, whose
-        // recursion-depth check already walks every fragment spread again.
-        // The parsed document stays in the request: it is parsed once. One
-        // that does not parse is left for async-graphql to report.
-        let variables = std::mem::take(&mut request.variables);
-        let judged = match request.parsed_query() {
-            Ok(document) => self.limits.judge_document(measure(document, &variables)),
-            Err(_) => Ok(()),
-        };
-        request.variables = variables;
-        judged.map_err(Refusal::into_server_error)?;
+        measure_request(&self.limits, &mut request).map_err(Refusal::into_server_error)?;
         next.run(ctx, request).await
     }
 
@@ -1119,10 +1150,10 @@ mod tests {
         let mut limits = super::super::Limits::default();
         limits.cost.concurrent_aggregates = 1;
         limits.cost.request_timeout = Duration::from_millis(300);
-        let schema = super::super::schema(limits, crate::events::Bus::in_process());
+        let schemas = super::super::Schemas::new(limits, crate::events::Bus::in_process());
         let run = async |query: &str| {
             let actor = crate::domain::access::Actor::anonymous();
-            super::super::execute(&schema, Request::new(query), &db, actor)
+            super::super::execute(&schemas, Request::new(query), &db, actor)
                 .await
                 .0
         };
@@ -1137,8 +1168,9 @@ mod tests {
                     })
             })
         };
-        // Another request has the only turn.
-        let gate = schema.data::<AggregateGate>().expect("the gate").clone();
+        // Another request has the only turn (both schemas share the gate:
+        // the 五有 filter runs on the plain one).
+        let gate = schemas.guarded.data::<AggregateGate>().expect("the gate").clone();
         let turn = gate.enter().await.expect("a turn");
         for waiting in [
             "{ goalProgress { elapsedShare } }",

@@ -37,6 +37,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use super::carrier::Carrier;
 use super::district::District;
 use super::error::{ApiError, ApiResult, missing_context};
+use super::execution::RowBudget;
 use super::operator::Operator;
 use super::recognition::LevelRecognition;
 use super::space_phase::SpacePhase;
@@ -87,11 +88,19 @@ keyed!(ById, carrier_id, CarrierId: carrier_footprint);
 keyed!(ById, district_id, DistrictId: district_boundary);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
-pub struct Rows<E, Key>(DatabaseConnection, PhantomData<fn() -> (E, Key)>);
+pub struct Rows<E, Key> {
+    db: DatabaseConnection,
+    budget: Arc<RowBudget>,
+    rows: PhantomData<fn() -> (E, Key)>,
+}
 
 impl<E, Key> Rows<E, Key> {
-    fn new(db: &DatabaseConnection) -> Self {
-        Self(db.clone(), PhantomData)
+    fn new(db: &DatabaseConnection, budget: &Arc<RowBudget>) -> Self {
+        Self {
+            db: db.clone(),
+            budget: budget.clone(),
+            rows: PhantomData,
+        }
     }
 }
 
@@ -103,7 +112,8 @@ where
     type Error = AppError;
 
     async fn load(&self, keys: &[i32]) -> AppResult<HashMap<i32, Vec<E::Model>>> {
-        let rows = store::rows_where_in::<E>(&self.0, E::COLUMN, keys.iter().copied()).await?;
+        let rows = store::rows_where_in::<E>(&self.db, E::COLUMN, keys.iter().copied()).await?;
+        self.budget.spend(rows.len());
         let mut grouped: HashMap<i32, Vec<E::Model>> = HashMap::new();
         for row in rows {
             grouped.entry(E::key(&row)).or_default().push(row);
@@ -266,7 +276,7 @@ pub struct Loaders {
 
 impl Loaders {
     /// Fresh loaders whose batches run from `queue`.
-    pub fn new(db: &DatabaseConnection, queue: &BatchQueue) -> Self {
+    pub fn new(db: &DatabaseConnection, queue: &BatchQueue, budget: Arc<RowBudget>) -> Self {
         fn loader<T: Loader<K>, K>(inner: T, queue: &BatchQueue) -> DataLoader<T>
         where
             K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
@@ -277,34 +287,34 @@ impl Loaders {
                 .max_batch_size(MAX_BATCH_KEYS)
         }
         Self {
-            carriers: loader(Rows::new(db), queue),
-            operators: loader(Rows::new(db), queue),
-            districts: loader(Rows::new(db), queue),
-            space_phases: loader(Rows::new(db), queue),
-            recognitions: loader(Rows::new(db), queue),
-            phases_of: loader(Rows::new(db), queue),
-            recognitions_of: loader(Rows::new(db), queue),
-            industries_of: loader(Rows::new(db), queue),
-            status_history_of: loader(Rows::new(db), queue),
+            carriers: loader(Rows::new(db, &budget), queue),
+            operators: loader(Rows::new(db, &budget), queue),
+            districts: loader(Rows::new(db, &budget), queue),
+            space_phases: loader(Rows::new(db, &budget), queue),
+            recognitions: loader(Rows::new(db, &budget), queue),
+            phases_of: loader(Rows::new(db, &budget), queue),
+            recognitions_of: loader(Rows::new(db, &budget), queue),
+            industries_of: loader(Rows::new(db, &budget), queue),
+            status_history_of: loader(Rows::new(db, &budget), queue),
             floor_area: loader(AsOf(db.clone(), PhantomData), queue),
             occupancy: loader(AsOf(db.clone(), PhantomData), queue),
-            enterprises: loader(Rows::new(db), queue),
-            qualifications: loader(Rows::new(db), queue),
-            tenancies: loader(Rows::new(db), queue),
-            tenancies_of_carrier: loader(Rows::new(db), queue),
-            tenancies_of_enterprise: loader(Rows::new(db), queue),
-            qualifications_of: loader(Rows::new(db), queue),
-            revenue_of: loader(Rows::new(db), queue),
-            platforms: loader(Rows::new(db), queue),
-            platforms_of: loader(Rows::new(db), queue),
-            teams: loader(Rows::new(db), queue),
-            teams_of: loader(Rows::new(db), queue),
-            facilities: loader(Rows::new(db), queue),
-            facilities_of: loader(Rows::new(db), queue),
-            funds: loader(Rows::new(db), queue),
-            fund_links_of_carrier: loader(Rows::new(db), queue),
-            fund_links_of_fund: loader(Rows::new(db), queue),
-            settings: loader(Rows::new(db), queue),
+            enterprises: loader(Rows::new(db, &budget), queue),
+            qualifications: loader(Rows::new(db, &budget), queue),
+            tenancies: loader(Rows::new(db, &budget), queue),
+            tenancies_of_carrier: loader(Rows::new(db, &budget), queue),
+            tenancies_of_enterprise: loader(Rows::new(db, &budget), queue),
+            qualifications_of: loader(Rows::new(db, &budget), queue),
+            revenue_of: loader(Rows::new(db, &budget), queue),
+            platforms: loader(Rows::new(db, &budget), queue),
+            platforms_of: loader(Rows::new(db, &budget), queue),
+            teams: loader(Rows::new(db, &budget), queue),
+            teams_of: loader(Rows::new(db, &budget), queue),
+            facilities: loader(Rows::new(db, &budget), queue),
+            facilities_of: loader(Rows::new(db, &budget), queue),
+            funds: loader(Rows::new(db, &budget), queue),
+            fund_links_of_carrier: loader(Rows::new(db, &budget), queue),
+            fund_links_of_fund: loader(Rows::new(db, &budget), queue),
+            settings: loader(Rows::new(db, &budget), queue),
             support_records: loader(AsOf(db.clone(), PhantomData), queue),
             new_tenants: loader(AsOf(db.clone(), PhantomData), queue),
             compliance_rules: {
@@ -316,8 +326,8 @@ impl Loaders {
                 )
                 .delay(Duration::ZERO)
             },
-            footprints: loader(Rows::new(db), queue),
-            boundaries: loader(Rows::new(db), queue),
+            footprints: loader(Rows::new(db, &budget), queue),
+            boundaries: loader(Rows::new(db, &budget), queue),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod district;
 pub mod enterprise;
 pub mod enums;
 pub mod error;
+pub mod execution;
 pub mod goals;
 pub mod import;
 pub mod loaders;
@@ -29,15 +30,16 @@ pub mod tenancy;
 pub mod torch;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::{Context, MergedObject, Request, Response, SDLExportOptions, Schema};
+use async_graphql::{Context, MergedObject, Response, SDLExportOptions, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::access::Actor;
 
 use self::error::{ApiResult, missing_context};
+pub use self::execution::{ExecutionStarted, Schemas, execute};
 
 /// The root of all reads.
 #[derive(MergedObject, Default)]
@@ -105,38 +107,72 @@ impl Default for Limits {
     }
 }
 
-/// Builds the schema; mutations publish live updates on `bus`. No I/O.
+/// The schema with every extension: what mutations, subscriptions and
+/// refused requests run on (see [`execution`]). Mutations publish live
+/// updates on `bus`. No I/O.
 pub fn schema(limits: Limits, bus: crate::events::Bus) -> ZaitiSchema {
     let gate = cost::AggregateGate::new(limits.cost.concurrent_aggregates);
+    guarded_schema(limits, bus, gate)
+}
+
+/// [`schema`], sharing the aggregate gate `gate`.
+fn guarded_schema(
+    limits: Limits,
+    bus: crate::events::Bus,
+    gate: cost::AggregateGate,
+) -> ZaitiSchema {
+    let builder = builder(limits, bus, gate.clone())
+        // No `limit_complexity`: `cost::CostGuard` judges complexity, and its
+        // refusal gives the figure and the limit.
+        .extension(MarkExecution)
+        .extension(cost::CostGuard {
+            limits: limits.cost,
+            gate,
+        })
+        .extension(access::MutationGuard)
+        .extension(subscription::EventLoaders);
+    if limits.introspection {
+        builder.finish()
+    } else {
+        // async-graphql's own switch answers `__schema` with a silent null;
+        // a refusal with a code tells the client why.
+        builder.extension(access::IntrospectionRefusal).finish()
+    }
+}
+
+/// The same schema without extensions, for queries that need no per-field
+/// hook (see [`execution`]). It refuses what the guarded one refuses,
+/// without saying as much; such requests run again on the guarded schema.
+fn plain_schema(limits: Limits, bus: crate::events::Bus, gate: cost::AggregateGate) -> ZaitiSchema {
+    let builder = builder(limits, bus, gate).limit_complexity(limits.cost.max_complexity);
+    if limits.introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
+}
+
+/// What both schemas share: types, depth limit, data (one aggregate gate for both).
+fn builder(
+    limits: Limits,
+    bus: crate::events::Bus,
+    gate: cost::AggregateGate,
+) -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
     let builder = Schema::build(
         Query::default(),
         Mutation::default(),
         subscription::Subscription,
     )
-    // No `limit_complexity`: `cost::CostGuard` judges complexity, and its
-    // refusal gives the figure and the limit.
     .limit_depth(limits.max_depth)
     .data(connection::MaxPageSize(limits.max_page_size))
     .data(limits)
-    .data(gate.clone())
-    .data(bus)
-    .extension(MarkExecution)
-    .extension(cost::CostGuard {
-        limits: limits.cost,
-        gate,
-    })
-    .extension(access::MutationGuard)
-    .extension(subscription::EventLoaders);
+    .data(gate)
+    .data(bus);
     if limits.introspection {
-        builder.finish()
-    } else {
-        // async-graphql's own switch answers `__schema` with a silent null;
-        // a refusal with a code tells the client why. Suggestions ("Did you
-        // mean …") would name fields the schema no longer shows.
         builder
-            .disable_suggestions()
-            .extension(access::IntrospectionRefusal)
-            .finish()
+    } else {
+        // Suggestions ("Did you mean …") would name fields the schema no longer shows.
+        builder.disable_suggestions()
     }
 }
 
@@ -146,29 +182,16 @@ pub fn sdl() -> String {
         .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
 }
 
-/// Executes a request of `actor` against `db` and tells whether execution began, which
-/// separates request errors (parse, validation: nothing ran) from field errors.
-pub async fn execute(
-    schema: &ZaitiSchema,
-    request: Request,
-    db: &DatabaseConnection,
-    actor: Actor,
-) -> (Response, bool) {
-    let started = Arc::new(ExecutionStarted::default());
-    let queue = loaders::BatchQueue::default();
-    let request = request
-        .data(actor)
-        .data(db.clone())
-        .data(loaders::Loaders::new(db, &queue))
-        .data(started.clone());
-    let response = loaders::drive(queue, schema.execute(request)).await;
-    (response, started.0.load(Ordering::Acquire))
+/// Both schemas over one aggregate gate.
+fn schemas(limits: Limits, bus: crate::events::Bus) -> (ZaitiSchema, ZaitiSchema) {
+    let gate = cost::AggregateGate::new(limits.cost.concurrent_aggregates);
+    (
+        guarded_schema(limits, bus.clone(), gate.clone()),
+        plain_schema(limits, bus, gate),
+    )
 }
 
-/// Set once the request passed parsing and validation and began to execute.
-#[derive(Debug, Default)]
-pub struct ExecutionStarted(AtomicBool);
-
+/// Marks the request's [`ExecutionStarted`] once it passed parsing and validation.
 struct MarkExecution;
 
 impl ExtensionFactory for MarkExecution {

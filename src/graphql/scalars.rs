@@ -29,7 +29,8 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        // NaiveDate's Display writes YYYY-MM-DD for the years zaiti accepts, without a format string to interpret.
+        Value::String(self.0.to_string())
     }
 }
 

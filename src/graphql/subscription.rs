@@ -26,6 +26,7 @@ use sea_orm::DatabaseConnection;
 use super::ZaitiSchema;
 use super::carrier::Carrier;
 use super::error::{ApiError, ApiResult, classify_request_error, code, missing_context};
+use super::execution::RowBudget;
 use super::loaders::{self, BatchQueue, Loaders, required};
 use super::node::{NodeType, expect, global_id};
 use crate::domain::access::Actor;
@@ -200,7 +201,9 @@ impl Extension for EventLoaders {
         };
         let queue = BatchQueue::default();
         let mut data = Data::default();
-        data.insert(Loaders::new(db, &queue));
+        // The cost guard counts this execution's fields itself.
+        let budget = Arc::new(RowBudget::new(usize::MAX));
+        data.insert(Loaders::new(db, &queue, budget));
         loaders::drive(queue, next.run_with_data(ctx, operation_name, data)).await
     }
 }

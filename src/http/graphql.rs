@@ -9,7 +9,7 @@
 //! multipart request specification has it, for file uploads (`importTenancies`).
 
 use async_graphql::http::MultipartOptions;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{ParseRequestError, Request, Response, ServerError};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -24,7 +24,9 @@ use serde_json::{Value, json};
 use super::{AppState, auth};
 use crate::domain::access::Actor;
 use crate::error::AppError;
+use crate::graphql::cost::to_json_within;
 use crate::graphql::error::{classify_request_error, code};
+use crate::graphql::execution::{chosen_operation, refused};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -331,7 +333,13 @@ async fn run(
     let (response, executed) =
         crate::graphql::execute(&state.schema, request, &state.db, actor).await;
     if executed {
-        return json_response(media, StatusCode::OK, &executed_body(response));
+        let limits = &state.schema.limits.cost;
+        let Some(bytes) = to_json_within(&executed_body(response), limits.max_response_bytes)
+        else {
+            let refusal = executed_body(refused(limits.too_large()));
+            return json_response(media, StatusCode::OK, &refusal);
+        };
+        return bytes_response(media, StatusCode::OK, bytes);
     }
     // Nothing ran: a request error. Only graphql-response+json may say so in the status.
     let status = match media {
@@ -405,6 +413,14 @@ fn json_response(
         tracing::error!("an answer did not serialise to JSON");
         return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
     };
+    bytes_response(media, status, bytes)
+}
+
+fn bytes_response(
+    media: MediaType,
+    status: StatusCode,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
     let mut response = (status, bytes).into_response();
     response
         .headers_mut()
@@ -430,14 +446,8 @@ fn is_mutation(request: &mut Request) -> bool {
     let Ok(document) = request.parsed_query() else {
         return false;
     };
-    let kind = match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation.node.ty),
-        DocumentOperations::Multiple(operations) => operation_name
-            .as_deref()
-            .and_then(|name| operations.get(name))
-            .map(|operation| operation.node.ty),
-    };
-    kind == Some(OperationType::Mutation)
+    chosen_operation(document, operation_name.as_deref())
+        .is_some_and(|operation| operation.node.ty == OperationType::Mutation)
 }
 
 /// Whether the body's media type (without parameters) is `essence`.

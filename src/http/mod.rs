@@ -30,7 +30,7 @@ pub use self::ws::{
     DEFAULT_INIT_TIMEOUT, DEFAULT_MAX_SOCKETS, DEFAULT_TOKEN_RECHECK, SocketLimits,
 };
 use crate::events::Bus;
-use crate::graphql::{Limits, ZaitiSchema};
+use crate::graphql::{Limits, Schemas};
 
 /// Largest request body accepted by default: 1 MiB, ample for any query.
 pub const DEFAULT_BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -77,7 +77,7 @@ impl Default for HttpOptions {
 /// Shared by every handler; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: ZaitiSchema,
+    pub schema: Schemas,
     pub db: DatabaseConnection,
     pub public_read: bool,
     pub rate_limits: Arc<RateLimits>,
@@ -97,7 +97,7 @@ pub struct AppState {
 pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
     let bus = Bus::new(&db);
     let state = AppState {
-        schema: crate::graphql::schema(options.limits, bus.clone()),
+        schema: Schemas::new(options.limits, bus.clone()),
         db,
         public_read: options.public_read,
         rate_limits: Arc::new(RateLimits::new(options.rate_limit_per_minute)),

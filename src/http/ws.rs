@@ -407,7 +407,7 @@ impl Executor for SocketExecutor {
         stream::once(async move {
             match token_in_force(&state, &actor).await {
                 Ok(true) => crate::graphql::subscription::execute_stream(
-                    &state.schema,
+                    &state.schema.guarded,
                     request,
                     &state.db,
                     actor,

@@ -1170,7 +1170,11 @@ mod tests {
         };
         // Another request has the only turn (both schemas share the gate:
         // the 五有 filter runs on the plain one).
-        let gate = schemas.guarded.data::<AggregateGate>().expect("the gate").clone();
+        let gate = schemas
+            .guarded
+            .data::<AggregateGate>()
+            .expect("the gate")
+            .clone();
         let turn = gate.enter().await.expect("a turn");
         for waiting in [
             "{ goalProgress { elapsedShare } }",

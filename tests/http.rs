@@ -258,3 +258,34 @@ async fn the_page_size_limit_is_configurable() {
     );
     assert_eq!(body["errors"][0]["extensions"]["field"], "first", "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_keep_the_order_of_the_selection_byte_for_byte() {
+    let app = app().await;
+    let operator = app.create_operator("锡创运营", 1).await;
+    let district = app.district_id("xinwu").await;
+    let carrier = app
+        .create_carrier(&operator, &district, json!({ "name": "序号众创空间" }))
+        .await;
+    // Fields a loader resolves (operator, district) before and between
+    // fields at hand, a fragment, an alias, and a field selected twice
+    // (its selections merge, in order).
+    let query = "query Order { carriers(first: 1) { nodes { operator { name } id ...Named district { code } sort: kind operator { id } } } }
+                 fragment Named on Carrier { name landmark }";
+    for accept in ["application/json", "application/graphql-response+json"] {
+        let body = app
+            .post_graphql()
+            .header("accept", accept)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("a response")
+            .text()
+            .await
+            .expect("a body");
+        let expected = format!(
+            r#"{{"data":{{"carriers":{{"nodes":[{{"operator":{{"name":"锡创运营","id":"{operator}"}},"id":"{carrier}","name":"序号众创空间","landmark":false,"district":{{"code":"xinwu"}},"sort":"MAKERSPACE"}}]}}}}}}"#
+        );
+        assert_eq!(body, expected, "{accept}");
+    }
+}

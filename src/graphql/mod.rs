@@ -5,6 +5,7 @@
 //! loaders go in as request data ([`execute`]).
 
 pub mod access;
+pub mod answer;
 pub mod audit;
 pub mod carrier;
 pub mod compliance;

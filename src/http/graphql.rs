@@ -9,7 +9,7 @@
 //! multipart request specification has it, for file uploads (`importTenancies`).
 
 use async_graphql::http::MultipartOptions;
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{ParseRequestError, Request, Response, ServerError};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use super::{AppState, auth};
 use crate::domain::access::Actor;
 use crate::error::AppError;
+use crate::graphql::answer::Ordered;
 use crate::graphql::cost::to_json_within;
 use crate::graphql::error::{classify_request_error, code};
 use crate::graphql::execution::{chosen_operation, refused};
@@ -328,16 +329,19 @@ async fn run(
     state: &AppState,
     media: MediaType,
     actor: Actor,
-    request: Request,
+    mut request: Request,
 ) -> axum::response::Response {
+    // Kept to write the answer in the order the operation selects its fields.
+    let operation_name = request.operation_name.clone();
+    let document = request.parsed_query().ok().cloned();
     let (response, executed) =
         crate::graphql::execute(&state.schema, request, &state.db, actor).await;
     if executed {
         let limits = &state.schema.limits.cost;
-        let Some(bytes) = to_json_within(&executed_body(response), limits.max_response_bytes)
-        else {
-            let refusal = executed_body(refused(limits.too_large()));
-            return json_response(media, StatusCode::OK, &refusal);
+        let body = executed_body(&response, document.as_ref(), operation_name.as_deref());
+        let Some(bytes) = to_json_within(&body, limits.max_response_bytes) else {
+            let refusal = refused(limits.too_large());
+            return json_response(media, StatusCode::OK, &executed_body(&refusal, None, None));
         };
         return bytes_response(media, StatusCode::OK, bytes);
     }
@@ -352,26 +356,28 @@ async fn run(
 }
 
 /// The answer of a request that ran, serialised straight from async-graphql's
-/// values, with no copy of the answer (`serde_json::Value` would sort its
-/// fields and copy it). Fields come in the order async-graphql resolved them,
-/// which for fields resolved side by side is not always the order the query
-/// selected them (still to do: issue 16).
+/// values in the order the operation selects its fields, with no copy of the
+/// answer.
 #[derive(serde::Serialize)]
-struct ExecutedBody {
-    data: async_graphql::Value,
+struct ExecutedBody<'a> {
+    data: Ordered<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ServerError>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    extensions: BTreeMap<String, async_graphql::Value>,
+    extensions: &'a BTreeMap<String, async_graphql::Value>,
 }
 
-fn executed_body(response: Response) -> ExecutedBody {
+fn executed_body<'a>(
+    response: &'a Response,
+    document: Option<&'a ExecutableDocument>,
+    operation_name: Option<&str>,
+) -> ExecutedBody<'a> {
     ExecutedBody {
-        data: response.data,
+        data: Ordered::answer(&response.data, document, operation_name),
         // Our resolvers always set a code; async-graphql's own execution-time
         // errors are input values that failed to parse.
-        errors: with_default_code(response.errors, code::BAD_USER_INPUT),
-        extensions: response.extensions,
+        errors: with_default_code(response.errors.clone(), code::BAD_USER_INPUT),
+        extensions: &response.extensions,
     }
 }
 

@@ -33,35 +33,9 @@ const QUERY: &str = r#"{ goalProgress(asOf: "2026-06-30") { targets {
     byDistrict { value } byKind { kind value } byYear { year value } bySource { source value }
     contributors(first: 10) { totalCount nodes { value } } } } }"#;
 
-/// A deterministic generator (PCG-style LCG), so every run builds the same portfolio.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 11
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() as f64 / (1u64 << 53) as f64) < p
-    }
-
-    fn day(&mut self, from: NaiveDate, span_days: u64) -> NaiveDate {
-        from.checked_add_days(Days::new(self.below(span_days)))
-            .unwrap()
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+#[path = "support/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 
 fn start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2018, 1, 1).unwrap()

@@ -58,34 +58,9 @@ struct Args {
     token_file: Option<PathBuf>,
 }
 
-/// A deterministic generator (the LCG of `benches/goals.rs`).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 11
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() as f64 / (1u64 << 53) as f64) < p
-    }
-
-    fn day(&mut self, from: NaiveDate, span_days: u64) -> NaiveDate {
-        from + Days::new(self.below(span_days))
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+#[path = "../benches/support/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 
 /// Words carrier and enterprise names are made of, so that sorting by name
 /// does not follow the ids.

@@ -249,6 +249,11 @@ pub struct CostArgs {
     #[arg(long, env = "ZAITI_CONCURRENT_AGGREGATES", default_value_t = cost::DEFAULT_CONCURRENT_AGGREGATES,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrent_aggregates: u32,
+    /// How many requests execute at once in this process (default: two per
+    /// core); others wait their turn in arrival order, within the time limit.
+    #[arg(long, env = "ZAITI_CONCURRENT_EXECUTIONS", default_value_t = cost::default_concurrent_executions(),
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrent_executions: u32,
     /// Longest a request (or a WebSocket operation, or one event of a subscription) may run, in seconds.
     #[arg(long, env = "ZAITI_REQUEST_TIMEOUT_SECONDS", default_value_t = cost::DEFAULT_REQUEST_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -273,6 +278,7 @@ impl CostArgs {
             max_known_at: self.max_known_at,
             max_aggregates: self.max_aggregates,
             concurrent_aggregates: self.concurrent_aggregates as usize,
+            concurrent_executions: self.concurrent_executions as usize,
             request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
             max_response_bytes: self.max_response_bytes,
             max_resolved_fields: self.max_resolved_fields,
@@ -354,6 +360,7 @@ mod tests {
             "--max-known-at=3",
             "--max-aggregates=4",
             "--concurrent-aggregates=5",
+            "--concurrent-executions=10",
             "--request-timeout-seconds=6",
             "--max-response-bytes=7",
             "--max-resolved-fields=8",
@@ -369,13 +376,18 @@ mod tests {
                 max_known_at: 3,
                 max_aggregates: 4,
                 concurrent_aggregates: 5,
+                concurrent_executions: 10,
                 request_timeout: std::time::Duration::from_secs(6),
                 max_response_bytes: 7,
                 max_resolved_fields: 8,
             }
         );
         assert_eq!(limits.max_polygon_vertices, 9);
-        for refused in ["--request-timeout-seconds=0", "--concurrent-aggregates=0"] {
+        for refused in [
+            "--request-timeout-seconds=0",
+            "--concurrent-aggregates=0",
+            "--concurrent-executions=0",
+        ] {
             assert!(
                 Cli::try_parse_from(["zaiti", "serve", refused]).is_err(),
                 "{refused}"

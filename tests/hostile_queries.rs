@@ -628,6 +628,58 @@ async fn a_request_past_its_time_limit_is_stopped_with_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_take_turns_and_one_without_a_turn_in_time_is_told_the_server_is_busy() {
+    // One turn, and a time limit each slow query below runs into: the first
+    // holds the turn until its time is up, the next one waiting gets it then
+    // and holds it as long again, so the last waits past its own limit.
+    let app = app_with(|limits| {
+        limits.cost.concurrent_executions = 1;
+        limits.cost.request_timeout = Duration::from_millis(300);
+    })
+    .await;
+    app.load_demo().await;
+    // Two replays of the demo's audit trail: well over 0.3 s.
+    let slow = known_at_aliases(2, &just_now());
+    let answers = futures_util::future::join_all((0..3).map(|_| async {
+        let response = app
+            .post_graphql()
+            .header("accept", "application/json")
+            .json(&json!({ "query": slow }))
+            .send()
+            .await
+            .expect("an answer");
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|value| value.to_str().expect("ASCII").to_owned());
+        let body: Value = response.json().await.expect("JSON");
+        (status, retry_after, body)
+    }))
+    .await;
+    let codes: Vec<&str> = answers
+        .iter()
+        .map(|(_, _, body)| error_code(body))
+        .collect();
+    assert!(codes.contains(&"TIMEOUT"), "{codes:?}");
+    let busy: Vec<_> = answers
+        .iter()
+        .filter(|(_, _, body)| error_code(body) == "SERVER_BUSY")
+        .collect();
+    assert!(!busy.is_empty(), "{codes:?}");
+    for (status, retry_after, body) in busy {
+        assert_eq!(*status, 503, "{body}");
+        assert_eq!(retry_after.as_deref(), Some("1"), "{body}");
+        assert!(body.get("data").is_none(), "{body}");
+        assert_refused(body, "SERVER_BUSY", &["within 0.3 s"]);
+        assert_bilingual(body);
+    }
+    // Turns are given back: the next request runs.
+    let body = app.graphql_raw("{ __typename }").await;
+    assert!(body.get("errors").is_none(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_over_the_size_limit_is_withheld() {
     let app = app_with(|limits| limits.cost.max_response_bytes = 300).await;
     // Eight districts with their names are well over 300 bytes.

@@ -70,6 +70,19 @@ pub const DEFAULT_MAX_AGGREGATES: usize = 10;
 /// (within the request's time limit). Each runs up to five reads side by
 /// side, so two leave most of a pool of eight to ten connections to others.
 pub const DEFAULT_CONCURRENT_AGGREGATES: u32 = 2;
+
+/// Executions run at once by default: two per core. A page is mostly the
+/// server's own CPU, so more at once only makes each slower and holds more
+/// answers in memory; two per core still overlap one's database waits with
+/// another's work.
+pub fn default_concurrent_executions() -> u32 {
+    std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .saturating_mul(2)
+        .try_into()
+        .unwrap_or(u32::MAX)
+}
+
 /// Longest a request may run: far above any real query (goal progress on
 /// 5,000 carriers takes about 60 ms, a replay for `knownAt` on the demo data
 /// 0.2 s), and room for a large `importTenancies`.
@@ -418,6 +431,8 @@ pub struct CostLimits {
     pub max_known_at: usize,
     pub max_aggregates: usize,
     pub concurrent_aggregates: usize,
+    /// Requests executed at once in this process; the others wait their turn.
+    pub concurrent_executions: usize,
     pub request_timeout: Duration,
     pub max_response_bytes: usize,
     pub max_resolved_fields: usize,
@@ -431,6 +446,7 @@ impl Default for CostLimits {
             max_known_at: DEFAULT_MAX_KNOWN_AT,
             max_aggregates: DEFAULT_MAX_AGGREGATES,
             concurrent_aggregates: DEFAULT_CONCURRENT_AGGREGATES as usize,
+            concurrent_executions: default_concurrent_executions() as usize,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_resolved_fields: DEFAULT_MAX_RESOLVED_FIELDS,
@@ -589,6 +605,19 @@ impl CostLimits {
                 .as_millis()
                 .try_into()
                 .unwrap_or(u64::MAX),
+        )
+    }
+
+    pub(crate) fn busy(&self) -> Refusal {
+        let seconds = self.request_timeout.as_secs_f64();
+        Refusal::new(
+            code::SERVER_BUSY,
+            format!(
+                "the server is busy: this request got no turn to run within {seconds} s; retry shortly"
+            ),
+            format!("服务器繁忙：等待执行已达 {seconds} 秒的上限，请稍后重试"),
+            None,
+            self.concurrent_executions as u64,
         )
     }
 

@@ -31,6 +31,8 @@ pub mod code {
     pub const TIMEOUT: &str = "TIMEOUT";
     /// The answer would be larger than the server sends; it was withheld.
     pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
+    /// No turn to execute came within the time limit (HTTP 503, `Retry-After`).
+    pub const SERVER_BUSY: &str = "SERVER_BUSY";
 }
 
 /// An [`AppError`] on its way to a GraphQL client.

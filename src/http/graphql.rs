@@ -331,6 +331,19 @@ async fn run(
     actor: Actor,
     mut request: Request,
 ) -> axum::response::Response {
+    // Held until the answer is written: the answer tree is the memory a turn bounds.
+    let _turn = match state.schema.turn().await {
+        Ok(turn) => turn,
+        Err(refusal) => {
+            // Refused before execution: no `data`, whatever the media type.
+            let body = json!({ "errors": [refusal.into_server_error()] });
+            let mut response = json_response(media, StatusCode::SERVICE_UNAVAILABLE, &body);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return response;
+        }
+    };
     // Kept to write the answer in the order the operation selects its fields.
     let operation_name = request.operation_name.clone();
     let document = request.parsed_query().ok().cloned();

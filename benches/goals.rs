@@ -33,9 +33,7 @@ const QUERY: &str = r#"{ goalProgress(asOf: "2026-06-30") { targets {
     byDistrict { value } byKind { kind value } byYear { year value } bySource { source value }
     contributors(first: 10) { totalCount nodes { value } } } } }"#;
 
-#[path = "support/lcg.rs"]
-mod lcg;
-use lcg::Lcg;
+use zaiti::demo::portfolio::Lcg;
 
 fn start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2018, 1, 1).unwrap()

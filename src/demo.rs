@@ -48,6 +48,7 @@ use crate::store::space_phase::NewSpacePhase;
 use crate::store::tenancy::NewTenancy;
 
 mod geometry;
+pub mod portfolio;
 
 /// Loads the demo portfolio unless it is already there, with its footprints
 /// and approximate district boundaries, and says what it did in one line.

@@ -392,6 +392,59 @@ async fn a_page_of_carriers_with_tenants_costs_constant_statements(app: TestApp)
     assert_eq!(counts[0], counts[1], "statements for 2 and 20 carriers");
 }
 
+/// The load benchmark's page (`bench/page.zaiti.graphql`), sized by `$first`.
+const BENCHMARK_PAGE: &str = r#"query($first: Int!) { carriers(first: $first) {
+  totalCount pageInfo { hasNextPage endCursor }
+  nodes {
+    id name kind status landmark
+    operator { id name } district { id code nameZh }
+    phases { id areaM2 deliveredOn source }
+    tenancies { id areaM2 movedInOn movedOutOn enterprise { id uscc name } }
+  } } }"#;
+
+async fn the_benchmark_page_costs_the_same_statements_for_1_10_and_100_carriers_of_20_tenants(
+    app: TestApp,
+) {
+    let size = zaiti::demo::portfolio::Size {
+        carriers: 100,
+        tenancies_per_carrier: 20,
+        operators: 10,
+        ..Default::default()
+    };
+    zaiti::demo::portfolio::fill(&app.db, &size)
+        .await
+        .expect("the portfolio is written");
+    let mut counts = Vec::new();
+    for first in [1, 10, 100] {
+        app.reset_statement_count();
+        let data = app.data(BENCHMARK_PAGE, json!({ "first": first })).await;
+        let statements = app.statements();
+        let nodes = data["carriers"]["nodes"].as_array().expect("nodes");
+        assert_eq!(nodes.len(), first);
+        // 2,000 enterprises on the largest page: over async-graphql's default
+        // batch of 1,000 keys, still one statement.
+        for node in nodes {
+            let tenancies = node["tenancies"].as_array().expect("tenancies");
+            assert_eq!(tenancies.len(), 20, "{node}");
+            assert!(
+                tenancies
+                    .iter()
+                    .all(|t| t["enterprise"]["uscc"].is_string())
+            );
+        }
+        assert!(
+            statements.len() <= 8,
+            "a page should cost a handful of statements:\n{}",
+            statements.join("\n")
+        );
+        counts.push(statements.len());
+    }
+    assert_eq!(
+        counts, [counts[0]; 3],
+        "statements for pages of 1, 10 and 100"
+    );
+}
+
 async fn an_operator_runs_the_tenancies_of_its_own_carriers(app: TestApp) {
     let (operator, carrier) = incubator(&app, 180).await;
     let token = app.token("孵化运营", Role::Operator, Some(&operator)).await;
@@ -438,4 +491,5 @@ on_both_databases!(
     summaries_by_district_and_kind_add_up,
     confidential_figures_show_to_admin_and_the_custodian_only,
     a_page_of_carriers_with_tenants_costs_constant_statements,
+    the_benchmark_page_costs_the_same_statements_for_1_10_and_100_carriers_of_20_tenants,
 );

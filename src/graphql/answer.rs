@@ -177,8 +177,14 @@ impl Shaped<'_, '_, '_> {
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(object.len()))?;
         let mut written = 0;
-        for key in &self.fields.keys {
-            let Some(value) = object.get(key.name) else {
+        for (position, key) in self.fields.keys.iter().enumerate() {
+            // Objects are mostly built in selection order already: look
+            // where the key should be before hashing it.
+            let found = match object.get_index(position) {
+                Some((name, value)) if name.as_str() == key.name => Some(value),
+                _ => object.get(key.name),
+            };
+            let Some(value) = found else {
                 continue;
             };
             written += 1;

@@ -108,17 +108,22 @@ impl<E: KeyedBy<Key>, Key: 'static> Loader<i32> for Rows<E, Key>
 where
     E::Model: Sync,
 {
-    type Value = Vec<E::Model>;
+    /// Shared, not copied: async-graphql's loader clones each value it
+    /// hands out, and [`owned`] takes the rows back without a copy.
+    type Value = Arc<Vec<E::Model>>;
     type Error = AppError;
 
-    async fn load(&self, keys: &[i32]) -> AppResult<HashMap<i32, Vec<E::Model>>> {
+    async fn load(&self, keys: &[i32]) -> AppResult<HashMap<i32, Arc<Vec<E::Model>>>> {
         let rows = store::rows_where_in::<E>(&self.db, E::COLUMN, keys.iter().copied()).await?;
         self.budget.spend(rows.len());
         let mut grouped: HashMap<i32, Vec<E::Model>> = HashMap::new();
         for row in rows {
             grouped.entry(E::key(&row)).or_default().push(row);
         }
-        Ok(grouped)
+        Ok(grouped
+            .into_iter()
+            .map(|(key, rows)| (key, Arc::new(rows)))
+            .collect())
     }
 }
 
@@ -367,30 +372,18 @@ impl Loaders {
     }
 
     pub async fn phases_of(&self, carrier_id: i32) -> AppResult<Vec<space_phase::Model>> {
-        Ok(self
-            .phases_of
-            .load_one(carrier_id)
-            .await?
-            .unwrap_or_default())
+        many(&self.phases_of, carrier_id).await
     }
 
     pub async fn recognitions_of(
         &self,
         carrier_id: i32,
     ) -> AppResult<Vec<level_recognition::Model>> {
-        Ok(self
-            .recognitions_of
-            .load_one(carrier_id)
-            .await?
-            .unwrap_or_default())
+        many(&self.recognitions_of, carrier_id).await
     }
 
     pub async fn industries_of(&self, carrier_id: i32) -> AppResult<Vec<carrier_industry::Model>> {
-        Ok(self
-            .industries_of
-            .load_one(carrier_id)
-            .await?
-            .unwrap_or_default())
+        many(&self.industries_of, carrier_id).await
     }
 
     pub async fn floor_area(&self, carrier_id: i32, as_of: NaiveDate) -> AppResult<f64> {
@@ -436,7 +429,14 @@ where
     E: KeyedBy<Key>,
     E::Model: Sync,
 {
-    Ok(loader.load_one(key).await?.unwrap_or_default())
+    Ok(loader.load_one(key).await?.map(owned).unwrap_or_default())
+}
+
+/// The rows a loader handed out. By the time a resolver runs, its batch
+/// has finished and let go of them, so this is a move, not a copy (a key
+/// asked for twice in one batch is the exception).
+fn owned<T: Clone>(rows: Arc<Vec<T>>) -> Vec<T> {
+    Arc::try_unwrap(rows).unwrap_or_else(|shared| shared.as_ref().clone())
 }
 
 /// The row with id `id`, if any.
@@ -450,7 +450,7 @@ where
     Ok(loader
         .load_one(id)
         .await?
-        .and_then(|rows| rows.into_iter().next()))
+        .and_then(|rows| owned(rows).into_iter().next()))
 }
 
 /// Batch-load tasks of one request, waiting to be polled by [`drive`].

@@ -12,7 +12,8 @@ use zaiti::{demo, features, graphql, http, import, store};
 /// server's worker threads allocate and free a great deal, and glibc's arenas
 /// contend for a lock and keep what was freed; jemalloc's per-thread caches
 /// do not contend, and its background thread hands idle memory back to the
-/// system after the load (see BENCHMARKS.md).
+/// system about a second after a request freed it (`.cargo/config.toml`
+/// compiles that decay in; see BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -233,10 +233,47 @@ async fn simultaneous_imports_hold_the_carriers_capacity(app: TestApp) {
     }
 }
 
+const CREATE_FUND: &str =
+    "mutation($input: CreateFundInput!) { createFund(input: $input) { id version } }";
+const UPDATE_FUND: &str =
+    "mutation($input: UpdateFundInput!) { updateFund(input: $input) { id carriers { id } } }";
+
+/// Funds that each served one of two carriers, all made to serve both at
+/// once: every update locks both carriers in the same order, so none waits
+/// on another that waits on it (PostgreSQL would stop one as a deadlock).
+async fn crossing_fund_updates_all_succeed(app: TestApp) {
+    let (first, second) = (
+        carrier(&app, 40, 1000.0).await,
+        carrier(&app, 41, 1000.0).await,
+    );
+    for round in 0..ROUNDS {
+        let mut updates = Vec::new();
+        for n in 0..AT_ONCE {
+            let serves = if n % 2 == 0 { &first } else { &second };
+            let input = json!({ "name": format!("基金{round}-{n}"), "manager": "锡创投",
+                                "size": "1000000", "establishedOn": "2022-01-01",
+                                "carrierIds": [serves] });
+            let fund =
+                app.data(CREATE_FUND, json!({ "input": input })).await["createFund"]["id"].clone();
+            updates.push(json!({ "input": { "id": fund, "version": 1,
+                                            "carrierIds": [&first, &second] } }));
+        }
+        let answers = all_at_once(&app, UPDATE_FUND, updates).await;
+        assert_eq!(succeeded(&answers), AT_ONCE, "round {round}: {answers:#?}");
+        for answer in &answers {
+            let served = answer["data"]["updateFund"]["carriers"]
+                .as_array()
+                .map(Vec::len);
+            assert_eq!(served, Some(2), "{answer}");
+        }
+    }
+}
+
 on_both_databases!(
     simultaneous_move_ins_never_overbook_a_carrier,
     simultaneous_identical_move_ins_store_one_tenancy,
     simultaneous_registrations_of_one_uscc_are_idempotent,
     a_tenancy_is_ended_once,
     simultaneous_imports_hold_the_carriers_capacity,
+    crossing_fund_updates_all_succeed,
 );

@@ -4,7 +4,7 @@
 //! its operator; a fund may serve carriers of several operators, so an
 //! operator may write a fund only while every carrier it serves is its own.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, Utc};
 use entity::{carrier, facility, fund, fund_carrier, operating_team, platform};
@@ -437,25 +437,29 @@ struct FundSnapshot<'a> {
     carrier_ids: &'a BTreeSet<i32>,
 }
 
-/// Checks that `actor` may write every carrier in `carrier_ids`; returns
-/// their operator when they all share one (for the audit trail's scope).
+/// Checks that `actor` may write every carrier in `carrier_ids` and locks
+/// them (`carrier::writable`), in ascending id order and in one pass: two
+/// writes over overlapping sets of carriers then wait for each other instead
+/// of each holding a lock the other needs. Returns each carrier's operator.
 async fn writable_carriers(
     txn: &DatabaseTransaction,
     actor: &Actor,
     carrier_ids: &BTreeSet<i32>,
-) -> AppResult<Option<i32>> {
-    let mut operators = BTreeSet::new();
+) -> AppResult<BTreeMap<i32, i32>> {
+    let mut operators = BTreeMap::new();
     for &carrier_id in carrier_ids {
-        operators.insert(
-            super::carrier::writable(txn, actor, carrier_id)
-                .await?
-                .operator_id,
-        );
+        let carrier = super::carrier::writable(txn, actor, carrier_id).await?;
+        operators.insert(carrier_id, carrier.operator_id);
     }
-    Ok(match operators.len() {
-        1 => operators.into_iter().next(),
-        _ => None,
-    })
+    Ok(operators)
+}
+
+/// The operator of `carrier_ids` when they all share one (the audit
+/// trail's scope), else none.
+fn sole_operator(operators: &BTreeMap<i32, i32>, carrier_ids: &BTreeSet<i32>) -> Option<i32> {
+    let mut of_these = carrier_ids.iter().filter_map(|id| operators.get(id));
+    let first = of_these.next()?;
+    of_these.all(|other| other == first).then_some(*first)
 }
 
 async fn served_carriers<C: ConnectionTrait>(txn: &C, fund_id: i32) -> AppResult<BTreeSet<i32>> {
@@ -505,7 +509,8 @@ pub async fn create_fund(
 ) -> AppResult<(fund::Model, BTreeSet<i32>)> {
     check_serves_some(&new.carrier_ids)?;
     let txn = super::begin_write(db).await?;
-    let operator_id = writable_carriers(&txn, actor, &new.carrier_ids).await?;
+    let operators = writable_carriers(&txn, actor, &new.carrier_ids).await?;
+    let operator_id = sole_operator(&operators, &new.carrier_ids);
     let now = Utc::now();
     let row = fund::ActiveModel {
         name: Set(new.name),
@@ -544,12 +549,17 @@ pub async fn update_fund(
         .await?
         .ok_or_else(|| AppError::not_found("Fund", id))?;
     let served = served_carriers(&txn, id).await?;
-    let operator_id = writable_carriers(&txn, actor, &served).await?;
-    check_version::<fund::Entity>(id, current.version, version)?;
     let carrier_ids = patch.carrier_ids.unwrap_or_else(|| served.clone());
+    let operators =
+        writable_carriers(&txn, actor, &served.union(&carrier_ids).copied().collect()).await?;
+    check_version::<fund::Entity>(id, current.version, version)?;
     check_serves_some(&carrier_ids)?;
-    let operator_id = match writable_carriers(&txn, actor, &carrier_ids).await? {
-        same if same == operator_id => same,
+    // Scoped to one operator only if the fund served only its carriers and still does.
+    let operator_id = match (
+        sole_operator(&operators, &served),
+        sole_operator(&operators, &carrier_ids),
+    ) {
+        (Some(before), Some(after)) if before == after => Some(after),
         _ => None,
     };
     let active = patched_span(

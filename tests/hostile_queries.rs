@@ -9,12 +9,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Backend, ServerProcess, TestApp, error_code};
-use futures_util::{SinkExt, StreamExt};
+use common::{Backend, ServerProcess, TestApp, error_code, over_websocket};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use zaiti::domain::access::Role;
 use zaiti::http::HttpOptions;
 
@@ -567,44 +563,6 @@ async fn without_introspection_no_field_is_suggested() {
 // Time and answer size, over HTTP and over WebSocket
 // ---------------------------------------------------------------------------
 
-/// A graphql-transport-ws client that runs one operation and returns its first answer.
-async fn over_websocket(app: &TestApp, query: &str) -> Value {
-    let url = format!("{}/graphql", app.base_url.replacen("http://", "ws://", 1));
-    let mut request = url.into_client_request().expect("a WebSocket request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("the server upgrades to a WebSocket");
-    let mut send = async |message: Value| {
-        socket
-            .send(Message::text(message.to_string()))
-            .await
-            .expect("sent");
-    };
-    send(json!({ "type": "connection_init",
-                 "payload": { "Authorization": format!("Bearer {}", app.admin_token) } }))
-    .await;
-    send(json!({ "id": "1", "type": "subscribe", "payload": { "query": query } })).await;
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("an answer in time")
-            .expect("the socket stays open")
-            .expect("a message");
-        let Message::Text(text) = message else {
-            continue;
-        };
-        let message: Value = serde_json::from_str(text.as_str()).expect("JSON");
-        if message["type"] == "next" {
-            return message["payload"].clone();
-        }
-        assert_ne!(message["type"], "error", "{message}");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_past_its_time_limit_is_stopped_with_timeout() {
     let app = app_with(|limits| limits.cost.request_timeout = Duration::from_millis(20)).await;
@@ -620,7 +578,7 @@ async fn a_request_past_its_time_limit_is_stopped_with_timeout() {
         "{:?}",
         started.elapsed()
     );
-    let body = over_websocket(&app, &slow).await;
+    let body = over_websocket(&app.base_url, &app.admin_token, &slow, json!({})).await;
     assert_refused(&body, "TIMEOUT", &["0.02 s"]);
     // What needs no waiting still answers.
     let body = app.graphql_raw("{ __typename }").await;
@@ -687,7 +645,7 @@ async fn an_answer_over_the_size_limit_is_withheld() {
     let body = app.graphql_raw(large).await;
     assert_refused(&body, "RESPONSE_TOO_LARGE", &["limit of 300 bytes"]);
     assert_bilingual(&body);
-    let body = over_websocket(&app, large).await;
+    let body = over_websocket(&app.base_url, &app.admin_token, large, json!({})).await;
     assert_refused(&body, "RESPONSE_TOO_LARGE", &["300 bytes"]);
     let small = app.graphql_raw("{ districts { code } }").await;
     assert!(small.get("errors").is_none(), "{small}");
@@ -705,7 +663,7 @@ async fn an_execution_resolving_more_fields_than_allowed_is_stopped() {
     assert_refused(&body, "RESPONSE_TOO_LARGE", &["more than 50 fields"]);
     assert_bilingual(&body);
     assert_eq!(body["errors"].as_array().map(Vec::len), Some(1), "{body}");
-    let body = over_websocket(&app, thrice).await;
+    let body = over_websocket(&app.base_url, &app.admin_token, thrice, json!({})).await;
     assert_refused(&body, "RESPONSE_TOO_LARGE", &["50 fields"]);
     // Counted afresh for each request.
     let body = app.graphql_raw(once).await;

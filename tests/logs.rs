@@ -6,14 +6,8 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{Backend, ServerProcess, TestApp, uscc};
-use futures_util::{SinkExt, StreamExt};
+use common::{Backend, ServerProcess, TestApp, over_websocket, uscc};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use zaiti::domain::access::Role;
 
 const CREATE_OPERATOR: &str =
@@ -52,50 +46,6 @@ async fn post(server: &ServerProcess, token: &str, query: &str, variables: Value
         .json()
         .await
         .expect("a JSON body")
-}
-
-/// Sends one mutation over a WebSocket and waits for its answer.
-async fn over_websocket(
-    server: &ServerProcess,
-    token: &str,
-    query: &str,
-    variables: Value,
-) -> Value {
-    let url = format!(
-        "{}/graphql",
-        server.base_url.replacen("http://", "ws://", 1)
-    );
-    let mut request = url.into_client_request().expect("a WebSocket request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("the server upgrades");
-    let messages = [
-        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } }),
-    ];
-    for message in messages {
-        socket
-            .send(Message::text(message.to_string()))
-            .await
-            .expect("sent");
-    }
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("an answer in time")
-            .expect("the socket stays open")
-            .expect("a message");
-        if let Message::Text(text) = message {
-            let value: Value = serde_json::from_str(&text).expect("JSON");
-            if value["type"] == "next" {
-                return value["payload"].clone();
-            }
-        }
-    }
 }
 
 async fn no_confidential_value_is_logged(backend: Backend) {
@@ -177,7 +127,7 @@ async fn no_confidential_value_is_logged(backend: Backend) {
     );
     // Over WebSocket, whose frames the TRACE level of its library would print.
     let answer = over_websocket(
-        &server,
+        &server.base_url,
         admin,
         REGISTER,
         json!({ "input": { "uscc": uscc(954), "name": "日志企业丙", "foundedOn": "2022-01-01",

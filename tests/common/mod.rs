@@ -536,3 +536,48 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Runs one operation over a graphql-transport-ws WebSocket to the server at
+/// `base_url` as `token`, and returns the payload of its first `next`
+/// message (an `error` message fails the test).
+pub async fn over_websocket(base_url: &str, token: &str, query: &str, variables: Value) -> Value {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+    let url = format!("{}/graphql", base_url.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().expect("a WebSocket request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the server upgrades to a WebSocket");
+    let messages = [
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } }),
+    ];
+    for message in messages {
+        socket
+            .send(Message::text(message.to_string()))
+            .await
+            .expect("sent");
+    }
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("an answer in time")
+            .expect("the socket stays open")
+            .expect("a message");
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let message: Value = serde_json::from_str(text.as_str()).expect("JSON");
+        if message["type"] == "next" {
+            return message["payload"].clone();
+        }
+        assert_ne!(message["type"], "error", "{message}");
+    }
+}

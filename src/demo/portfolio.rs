@@ -46,13 +46,11 @@ impl Default for Size {
     }
 }
 
-/// What [`fill`] wrote, in one line.
-pub type Counts = String;
-
 /// Writes a portfolio of `size` into `db`, which must be migrated and hold
 /// no operators, carriers or enterprises yet (the migrations' districts are
-/// used), then refreshes the planner's statistics.
-pub async fn fill(db: &DatabaseConnection, size: &Size) -> AppResult<Counts> {
+/// used), then refreshes the planner's statistics. Says what it wrote, in
+/// one line.
+pub async fn fill(db: &DatabaseConnection, size: &Size) -> AppResult<String> {
     let districts: Vec<i32> = store::district::all(db)
         .await?
         .iter()

@@ -10,6 +10,7 @@ use super::cost::{
     self, FIXED_SMALL_LIST, RECORDS_PER_OWNER, TENANCIES_PER_CARRIER, list_complexity,
 };
 use super::district::District;
+use super::eager::Eagerly;
 use super::enums::{
     CarrierKind, CarrierStatus, ComplianceCriterion, Industry, Level, OrderDirection,
     TenancyStatus, to_domain,
@@ -238,12 +239,12 @@ impl Carrier {
             desc = "With `asOf`: the statuses to keep (default INCUBATING and GRADUATED tenants still in force)."
         )]
         statuses: Option<Vec<TenancyStatus>>,
-    ) -> ApiResult<Vec<Tenancy>> {
+    ) -> ApiResult<Vec<Eagerly<Tenancy>>> {
         let mut rows = many(&loaders::of(ctx)?.tenancies_of_carrier, self.id).await?;
         rows.sort_by_key(|row| (row.moved_in_on, row.id));
         let tenancies = rows.into_iter().map(Tenancy);
         let Some(as_of) = as_of.map(|d| d.0) else {
-            return Ok(tenancies.collect());
+            return Ok(tenancies.map(Eagerly).collect());
         };
         let statuses: Option<Vec<crate::domain::tenancy::TenancyStatus>> =
             statuses.map(|list| list.into_iter().map(Into::into).collect());
@@ -253,6 +254,7 @@ impl Carrier {
                 (Some(wanted), Some(status)) => wanted.contains(&status),
                 (None, Some(_)) => tenancy.in_force_on(as_of),
             })
+            .map(Eagerly)
             .collect())
     }
 

@@ -6,6 +6,7 @@ use entity::{enterprise, qualification};
 
 use super::connection::{connection, page_args, page_complexity, total_count};
 use super::cost::{RECORDS_PER_OWNER, TENANCIES_PER_ENTERPRISE, list_complexity};
+use super::eager::ReadyFields;
 use super::enums::{GraduationRoute, Industry, QualificationKind, to_domain};
 use super::error::ApiResult;
 use super::loaders::{self, many, one, required};
@@ -83,6 +84,23 @@ impl Enterprise {
             exited_on: self.0.exited_on,
         })
     }
+}
+
+impl ReadyFields for Enterprise {
+    const READY: &'static [&'static str] = &[
+        "id",
+        "uscc",
+        "name",
+        "foundedOn",
+        "landedOn",
+        "industry",
+        "headcount",
+        "financingRaised",
+        "exitedOn",
+        "version",
+        "createdAt",
+        "updatedAt",
+    ];
 }
 
 /// 企业: an enterprise, one record across all carriers, keyed by its unified social credit code.

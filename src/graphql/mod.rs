@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod connection;
 pub mod cost;
 pub mod district;
+pub mod eager;
 pub mod enterprise;
 pub mod enums;
 pub mod error;

@@ -7,6 +7,7 @@ use entity::tenancy;
 use super::carrier::Carrier;
 use super::cost::{FIXED_SMALL_LIST, list_complexity};
 use super::district::District;
+use super::eager::{Eagerly, ReadyFields};
 use super::enterprise::Enterprise;
 use super::enums::{CarrierKind, GraduationRoute, TenancyStatus};
 use super::error::ApiResult;
@@ -45,6 +46,22 @@ impl Tenancy {
     }
 }
 
+impl ReadyFields for Tenancy {
+    const READY: &'static [&'static str] = &[
+        "id",
+        "unit",
+        "areaM2",
+        "movedInOn",
+        "movedOutOn",
+        "incubationStartedOn",
+        "graduatedOn",
+        "graduationRoute",
+        "status",
+        "version",
+        "createdAt",
+    ];
+}
+
 /// The tenant clocks of the national incubator rules on a date.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct TenantClocks {
@@ -73,9 +90,9 @@ impl Tenancy {
     }
 
     /// The tenant.
-    async fn enterprise(&self, ctx: &Context<'_>) -> ApiResult<Enterprise> {
+    async fn enterprise(&self, ctx: &Context<'_>) -> ApiResult<Eagerly<Enterprise>> {
         let row = one(&loaders::of(ctx)?.enterprises, self.0.enterprise_id).await?;
-        required(row, "enterprise", self.0.enterprise_id).map(Enterprise)
+        required(row, "enterprise", self.0.enterprise_id).map(|row| Eagerly(Enterprise(row)))
     }
 
     /// 房号: the unit leased.

@@ -481,6 +481,140 @@ async fn an_operator_runs_the_tenancies_of_its_own_carriers(app: TestApp) {
     assert_eq!(error_code(&body), "FORBIDDEN", "{body} ({stranger})");
 }
 
+/// The body of an answer, byte for byte.
+async fn raw_answer(app: &TestApp, query: &str, variables: Value) -> String {
+    let response = app
+        .post_graphql()
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("request reaches the server");
+    assert_eq!(response.status(), 200);
+    response.text().await.expect("a body")
+}
+
+/// A carrier's tenancies and their enterprises are resolved field after field
+/// when the selection is plain, and by async-graphql otherwise: the bytes
+/// must not tell the two apart (values, order, `__typename`, aliases).
+async fn tenancies_answer_the_same_bytes_however_the_selection_is_written(app: TestApp) {
+    let (_, carrier) = incubator(&app, 190).await;
+    for n in 0..3 {
+        let enterprise = register(&app, 191 + n, &format!("字节企业{n}"), "2022-02-02").await;
+        move_in(
+            &app,
+            &carrier,
+            &enterprise,
+            50.0 + f64::from(n),
+            "2023-03-03",
+        )
+        .await;
+    }
+    let plain = r#"query($id: ID!) { carrier(id: $id) { tenancies {
+      __typename area: areaM2 id movedInOn movedOutOn status(asOf: "2024-01-01")
+      enterprise { name __typename id uscc foundedOn financingRaised } } } }"#;
+    let with_fragments = r#"query($id: ID!) { carrier(id: $id) { tenancies { ...T } } }
+    fragment T on Tenancy {
+      __typename area: areaM2 id movedInOn movedOutOn status(asOf: "2024-01-01")
+      enterprise { ...E } }
+    fragment E on Enterprise { name __typename id uscc foundedOn financingRaised }"#;
+    let with_directives = r#"query($id: ID!) { carrier(id: $id) { tenancies {
+      __typename area: areaM2 id @include(if: true) movedInOn movedOutOn status(asOf: "2024-01-01")
+      enterprise { name __typename @skip(if: false) id uscc foundedOn financingRaised } } } }"#;
+    // Two fields that wait (enterprise, carrier): async-graphql's path too.
+    let two_waiting = r#"query($id: ID!) { carrier(id: $id) { tenancies {
+      __typename area: areaM2 id movedInOn movedOutOn status(asOf: "2024-01-01")
+      enterprise { name __typename id uscc foundedOn financingRaised } carrier { id } } } }"#;
+    let variables = json!({ "id": carrier });
+    let expected = raw_answer(&app, plain, variables.clone()).await;
+    assert!(
+        expected.starts_with(
+            r#"{"data":{"carrier":{"tenancies":[{"__typename":"Tenancy","area":50.0,"id":"#
+        ),
+        "{expected}"
+    );
+    assert!(
+        expected.contains(r#""enterprise":{"name":"字节企业0","__typename":"Enterprise","id":"#),
+        "{expected}"
+    );
+    for query in [with_fragments, with_directives] {
+        assert_eq!(raw_answer(&app, query, variables.clone()).await, expected);
+    }
+    let carrier_id = format!(r#","carrier":{{"id":"{carrier}"}}}}"#);
+    let with_carrier = raw_answer(&app, two_waiting, variables).await;
+    assert_eq!(
+        with_carrier.matches(&carrier_id).count(),
+        3,
+        "{with_carrier}"
+    );
+    assert_eq!(
+        with_carrier.replace(&carrier_id, "}"),
+        expected,
+        "the same tenancies, each with its carrier"
+    );
+}
+
+/// Tenancies and enterprises, read in bulk, are decoded by column position
+/// (`zaiti::store::decode`): each must come out as sea-orm's decoding by
+/// name gives it, with every nullable column filled with a distinct value
+/// so that two swapped columns of one type cannot pass.
+async fn rows_decoded_by_position_equal_rows_decoded_by_name(app: TestApp) {
+    use entity::{enterprise, operator, tenancy};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+    let (_, carrier) = incubator(&app, 200).await;
+    let enterprise_id = register(&app, 201, "逐列企业", "2021-01-01").await;
+    move_in(&app, &carrier, &enterprise_id, 80.0, "2022-02-02").await;
+    let date = |text: &str| text.parse::<chrono::NaiveDate>().expect("a date");
+    let custodian = operator::Entity::find()
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("an operator");
+    let row = enterprise::Entity::find()
+        .filter(enterprise::Column::Name.eq("逐列企业"))
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("the enterprise");
+    let mut filled = row.into_active_model();
+    filled.landed_on = Set(Some(date("2021-03-03")));
+    filled.industry = Set(Some("BIOMEDICINE".to_owned()));
+    filled.headcount = Set(Some(37));
+    filled.financing_raised_fen = Set(Some(123_456_789));
+    filled.exited_on = Set(Some(date("2025-04-04")));
+    filled.custodian_operator_id = Set(Some(custodian.id));
+    let enterprise = filled.update(&app.db).await.expect("filled");
+    let row = tenancy::Entity::find()
+        .filter(tenancy::Column::EnterpriseId.eq(enterprise.id))
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("the tenancy");
+    let id = row.id;
+    let mut filled = row.into_active_model();
+    filled.unit = Set(Some("B栋302".to_owned()));
+    filled.moved_out_on = Set(Some(date("2024-06-06")));
+    filled.incubation_started_on = Set(date("2022-01-01"));
+    filled.graduated_on = Set(Some(date("2024-05-05")));
+    filled.graduation_route = Set(Some("HIGH_TECH_RECOGNISED".to_owned()));
+    filled.previous_tenancy_id = Set(Some(id));
+    filled.version = Set(7);
+    let tenancy = filled.update(&app.db).await.expect("filled");
+
+    let by_position = zaiti::store::rows_where_in::<enterprise::Entity>(
+        &app.db,
+        enterprise::Column::Id,
+        [enterprise.id],
+    )
+    .await
+    .expect("read by position");
+    assert_eq!(by_position, [enterprise]);
+    let by_position =
+        zaiti::store::rows_where_in::<tenancy::Entity>(&app.db, tenancy::Column::Id, [id])
+            .await
+            .expect("read by position");
+    assert_eq!(by_position, [tenancy]);
+}
+
 on_both_databases!(
     an_operator_runs_the_tenancies_of_its_own_carriers,
     registering_twice_is_idempotent_and_updates_by_uscc,
@@ -492,4 +626,6 @@ on_both_databases!(
     confidential_figures_show_to_admin_and_the_custodian_only,
     a_page_of_carriers_with_tenants_costs_constant_statements,
     the_benchmark_page_costs_the_same_statements_for_1_10_and_100_carriers_of_20_tenants,
+    tenancies_answer_the_same_bytes_however_the_selection_is_written,
+    rows_decoded_by_position_equal_rows_decoded_by_name,
 );

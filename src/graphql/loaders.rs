@@ -32,7 +32,7 @@ use entity::{
     qualification, setting, space_phase, tenancy,
 };
 use entity::{carrier_footprint, district_boundary};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 
 use super::carrier::Carrier;
 use super::district::District;
@@ -52,7 +52,7 @@ use crate::store;
 const MAX_BATCH_KEYS: usize = 1_000_000;
 
 /// A table read by one integer column: its id, or the carrier it belongs to.
-pub trait KeyedBy<Key>: EntityTrait {
+pub trait KeyedBy<Key>: store::decode::Decode {
     const COLUMN: Self::Column;
     fn key(model: &Self::Model) -> i32;
 }

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod carrier;
 pub mod compliance;
+pub mod decode;
 pub mod district;
 pub mod enterprise;
 pub mod goals;
@@ -31,7 +32,7 @@ use chrono::Utc;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, SqliteTransactionMode,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryTrait, SqliteTransactionMode,
     TransactionOptions, TransactionTrait,
 };
 
@@ -91,20 +92,20 @@ const MAX_BOUND_IDS: usize = 30_000;
 
 /// Rows of `E` whose `column` is one of `ids`: the batch query behind every
 /// loader. One statement, unless there are more ids than one may bind.
-pub async fn rows_where_in<E: EntityTrait>(
+pub async fn rows_where_in<E: decode::Decode>(
     db: &DatabaseConnection,
     column: E::Column,
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<Vec<E::Model>, DbErr> {
     let ids: Vec<i32> = ids.into_iter().collect();
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_BOUND_IDS) {
-        rows.extend(
-            E::find()
-                .filter(column.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?,
-        );
+        let select = E::find()
+            .filter(column.is_in(chunk.iter().copied()))
+            .build(db.get_database_backend());
+        for row in db.query_all_raw(select).await? {
+            rows.push(E::decode(&row)?);
+        }
     }
     Ok(rows)
 }

@@ -169,9 +169,11 @@ wait_ready() {
 }
 
 # Each server's connections carry its own application_name, so that the CPU
-# of the PostgreSQL backends serving it can be told from anyone else's.
+# of the PostgreSQL backends serving it can be told from anyone else's. Both
+# talk to PostgreSQL in plain TCP over loopback: node-postgres does not ask
+# for TLS unless told to, while sqlx (zaiti) would negotiate it by default.
 server_db_url() {
-  if [ "$SQLITE" = 1 ]; then echo "$DB_URL"; else echo "$DB_URL?application_name=zaiti-load-$1"; fi
+  if [ "$SQLITE" = 1 ]; then echo "$DB_URL"; else echo "$DB_URL?sslmode=disable&application_name=zaiti-load-$1"; fi
 }
 
 ZAITI_URL=http://127.0.0.1:$ZAITI_PORT/graphql

@@ -142,6 +142,8 @@ async fn portfolio(url: &str) -> DatabaseConnection {
                     ])
                     .as_ref()
                     .into(),
+                voided_at: None,
+                void_reason: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,

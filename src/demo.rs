@@ -26,7 +26,7 @@ use strum::IntoEnumIterator;
 
 use crate::domain::ValidationError;
 use crate::domain::access::Actor;
-use crate::domain::area::FloorArea;
+use crate::domain::area::{FloorArea, MAX_PHASE_AREA_M2};
 use crate::domain::carrier::{
     CarrierKind, CarrierStatus, Industry, Level, Ownership, SpaceSource, StatusChange,
 };
@@ -44,7 +44,7 @@ use crate::store::carrier::{CarrierFilter, CarrierPatch, NewCarrier};
 use crate::store::enterprise::{EnterpriseFacts, NewQualification};
 use crate::store::operator::NewOperator;
 use crate::store::recognition::NewRecognition;
-use crate::store::space_phase::NewSpacePhase;
+use crate::store::space_phase::{Correction, NewSpacePhase, PhaseAmendment};
 use crate::store::tenancy::NewTenancy;
 
 mod geometry;
@@ -97,11 +97,15 @@ async fn write(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<Stri
     }
     let (mut phases, mut recognitions) = (0, 0);
     let mut carrier_ids = Vec::with_capacity(portfolio.carriers.len());
-    for carrier in &portfolio.carriers {
+    for (index, carrier) in portfolio.carriers.iter().enumerate() {
         let district_id = district_ids[carrier.district];
         let operator_id = operator_ids[carrier.operator];
         let id = create_carrier(db, carrier, district_id, operator_id).await?;
-        phases += add_phases(db, id, &carrier.phases).await?;
+        let mistyped = index == MISTYPED_CARRIER;
+        phases += add_phases(db, id, &carrier.phases, mistyped).await?;
+        if index == DUPLICATED_CARRIER {
+            enter_and_void_a_duplicate(db, id, &carrier.phases).await?;
+        }
         recognitions += record_recognitions(db, id, &carrier.recognitions).await?;
         carrier_ids.push(id);
     }
@@ -299,23 +303,87 @@ async fn create_carrier(
     Ok(carrier.id)
 }
 
+/// The carrier whose first phase is entered with a digit too many (or too
+/// few) and then corrected (an AMEND in the audit trail; today's figures as planned).
+const MISTYPED_CARRIER: usize = 1;
+/// The carrier whose first phase is entered twice, the copy then voided.
+const DUPLICATED_CARRIER: usize = 2;
+
+/// Adds `phases`; with `mistyped`, the first is entered at ten times (or a
+/// tenth of) its area and then amended to it, as an operator's typo would be put right.
 async fn add_phases(
     db: &DatabaseConnection,
     carrier_id: i32,
     phases: &[PhasePlan],
+    mistyped: bool,
 ) -> AppResult<usize> {
-    for phase in phases {
-        check_plausible("deliveredOn", phase.delivered_on)?;
-        let new = NewSpacePhase {
-            carrier_id,
-            label: optional_text("label", phase.label)?,
-            area: FloorArea::parse("areaM2", phase.area_m2)?,
-            delivered_on: phase.delivered_on,
-            source: phase.source,
+    for (index, phase) in phases.iter().enumerate() {
+        let typo = mistyped && index == 0;
+        // A digit too many, or too few where that would pass the plausible limit.
+        let entered_m2 = match (typo, phase.area_m2 * 10.0) {
+            (false, _) => phase.area_m2,
+            (true, tenfold) if tenfold <= MAX_PHASE_AREA_M2 => tenfold,
+            (true, _) => phase.area_m2 / 10.0,
         };
-        store::space_phase::add(db, &loader(), new).await?;
+        let row = store::space_phase::add(db, &loader(), new_phase(carrier_id, phase, entered_m2)?)
+            .await?;
+        if typo {
+            let amendment = PhaseAmendment {
+                area: Some(FloorArea::parse("areaM2", phase.area_m2)?),
+                ..PhaseAmendment::default()
+            };
+            let reason = format!(
+                "竣工验收报告面积为 {:.2} m²，录入有误 / the acceptance report gives {:.2} m²; the area was mistyped",
+                phase.area_m2, phase.area_m2
+            );
+            store::space_phase::correct(
+                db,
+                &loader(),
+                row.id,
+                row.version,
+                Correction::Amend(amendment),
+                reason,
+            )
+            .await?;
+        }
     }
     Ok(phases.len())
+}
+
+/// Enters the first of `phases` a second time and voids the copy: it stays
+/// readable with its reason and counts nowhere.
+async fn enter_and_void_a_duplicate(
+    db: &DatabaseConnection,
+    carrier_id: i32,
+    phases: &[PhasePlan],
+) -> AppResult<()> {
+    let Some(first) = phases.first() else {
+        return Ok(());
+    };
+    let copy = store::space_phase::add(db, &loader(), new_phase(carrier_id, first, first.area_m2)?)
+        .await?;
+    let reason = "与一期重复录入 / the same delivery as phase one, entered twice".to_owned();
+    store::space_phase::correct(
+        db,
+        &loader(),
+        copy.id,
+        copy.version,
+        Correction::Void,
+        reason,
+    )
+    .await?;
+    Ok(())
+}
+
+fn new_phase(carrier_id: i32, phase: &PhasePlan, area_m2: f64) -> AppResult<NewSpacePhase> {
+    check_plausible("deliveredOn", phase.delivered_on)?;
+    Ok(NewSpacePhase {
+        carrier_id,
+        label: optional_text("label", phase.label)?,
+        area: FloorArea::parse("areaM2", area_m2)?,
+        delivered_on: phase.delivered_on,
+        source: phase.source,
+    })
 }
 
 async fn record_recognitions(

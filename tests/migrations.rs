@@ -7,7 +7,7 @@ use chrono::{NaiveDate, Utc};
 use common::{Backend, empty_database};
 use entity::{carrier, carrier_status_change, operator, space_phase};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, EntityTrait, IntoActiveModel, QueryOrder};
 use zaiti::store::known::copy_rows;
 
 fn day(text: &str) -> NaiveDate {
@@ -45,6 +45,8 @@ fn phase(id: i32, carrier_id: i32, delivered_on: &str) -> space_phase::Model {
         area_m2: 1000.0,
         delivered_on: day(delivered_on),
         source: "NEW_BUILD".into(),
+        voided_at: None,
+        void_reason: None,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -97,16 +99,22 @@ async fn existing_carriers_get_a_status_history(backend: Backend) {
     )
     .await
     .expect("carriers");
-    copy_rows::<space_phase::Entity>(
-        &db,
-        vec![
-            phase(1, 1, "2022-01-01"),
-            phase(2, 1, "2019-03-01"),
-            phase(3, 3, "2021-01-01"),
-        ],
-    )
-    .await
-    .expect("phases");
+    // Written as that schema had them: without the later void columns.
+    let phases = [
+        phase(1, 1, "2022-01-01"),
+        phase(2, 1, "2019-03-01"),
+        phase(3, 3, "2021-01-01"),
+    ]
+    .map(|row| {
+        let mut row = row.into_active_model().reset_all();
+        row.voided_at = NotSet;
+        row.void_reason = NotSet;
+        row
+    });
+    space_phase::Entity::insert_many(phases)
+        .exec_without_returning(&db)
+        .await
+        .expect("phases");
 
     Migrator::up(&db, Some(1)).await.expect("dated status");
     let history: Vec<(i32, NaiveDate, String)> = carrier_status_change::Entity::find()

@@ -28,6 +28,8 @@ pub struct Model {
     pub before: Option<String>,
     /// The record after the change (JSON), absent for deletions.
     pub after: Option<String>,
+    /// Why the change was made, for corrections (amendments and voids).
+    pub reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

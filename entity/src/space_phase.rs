@@ -15,6 +15,10 @@ pub struct Model {
     pub delivered_on: Date,
     /// Where the space came from, e.g. `IDLE_FACTORY_RENOVATION`.
     pub source: String,
+    /// When the phase was voided as entered in error; it then counts nowhere.
+    pub voided_at: Option<DateTimeUtc>,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

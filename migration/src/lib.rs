@@ -22,6 +22,7 @@ mod m20261127_000016_index_leases_in_force;
 mod m20261127_000020_create_geometry;
 mod m20261127_000021_create_carrier_status_change;
 mod m20261128_000022_trust;
+mod m20261128_000023_corrections;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000020_create_geometry::Migration),
             Box::new(m20261127_000021_create_carrier_status_change::Migration),
             Box::new(m20261128_000022_trust::Migration),
+            Box::new(m20261128_000023_corrections::Migration),
         ]
     }
 }

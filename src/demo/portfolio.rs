@@ -211,6 +211,8 @@ fn generate(size: &Size, districts: &[i32], now: DateTime<Utc>) -> AppResult<Por
                 area_m2: (8_000 + rng.below(20_000)) as f64 + rng.below(100) as f64 / 100.0,
                 delivered_on: rng.day(opened, 400 * (phase + 1)),
                 source: rng.pick(&SOURCES).as_ref().into(),
+                voided_at: None,
+                void_reason: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,

@@ -66,6 +66,8 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         "createCarrier"
         | "updateCarrier"
         | "addSpacePhase"
+        | "amendSpacePhase"
+        | "voidSpacePhase"
         | "updateOperator"
         | "registerEnterprise"
         | "recordQualification"

@@ -72,18 +72,36 @@ pub fn first_overbooking(
     candidate: Lease,
     phases: &[(NaiveDate, f64)],
 ) -> Option<Overbooked> {
-    let mut dates: Vec<NaiveDate> = others
+    let dates = others
         .iter()
         .map(|lease| lease.span.moved_in)
         .filter(|&date| candidate.span.in_force_on(date))
-        .chain([candidate.span.moved_in])
-        .collect();
+        .chain([candidate.span.moved_in]);
+    first_over(others.iter().chain([&candidate]), dates, phases)
+}
+
+/// The first date on which `leases` lease more than the carrier had
+/// delivered by then: what a correction of its phases must not bring about.
+pub fn first_overbooked_day(leases: &[Lease], phases: &[(NaiveDate, f64)]) -> Option<Overbooked> {
+    first_over(
+        leases.iter(),
+        leases.iter().map(|lease| lease.span.moved_in),
+        phases,
+    )
+}
+
+/// The earliest of `dates` on which `leases` in force exceed `phases` delivered.
+fn first_over<'a>(
+    leases: impl Iterator<Item = &'a Lease> + Clone,
+    dates: impl Iterator<Item = NaiveDate>,
+    phases: &[(NaiveDate, f64)],
+) -> Option<Overbooked> {
+    let mut dates: Vec<NaiveDate> = dates.collect();
     dates.sort();
     dates.dedup();
     dates.into_iter().find_map(|date| {
-        let leased_m2: f64 = others
-            .iter()
-            .chain([&candidate])
+        let leased_m2: f64 = leases
+            .clone()
             .filter(|lease| lease.span.in_force_on(date))
             .map(|lease| lease.area_m2)
             .sum();
@@ -192,6 +210,32 @@ mod tests {
             "movedOutOn"
         );
         assert!(Span::new(day("2024-05-01"), Some(day("2024-05-01"))).is_err());
+    }
+
+    #[test]
+    fn a_carrier_is_overbooked_on_the_first_day_its_leases_exceed_its_phases() {
+        let leases = [
+            Lease {
+                span: span("2023-01-01", Some("2023-07-01")),
+                area_m2: 600.0,
+            },
+            Lease {
+                span: span("2023-03-01", None),
+                area_m2: 300.0,
+            },
+        ];
+        let phases = [(day("2022-01-01"), 500.0), (day("2023-02-01"), 400.0)];
+        // 600 m² leased on 2023-01-01 with 500 delivered.
+        let over = first_overbooked_day(&leases, &phases).expect("overbooked");
+        assert_eq!(
+            (over.date, over.leased_m2, over.leasable_m2),
+            (day("2023-01-01"), 600.0, 500.0)
+        );
+        let phases = [(day("2022-01-01"), 600.0), (day("2023-02-01"), 300.0)];
+        assert_eq!(first_overbooked_day(&leases, &phases), None);
+        // The second phase voided: 900 m² leased on 2023-03-01 with 600.
+        let over = first_overbooked_day(&leases, &phases[..1]).expect("overbooked");
+        assert_eq!(over.date, day("2023-03-01"));
     }
 
     #[test]

@@ -114,9 +114,14 @@ impl AuditEvent {
         self.role.into()
     }
 
-    /// Created, updated or deleted.
+    /// Created, updated, deleted, amended or voided.
     async fn operation(&self) -> AuditOperation {
         self.operation.into()
+    }
+
+    /// Why the change was made: given with every amendment and void.
+    async fn reason(&self) -> Option<&str> {
+        self.row.reason.as_deref()
     }
 
     /// The type of the record changed, e.g. `Carrier`.

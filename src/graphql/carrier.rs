@@ -186,10 +186,20 @@ impl Carrier {
         Ok(loaders::of(ctx)?.floor_area(self.id, as_of).await?)
     }
 
-    /// The space phases that make up the carrier, by delivery date (planned ones included).
+    /// The space phases that make up the carrier, by delivery date (planned ones included);
+    /// phases voided as entered in error only with `includeVoided`.
     #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
-    async fn phases(&self, ctx: &Context<'_>) -> ApiResult<Vec<SpacePhase>> {
+    async fn phases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default = false,
+            desc = "Also the voided phases (作废), which count in no figure."
+        )]
+        include_voided: bool,
+    ) -> ApiResult<Vec<SpacePhase>> {
         let mut rows = loaders::of(ctx)?.phases_of(self.id).await?;
+        rows.retain(|row| include_voided || row.voided_at.is_none());
         rows.sort_by_key(|row| (row.delivered_on, row.id));
         Ok(rows
             .into_iter()

@@ -185,6 +185,10 @@ pub enum AuditOperation {
     Update,
     /// The record was deleted.
     Delete,
+    /// 更正: the record was corrected, with a reason.
+    Amend,
+    /// 作废: the record was voided as entered in error, with a reason; it is kept but counts nowhere.
+    Void,
 }
 
 /// Enterprise qualifications (资质), each valid between dates.

@@ -12,10 +12,10 @@ use super::node::{NodeType, expect, global_id};
 use super::scalars::Date;
 use crate::domain::area::FloorArea;
 use crate::domain::dates::check_plausible;
-use crate::domain::text::optional_text;
+use crate::domain::text::{optional_text, required_text};
 use crate::error::{AppError, stored};
 use crate::store;
-use crate::store::space_phase::NewSpacePhase;
+use crate::store::space_phase::{Correction, NewSpacePhase, PhaseAmendment};
 
 /// A space phase: one delivery of floor area to a carrier. A carrier grows by phases.
 #[derive(Debug, Clone)]
@@ -26,6 +26,8 @@ pub struct SpacePhase {
     area_m2: f64,
     delivered_on: chrono::NaiveDate,
     source: crate::domain::carrier::SpaceSource,
+    voided_at: Option<DateTime<Utc>>,
+    void_reason: Option<String>,
     version: i32,
     created_at: DateTime<Utc>,
 }
@@ -41,6 +43,8 @@ impl TryFrom<space_phase::Model> for SpacePhase {
             label: row.label,
             area_m2: row.area_m2,
             delivered_on: row.delivered_on,
+            voided_at: row.voided_at,
+            void_reason: row.void_reason,
             version: row.version,
             created_at: row.created_at,
         })
@@ -81,7 +85,18 @@ impl SpacePhase {
         self.source.into()
     }
 
-    /// Row version.
+    /// 作废时间: when the phase was voided as entered in error; a voided
+    /// phase counts in no figure from then on. Null while it counts.
+    async fn voided_at(&self) -> Option<DateTime<Utc>> {
+        self.voided_at
+    }
+
+    /// 作废原因: why it was voided.
+    async fn void_reason(&self) -> Option<&str> {
+        self.void_reason.as_deref()
+    }
+
+    /// Row version; pass it back to amend or void the phase.
     async fn version(&self) -> i32 {
         self.version
     }
@@ -120,6 +135,72 @@ impl AddSpacePhaseInput {
     }
 }
 
+/// 更正: a correction of a phase entered wrongly. Give only the fields to change.
+#[derive(InputObject)]
+pub struct AmendSpacePhaseInput {
+    /// The phase, by global ID.
+    pub id: ID,
+    /// The version read; a stale one gets CONFLICT.
+    pub version: i32,
+    /// Why the record is corrected (kept in the audit trail), e.g. the document that shows the right figure.
+    pub reason: String,
+    /// The right floor area in m².
+    pub area_m2: Option<f64>,
+    /// The right delivery date.
+    pub delivered_on: Option<Date>,
+    /// The right source of the space.
+    pub source: Option<SpaceSource>,
+    /// The right label; an empty string clears it.
+    pub label: Option<String>,
+}
+
+impl AmendSpacePhaseInput {
+    fn validate(self) -> Result<(i32, i32, Correction, String), AppError> {
+        if let Some(date) = &self.delivered_on {
+            check_plausible("deliveredOn", date.0)?;
+        }
+        let amendment = PhaseAmendment {
+            label: self
+                .label
+                .map(|label| optional_text("label", Some(&label)))
+                .transpose()?,
+            area: self
+                .area_m2
+                .map(|area| FloorArea::parse("areaM2", area))
+                .transpose()?,
+            delivered_on: self.delivered_on.map(|date| date.0),
+            source: self.source.map(Into::into),
+        };
+        if amendment.label.is_none()
+            && amendment.area.is_none()
+            && amendment.delivered_on.is_none()
+            && amendment.source.is_none()
+        {
+            return Err(AppError::invalid(
+                "input",
+                "name at least one field to correct / 请至少填写一项要更正的内容",
+            ));
+        }
+        Ok((
+            expect("id", &self.id, NodeType::SpacePhase)?,
+            self.version,
+            Correction::Amend(amendment),
+            required_text("reason", &self.reason)?,
+        ))
+    }
+}
+
+/// 作废: a phase entered in error, to be kept but counted nowhere.
+#[derive(InputObject)]
+pub struct VoidSpacePhaseInput {
+    /// The phase, by global ID.
+    pub id: ID,
+    /// The version read; a stale one gets CONFLICT.
+    pub version: i32,
+    /// Why it is voided (kept on the phase and in the audit trail).
+    pub reason: String,
+}
+
 #[derive(Default)]
 pub struct SpacePhaseMutation;
 
@@ -137,4 +218,44 @@ impl SpacePhaseMutation {
         super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
         Ok(SpacePhase::try_from(row)?)
     }
+
+    /// 更正: corrects a phase entered wrongly (area, date, source or label),
+    /// with a reason, under the rules of adding one: the carrier's leases
+    /// must still fit in its space on every day. Audited as AMEND with the
+    /// reason; `knownAt` before it still gives the old figures.
+    async fn amend_space_phase(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to correct, and why.")] input: AmendSpacePhaseInput,
+    ) -> ApiResult<SpacePhase> {
+        let (id, version, correction, reason) = input.validate()?;
+        correct(ctx, id, version, correction, reason).await
+    }
+
+    /// 作废: voids a phase entered in error, with a reason. It stays readable
+    /// (with `voidedAt` and `voidReason`) but counts in no figure from then
+    /// on; `knownAt` before the void still counts it. A voided phase cannot
+    /// be corrected again (CONFLICT).
+    async fn void_space_phase(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which phase, and why.")] input: VoidSpacePhaseInput,
+    ) -> ApiResult<SpacePhase> {
+        let id = expect("id", &input.id, NodeType::SpacePhase)?;
+        let reason = required_text("reason", &input.reason)?;
+        correct(ctx, id, input.version, Correction::Void, reason).await
+    }
+}
+
+async fn correct(
+    ctx: &Context<'_>,
+    id: i32,
+    version: i32,
+    correction: Correction,
+    reason: String,
+) -> ApiResult<SpacePhase> {
+    let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+    let row = store::space_phase::correct(db, actor, id, version, correction, reason).await?;
+    super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
+    Ok(SpacePhase::try_from(row)?)
 }

@@ -23,6 +23,10 @@ pub enum Operation {
     Create,
     Update,
     Delete,
+    /// A correction of a record entered wrongly, with a reason.
+    Amend,
+    /// A record entered in error, kept but counted nowhere, with a reason.
+    Void,
 }
 
 /// One change to record.
@@ -91,6 +95,17 @@ pub async fn record<C: ConnectionTrait>(
     operation: Operation,
     change: Change,
 ) -> AppResult<()> {
+    record_with_reason(txn, actor, operation, change, None).await
+}
+
+/// [`record`], with why the change was made (corrections give one).
+pub async fn record_with_reason<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    operation: Operation,
+    change: Change,
+    reason: Option<String>,
+) -> AppResult<()> {
     let event = audit_event::ActiveModel {
         occurred_at: Set(Utc::now()),
         actor: Set(actor.name.clone()),
@@ -103,6 +118,7 @@ pub async fn record<C: ConnectionTrait>(
         former_operator_id: Set(change.former_operator_id),
         before: Set(change.before.map(|v| v.to_string())),
         after: Set(change.after.map(|v| v.to_string())),
+        reason: Set(reason),
         ..Default::default()
     };
     audit_event::Entity::insert(event).exec(txn).await?;

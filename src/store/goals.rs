@@ -213,6 +213,7 @@ async fn first_dates(
             Alias::new("first_on"),
         )
         .from(space_phase::Entity)
+        .and_where(Expr::col(space_phase::Column::VoidedAt).is_null())
         .and_where(
             Expr::col(space_phase::Column::CarrierId).in_subquery(carriers_where(
                 Expr::col(carrier::Column::Kind)
@@ -289,6 +290,7 @@ async fn delivered_area(
             Alias::new("area_m2"),
         )
         .from(space_phase::Entity)
+        .and_where(Expr::col(space_phase::Column::VoidedAt).is_null())
         .and_where(between(
             Expr::col(space_phase::Column::DeliveredOn),
             start,

@@ -130,7 +130,7 @@ macro_rules! versioned {
     )+};
 }
 versioned!(
-    operator => "Operator", carrier => "Carrier", enterprise => "Enterprise", tenancy => "Tenancy",
+    operator => "Operator", carrier => "Carrier", space_phase => "SpacePhase", enterprise => "Enterprise", tenancy => "Tenancy",
     platform => "Platform", fund => "Fund", operating_team => "OperatingTeam", facility => "Facility",
     setting => "Setting",
 );

@@ -157,6 +157,7 @@ pub async fn by_group(
                 .equals((space_phase::Entity, space_phase::Column::CarrierId)),
         )
         .and_where(Expr::col((space_phase::Entity, space_phase::Column::DeliveredOn)).lte(as_of))
+        .and_where(Expr::col((space_phase::Entity, space_phase::Column::VoidedAt)).is_null())
         .add_group_by([key_expr()]);
     let mut groups: HashMap<String, GroupFigures> = HashMap::new();
     for row in db.query_all(&leasable).await? {

@@ -6,15 +6,16 @@ use chrono::{NaiveDate, Utc};
 use entity::space_phase::{self, Column};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    IntoActiveModel, QueryFilter, QuerySelect,
 };
 
 use super::audit::{self, Change, Operation};
+use super::versioned_update;
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::carrier::SpaceSource;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// A delivery of floor area, validated.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub async fn add(
         area_m2: Set(new.area.square_metres()),
         delivered_on: Set(new.delivered_on),
         source: Set(new.source.as_ref().to_owned()),
+        voided_at: Set(None),
+        void_reason: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -53,6 +56,102 @@ pub async fn add(
     audit::record(&txn, actor, Operation::Create, change).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// A correction of a phase entered wrongly: the fields to change, the rest
+/// left as they are.
+#[derive(Debug, Clone, Default)]
+pub struct PhaseAmendment {
+    pub label: Option<Option<String>>,
+    pub area: Option<FloorArea>,
+    pub delivered_on: Option<NaiveDate>,
+    pub source: Option<SpaceSource>,
+}
+
+/// What a correction does to a phase.
+#[derive(Debug, Clone)]
+pub enum Correction {
+    Amend(PhaseAmendment),
+    /// Entered in error: kept, with the reason, and counted nowhere.
+    Void,
+}
+
+/// Corrects phase `id`, read at `version`, for `reason`, under the rules of
+/// creating it: the carrier is the actor's to write, and its leases still
+/// fit in its space on every day afterwards. One transaction with its audit
+/// event (operation AMEND or VOID, with the reason). A voided phase is
+/// corrected no further (CONFLICT).
+#[tracing::instrument(skip_all)]
+pub async fn correct(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    correction: Correction,
+    reason: String,
+) -> AppResult<space_phase::Model> {
+    let txn = super::begin_write(db).await?;
+    let found = space_phase::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("SpacePhase", id))?;
+    // The carrier's lock serialises this with every move-in and correction
+    // of the same carrier, so the capacity rule holds under simultaneous writes.
+    let carrier = super::carrier::writable(&txn, actor, found.carrier_id).await?;
+    let before = space_phase::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("SpacePhase", id))?;
+    if before.voided_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "space phase {id} was voided and cannot be corrected again / 该空间分期已作废，不能再更正"
+        )));
+    }
+    super::check_version::<space_phase::Entity>(id, before.version, version)?;
+    let mut row = before.clone().into_active_model();
+    let operation = match correction {
+        Correction::Amend(amendment) => {
+            if let Some(label) = amendment.label {
+                row.label = Set(label);
+            }
+            if let Some(area) = amendment.area {
+                row.area_m2 = Set(area.square_metres());
+            }
+            if let Some(delivered_on) = amendment.delivered_on {
+                row.delivered_on = Set(delivered_on);
+            }
+            if let Some(source) = amendment.source {
+                row.source = Set(source.as_ref().to_owned());
+            }
+            Operation::Amend
+        }
+        Correction::Void => {
+            row.voided_at = Set(Some(Utc::now()));
+            row.void_reason = Set(Some(reason.clone()));
+            Operation::Void
+        }
+    };
+    let counted = match &operation {
+        Operation::Void => None,
+        _ => Some((*row.delivered_on.as_ref(), *row.area_m2.as_ref())),
+    };
+    let phases: Vec<(NaiveDate, f64)> = space_phase::Entity::find()
+        .filter(Column::CarrierId.eq(before.carrier_id))
+        .filter(Column::VoidedAt.is_null())
+        .filter(Column::Id.ne(id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|phase| (phase.delivered_on, phase.area_m2))
+        .chain(counted)
+        .collect();
+    super::tenancy::check_room_for_leases(&txn, before.carrier_id, &phases).await?;
+    let after =
+        versioned_update::<space_phase::Entity, _>(&txn, row, id, before.version, version).await?;
+    let change = Change::updated("SpacePhase", id, Some(carrier.operator_id), &before, &after)?;
+    audit::record_with_reason(&txn, actor, operation, change, Some(reason)).await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
 #[derive(FromQueryResult)]
@@ -74,6 +173,7 @@ pub async fn floor_area_on(
         .column_as(Expr::from(Func::sum(Expr::col(Column::AreaM2))), "area_m2")
         .filter(Column::CarrierId.is_in(carrier_ids.iter().copied()))
         .filter(Column::DeliveredOn.lte(as_of))
+        .filter(Column::VoidedAt.is_null())
         .group_by(Column::CarrierId)
         .into_model::<AreaSum>()
         .all(db)

@@ -17,7 +17,7 @@ use super::{check_version, versioned_update};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::enterprise::GraduationRoute;
-use crate::domain::tenancy::{Lease, Overbooked, Span, first_overbooking};
+use crate::domain::tenancy::{Lease, Overbooked, Span, first_overbooked_day, first_overbooking};
 use crate::error::{AppError, AppResult};
 
 /// A move-in, validated.
@@ -293,12 +293,31 @@ async fn carrier_space<C: ConnectionTrait>(
         .await?;
     let phases = space_phase::Entity::find()
         .filter(space_phase::Column::CarrierId.eq(carrier_id))
+        .filter(space_phase::Column::VoidedAt.is_null())
         .all(txn)
         .await?
         .into_iter()
         .map(|phase| (phase.delivered_on, phase.area_m2))
         .collect();
     Ok((tenancies, phases))
+}
+
+/// BAD_USER_INPUT when carrier `carrier_id`'s tenancies would lease more on
+/// some day than `phases` (`(delivered_on, area)`) had delivered by then:
+/// a correction of its space must leave room for the leases it has.
+pub(crate) async fn check_room_for_leases<C: ConnectionTrait>(
+    txn: &C,
+    carrier_id: i32,
+    phases: &[(NaiveDate, f64)],
+) -> AppResult<()> {
+    let tenancies = tenancy::Entity::find()
+        .filter(tenancy::Column::CarrierId.eq(carrier_id))
+        .all(txn)
+        .await?;
+    match first_overbooked_day(&leases_of(&tenancies), phases) {
+        Some(over) => Err(overbooking_refusal(over)),
+        None => Ok(()),
+    }
 }
 
 fn leases_of(rows: &[tenancy::Model]) -> Vec<Lease> {

@@ -400,19 +400,23 @@ impl TestApp {
             .to_owned()
     }
 
-    /// Adds a space phase through the API.
+    /// Adds a space phase through the API; its global ID.
     pub async fn add_phase(
         &self,
         carrier_id: &str,
         area_m2: f64,
         delivered_on: &str,
         source: &str,
-    ) {
-        self.data(
+    ) -> String {
+        let data = self.data(
             "mutation($input: AddSpacePhaseInput!) { addSpacePhase(input: $input) { id } }",
             json!({ "input": { "carrierId": carrier_id, "areaM2": area_m2, "deliveredOn": delivered_on, "source": source } }),
         )
         .await;
+        data["addSpacePhase"]["id"]
+            .as_str()
+            .expect("a phase id")
+            .to_owned()
     }
 
     /// Records a level recognition through the API.

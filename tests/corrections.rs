@@ -1,0 +1,241 @@
+//! Corrections in the open: space phases amended and voided with a reason,
+//! on SQLite and PostgreSQL, through a real server.
+
+mod common;
+
+use common::{TestApp, error_code};
+use serde_json::{Value, json};
+use zaiti::domain::access::Role;
+
+const AMEND: &str = "mutation($input: AmendSpacePhaseInput!) {
+  amendSpacePhase(input: $input) { id areaM2 deliveredOn version voidedAt } }";
+const VOID: &str = "mutation($input: VoidSpacePhaseInput!) {
+  voidSpacePhase(input: $input) { id areaM2 version voidedAt voidReason } }";
+const NEW_FLOOR_AREA: &str = r#"query($knownAt: DateTime) {
+  goalProgress(knownAt: $knownAt) {
+    asOf
+    target(code: NEW_FLOOR_AREA) {
+      actual
+      contributors(first: 1) { nodes { carrier { id } } }
+    }
+  } }"#;
+const PHASE: &str = "query($id: ID!) { node(id: $id) { ... on SpacePhase {
+  areaM2 version voidedAt voidReason carrier { floorArea phases { id } all: phases(includeVoided: true) { id } } } } }";
+const TRAIL: &str = "query($id: ID!) { auditEvents(first: 10, filter: { entityId: $id }) {
+  nodes { operation reason before after } } }";
+
+fn actual(progress: &Value) -> f64 {
+    progress["goalProgress"]["target"]["actual"]
+        .as_f64()
+        .expect("an actual figure")
+}
+
+/// The 3,000,000 m² figure on the demo portfolio: a phase entered for the
+/// largest contributor raises it, amending the phase moves it by the
+/// difference, voiding it takes the phase out again; the audit trail says
+/// why, and the figure as known before each correction stays what it was.
+async fn correcting_a_phase_moves_the_floor_area_figure_and_the_trail_says_why(app: TestApp) {
+    app.load_demo().await;
+    let before = app.data(NEW_FLOOR_AREA, json!({})).await;
+    let progress = &before["goalProgress"];
+    let carrier = &progress["target"]["contributors"]["nodes"][0]["carrier"]["id"];
+    let added = app
+        .data(
+            "mutation($input: AddSpacePhaseInput!) { addSpacePhase(input: $input) { id areaM2 version } }",
+            json!({ "input": { "carrierId": carrier, "areaM2": 1000.0, "deliveredOn": progress["asOf"],
+                               "source": "NEW_BUILD", "label": "三期" } }),
+        )
+        .await;
+    let phase = added["addSpacePhase"].clone();
+    let entered = actual(&app.data(NEW_FLOOR_AREA, json!({})).await);
+    assert!(
+        (entered - actual(&before) - 1000.0).abs() < 0.01,
+        "{} → {entered}",
+        actual(&before)
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let known_before = chrono::Utc::now().to_rfc3339();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+    let amended = app
+        .data(
+            AMEND,
+            json!({ "input": { "id": phase["id"], "version": phase["version"],
+                               "areaM2": 1500.0, "reason": "竣工验收报告面积更正（锡科发〔2025〕12号）" } }),
+        )
+        .await;
+    let read_at = phase["version"].as_i64().expect("a version");
+    let version = amended["amendSpacePhase"]["version"].clone();
+    assert_eq!(version, json!(read_at + 1));
+    let after_amend = actual(&app.data(NEW_FLOOR_AREA, json!({})).await);
+    assert!(
+        (after_amend - entered - 500.0).abs() < 0.01,
+        "{entered} → {after_amend}"
+    );
+    let area = 1500.0;
+
+    // A stale version changes nothing.
+    let stale = app
+        .graphql(
+            VOID,
+            json!({ "input": { "id": phase["id"], "version": read_at, "reason": "重复录入" } }),
+        )
+        .await;
+    assert_eq!(error_code(&stale), "CONFLICT", "{stale}");
+
+    let voided = app
+        .data(
+            VOID,
+            json!({ "input": { "id": phase["id"], "version": version, "reason": "重复录入" } }),
+        )
+        .await;
+    assert_eq!(voided["voidSpacePhase"]["voidReason"], "重复录入");
+    assert!(voided["voidSpacePhase"]["voidedAt"].is_string());
+    let after_void = actual(&app.data(NEW_FLOOR_AREA, json!({})).await);
+    assert!(
+        (after_void - (after_amend - area)).abs() < 0.01
+            && (after_void - actual(&before)).abs() < 0.01,
+        "{after_amend} - {area} ≠ {after_void}"
+    );
+    let as_known = app
+        .data(NEW_FLOOR_AREA, json!({ "knownAt": known_before }))
+        .await;
+    assert!((actual(&as_known) - entered).abs() < 0.01);
+
+    // Kept and readable, with its reason, but no longer counted or listed.
+    let read = app.data(PHASE, json!({ "id": phase["id"] })).await;
+    let node = &read["node"];
+    assert_eq!(node["voidReason"], "重复录入", "{read}");
+    let listed = |key: &str| {
+        node["carrier"][key]
+            .as_array()
+            .expect("phases")
+            .iter()
+            .any(|listed| listed["id"] == phase["id"])
+    };
+    assert!(!listed("phases") && listed("all"), "{read}");
+
+    // Voided is final.
+    let again = app
+        .graphql(
+            AMEND,
+            json!({ "input": { "id": phase["id"], "version": read_at + 2, "areaM2": 10.0, "reason": "再改" } }),
+        )
+        .await;
+    assert_eq!(error_code(&again), "CONFLICT", "{again}");
+
+    let trail = app.data(TRAIL, json!({ "id": phase["id"] })).await;
+    let events = trail["auditEvents"]["nodes"].as_array().expect("events");
+    let of = |operation: &str| {
+        events
+            .iter()
+            .find(|event| event["operation"] == operation)
+            .unwrap_or_else(|| panic!("no {operation} event in {trail}"))
+    };
+    let amend = of("AMEND");
+    assert_eq!(
+        amend["reason"],
+        "竣工验收报告面积更正（锡科发〔2025〕12号）"
+    );
+    assert_eq!(amend["before"]["area_m2"], json!(1000.0));
+    assert_eq!(amend["after"]["area_m2"], json!(1500.0));
+    assert_eq!(of("VOID")["reason"], "重复录入");
+}
+
+/// An operator's carrier of 1,000 m² (2022-01-01) and 500 m² (2022-06-01)
+/// with a tenant of 800 m² from 2023: the phases' ids, the operator's token.
+async fn leased_carrier(app: &TestApp) -> (String, String, String, String) {
+    let operator = app.create_operator("更正运营", 310).await;
+    let district = app.district_id("liangxi").await;
+    let carrier = app
+        .create_carrier(&operator, &district, json!({ "name": "更正载体" }))
+        .await;
+    let large = app
+        .add_phase(&carrier, 1000.0, "2022-01-01", "NEW_BUILD")
+        .await;
+    let small = app
+        .add_phase(&carrier, 500.0, "2022-06-01", "NEW_BUILD")
+        .await;
+    let enterprise = app
+        .data(
+            "mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { id } }",
+            json!({ "input": { "uscc": common::uscc(311), "name": "更正企业", "foundedOn": "2021-01-01" } }),
+        )
+        .await["registerEnterprise"]["id"]
+        .clone();
+    app.data(
+        "mutation($input: MoveInInput!) { moveIn(input: $input) { id } }",
+        json!({ "input": { "carrierId": carrier, "enterpriseId": enterprise,
+                           "areaM2": 800.0, "movedInOn": "2023-01-01" } }),
+    )
+    .await;
+    let token = app.token("更正运营", Role::Operator, Some(&operator)).await;
+    (carrier, large, small, token)
+}
+
+async fn floor_area(app: &TestApp, carrier: &str) -> f64 {
+    app.data(
+        "query($id: ID!) { carrier(id: $id) { floorArea } }",
+        json!({ "id": carrier }),
+    )
+    .await["carrier"]["floorArea"]
+        .as_f64()
+        .expect("a floor area")
+}
+
+/// Corrections follow the rules of creating: only the carrier's operator
+/// (or ADMIN) corrects its phases, the tenants must still fit on every day,
+/// a reason and something to change are required. A refused correction
+/// writes nothing.
+async fn corrections_keep_access_and_capacity_rules(app: TestApp) {
+    let (carrier, large, small, own) = leased_carrier(&app).await;
+    let stranger_operator = app.create_operator("旁人运营", 320).await;
+    let stranger = app
+        .token("旁人", Role::Operator, Some(&stranger_operator))
+        .await;
+    let viewer = app.token("大屏", Role::Viewer, None).await;
+    let void =
+        |id: &str, reason: &str| json!({ "input": { "id": id, "version": 1, "reason": reason } });
+    for token in [&stranger, &viewer] {
+        let body = app.graphql_as(token, VOID, void(&small, "不是我的")).await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    }
+    let refusals = [
+        // 200 + 500 m² left for 800 m² leased.
+        json!({ "id": large, "version": 1, "areaM2": 200.0, "reason": "面积录错" }),
+        // Delivered after the tenant moved in: on 2023-01-01 only 500 m².
+        json!({ "id": large, "version": 1, "deliveredOn": "2024-01-01", "reason": "日期录错" }),
+        // Nothing to change.
+        json!({ "id": large, "version": 1, "reason": "无内容" }),
+        // No reason.
+        json!({ "id": large, "version": 1, "areaM2": 1200.0, "reason": "  " }),
+    ];
+    for input in refusals {
+        let body = app.graphql_as(&own, AMEND, json!({ "input": input })).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{input}: {body}");
+    }
+    let body = app.graphql_as(&own, VOID, void(&large, "录错")).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(floor_area(&app, &carrier).await, 1500.0);
+    let untouched = app.data(PHASE, json!({ "id": large })).await;
+    assert_eq!(untouched["node"]["version"], 1, "{untouched}");
+
+    // What fits is done, by the operator itself.
+    let body = app.graphql_as(&own, VOID, void(&small, "重复录入")).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(floor_area(&app, &carrier).await, 1000.0);
+    let body = app
+        .graphql_as(
+            &own,
+            AMEND,
+            json!({ "input": { "id": large, "version": 1, "areaM2": 800.0, "reason": "测绘报告" } }),
+        )
+        .await;
+    assert_eq!(body["data"]["amendSpacePhase"]["areaM2"], 800.0, "{body}");
+    assert_eq!(floor_area(&app, &carrier).await, 800.0);
+}
+
+on_both_databases!(
+    correcting_a_phase_moves_the_floor_area_figure_and_the_trail_says_why,
+    corrections_keep_access_and_capacity_rules,
+);

@@ -160,6 +160,8 @@ async fn portfolio(url: &str) -> DatabaseConnection {
                 recognised_on: rng.day(opened, 1500),
                 authority: "无锡市科学技术局".into(),
                 document_number: None,
+                voided_at: None,
+                void_reason: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,

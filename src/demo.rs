@@ -41,10 +41,11 @@ use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::store::carrier::{CarrierFilter, CarrierPatch, NewCarrier};
+use crate::store::correction::Correction;
 use crate::store::enterprise::{EnterpriseFacts, NewQualification};
 use crate::store::operator::NewOperator;
-use crate::store::recognition::NewRecognition;
-use crate::store::space_phase::{Correction, NewSpacePhase, PhaseAmendment};
+use crate::store::recognition::{NewRecognition, RecognitionAmendment};
+use crate::store::space_phase::{NewSpacePhase, PhaseAmendment};
 use crate::store::tenancy::NewTenancy;
 
 mod geometry;
@@ -97,6 +98,14 @@ async fn write(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<Stri
     }
     let (mut phases, mut recognitions) = (0, 0);
     let mut carrier_ids = Vec::with_capacity(portfolio.carriers.len());
+    // The first recognition shown entered without its document number and
+    // then amended to add it.
+    let amended_carrier = portfolio.carriers.iter().position(|carrier| {
+        carrier
+            .recognitions
+            .first()
+            .is_some_and(|first| first.document_number.is_some())
+    });
     for (index, carrier) in portfolio.carriers.iter().enumerate() {
         let district_id = district_ids[carrier.district];
         let operator_id = operator_ids[carrier.operator];
@@ -106,7 +115,8 @@ async fn write(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<Stri
         if index == DUPLICATED_CARRIER {
             enter_and_void_a_duplicate(db, id, &carrier.phases).await?;
         }
-        recognitions += record_recognitions(db, id, &carrier.recognitions).await?;
+        let amended = amended_carrier == Some(index);
+        recognitions += record_recognitions(db, id, &carrier.recognitions, amended).await?;
         carrier_ids.push(id);
     }
     let tenants = write_tenants(db, portfolio, &carrier_ids).await?;
@@ -386,24 +396,44 @@ fn new_phase(carrier_id: i32, phase: &PhasePlan, area_m2: f64) -> AppResult<NewS
     })
 }
 
+/// Records `recognitions`; with `amended`, the first is recorded without
+/// its document number, which a correction then adds.
 async fn record_recognitions(
     db: &DatabaseConnection,
     carrier_id: i32,
     recognitions: &[RecognitionPlan],
+    amended: bool,
 ) -> AppResult<usize> {
-    for recognition in recognitions {
+    for (index, recognition) in recognitions.iter().enumerate() {
         check_recognised_on(recognition.recognised_on, store::today())?;
+        let document_number =
+            optional_text("documentNumber", recognition.document_number.as_deref())?;
+        let amend = amended && index == 0 && document_number.is_some();
         let new = NewRecognition {
             carrier_id,
             level: recognition.level,
             recognised_on: recognition.recognised_on,
             authority: required_text("authority", recognition.authority)?,
-            document_number: optional_text(
-                "documentNumber",
-                recognition.document_number.as_deref(),
-            )?,
+            document_number: if amend { None } else { document_number.clone() },
         };
-        store::recognition::record(db, &loader(), new).await?;
+        let row = store::recognition::record(db, &loader(), new).await?;
+        if amend {
+            let amendment = RecognitionAmendment {
+                document_number: Some(document_number),
+                ..RecognitionAmendment::default()
+            };
+            let reason =
+                "补录认定文号 / the document number, from the recognising notice".to_owned();
+            store::recognition::correct(
+                db,
+                &loader(),
+                row.id,
+                row.version,
+                Correction::Amend(amendment),
+                reason,
+            )
+            .await?;
+        }
     }
     Ok(recognitions.len())
 }

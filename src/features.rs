@@ -95,7 +95,10 @@ pub async fn carrier_features(
     )
     .await?;
     let mut by_carrier: HashMap<i32, Vec<Recognition>> = HashMap::new();
-    for row in recognitions {
+    for row in recognitions
+        .into_iter()
+        .filter(|row| row.voided_at.is_none())
+    {
         if let Ok(level) = row.level.parse::<Level>() {
             by_carrier
                 .entry(row.carrier_id)

@@ -1441,7 +1441,7 @@ async fn eligibility_on_demo_incubators_agrees_with_sums_from_the_records(app: T
     };
     let floor_sql = format!(
         "SELECT CAST(COALESCE(SUM(area_m2), 0) AS DOUBLE PRECISION) FROM space_phase \
-         WHERE carrier_id = {{id}} AND delivered_on <= '{ON}'"
+         WHERE carrier_id = {{id}} AND delivered_on <= '{ON}' AND voided_at IS NULL"
     );
     let leased_sql = format!(
         "SELECT CAST(COALESCE(SUM(area_m2), 0) AS DOUBLE PRECISION) FROM tenancy \

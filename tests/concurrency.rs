@@ -270,7 +270,7 @@ async fn crossing_fund_updates_all_succeed(app: TestApp) {
 }
 
 const VOID_PHASE: &str =
-    "mutation($input: VoidSpacePhaseInput!) { voidSpacePhase(input: $input) { id voidedAt } }";
+    "mutation($input: VoidRecordInput!) { voidSpacePhase(input: $input) { id voidedAt } }";
 
 /// A phase voided while a tenant moves in, in ten carriers at once: each
 /// carrier has two phases of 600 m² and the tenant wants 700 m², so the

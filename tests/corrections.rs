@@ -9,7 +9,7 @@ use zaiti::domain::access::Role;
 
 const AMEND: &str = "mutation($input: AmendSpacePhaseInput!) {
   amendSpacePhase(input: $input) { id areaM2 deliveredOn version voidedAt } }";
-const VOID: &str = "mutation($input: VoidSpacePhaseInput!) {
+const VOID: &str = "mutation($input: VoidRecordInput!) {
   voidSpacePhase(input: $input) { id areaM2 version voidedAt voidReason } }";
 const NEW_FLOOR_AREA: &str = r#"query($knownAt: DateTime) {
   goalProgress(knownAt: $knownAt) {
@@ -235,7 +235,95 @@ async fn corrections_keep_access_and_capacity_rules(app: TestApp) {
     assert_eq!(floor_area(&app, &carrier).await, 800.0);
 }
 
+const RECOGNITION_FIGURES: &str = r#"query($id: ID!, $knownAt: DateTime) {
+  carrier(id: $id) { level(asOf: "2025-01-01")
+    recognitions { id version } all: recognitions(includeVoided: true) { id voidReason } }
+  carriers(filter: { levels: [CITY, PROVINCIAL], levelAsOf: "2025-01-01" }) { totalCount }
+  goalProgress(knownAt: $knownAt, asOf: "2025-01-01") { target(code: NEW_CITY_LEVEL_CARRIERS) { actual } } }"#;
+
+/// A recognition recorded by mistake: only ADMIN corrects it (as only ADMIN
+/// records one); amended, the carrier holds the right level; voided, it
+/// counts toward no level, no filter and no target, yet stays readable with
+/// its reason, and the target as known before the void is unchanged.
+async fn a_mistaken_recognition_is_amended_then_voided_by_the_bureau_only(app: TestApp) {
+    let operator = app.create_operator("认定运营", 330).await;
+    let district = app.district_id("liangxi").await;
+    let carrier = app
+        .create_carrier(&operator, &district, json!({ "name": "认定载体" }))
+        .await;
+    app.add_phase(&carrier, 2000.0, "2023-01-01", "NEW_BUILD")
+        .await;
+    app.recognise(&carrier, "CITY", "2024-05-01").await;
+    let figures = |known_at: Value| {
+        let app = &app;
+        let carrier = carrier.clone();
+        async move {
+            app.data(
+                RECOGNITION_FIGURES,
+                json!({ "id": carrier, "knownAt": known_at }),
+            )
+            .await
+        }
+    };
+    let before = figures(Value::Null).await;
+    assert_eq!(before["carrier"]["level"], "CITY", "{before}");
+    assert_eq!(before["carriers"]["totalCount"], 1);
+    assert_eq!(before["goalProgress"]["target"]["actual"], 1.0);
+    let recognition = before["carrier"]["recognitions"][0].clone();
+
+    let own = app.token("认定运营", Role::Operator, Some(&operator)).await;
+    let amend = json!({ "input": { "id": recognition["id"], "version": recognition["version"],
+                                   "level": "PROVINCIAL", "reason": "文件为省级认定（苏科高发〔2024〕88号）" } });
+    let void = json!({ "input": { "id": recognition["id"], "version": 2, "reason": "该载体未获认定，误录" } });
+    const AMEND_RECOGNITION: &str = "mutation($input: AmendLevelRecognitionInput!) {
+      amendLevelRecognition(input: $input) { level version } }";
+    const VOID_RECOGNITION: &str = "mutation($input: VoidRecordInput!) {
+      voidLevelRecognition(input: $input) { voidedAt voidReason version } }";
+    for (query, variables) in [(AMEND_RECOGNITION, &amend), (VOID_RECOGNITION, &void)] {
+        let body = app.graphql_as(&own, query, variables.clone()).await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    }
+
+    let amended = app.data(AMEND_RECOGNITION, amend).await;
+    assert_eq!(amended["amendLevelRecognition"]["level"], "PROVINCIAL");
+    assert_eq!(figures(Value::Null).await["carrier"]["level"], "PROVINCIAL");
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let known_before = chrono::Utc::now().to_rfc3339();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+    let voided = app.data(VOID_RECOGNITION, void).await;
+    assert_eq!(voided["voidLevelRecognition"]["version"], 3);
+    let after = figures(Value::Null).await;
+    assert_eq!(after["carrier"]["level"], "NONE", "{after}");
+    assert_eq!(after["carrier"]["recognitions"], json!([]));
+    assert_eq!(
+        after["carrier"]["all"][0]["voidReason"],
+        "该载体未获认定，误录"
+    );
+    assert_eq!(after["carriers"]["totalCount"], 0);
+    assert_eq!(after["goalProgress"]["target"]["actual"], 0.0);
+    let as_known = figures(json!(known_before)).await;
+    assert_eq!(
+        as_known["goalProgress"]["target"]["actual"], 1.0,
+        "{as_known}"
+    );
+
+    let trail = app.data(TRAIL, json!({ "id": recognition["id"] })).await;
+    let operations: Vec<&Value> = trail["auditEvents"]["nodes"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|event| &event["operation"])
+        .collect();
+    assert_eq!(
+        operations,
+        [&json!("VOID"), &json!("AMEND"), &json!("CREATE")],
+        "{trail}"
+    );
+}
+
 on_both_databases!(
     correcting_a_phase_moves_the_floor_area_figure_and_the_trail_says_why,
     corrections_keep_access_and_capacity_rules,
+    a_mistaken_recognition_is_amended_then_voided_by_the_bureau_only,
 );

@@ -38,4 +38,47 @@ async fn the_demo_portfolio_loads_once_and_covers_every_district_and_kind(app: T
     }
 }
 
-on_both_databases!(the_demo_portfolio_loads_once_and_covers_every_district_and_kind);
+/// The demo shows corrections made in the open: a phase entered with a
+/// mistyped area and amended, a duplicate phase voided, a recognition
+/// amended to add its document number, each with its reason.
+async fn the_demo_shows_a_voided_phase_and_amended_records(app: TestApp) {
+    app.load_demo().await;
+    let data = app
+        .data(
+            "{ auditEvents(first: 10, filter: { operations: [AMEND, VOID] }) {
+                 nodes { operation entityType entityId reason } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let mut seen: Vec<(String, String)> = data["auditEvents"]["nodes"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|event| {
+            assert!(
+                event["reason"].as_str().is_some_and(|r| !r.is_empty()),
+                "{event}"
+            );
+            (
+                event["operation"]
+                    .as_str()
+                    .expect("an operation")
+                    .to_owned(),
+                event["entityType"].as_str().expect("a type").to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let expected = [
+        ("AMEND", "LevelRecognition"),
+        ("AMEND", "SpacePhase"),
+        ("VOID", "SpacePhase"),
+    ]
+    .map(|(operation, kind)| (operation.to_owned(), kind.to_owned()));
+    assert_eq!(seen, expected);
+}
+
+on_both_databases!(
+    the_demo_portfolio_loads_once_and_covers_every_district_and_kind,
+    the_demo_shows_a_voided_phase_and_amended_records,
+);

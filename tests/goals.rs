@@ -301,6 +301,7 @@ async fn area_by<K: Ord + sea_orm::TryGetable>(
     let sql = format!(
         "SELECT {column}, SUM(area_m2) AS a FROM space_phase \
          WHERE carrier_id IN ({list}) AND delivered_on >= '{PERIOD_START}' AND delivered_on <= '{}' \
+         AND voided_at IS NULL \
          GROUP BY {column}",
         until(as_of)
     );
@@ -350,6 +351,7 @@ async fn counted_in_sql(app: &TestApp, as_of: &str) -> BTreeMap<&'static str, f6
                SELECT r.carrier_id, MIN(r.recognised_on) AS first_on \
                FROM level_recognition r JOIN carrier c ON c.id = r.carrier_id \
                WHERE c.kind IN ({kinds}) AND r.level IN ({levels}) AND r.recognised_on <= '{as_of}' \
+               AND r.voided_at IS NULL \
                GROUP BY r.carrier_id) f \
              WHERE f.first_on >= '{PERIOD_START}' AND f.first_on <= '{until}'"
         )
@@ -382,7 +384,8 @@ async fn counted_in_sql(app: &TestApp, as_of: &str) -> BTreeMap<&'static str, f6
                       WHERE s.carrier_id = c.id AND s.effective_on <= '{as_of}' \
                       ORDER BY s.effective_on DESC LIMIT 1) = 'OPERATING' \
                  AND EXISTS (SELECT 1 FROM space_phase p \
-                             WHERE p.carrier_id = c.id AND p.delivered_on <= '{as_of}')"
+                             WHERE p.carrier_id = c.id AND p.delivered_on <= '{as_of}' \
+                             AND p.voided_at IS NULL)"
             ),
         )
         .await,

@@ -15,6 +15,10 @@ pub struct Model {
     pub authority: String,
     /// The document number of the recognition, e.g. "锡科规〔2023〕5号".
     pub document_number: Option<String>,
+    /// When the recognition was voided as entered in error; it then counts nowhere.
+    pub voided_at: Option<DateTimeUtc>,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

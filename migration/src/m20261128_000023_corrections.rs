@@ -1,7 +1,7 @@
-//! Corrections in the open: a space phase entered in error is voided, not
-//! deleted (`voided_at`, `void_reason`): it drops out of every figure from
-//! then on and stays readable with its reason, and the audit trail keeps
-//! why each correction was made (`audit_event.reason`).
+//! Corrections in the open: a space phase or a level recognition entered in
+//! error is voided, not deleted (`voided_at`, `void_reason`): it drops out of
+//! every figure from then on and stays readable with its reason, and the
+//! audit trail keeps why each correction was made (`audit_event.reason`).
 
 use sea_orm_migration::prelude::*;
 
@@ -23,6 +23,20 @@ impl MigrationTrait for Migration {
             (
                 SpacePhase::Table.into_iden(),
                 ColumnDef::new(SpacePhase::VoidReason)
+                    .text()
+                    .null()
+                    .to_owned(),
+            ),
+            (
+                LevelRecognition::Table.into_iden(),
+                ColumnDef::new(LevelRecognition::VoidedAt)
+                    .timestamp_with_time_zone()
+                    .null()
+                    .to_owned(),
+            ),
+            (
+                LevelRecognition::Table.into_iden(),
+                ColumnDef::new(LevelRecognition::VoidReason)
                     .text()
                     .null()
                     .to_owned(),
@@ -71,6 +85,13 @@ impl MigrationTrait for Migration {
 
 #[derive(DeriveIden)]
 enum SpacePhase {
+    Table,
+    VoidedAt,
+    VoidReason,
+}
+
+#[derive(DeriveIden)]
+enum LevelRecognition {
     Table,
     VoidedAt,
     VoidReason,

@@ -214,16 +214,25 @@ impl Carrier {
         #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
     ) -> ApiResult<Level> {
         let as_of = as_of.map_or_else(store::today, |d| d.0);
-        let history = self.history(ctx).await?;
+        let history = self.history(ctx, false).await?;
         let recognitions: Vec<Recognition> =
             history.iter().map(LevelRecognition::rule_view).collect();
         Ok(level_on(&recognitions, as_of).into())
     }
 
-    /// 认定记录: every level recognition, oldest first.
+    /// 认定记录: every level recognition, oldest first; those voided as
+    /// entered in error only with `includeVoided`.
     #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
-    async fn recognitions(&self, ctx: &Context<'_>) -> ApiResult<Vec<LevelRecognition>> {
-        self.history(ctx).await
+    async fn recognitions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default = false,
+            desc = "Also the voided recognitions (作废), which count in no figure."
+        )]
+        include_voided: bool,
+    ) -> ApiResult<Vec<LevelRecognition>> {
+        self.history(ctx, include_voided).await
     }
 
     /// 出租率: leased area, leasable area (floor area delivered), tenants and graduates on `asOf` (default today).
@@ -398,9 +407,14 @@ impl Carrier {
         self.operator_id
     }
 
-    /// The recognition history, oldest first.
-    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<LevelRecognition>> {
+    /// The recognition history, oldest first; the voided ones only with `include_voided`.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        include_voided: bool,
+    ) -> ApiResult<Vec<LevelRecognition>> {
         let mut rows = loaders::of(ctx)?.recognitions_of(self.id).await?;
+        rows.retain(|row| include_voided || row.voided_at.is_none());
         rows.sort_by_key(|row| (row.recognised_on, row.id));
         Ok(rows
             .into_iter()

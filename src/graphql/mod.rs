@@ -10,6 +10,7 @@ pub mod audit;
 pub mod carrier;
 pub mod compliance;
 pub mod connection;
+pub mod correction;
 pub mod cost;
 pub mod district;
 pub mod eager;

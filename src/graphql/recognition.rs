@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::level_recognition;
 
 use super::carrier::Carrier;
+use super::correction::VoidRecordInput;
 use super::enums::Level;
 use super::error::ApiResult;
 use super::loaders::{self, required};
@@ -14,7 +15,8 @@ use crate::domain::level::{Recognition, check_recognised_on};
 use crate::domain::text::{optional_text, required_text};
 use crate::error::{AppError, stored};
 use crate::store;
-use crate::store::recognition::NewRecognition;
+use crate::store::correction::Correction;
+use crate::store::recognition::{NewRecognition, RecognitionAmendment};
 
 /// 级别认定: a dated recognition of a carrier at a level by an authority.
 #[derive(Debug, Clone)]
@@ -25,6 +27,9 @@ pub struct LevelRecognition {
     recognised_on: chrono::NaiveDate,
     authority: String,
     document_number: Option<String>,
+    voided_at: Option<DateTime<Utc>>,
+    void_reason: Option<String>,
+    version: i32,
     created_at: DateTime<Utc>,
 }
 
@@ -50,6 +55,9 @@ impl TryFrom<level_recognition::Model> for LevelRecognition {
             recognised_on: row.recognised_on,
             authority: row.authority,
             document_number: row.document_number,
+            voided_at: row.voided_at,
+            void_reason: row.void_reason,
+            version: row.version,
             created_at: row.created_at,
         })
     }
@@ -89,6 +97,22 @@ impl LevelRecognition {
         self.document_number.as_deref()
     }
 
+    /// 作废时间: when the recognition was voided as entered in error; it then
+    /// counts toward no level and no target. Null while it counts.
+    async fn voided_at(&self) -> Option<DateTime<Utc>> {
+        self.voided_at
+    }
+
+    /// 作废原因: why it was voided.
+    async fn void_reason(&self) -> Option<&str> {
+        self.void_reason.as_deref()
+    }
+
+    /// Row version; pass it back to amend or void the recognition.
+    async fn version(&self) -> i32 {
+        self.version
+    }
+
     /// When the record was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.created_at
@@ -123,6 +147,61 @@ impl RecordLevelRecognitionInput {
     }
 }
 
+/// 更正: a correction of a recognition entered wrongly. Give only the fields to change.
+#[derive(InputObject)]
+pub struct AmendLevelRecognitionInput {
+    /// The recognition, by global ID.
+    pub id: ID,
+    /// The version read; a stale one gets CONFLICT.
+    pub version: i32,
+    /// Why the record is corrected (kept in the audit trail).
+    pub reason: String,
+    /// The right level.
+    pub level: Option<Level>,
+    /// The right date of recognition; not in the future.
+    pub recognised_on: Option<Date>,
+    /// The right issuing authority.
+    pub authority: Option<String>,
+    /// The right document number; an empty string clears it.
+    pub document_number: Option<String>,
+}
+
+impl AmendLevelRecognitionInput {
+    fn validate(self) -> Result<(i32, i32, RecognitionAmendment, String), AppError> {
+        if let Some(date) = &self.recognised_on {
+            check_recognised_on(date.0, store::today())?;
+        }
+        let amendment = RecognitionAmendment {
+            level: self.level.map(Into::into),
+            recognised_on: self.recognised_on.map(|date| date.0),
+            authority: self
+                .authority
+                .map(|text| required_text("authority", &text))
+                .transpose()?,
+            document_number: self
+                .document_number
+                .map(|text| optional_text("documentNumber", Some(&text)))
+                .transpose()?,
+        };
+        if amendment.level.is_none()
+            && amendment.recognised_on.is_none()
+            && amendment.authority.is_none()
+            && amendment.document_number.is_none()
+        {
+            return Err(AppError::invalid(
+                "input",
+                "name at least one field to correct / 请至少填写一项要更正的内容",
+            ));
+        }
+        Ok((
+            expect("id", &self.id, NodeType::LevelRecognition)?,
+            self.version,
+            amendment,
+            required_text("reason", &self.reason)?,
+        ))
+    }
+}
+
 #[derive(Default)]
 pub struct RecognitionMutation;
 
@@ -139,4 +218,42 @@ impl RecognitionMutation {
                 .await?;
         Ok(LevelRecognition::try_from(row)?)
     }
+
+    /// 更正: corrects a recognition entered wrongly (level, date, authority or
+    /// document number), with a reason. ADMIN only, as recording one is.
+    /// Audited as AMEND with the reason; `knownAt` before it still gives the
+    /// old figures.
+    async fn amend_level_recognition(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to correct, and why.")] input: AmendLevelRecognitionInput,
+    ) -> ApiResult<LevelRecognition> {
+        let (id, version, amendment, reason) = input.validate()?;
+        correct(ctx, id, version, Correction::Amend(amendment), reason).await
+    }
+
+    /// 作废: voids a recognition entered in error, with a reason. It stays
+    /// readable (with `voidedAt` and `voidReason`, and through
+    /// `recognitions(includeVoided: true)`) but counts toward no level and no
+    /// target from then on. ADMIN only; a void is final (CONFLICT after).
+    async fn void_level_recognition(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which recognition, and why.")] input: VoidRecordInput,
+    ) -> ApiResult<LevelRecognition> {
+        let (id, version, reason) = input.validate(NodeType::LevelRecognition)?;
+        correct(ctx, id, version, Correction::Void, reason).await
+    }
+}
+
+async fn correct(
+    ctx: &Context<'_>,
+    id: i32,
+    version: i32,
+    correction: Correction<RecognitionAmendment>,
+    reason: String,
+) -> ApiResult<LevelRecognition> {
+    let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+    let row = store::recognition::correct(db, actor, id, version, correction, reason).await?;
+    Ok(LevelRecognition::try_from(row)?)
 }

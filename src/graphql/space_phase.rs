@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::space_phase;
 
 use super::carrier::Carrier;
+use super::correction::VoidRecordInput;
 use super::enums::SpaceSource;
 use super::error::ApiResult;
 use super::loaders::{self, required};
@@ -15,7 +16,8 @@ use crate::domain::dates::check_plausible;
 use crate::domain::text::{optional_text, required_text};
 use crate::error::{AppError, stored};
 use crate::store;
-use crate::store::space_phase::{Correction, NewSpacePhase, PhaseAmendment};
+use crate::store::correction::Correction;
+use crate::store::space_phase::{NewSpacePhase, PhaseAmendment};
 
 /// A space phase: one delivery of floor area to a carrier. A carrier grows by phases.
 #[derive(Debug, Clone)]
@@ -155,7 +157,7 @@ pub struct AmendSpacePhaseInput {
 }
 
 impl AmendSpacePhaseInput {
-    fn validate(self) -> Result<(i32, i32, Correction, String), AppError> {
+    fn validate(self) -> Result<(i32, i32, Correction<PhaseAmendment>, String), AppError> {
         if let Some(date) = &self.delivered_on {
             check_plausible("deliveredOn", date.0)?;
         }
@@ -188,17 +190,6 @@ impl AmendSpacePhaseInput {
             required_text("reason", &self.reason)?,
         ))
     }
-}
-
-/// 作废: a phase entered in error, to be kept but counted nowhere.
-#[derive(InputObject)]
-pub struct VoidSpacePhaseInput {
-    /// The phase, by global ID.
-    pub id: ID,
-    /// The version read; a stale one gets CONFLICT.
-    pub version: i32,
-    /// Why it is voided (kept on the phase and in the audit trail).
-    pub reason: String,
 }
 
 #[derive(Default)]
@@ -239,11 +230,10 @@ impl SpacePhaseMutation {
     async fn void_space_phase(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Which phase, and why.")] input: VoidSpacePhaseInput,
+        #[graphql(desc = "Which phase, and why.")] input: VoidRecordInput,
     ) -> ApiResult<SpacePhase> {
-        let id = expect("id", &input.id, NodeType::SpacePhase)?;
-        let reason = required_text("reason", &input.reason)?;
-        correct(ctx, id, input.version, Correction::Void, reason).await
+        let (id, version, reason) = input.validate(NodeType::SpacePhase)?;
+        correct(ctx, id, version, Correction::Void, reason).await
     }
 }
 
@@ -251,7 +241,7 @@ async fn correct(
     ctx: &Context<'_>,
     id: i32,
     version: i32,
-    correction: Correction,
+    correction: Correction<PhaseAmendment>,
     reason: String,
 ) -> ApiResult<SpacePhase> {
     let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);

@@ -161,6 +161,7 @@ fn level_condition(levels: &[Level], as_of: NaiveDate) -> Condition {
         .from_as(level_recognition::Entity, newer.clone())
         .and_where(Expr::col((newer.clone(), R::CarrierId)).equals((latest.clone(), R::CarrierId)))
         .and_where(Expr::col((newer.clone(), R::RecognisedOn)).lte(as_of))
+        .and_where(Expr::col((newer.clone(), R::VoidedAt)).is_null())
         .and_where(
             Expr::col((newer.clone(), R::RecognisedOn))
                 .gt(Expr::col((latest.clone(), R::RecognisedOn)))
@@ -173,6 +174,7 @@ fn level_condition(levels: &[Level], as_of: NaiveDate) -> Condition {
         .column((latest.clone(), R::CarrierId))
         .from_as(level_recognition::Entity, latest.clone())
         .and_where(Expr::col((latest.clone(), R::RecognisedOn)).lte(as_of))
+        .and_where(Expr::col((latest.clone(), R::VoidedAt)).is_null())
         .and_where(Expr::col((latest.clone(), R::Level)).is_in(names(levels)))
         .and_where(Expr::exists(superseded).not())
         .to_owned();
@@ -193,6 +195,7 @@ fn recognised_by(as_of: NaiveDate) -> SelectStatement {
         .column(level_recognition::Column::CarrierId)
         .from(level_recognition::Entity)
         .and_where(level_recognition::Column::RecognisedOn.lte(as_of))
+        .and_where(level_recognition::Column::VoidedAt.is_null())
         .to_owned()
 }
 

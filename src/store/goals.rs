@@ -248,6 +248,7 @@ async fn first_dates(
         )
         .from(level_recognition::Entity)
         .and_where(Expr::col(level_recognition::Column::RecognisedOn).lte(as_of))
+        .and_where(Expr::col(level_recognition::Column::VoidedAt).is_null())
         .and_where(
             Expr::col(level_recognition::Column::CarrierId).in_subquery(carriers_where(
                 Expr::col(carrier::Column::Kind).is_in([

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod carrier;
 pub mod compliance;
+pub mod correction;
 pub mod decode;
 pub mod district;
 pub mod enterprise;
@@ -130,7 +131,8 @@ macro_rules! versioned {
     )+};
 }
 versioned!(
-    operator => "Operator", carrier => "Carrier", space_phase => "SpacePhase", enterprise => "Enterprise", tenancy => "Tenancy",
+    operator => "Operator", carrier => "Carrier", space_phase => "SpacePhase",
+    level_recognition => "LevelRecognition", enterprise => "Enterprise", tenancy => "Tenancy",
     platform => "Platform", fund => "Fund", operating_team => "OperatingTeam", facility => "Facility",
     setting => "Setting",
 );

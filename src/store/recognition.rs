@@ -5,6 +5,7 @@ use entity::level_recognition;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 use super::audit::{self, Change, Operation};
+use super::correction::{Asked, Correction, Voidable};
 use crate::domain::access::Actor;
 use crate::domain::carrier::Level;
 use crate::error::AppResult;
@@ -34,6 +35,8 @@ pub async fn record(
         recognised_on: Set(new.recognised_on),
         authority: Set(new.authority),
         document_number: Set(new.document_number),
+        voided_at: Set(None),
+        void_reason: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -51,4 +54,76 @@ pub async fn record(
     audit::record(&txn, actor, Operation::Create, change).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// A correction of a recognition entered wrongly: the fields to change.
+#[derive(Debug, Clone, Default)]
+pub struct RecognitionAmendment {
+    pub level: Option<Level>,
+    pub recognised_on: Option<NaiveDate>,
+    pub authority: Option<String>,
+    pub document_number: Option<Option<String>>,
+}
+
+impl Voidable for level_recognition::Entity {
+    fn carrier_id(model: &level_recognition::Model) -> i32 {
+        model.carrier_id
+    }
+    fn version(model: &level_recognition::Model) -> i32 {
+        model.version
+    }
+    fn is_voided(model: &level_recognition::Model) -> bool {
+        model.voided_at.is_some()
+    }
+    fn void(row: &mut level_recognition::ActiveModel, reason: &str) {
+        row.voided_at = Set(Some(Utc::now()));
+        row.void_reason = Set(Some(reason.to_owned()));
+    }
+}
+
+/// Corrects recognition `id`, read at `version`, for `reason` (see
+/// [`super::correction::correct`]). Recording a level is the bureau's, and
+/// so is correcting one; no rule spans other rows.
+#[tracing::instrument(skip_all)]
+pub async fn correct(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    correction: Correction<RecognitionAmendment>,
+    reason: String,
+) -> AppResult<level_recognition::Model> {
+    let amend = |row: &mut level_recognition::ActiveModel, amendment: RecognitionAmendment| {
+        if let Some(level) = amendment.level {
+            row.level = Set(level.as_ref().to_owned());
+        }
+        if let Some(recognised_on) = amendment.recognised_on {
+            row.recognised_on = Set(recognised_on);
+        }
+        if let Some(authority) = amendment.authority {
+            row.authority = Set(authority);
+        }
+        if let Some(document_number) = amendment.document_number {
+            row.document_number = Set(document_number);
+        }
+        Ok(())
+    };
+    let no_rule_spans_rows =
+        async |_: &sea_orm::DatabaseTransaction,
+               _: i32,
+               _: Option<&level_recognition::ActiveModel>| Ok(());
+    let asked = Asked {
+        id,
+        version,
+        correction,
+        reason,
+    };
+    super::correction::correct::<level_recognition::Entity, _>(
+        db,
+        actor,
+        asked,
+        amend,
+        no_rule_spans_rows,
+    )
+    .await
 }

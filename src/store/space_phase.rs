@@ -6,16 +6,16 @@ use chrono::{NaiveDate, Utc};
 use entity::space_phase::{self, Column};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    IntoActiveModel, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    FromQueryResult, QueryFilter, QuerySelect,
 };
 
 use super::audit::{self, Change, Operation};
-use super::versioned_update;
+use super::correction::{Asked, Correction, Voidable};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::carrier::SpaceSource;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// A delivery of floor area, validated.
 #[derive(Debug, Clone)]
@@ -68,90 +68,74 @@ pub struct PhaseAmendment {
     pub source: Option<SpaceSource>,
 }
 
-/// What a correction does to a phase.
-#[derive(Debug, Clone)]
-pub enum Correction {
-    Amend(PhaseAmendment),
-    /// Entered in error: kept, with the reason, and counted nowhere.
-    Void,
+impl Voidable for space_phase::Entity {
+    fn carrier_id(model: &space_phase::Model) -> i32 {
+        model.carrier_id
+    }
+    fn version(model: &space_phase::Model) -> i32 {
+        model.version
+    }
+    fn is_voided(model: &space_phase::Model) -> bool {
+        model.voided_at.is_some()
+    }
+    fn void(row: &mut space_phase::ActiveModel, reason: &str) {
+        row.voided_at = Set(Some(Utc::now()));
+        row.void_reason = Set(Some(reason.to_owned()));
+    }
 }
 
-/// Corrects phase `id`, read at `version`, for `reason`, under the rules of
-/// creating it: the carrier is the actor's to write, and its leases still
-/// fit in its space on every day afterwards. One transaction with its audit
-/// event (operation AMEND or VOID, with the reason). A voided phase is
-/// corrected no further (CONFLICT).
+/// Corrects phase `id`, read at `version`, for `reason` (see
+/// [`super::correction::correct`]): afterwards the carrier's tenants must
+/// still fit in its phases that count, on every day.
 #[tracing::instrument(skip_all)]
 pub async fn correct(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i32,
     version: i32,
-    correction: Correction,
+    correction: Correction<PhaseAmendment>,
     reason: String,
 ) -> AppResult<space_phase::Model> {
-    let txn = super::begin_write(db).await?;
-    let found = space_phase::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("SpacePhase", id))?;
-    // The carrier's lock serialises this with every move-in and correction
-    // of the same carrier, so the capacity rule holds under simultaneous writes.
-    let carrier = super::carrier::writable(&txn, actor, found.carrier_id).await?;
-    let before = space_phase::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("SpacePhase", id))?;
-    if before.voided_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "space phase {id} was voided and cannot be corrected again / 该空间分期已作废，不能再更正"
-        )));
-    }
-    super::check_version::<space_phase::Entity>(id, before.version, version)?;
-    let mut row = before.clone().into_active_model();
-    let operation = match correction {
-        Correction::Amend(amendment) => {
-            if let Some(label) = amendment.label {
-                row.label = Set(label);
-            }
-            if let Some(area) = amendment.area {
-                row.area_m2 = Set(area.square_metres());
-            }
-            if let Some(delivered_on) = amendment.delivered_on {
-                row.delivered_on = Set(delivered_on);
-            }
-            if let Some(source) = amendment.source {
-                row.source = Set(source.as_ref().to_owned());
-            }
-            Operation::Amend
+    let amend = |row: &mut space_phase::ActiveModel, amendment: PhaseAmendment| {
+        if let Some(label) = amendment.label {
+            row.label = Set(label);
         }
-        Correction::Void => {
-            row.voided_at = Set(Some(Utc::now()));
-            row.void_reason = Set(Some(reason.clone()));
-            Operation::Void
+        if let Some(area) = amendment.area {
+            row.area_m2 = Set(area.square_metres());
         }
+        if let Some(delivered_on) = amendment.delivered_on {
+            row.delivered_on = Set(delivered_on);
+        }
+        if let Some(source) = amendment.source {
+            row.source = Set(source.as_ref().to_owned());
+        }
+        Ok(())
     };
-    let counted = match &operation {
-        Operation::Void => None,
-        _ => Some((*row.delivered_on.as_ref(), *row.area_m2.as_ref())),
+    let room_for_leases =
+        async |txn: &DatabaseTransaction,
+               carrier_id: i32,
+               corrected: Option<&space_phase::ActiveModel>| {
+            let counted = corrected.map(|row| (*row.delivered_on.as_ref(), *row.area_m2.as_ref()));
+            let phases: Vec<(NaiveDate, f64)> = space_phase::Entity::find()
+                .filter(Column::CarrierId.eq(carrier_id))
+                .filter(Column::VoidedAt.is_null())
+                .filter(Column::Id.ne(id))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|phase| (phase.delivered_on, phase.area_m2))
+                .chain(counted)
+                .collect();
+            super::tenancy::check_room_for_leases(txn, carrier_id, &phases).await
+        };
+    let asked = Asked {
+        id,
+        version,
+        correction,
+        reason,
     };
-    let phases: Vec<(NaiveDate, f64)> = space_phase::Entity::find()
-        .filter(Column::CarrierId.eq(before.carrier_id))
-        .filter(Column::VoidedAt.is_null())
-        .filter(Column::Id.ne(id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|phase| (phase.delivered_on, phase.area_m2))
-        .chain(counted)
-        .collect();
-    super::tenancy::check_room_for_leases(&txn, before.carrier_id, &phases).await?;
-    let after =
-        versioned_update::<space_phase::Entity, _>(&txn, row, id, before.version, version).await?;
-    let change = Change::updated("SpacePhase", id, Some(carrier.operator_id), &before, &after)?;
-    audit::record_with_reason(&txn, actor, operation, change, Some(reason)).await?;
-    txn.commit().await?;
-    Ok(after)
+    super::correction::correct::<space_phase::Entity, _>(db, actor, asked, amend, room_for_leases)
+        .await
 }
 
 #[derive(FromQueryResult)]

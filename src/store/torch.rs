@@ -159,7 +159,7 @@ async fn recognitions(
     )
     .await?;
     let mut by_carrier: HashMap<i32, Vec<Recognition>> = HashMap::new();
-    for row in rows {
+    for row in rows.into_iter().filter(|row| row.voided_at.is_none()) {
         let level: Level = stored("level_recognition.level", &row.level)?;
         by_carrier
             .entry(row.carrier_id)

@@ -249,8 +249,9 @@ pub struct CostArgs {
     #[arg(long, env = "ZAITI_CONCURRENT_AGGREGATES", default_value_t = cost::DEFAULT_CONCURRENT_AGGREGATES,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrent_aggregates: u32,
-    /// How many requests execute at once in this process (default: two per
-    /// core); others wait their turn in arrival order, within the time limit.
+    /// How many queries (pages and lookups; not whole-portfolio figures or
+    /// mutations) execute at once in this process (default: two per core);
+    /// others wait their turn in arrival order, within the time limit.
     #[arg(long, env = "ZAITI_CONCURRENT_EXECUTIONS", default_value_t = cost::default_concurrent_executions(),
           value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrent_executions: u32,

@@ -593,11 +593,24 @@ async fn requests_take_turns_and_one_without_a_turn_in_time_is_told_the_server_i
     let app = app_with(|limits| {
         limits.cost.concurrent_executions = 1;
         limits.cost.request_timeout = Duration::from_millis(300);
+        limits.cost.max_complexity = 1_000_000;
+        limits.cost.max_resolved_fields = 10_000_000;
+        limits.cost.max_response_bytes = 1 << 30;
     })
     .await;
     app.load_demo().await;
-    // Two replays of the demo's audit trail: well over 0.3 s.
-    let slow = known_at_aliases(2, &just_now());
+    // Twelve times the main page of the demo, a plain query (whole-portfolio
+    // figures take no turn): well over 0.3 s.
+    let slow = format!(
+        "{{ {} }}",
+        (0..12)
+            .map(|i| MAIN_PAGE
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+                .replacen("carriers", &format!("p{i}: carriers"), 1))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     let answers = futures_util::future::join_all((0..3).map(|_| async {
         let response = app
             .post_graphql()

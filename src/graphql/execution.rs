@@ -73,7 +73,24 @@ impl Schemas {
     /// on the page of `bench/`). With a few turns, requests finish one after
     /// another at the same throughput, and memory follows the turns, not
     /// the connections.
-    pub async fn turn(&self) -> Result<OwnedSemaphorePermit, Refusal> {
+    ///
+    /// Only queries on the plain path take turns: pages and lookups, whose
+    /// answers can be large. Whole-portfolio figures wait at their own gate
+    /// (`cost::AggregateGate`) and answer little, and mutations are short and
+    /// wait for their row locks; were they to hold turns while they wait,
+    /// a small read would queue behind a dozen slow figures.
+    pub async fn turn_for(
+        &self,
+        request: &mut Request,
+    ) -> Result<Option<OwnedSemaphorePermit>, Refusal> {
+        if takes_plain_path(&self.limits, request) {
+            self.turn().await.map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    async fn turn(&self) -> Result<OwnedSemaphorePermit, Refusal> {
         let limits = &self.limits.cost;
         match tokio::time::timeout(limits.request_timeout, self.turns.clone().acquire_owned()).await
         {

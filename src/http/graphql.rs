@@ -331,8 +331,9 @@ async fn run(
     actor: Actor,
     mut request: Request,
 ) -> axum::response::Response {
-    // Held until the answer is written: the answer tree is the memory a turn bounds.
-    let _turn = match state.schema.turn().await {
+    // Held until the answer is written: the answer tree is the memory a turn
+    // bounds. Whole-portfolio figures and mutations take no turn (see `Schemas::takes_turn`).
+    let _turn = match state.schema.turn_for(&mut request).await {
         Ok(turn) => turn,
         Err(refusal) => {
             // Refused before execution: no `data`, whatever the media type.

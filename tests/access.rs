@@ -1228,3 +1228,40 @@ async fn each_audit_event_starts_from_the_previous_ones_after(app: TestApp) {
         );
     }
 }
+
+/// A competitor's write is refused before any lock is taken: while the
+/// carrier's own operator holds the carrier's row (a long import, say), an
+/// operator with no right to it is told FORBIDDEN at once, rather than
+/// waiting for the lock and so learning that the carrier is busy. (PostgreSQL
+/// only: SQLite queues every writer for one database lock, whoever it is.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_competitor_is_refused_without_waiting_for_a_busy_carrier() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let owner = app.create_operator("忙碌运营", 340).await;
+    let district = app.district_id("liangxi").await;
+    let carrier = app
+        .create_carrier(&owner, &district, json!({ "name": "忙碌载体" }))
+        .await;
+    let competitor = app.create_operator("竞争运营", 341).await;
+    let token = app.token("竞争", Role::Operator, Some(&competitor)).await;
+    let id = zaiti::graphql::node::decode("id", &async_graphql::ID(carrier.clone()))
+        .expect("a global ID")
+        .1;
+    let busy = app.db.begin().await.expect("a transaction");
+    busy.execute_unprepared(&format!(
+        "SELECT id FROM carrier WHERE id = {id} FOR UPDATE"
+    ))
+    .await
+    .expect("the carrier's row locked");
+    let write = app.graphql_as(
+        &token,
+        "mutation($input: AddSpacePhaseInput!) { addSpacePhase(input: $input) { id } }",
+        json!({ "input": { "carrierId": carrier, "areaM2": 100.0, "deliveredOn": "2024-01-01", "source": "NEW_BUILD" } }),
+    );
+    let body = tokio::time::timeout(std::time::Duration::from_secs(3), write)
+        .await
+        .expect("refused without waiting for the lock");
+    assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    busy.rollback().await.expect("lock released");
+}

@@ -371,11 +371,19 @@ pub(crate) async fn writable<C: ConnectionTrait>(
     actor: &Actor,
     id: i32,
 ) -> AppResult<carrier::Model> {
+    // Refused before any lock is taken: a caller with no right to the
+    // carrier never waits on (and so never learns of) its operator's writes.
+    let unlocked = carrier::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Carrier", id))?;
+    may_write_for(actor, unlocked.operator_id)?;
     let carrier = carrier::Entity::find_by_id(id)
         .lock_exclusive()
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found("Carrier", id))?;
+    // ADMIN may have given the carrier to another operator meanwhile.
     may_write_for(actor, carrier.operator_id)?;
     Ok(carrier)
 }

@@ -8,6 +8,8 @@
 //! event holds the whole row, `knownAt` before the correction replays the
 //! record as it was.
 
+use chrono::Utc;
+use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, DatabaseConnection, DatabaseTransaction, IntoActiveModel, PrimaryKeyTrait,
 };
@@ -36,6 +38,28 @@ pub(crate) trait Voidable: Versioned {
     /// Marks `row` voided now, for `reason`.
     fn void(row: &mut Self::ActiveModel, reason: &str);
 }
+
+/// Tables whose rows carry `carrier_id`, `version`, `voided_at` and `void_reason`.
+macro_rules! voidable {
+    ($($module:ident),+ $(,)?) => {$(
+        impl Voidable for entity::$module::Entity {
+            fn carrier_id(model: &entity::$module::Model) -> i32 {
+                model.carrier_id
+            }
+            fn version(model: &entity::$module::Model) -> i32 {
+                model.version
+            }
+            fn is_voided(model: &entity::$module::Model) -> bool {
+                model.voided_at.is_some()
+            }
+            fn void(row: &mut entity::$module::ActiveModel, reason: &str) {
+                row.voided_at = Set(Some(Utc::now()));
+                row.void_reason = Set(Some(reason.to_owned()));
+            }
+        }
+    )+};
+}
+voidable!(space_phase, level_recognition);
 
 /// One correction asked for: of record `id`, read at `version`, for `reason`.
 #[derive(Debug, Clone)]

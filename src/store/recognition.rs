@@ -5,7 +5,7 @@ use entity::level_recognition;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 use super::audit::{self, Change, Operation};
-use super::correction::{Asked, Correction, Voidable};
+use super::correction::{Asked, Correction};
 use crate::domain::access::Actor;
 use crate::domain::carrier::Level;
 use crate::error::AppResult;
@@ -63,22 +63,6 @@ pub struct RecognitionAmendment {
     pub recognised_on: Option<NaiveDate>,
     pub authority: Option<String>,
     pub document_number: Option<Option<String>>,
-}
-
-impl Voidable for level_recognition::Entity {
-    fn carrier_id(model: &level_recognition::Model) -> i32 {
-        model.carrier_id
-    }
-    fn version(model: &level_recognition::Model) -> i32 {
-        model.version
-    }
-    fn is_voided(model: &level_recognition::Model) -> bool {
-        model.voided_at.is_some()
-    }
-    fn void(row: &mut level_recognition::ActiveModel, reason: &str) {
-        row.voided_at = Set(Some(Utc::now()));
-        row.void_reason = Set(Some(reason.to_owned()));
-    }
 }
 
 /// Corrects recognition `id`, read at `version`, for `reason` (see

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use super::audit::{self, Change, Operation};
-use super::correction::{Asked, Correction, Voidable};
+use super::correction::{Asked, Correction};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::carrier::SpaceSource;
@@ -66,22 +66,6 @@ pub struct PhaseAmendment {
     pub area: Option<FloorArea>,
     pub delivered_on: Option<NaiveDate>,
     pub source: Option<SpaceSource>,
-}
-
-impl Voidable for space_phase::Entity {
-    fn carrier_id(model: &space_phase::Model) -> i32 {
-        model.carrier_id
-    }
-    fn version(model: &space_phase::Model) -> i32 {
-        model.version
-    }
-    fn is_voided(model: &space_phase::Model) -> bool {
-        model.voided_at.is_some()
-    }
-    fn void(row: &mut space_phase::ActiveModel, reason: &str) {
-        row.voided_at = Set(Some(Utc::now()));
-        row.void_reason = Set(Some(reason.to_owned()));
-    }
 }
 
 /// Corrects phase `id`, read at `version`, for `reason` (see

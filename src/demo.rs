@@ -16,6 +16,7 @@
 //! registered, nothing is written. A load interrupted half-way leaves partial
 //! data that later runs will not complete; start again from a fresh database.
 
+mod designations;
 mod support;
 
 use std::collections::HashSet;
@@ -122,10 +123,11 @@ async fn write(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<Stri
     let tenants = write_tenants(db, portfolio, &carrier_ids).await?;
     let support_plan = support::plan(portfolio, store::today());
     let support = support::write(db, &support_plan, &carrier_ids).await?;
+    let requests = designations::write(db, &loader()).await?;
     Ok(format!(
         "loaded {} carriers, {} operators, {phases} space phases, {recognitions} recognitions, \
          {} enterprises, {} tenancies ({} graduated, {} moved out), {} qualifications, \
-         {} platforms, {} funds, {} operating teams, {} facilities",
+         {} platforms, {} funds, {} operating teams, {} facilities, {requests} designation requests",
         portfolio.carriers.len(),
         portfolio.operators.len(),
         portfolio.enterprises.len(),

@@ -1,5 +1,6 @@
-//! The event bus: "the occupancy figures of carrier X may have changed",
-//! told to every server process, whichever process made the change.
+//! The event bus: "the occupancy figures of carrier X may have changed" and
+//! "designation request R was submitted or decided", told to every server
+//! process, whichever process made the change.
 //!
 //! Servers are stateless and many of them may run over one PostgreSQL
 //! database, so an event must reach subscribers connected to any process:
@@ -32,6 +33,8 @@ use tokio::sync::{broadcast, watch};
 
 /// The PostgreSQL channel of occupancy events; the payload is the carrier's database id.
 pub const OCCUPANCY_CHANNEL: &str = "zaiti_occupancy";
+/// The PostgreSQL channel of designation-request events; the payload is the request's database id.
+pub const DESIGNATION_CHANNEL: &str = "zaiti_designation";
 
 /// Notices a subscriber may fall behind by before it skips to a [`Notice::Gap`].
 const CAPACITY: usize = 1024;
@@ -44,6 +47,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 pub enum Notice {
     /// The occupancy figures of this carrier (database id) may have changed.
     OccupancyChanged(i32),
+    /// This designation request (database id) was submitted or decided.
+    DesignationChanged(i32),
     /// Notices may have been lost (the listener reconnected, or this
     /// subscriber fell behind): any carrier may have changed.
     Gap,
@@ -54,6 +59,7 @@ impl Notice {
     pub fn concerns(self, carrier_id: i32) -> bool {
         match self {
             Self::OccupancyChanged(id) => id == carrier_id,
+            Self::DesignationChanged(_) => false,
             Self::Gap => true,
         }
     }
@@ -137,7 +143,9 @@ impl Bus {
     pub fn describe(&self) -> &'static str {
         match self.0.transport {
             Transport::InProcess => "in-process broadcast",
-            Transport::Postgres(_) => "PostgreSQL LISTEN/NOTIFY on channel zaiti_occupancy",
+            Transport::Postgres(_) => {
+                "PostgreSQL LISTEN/NOTIFY on channels zaiti_occupancy and zaiti_designation"
+            }
         }
     }
 
@@ -147,17 +155,32 @@ impl Bus {
     /// figures. On PostgreSQL this is one statement; it fails only if the
     /// database does.
     pub async fn publish(&self, carrier_id: i32) -> Result<(), DbErr> {
+        self.tell(Notice::OccupancyChanged(carrier_id)).await
+    }
+
+    /// Tells every process that designation request `request_id` (database
+    /// id) was submitted or decided; as [`Bus::publish`], after the commit.
+    pub async fn publish_designation(&self, request_id: i32) -> Result<(), DbErr> {
+        self.tell(Notice::DesignationChanged(request_id)).await
+    }
+
+    async fn tell(&self, notice: Notice) -> Result<(), DbErr> {
         match &self.0.transport {
             Transport::InProcess => {
                 // An error only means that nobody is subscribed.
-                let _ = self.0.sender.send(Notice::OccupancyChanged(carrier_id));
+                let _ = self.0.sender.send(notice);
             }
             Transport::Postgres(pg) => {
+                let (channel, id) = match notice {
+                    Notice::OccupancyChanged(id) => (OCCUPANCY_CHANNEL, id),
+                    Notice::DesignationChanged(id) => (DESIGNATION_CHANNEL, id),
+                    Notice::Gap => return Ok(()),
+                };
                 pg.db
                     .execute_raw(Statement::from_sql_and_values(
                         DbBackend::Postgres,
                         "SELECT pg_notify($1, $2)",
-                        [OCCUPANCY_CHANNEL.into(), carrier_id.to_string().into()],
+                        [channel.into(), id.to_string().into()],
                     ))
                     .await?;
             }
@@ -203,7 +226,7 @@ impl Bus {
     }
 }
 
-/// Listens on [`OCCUPANCY_CHANNEL`] and broadcasts what it hears, reconnecting
+/// Listens on [`OCCUPANCY_CHANNEL`] and [`DESIGNATION_CHANNEL`] and broadcasts what it hears, reconnecting
 /// with backoff whenever the connection is lost, until the bus is dropped.
 async fn listen(
     options: PgConnectOptions,
@@ -234,15 +257,18 @@ async fn listen(
                         _ = alive.changed() => return,
                     };
                     match received {
-                        Ok(Some(notification)) => match notification.payload().trim().parse() {
-                            Ok(carrier_id) => {
-                                let _ = sender.send(Notice::OccupancyChanged(carrier_id));
+                        Ok(Some(notification)) => {
+                            match notice_of(notification.channel(), notification.payload()) {
+                                Some(notice) => {
+                                    let _ = sender.send(notice);
+                                }
+                                None => tracing::warn!(
+                                    channel = notification.channel(),
+                                    payload = notification.payload(),
+                                    "ignoring a notification that names no record id"
+                                ),
                             }
-                            Err(_) => tracing::warn!(
-                                payload = notification.payload(),
-                                "ignoring a notification that names no carrier id"
-                            ),
-                        },
+                        }
                         // The connection dropped and sqlx reconnected and listens again.
                         Ok(None) => {
                             tracing::warn!(
@@ -269,6 +295,16 @@ async fn listen(
     }
 }
 
+/// The notice a notification on `channel` with `payload` carries.
+fn notice_of(channel: &str, payload: &str) -> Option<Notice> {
+    let id = payload.trim().parse().ok()?;
+    match channel {
+        OCCUPANCY_CHANNEL => Some(Notice::OccupancyChanged(id)),
+        DESIGNATION_CHANNEL => Some(Notice::DesignationChanged(id)),
+        _ => None,
+    }
+}
+
 /// A listener on a dedicated connection (a pool of one, without lifetime
 /// limits), so it neither takes a slot of the request pool nor gets recycled.
 async fn connect(options: &PgConnectOptions) -> Result<PgListener, sea_orm::sqlx::Error> {
@@ -281,7 +317,9 @@ async fn connect(options: &PgConnectOptions) -> Result<PgListener, sea_orm::sqlx
         .connect_lazy_with(options.clone());
     let mut listener = PgListener::connect_with(&pool).await?;
     listener.ignore_pool_close_event(true);
-    listener.listen(OCCUPANCY_CHANNEL).await?;
+    listener
+        .listen_all([OCCUPANCY_CHANNEL, DESIGNATION_CHANNEL])
+        .await?;
     Ok(listener)
 }
 
@@ -294,6 +332,7 @@ mod tests {
         assert!(Notice::Gap.concerns(7));
         assert!(Notice::OccupancyChanged(7).concerns(7));
         assert!(!Notice::OccupancyChanged(8).concerns(7));
+        assert!(!Notice::DesignationChanged(7).concerns(7));
     }
 
     #[tokio::test]

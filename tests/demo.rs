@@ -78,7 +78,67 @@ async fn the_demo_shows_a_voided_phase_and_amended_records(app: TestApp) {
     assert_eq!(seen, expected);
 }
 
+/// The demo's review queue holds a request in each state: an approved one
+/// whose designation was made, a rejected one with its reason, and one
+/// waiting for the bureau.
+async fn the_demo_has_approved_rejected_and_pending_requests(app: TestApp) {
+    app.load_demo().await;
+    let data = app
+        .data(
+            "{ designationRequests(first: 10) { totalCount nodes {
+                 kind status decisionReason decidedAt
+                 operatingTeam { professionalRecognisedOn } platform { level } carrier { landmark } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = data["designationRequests"]["nodes"]
+        .as_array()
+        .expect("requests");
+    let mut states: Vec<(&str, &str)> = nodes
+        .iter()
+        .map(|node| {
+            (
+                node["kind"].as_str().expect("a kind"),
+                node["status"].as_str().expect("a status"),
+            )
+        })
+        .collect();
+    states.sort_unstable();
+    assert_eq!(
+        states,
+        [
+            ("LANDMARK", "REJECTED"),
+            ("PLATFORM_LEVEL", "PENDING"),
+            ("PROFESSIONAL_TEAM", "APPROVED"),
+        ],
+        "{data}"
+    );
+    for node in nodes {
+        match node["status"].as_str() {
+            Some("APPROVED") => {
+                assert!(
+                    node["operatingTeam"]["professionalRecognisedOn"].is_string(),
+                    "{node}"
+                );
+            }
+            Some("REJECTED") => {
+                assert!(
+                    node["decisionReason"]
+                        .as_str()
+                        .is_some_and(|r| !r.is_empty())
+                );
+                assert_eq!(node["carrier"]["landmark"], false, "{node}");
+            }
+            _ => {
+                assert!(node["decidedAt"].is_null(), "{node}");
+                assert_eq!(node["platform"]["level"], "NONE", "{node}");
+            }
+        }
+    }
+}
+
 on_both_databases!(
     the_demo_portfolio_loads_once_and_covers_every_district_and_kind,
     the_demo_shows_a_voided_phase_and_amended_records,
+    the_demo_has_approved_rejected_and_pending_requests,
 );

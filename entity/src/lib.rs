@@ -10,6 +10,7 @@ pub mod carrier;
 pub mod carrier_footprint;
 pub mod carrier_industry;
 pub mod carrier_status_change;
+pub mod designation_request;
 pub mod district;
 pub mod district_boundary;
 pub mod enterprise;

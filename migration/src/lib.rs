@@ -23,6 +23,7 @@ mod m20261127_000020_create_geometry;
 mod m20261127_000021_create_carrier_status_change;
 mod m20261128_000022_trust;
 mod m20261128_000023_corrections;
+mod m20261128_000024_create_designation_request;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000021_create_carrier_status_change::Migration),
             Box::new(m20261128_000022_trust::Migration),
             Box::new(m20261128_000023_corrections::Migration),
+            Box::new(m20261128_000024_create_designation_request::Migration),
         ]
     }
 }

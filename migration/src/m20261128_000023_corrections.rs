@@ -66,6 +66,14 @@ impl MigrationTrait for Migration {
                 AuditEvent::Reason.into_iden(),
             ),
             (
+                LevelRecognition::Table.into_iden(),
+                LevelRecognition::VoidReason.into_iden(),
+            ),
+            (
+                LevelRecognition::Table.into_iden(),
+                LevelRecognition::VoidedAt.into_iden(),
+            ),
+            (
                 SpacePhase::Table.into_iden(),
                 SpacePhase::VoidReason.into_iden(),
             ),

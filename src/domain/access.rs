@@ -84,7 +84,8 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "createOperatingTeam"
         | "updateOperatingTeam"
         | "createFacility"
-        | "updateFacility" => WriteRule::OwnData,
+        | "updateFacility"
+        | "requestDesignation" => WriteRule::OwnData,
         "setCarrierGeometry" | "setDistrictBoundary" => WriteRule::Geometry,
         _ => WriteRule::AdminOnly,
     }
@@ -170,6 +171,30 @@ pub fn may_read_confidential(actor: &Actor, owner: i32) -> bool {
         Role::Operator => actor.operator_id == Some(owner),
         Role::Bureau | Role::Viewer => false,
     }
+}
+
+/// May `actor` set `fact` directly? Facts that count toward the plan's
+/// targets (landmark status, levels, professional teams) are the bureau's
+/// (ADMIN's) to designate: the measured operator proposes them through a
+/// designation request instead.
+pub fn may_designate(actor: &Actor, fact: &str, kind: &str) -> Result<(), Denied> {
+    match actor.role {
+        Role::Admin => Ok(()),
+        _ => Err(Denied(format!(
+            "{fact} counts toward the plan's targets and is designated by the bureau: submit requestDesignation(kind: {kind}) with its evidence / 计入目标的认定由科技局审批，请提交认定申请"
+        ))),
+    }
+}
+
+/// Whose designation requests may `actor` read: `Ok(None)` all, `Ok(Some(op))`
+/// those of one operator's carriers.
+pub fn designation_scope(actor: &Actor) -> Result<Option<i32>, Denied> {
+    audit_scope(actor).map_err(|_| {
+        Denied(
+            "designation requests are open to ADMIN and OPERATOR tokens / 认定申请仅对管理员和运营机构开放"
+                .into(),
+        )
+    })
 }
 
 /// Whose audit events may `actor` read: `Ok(None)` all, `Ok(Some(op))` one operator's.

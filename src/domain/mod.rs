@@ -8,6 +8,7 @@ pub mod area;
 pub mod carrier;
 pub mod compliance;
 pub mod dates;
+pub mod designation;
 pub mod enterprise;
 pub mod geometry;
 pub mod goals;

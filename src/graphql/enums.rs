@@ -189,6 +189,10 @@ pub enum AuditOperation {
     Amend,
     /// 作废: the record was voided as entered in error, with a reason; it is kept but counts nowhere.
     Void,
+    /// 批准: a designation request was approved by the bureau.
+    Approve,
+    /// 驳回: a designation request was rejected by the bureau, with a reason.
+    Reject,
 }
 
 /// Enterprise qualifications (资质), each valid between dates.

@@ -27,9 +27,9 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::NaiveDate;
 use entity::{
-    carrier, carrier_industry, carrier_status_change, district, enterprise, enterprise_revenue,
-    facility, fund, fund_carrier, level_recognition, operating_team, operator, platform,
-    qualification, setting, space_phase, tenancy,
+    carrier, carrier_industry, carrier_status_change, designation_request, district, enterprise,
+    enterprise_revenue, facility, fund, fund_carrier, level_recognition, operating_team, operator,
+    platform, qualification, setting, space_phase, tenancy,
 };
 use entity::{carrier_footprint, district_boundary};
 use sea_orm::DatabaseConnection;
@@ -81,7 +81,7 @@ keyed!(ByCarrier, carrier_id, CarrierId: space_phase, level_recognition, carrier
 keyed!(ByCarrier, carrier_id, CarrierId: carrier_status_change);
 keyed!(ById, id, Id: enterprise, qualification, tenancy);
 keyed!(ByEnterprise, enterprise_id, EnterpriseId: qualification, tenancy, enterprise_revenue);
-keyed!(ById, id, Id: platform, operating_team, facility, fund, setting);
+keyed!(ById, id, Id: platform, operating_team, facility, fund, setting, designation_request);
 keyed!(ByCarrier, carrier_id, CarrierId: platform, operating_team, facility, fund_carrier);
 keyed!(ByFund, fund_id, FundId: fund_carrier);
 keyed!(ById, carrier_id, CarrierId: carrier_footprint);
@@ -270,6 +270,7 @@ pub struct Loaders {
     pub fund_links_of_carrier: DataLoader<Rows<fund_carrier::Entity, ByCarrier>>,
     pub fund_links_of_fund: DataLoader<Rows<fund_carrier::Entity, ByFund>>,
     pub settings: DataLoader<Rows<setting::Entity, ById>>,
+    pub designation_requests: DataLoader<Rows<designation_request::Entity, ById>>,
     pub support_records: DataLoader<AsOf<SupportRecords>>,
     pub new_tenants: DataLoader<AsOf<NewTenantsLastYear>>,
     /// The 五有 thresholds, read at most once a request (the only loader
@@ -320,6 +321,7 @@ impl Loaders {
             fund_links_of_carrier: loader(Rows::new(db, &budget), queue),
             fund_links_of_fund: loader(Rows::new(db, &budget), queue),
             settings: loader(Rows::new(db, &budget), queue),
+            designation_requests: loader(Rows::new(db, &budget), queue),
             support_records: loader(AsOf(db.clone(), PhantomData), queue),
             new_tenants: loader(AsOf(db.clone(), PhantomData), queue),
             compliance_rules: {

@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod connection;
 pub mod correction;
 pub mod cost;
+pub mod designation;
 pub mod district;
 pub mod eager;
 pub mod enterprise;
@@ -36,7 +37,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::{Context, MergedObject, Response, SDLExportOptions, Schema};
+use async_graphql::{
+    Context, MergedObject, MergedSubscription, Response, SDLExportOptions, Schema,
+};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::access::Actor;
@@ -58,6 +61,7 @@ pub struct Query(
     compliance::ComplianceQuery,
     goals::GoalQuery,
     torch::TorchQuery,
+    designation::DesignationQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -74,9 +78,17 @@ pub struct Mutation(
     compliance::ComplianceMutation,
     goals::GoalMutation,
     spatial::SpatialMutation,
+    designation::DesignationMutation,
 );
 
-pub type ZaitiSchema = Schema<Query, Mutation, subscription::Subscription>;
+/// The root of live updates, served over WebSocket (graphql-transport-ws) at `/graphql`.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(
+    subscription::OccupancySubscription,
+    designation::DesignationSubscription,
+);
+
+pub type ZaitiSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest query accepted. The standard introspection query of front-end
 /// tools (GraphiQL, graphql-codegen) nests about 13 deep, so stay above that.
@@ -160,11 +172,11 @@ fn builder(
     limits: Limits,
     bus: crate::events::Bus,
     gate: cost::AggregateGate,
-) -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
+) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     let builder = Schema::build(
         Query::default(),
         Mutation::default(),
-        subscription::Subscription,
+        Subscription::default(),
     )
     .limit_depth(limits.max_depth)
     .data(connection::MaxPageSize(limits.max_page_size))

@@ -12,6 +12,7 @@ use strum::{AsRefStr, EnumIter, EnumString};
 
 use super::carrier::Carrier;
 use super::compliance::Setting;
+use super::designation::DesignationRequest;
 use super::district::District;
 use super::enterprise::{Enterprise, Qualification};
 use super::error::ApiResult;
@@ -44,6 +45,7 @@ pub enum NodeType {
     Setting,
     /// An API token; it appears only in the audit trail (issued, revoked).
     ApiToken,
+    DesignationRequest,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -114,6 +116,7 @@ pub enum Node {
     OperatingTeam(OperatingTeam),
     Facility(Facility),
     Setting(Setting),
+    DesignationRequest(DesignationRequest),
 }
 
 /// The complexity of `nodes(ids)`: the selection once per id. Past the limit
@@ -202,6 +205,9 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
         // Tokens are not readable through the API: their ids only name the
         // token in the audit trail.
         NodeType::ApiToken => None,
+        NodeType::DesignationRequest => super::designation::load(ctx, id)
+            .await?
+            .map(Node::DesignationRequest),
     })
 }
 

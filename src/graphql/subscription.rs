@@ -34,13 +34,13 @@ use crate::error::AppError;
 use crate::events::Bus;
 use crate::store;
 
-/// The root of live updates, served over WebSocket (graphql-transport-ws) at `/graphql`.
+/// Live updates of occupancy figures.
 #[derive(Default)]
-pub struct Subscription;
+pub struct OccupancySubscription;
 
-/// The root of live updates, served over WebSocket (graphql-transport-ws) at `/graphql`.
+/// Live updates of occupancy figures.
 #[GqlSubscription]
-impl Subscription {
+impl OccupancySubscription {
     /// Fires whenever the occupancy figures of a carrier may have changed
     /// (floor area delivered, tenants moving in or out), whichever server made
     /// the change. It may fire when nothing visible changed, e.g. once for

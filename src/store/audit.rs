@@ -27,6 +27,10 @@ pub enum Operation {
     Amend,
     /// A record entered in error, kept but counted nowhere, with a reason.
     Void,
+    /// A designation request approved by the bureau.
+    Approve,
+    /// A designation request rejected by the bureau, with a reason.
+    Reject,
 }
 
 /// One change to record.

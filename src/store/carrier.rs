@@ -12,7 +12,7 @@ use sea_orm::{
 use super::audit::{self, Change, Operation, snapshot};
 use super::page::{self, Page, PageArgs, Sort};
 use super::{check_version, like_contains, versioned_update};
-use crate::domain::access::{Actor, may_write_for};
+use crate::domain::access::{Actor, may_designate, may_write_for};
 use crate::domain::carrier::{
     CarrierKind, CarrierStatus, Industry, Level, check_landmark, check_redated_since,
     check_status_since, leading_industries,
@@ -244,6 +244,9 @@ pub async fn create(
 ) -> AppResult<carrier::Model> {
     may_write_for(actor, new.operator_id)?;
     check_landmark(new.kind, new.landmark)?;
+    if new.landmark {
+        may_designate(actor, "landmark status", "LANDMARK")?;
+    }
     let industries = leading_industries(&new.leading_industries)?;
     let txn = super::begin_write(db).await?;
     ensure_references(&txn, Some(new.district_id), Some(new.operator_id)).await?;
@@ -293,6 +296,12 @@ pub async fn update(
         patch.kind.unwrap_or(stored_kind),
         patch.landmark.unwrap_or(current.landmark),
     )?;
+    if patch
+        .landmark
+        .is_some_and(|landmark| landmark != current.landmark)
+    {
+        may_designate(actor, "landmark status", "LANDMARK")?;
+    }
     ensure_references(&txn, patch.district_id, patch.operator_id).await?;
     let before = audit_snapshot(&txn, &current).await?;
     let new_status = patch
@@ -344,6 +353,31 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    Ok(model)
+}
+
+/// Marks carrier `current` (locked by the caller's transaction) a landmark,
+/// as an approved designation request decides, with its audit event.
+pub(crate) async fn designate_landmark(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    current: &carrier::Model,
+) -> AppResult<carrier::Model> {
+    check_landmark(stored("carrier.kind", &current.kind)?, true)?;
+    let before = audit_snapshot(txn, current).await?;
+    let mut row = current.clone().into_active_model();
+    row.landmark = Set(true);
+    let model = versioned_update::<carrier::Entity, _>(
+        txn,
+        row,
+        current.id,
+        current.version,
+        current.version,
+    )
+    .await?;
+    let after = audit_snapshot(txn, &model).await?;
+    let change = change(&model, Some((current, before)), after);
+    audit::record(txn, actor, Operation::Update, change).await?;
     Ok(model)
 }
 

@@ -9,8 +9,8 @@
 //! `tests/tenancy.rs` checks on both databases that the two agree row for row.
 
 use entity::{
-    carrier, carrier_footprint, carrier_industry, carrier_status_change, district,
-    district_boundary, enterprise, enterprise_revenue, facility, fund, fund_carrier,
+    carrier, carrier_footprint, carrier_industry, carrier_status_change, designation_request,
+    district, district_boundary, enterprise, enterprise_revenue, facility, fund, fund_carrier,
     level_recognition, operating_team, operator, platform, qualification, setting, space_phase,
     tenancy,
 };
@@ -31,6 +31,7 @@ macro_rules! by_name {
 }
 by_name!(
     carrier,
+    designation_request,
     carrier_footprint,
     carrier_industry,
     carrier_status_change,

@@ -8,6 +8,7 @@ pub mod carrier;
 pub mod compliance;
 pub mod correction;
 pub mod decode;
+pub mod designation;
 pub mod district;
 pub mod enterprise;
 pub mod goals;
@@ -134,7 +135,7 @@ versioned!(
     operator => "Operator", carrier => "Carrier", space_phase => "SpacePhase",
     level_recognition => "LevelRecognition", enterprise => "Enterprise", tenancy => "Tenancy",
     platform => "Platform", fund => "Fund", operating_team => "OperatingTeam", facility => "Facility",
-    setting => "Setting",
+    setting => "Setting", designation_request => "DesignationRequest",
 );
 
 /// CONFLICT unless row `id`, stored at version `stored`, is still at the

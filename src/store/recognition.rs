@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, Utc};
 use entity::level_recognition;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait};
 
 use super::audit::{self, Change, Operation};
 use super::correction::{Asked, Correction};
@@ -28,6 +28,19 @@ pub async fn record(
 ) -> AppResult<level_recognition::Model> {
     let txn = super::begin_write(db).await?;
     let carrier = super::carrier::writable(&txn, actor, new.carrier_id).await?;
+    let model = record_in(&txn, actor, carrier.operator_id, new).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Records `new` inside the caller's transaction, which holds the lock of
+/// the carrier (of operator `operator_id`), with its audit event.
+pub(crate) async fn record_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    operator_id: i32,
+    new: NewRecognition,
+) -> AppResult<level_recognition::Model> {
     let now = Utc::now();
     let row = level_recognition::ActiveModel {
         carrier_id: Set(new.carrier_id),
@@ -43,16 +56,10 @@ pub async fn record(
         ..Default::default()
     };
     let model = level_recognition::Entity::insert(row)
-        .exec_with_returning(&txn)
+        .exec_with_returning(txn)
         .await?;
-    let change = Change::created(
-        "LevelRecognition",
-        model.id,
-        Some(carrier.operator_id),
-        &model,
-    )?;
-    audit::record(&txn, actor, Operation::Create, change).await?;
-    txn.commit().await?;
+    let change = Change::created("LevelRecognition", model.id, Some(operator_id), &model)?;
+    audit::record(txn, actor, Operation::Create, change).await?;
     Ok(model)
 }
 

@@ -20,7 +20,7 @@ use super::audit::{self, Change, Operation};
 use super::carrier::CarrierRestriction;
 use super::page::{self, Page, PageArgs, Sort};
 use super::{Versioned, check_version, versioned_update};
-use crate::domain::access::Actor;
+use crate::domain::access::{Actor, may_designate};
 use crate::domain::carrier::Level;
 use crate::domain::money::Fen;
 use crate::domain::support::{FacilityKind, InForce, PlatformKind};
@@ -95,11 +95,32 @@ where
         .ok_or_else(|| AppError::not_found(E::NAME, id))?;
     let carrier = super::carrier::writable(&txn, actor, E::carrier_id(&current)).await?;
     check_version::<E>(id, E::version(&current), version)?;
-    let row = apply(&current)?;
-    let model = versioned_update::<E, _>(&txn, row, id, E::version(&current), version).await?;
-    let change = Change::updated(E::NAME, id, Some(carrier.operator_id), &current, &model)?;
-    audit::record(&txn, actor, Operation::Update, change).await?;
+    let model = rewrite_in::<E>(&txn, actor, carrier.operator_id, &current, version, apply).await?;
     txn.commit().await?;
+    Ok(model)
+}
+
+/// Rewrites record `current` (of operator `operator_id`, whose carrier the
+/// caller's transaction has locked) with the row `apply` makes of it, if it
+/// is still at `version`, with its audit event.
+async fn rewrite_in<E>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    operator_id: i32,
+    current: &E::Model,
+    version: i32,
+    apply: impl FnOnce(&E::Model) -> AppResult<E::ActiveModel>,
+) -> AppResult<E::Model>
+where
+    E: CarrierRecord,
+    E::Model: Serialize + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let id = E::id(current);
+    let row = apply(current)?;
+    let model = versioned_update::<E, _>(txn, row, id, E::version(current), version).await?;
+    let change = Change::updated(E::NAME, id, Some(operator_id), current, &model)?;
+    audit::record(txn, actor, Operation::Update, change).await?;
     Ok(model)
 }
 
@@ -156,6 +177,9 @@ pub async fn create_platform(
     actor: &Actor,
     new: NewPlatform,
 ) -> AppResult<platform::Model> {
+    if new.level != Level::None {
+        may_designate(actor, "a platform's level", "PLATFORM_LEVEL")?;
+    }
     let now = Utc::now();
     let row = platform::ActiveModel {
         carrier_id: Set(new.carrier_id),
@@ -196,7 +220,10 @@ pub async fn update_platform(
         if let Some(kind) = patch.kind {
             row.kind = Set(kind.as_ref().to_owned());
         }
-        if let Some(level) = patch.level {
+        if let Some(level) = patch.level
+            && level.as_ref() != current.level
+        {
+            may_designate(actor, "a platform's level", "PLATFORM_LEVEL")?;
             row.level = Set(level.as_ref().to_owned());
         }
         row.opened_on = Set(open.from);
@@ -306,22 +333,81 @@ pub async fn recognise_team(
     on: Option<NaiveDate>,
 ) -> AppResult<operating_team::Model> {
     update_record::<operating_team::Entity>(db, actor, id, version, |current| {
-        if let Some(on) = on {
-            crate::domain::level::check_recognised_on(on, super::today())?;
-            if on < current.formed_on {
-                return Err(AppError::invalid(
-                    "recognisedOn",
-                    format!(
-                        "{on} comes before the team was formed on {}",
-                        current.formed_on
-                    ),
-                ));
-            }
+        team_recognition(current, on)
+    })
+    .await
+}
+
+/// The team's row recognised on `on` (withdrawn when `None`): not in the
+/// future, nor before the team was formed.
+fn team_recognition(
+    current: &operating_team::Model,
+    on: Option<NaiveDate>,
+) -> AppResult<operating_team::ActiveModel> {
+    if let Some(on) = on {
+        crate::domain::level::check_recognised_on(on, super::today())?;
+        if on < current.formed_on {
+            return Err(AppError::invalid(
+                "recognisedOn",
+                format!(
+                    "{on} comes before the team was formed on {}",
+                    current.formed_on
+                ),
+            ));
         }
-        Ok(operating_team::ActiveModel {
-            professional_recognised_on: Set(on),
+    }
+    Ok(operating_team::ActiveModel {
+        professional_recognised_on: Set(on),
+        ..Default::default()
+    })
+}
+
+/// A platform or team of carrier `carrier_id` (locked by the caller's
+/// transaction), as a designation request names it: NOT_FOUND when it is not
+/// that carrier's.
+pub(crate) async fn carrier_record_in<E>(
+    txn: &DatabaseTransaction,
+    carrier_id: i32,
+    id: i32,
+) -> AppResult<E::Model>
+where
+    E: CarrierRecord,
+{
+    E::find()
+        .filter(E::ID.eq(id))
+        .one(txn)
+        .await?
+        .filter(|model| E::carrier_id(model) == carrier_id)
+        .ok_or_else(|| AppError::not_found(E::NAME, id))
+}
+
+/// Sets platform `current`'s level, as an approved designation decides.
+pub(crate) async fn designate_platform_level(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    operator_id: i32,
+    current: &platform::Model,
+    level: Level,
+) -> AppResult<platform::Model> {
+    rewrite_in::<platform::Entity>(txn, actor, operator_id, current, current.version, |_| {
+        Ok(platform::ActiveModel {
+            level: Set(level.as_ref().to_owned()),
             ..Default::default()
         })
+    })
+    .await
+}
+
+/// Recognises team `current` as professional on `on`, as an approved designation decides.
+pub(crate) async fn designate_professional_team(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    operator_id: i32,
+    current: &operating_team::Model,
+    on: NaiveDate,
+) -> AppResult<operating_team::Model> {
+    rewrite_in::<operating_team::Entity>(txn, actor, operator_id, current, current.version, |row| {
+        team_recognition(row, Some(on))
     })
     .await
 }

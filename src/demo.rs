@@ -17,6 +17,7 @@
 //! data that later runs will not complete; start again from a fresh database.
 
 mod designations;
+mod periods;
 mod support;
 
 use std::collections::HashSet;
@@ -53,15 +54,18 @@ mod geometry;
 pub mod portfolio;
 
 /// Loads the demo portfolio unless it is already there, with its footprints
-/// and approximate district boundaries, and says what it did in one line.
+/// and approximate district boundaries, closes 2025 (then enters a late
+/// phase), and says what it did in one line.
 pub async fn load(db: &DatabaseConnection) -> AppResult<String> {
-    let summary = load_records(db).await?;
+    let mut summary = load_records(db).await?;
     let shapes = geometry::load(db).await?;
-    Ok(if shapes.is_empty() {
-        summary
-    } else {
-        format!("{summary}; {shapes}")
-    })
+    if !shapes.is_empty() {
+        summary = format!("{summary}; {shapes}");
+    }
+    if periods::write(db, &loader()).await? {
+        summary.push_str("; 2025 closed, then restated by a late phase");
+    }
+    Ok(summary)
 }
 
 /// The records of the demo portfolio (all but its geometry).

@@ -335,6 +335,20 @@ mod tests {
         assert!(!Notice::DesignationChanged(7).concerns(7));
     }
 
+    #[test]
+    fn a_notification_names_its_record_by_channel() {
+        assert_eq!(
+            notice_of(OCCUPANCY_CHANNEL, " 12 "),
+            Some(Notice::OccupancyChanged(12))
+        );
+        assert_eq!(
+            notice_of(DESIGNATION_CHANNEL, "7"),
+            Some(Notice::DesignationChanged(7))
+        );
+        assert_eq!(notice_of(DESIGNATION_CHANNEL, "seven"), None);
+        assert_eq!(notice_of("elsewhere", "7"), None);
+    }
+
     #[tokio::test]
     async fn in_process_subscribers_hear_what_is_published_after_they_subscribe() {
         let bus = Bus::in_process();

@@ -137,7 +137,37 @@ async fn the_demo_has_approved_rejected_and_pending_requests(app: TestApp) {
     }
 }
 
+/// The demo closes 2025 and then enters a phase delivered in 2025 late: the
+/// reported floor area stays, the restatement shows the late phase.
+async fn the_demo_closed_2025_and_shows_a_restatement(app: TestApp) {
+    app.load_demo().await;
+    let data = app
+        .data(
+            r#"{ goalProgress(asOf: "2025-12-31") {
+                 reportingPeriod { year status note }
+                 target(code: NEW_FLOOR_AREA) { actual reported
+                   restatement { difference carriers { difference } causes { operation entityType } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let progress = &data["goalProgress"];
+    assert_eq!(progress["reportingPeriod"]["year"], 2025, "{data}");
+    assert_eq!(progress["reportingPeriod"]["status"], "CLOSED");
+    let target = &progress["target"];
+    let (actual, reported) = (
+        target["actual"].as_f64().expect("actual"),
+        target["reported"].as_f64().expect("reported"),
+    );
+    assert!((actual - reported - 1200.0).abs() < 0.01, "{data}");
+    assert_eq!(target["restatement"]["carriers"][0]["difference"], 1200.0);
+    assert_eq!(
+        target["restatement"]["causes"][0],
+        json!({ "operation": "CREATE", "entityType": "SpacePhase" })
+    );
+}
+
 on_both_databases!(
+    the_demo_closed_2025_and_shows_a_restatement,
     the_demo_portfolio_loads_once_and_covers_every_district_and_kind,
     the_demo_shows_a_voided_phase_and_amended_records,
     the_demo_has_approved_rejected_and_pending_requests,

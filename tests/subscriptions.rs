@@ -613,3 +613,119 @@ async fn sqlite_a_server_stops_promptly_with_sockets_open() {
         Received::Closed(_)
     ));
 }
+
+const DESIGNATION_CHANGED: &str = "subscription($status: DesignationStatus) {
+  designationRequestChanged(status: $status) { id kind status carrier { id } } }";
+
+impl Socket {
+    async fn subscribe_to(&mut self, id: &str, query: &str, variables: Value) {
+        self.send(json!({
+            "id": id,
+            "type": "subscribe",
+            "payload": { "query": query, "variables": variables },
+        }))
+        .await;
+    }
+}
+
+/// The bureau hears each request submitted under any carrier; an operator
+/// hears the decisions on its own and nothing of a competitor's. Writes go
+/// through `app`; the sockets are on the server at `read_url` (another
+/// process, on PostgreSQL).
+async fn designation_events_reach_the_bureau_and_only_the_operator_concerned(
+    app: &TestApp,
+    read_url: &str,
+) {
+    let district = app.district_id("xinwu").await;
+    let own_operator = app.create_operator("申请认定运营", 61).await;
+    let carrier = app
+        .create_carrier(
+            &own_operator,
+            &district,
+            json!({ "name": "申请认定孵化器", "kind": "INCUBATOR" }),
+        )
+        .await;
+    let own = app
+        .token("申请认定运营", Role::Operator, Some(&own_operator))
+        .await;
+    let rival_operator = app.create_operator("竞争运营", 62).await;
+    let rival = app
+        .token("竞争运营", Role::Operator, Some(&rival_operator))
+        .await;
+
+    let mut rival_socket = Socket::connect_as(read_url, &rival).await;
+    rival_socket
+        .subscribe_to("r", DESIGNATION_CHANGED, json!({}))
+        .await;
+    let mut own_socket = Socket::connect_as(read_url, &own).await;
+    own_socket
+        .subscribe_to("o", DESIGNATION_CHANGED, json!({}))
+        .await;
+    let mut bureau = Socket::connect_as(read_url, &app.admin_token).await;
+    bureau
+        .subscribe_to("q", DESIGNATION_CHANGED, json!({ "status": "PENDING" }))
+        .await;
+
+    // Submit until the bureau hears one (its subscription may not be live
+    // yet); a request nobody heard is rejected so the next may be filed.
+    let request = json!({ "input": { "kind": "CARRIER_LEVEL", "subjectId": carrier, "level": "CITY",
+                                     "effectiveOn": "2025-05-01", "authority": "无锡市科学技术局" } });
+    let submit = "mutation($input: RequestDesignationInput!) { requestDesignation(input: $input) { id version } }";
+    let reject = "mutation($input: RejectDesignationRequestInput!) { rejectDesignationRequest(input: $input) { id } }";
+    let started = Instant::now();
+    let (heard, submitted) = loop {
+        assert!(started.elapsed() < PATIENCE, "the bureau heard no request");
+        let body = post(&app.base_url, &own, submit, request.clone()).await;
+        let submitted = body["data"]["requestDesignation"].clone();
+        assert!(submitted.is_object(), "{body}");
+        if let Some(event) = bureau.event("q", Duration::from_millis(500)).await {
+            break (event, submitted);
+        }
+        let body = post(
+            &app.base_url,
+            &app.admin_token,
+            reject,
+            json!({ "input": { "id": submitted["id"], "version": submitted["version"], "reason": "测试" } }),
+        )
+        .await;
+        assert!(body.get("errors").is_none(), "{body}");
+    };
+    let event = &heard["data"]["designationRequestChanged"];
+    assert_eq!(event["id"], submitted["id"]);
+    assert_eq!(event["status"], "PENDING");
+    assert_eq!(event["carrier"]["id"], carrier.as_str());
+
+    // The decision reaches the operator concerned; the bureau's queue
+    // subscription (PENDING only) and the competitor hear nothing.
+    own_socket.drain("o").await;
+    let approve = "mutation($input: ApproveDesignationRequestInput!) { approveDesignationRequest(input: $input) { id } }";
+    let body = post(
+        &app.base_url,
+        &app.admin_token,
+        approve,
+        json!({ "input": { "id": submitted["id"], "version": submitted["version"] } }),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let decided = own_socket.event("o", PATIENCE).await.expect("the decision");
+    assert_eq!(
+        decided["data"]["designationRequestChanged"]["status"],
+        "APPROVED"
+    );
+    bureau.assert_quiet().await;
+    assert_eq!(rival_socket.drain("r").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_designation_events_reach_the_bureau_and_only_the_operator_concerned() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    designation_events_reach_the_bureau_and_only_the_operator_concerned(&app, &app.base_url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_designation_events_cross_server_processes() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let second = ServerProcess::start(&app.database_url).await;
+    designation_events_reach_the_bureau_and_only_the_operator_concerned(&app, &second.base_url)
+        .await;
+}

@@ -23,6 +23,7 @@ pub mod operating_team;
 pub mod operator;
 pub mod platform;
 pub mod qualification;
+pub mod reporting_period;
 pub mod setting;
 pub mod space_phase;
 pub mod tenancy;

@@ -24,6 +24,7 @@ mod m20261127_000021_create_carrier_status_change;
 mod m20261128_000022_trust;
 mod m20261128_000023_corrections;
 mod m20261128_000024_create_designation_request;
+mod m20261128_000025_create_reporting_period;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000022_trust::Migration),
             Box::new(m20261128_000023_corrections::Migration),
             Box::new(m20261128_000024_create_designation_request::Migration),
+            Box::new(m20261128_000025_create_reporting_period::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub mod level;
 pub mod level_rules;
 pub mod location;
 pub mod money;
+pub mod period;
 pub mod support;
 pub mod tenancy;
 pub mod text;

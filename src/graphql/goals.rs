@@ -10,10 +10,12 @@ use super::district::District;
 use super::enums::{CarrierKind, SpaceSource};
 use super::error::ApiResult;
 use super::loaders::{self, required};
+use super::period::{ReportingPeriod, TargetRestatement};
 use super::scalars::Date;
 use crate::domain::goals::{
     self, Contribution, GoalFacts, Pace, TargetCode as DomainCode, Targets,
 };
+use crate::domain::period::by_carrier;
 use crate::error::AppError;
 use crate::store;
 
@@ -54,6 +56,10 @@ pub struct GoalProgress {
     /// Every target, in the order of the action plan.
     #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     pub targets: Vec<TargetProgress>,
+    /// 报告期: the closed year whose figures were reported for `asOf` (its
+    /// December 31); null for other dates, and with `knownAt`. While it is
+    /// set, each target gives `reported` and its `restatement`.
+    pub reporting_period: Option<ReportingPeriod>,
 }
 
 #[ComplexObject]
@@ -76,6 +82,10 @@ pub struct TargetProgress {
     domain_code: DomainCode,
     #[graphql(skip)]
     parts: Vec<Contribution>,
+    /// 更正调整: for the last day of a closed year, the figure as reported,
+    /// as it stands now, and the records that cause the difference; null
+    /// for other dates.
+    pub restatement: Option<TargetRestatement>,
     /// Which target.
     pub code: TargetCode,
     /// The target as the action plan words it.
@@ -181,6 +191,15 @@ super::connection::connection!(
 
 #[ComplexObject]
 impl TargetProgress {
+    /// 报送数: for the last day of a closed year, the figure reported when
+    /// the year was closed (it never changes; `actual` is the figure now);
+    /// null for other dates.
+    async fn reported(&self) -> Option<f64> {
+        self.restatement
+            .as_ref()
+            .map(TargetRestatement::reported_figure)
+    }
+
     /// The actual value by district (parts without a district, such as landed enterprises, are left out).
     #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     async fn by_district(&self) -> Vec<DistrictFigure> {
@@ -262,7 +281,8 @@ impl TargetProgress {
 
 /// Figures to the hundredth: areas are recorded in 0.01 m², and sums of
 /// floats would otherwise show binary noise (27071.739999999998).
-fn figure(value: f64) -> f64 {
+/// A figure as the API gives it: to two decimals.
+pub(super) fn figure(value: f64) -> f64 {
     // Adding 0.0 turns the -0.0 of an empty float sum into 0.
     (value * 100.0).round() / 100.0 + 0.0
 }
@@ -272,9 +292,13 @@ fn target_progress(
     facts: &GoalFacts,
     targets: &Targets,
     as_of: NaiveDate,
+    closed: Option<&ReportingPeriod>,
 ) -> TargetProgress {
     let parts = goals::contributions(code, facts, targets, as_of);
-    let actual = figure(parts.iter().map(|p| p.value).sum());
+    let sum: f64 = parts.iter().map(|p| p.value).sum();
+    let actual = figure(sum);
+    let restatement =
+        closed.and_then(|period| TargetRestatement::new(period, code, sum, &by_carrier(&parts)));
     let Pace {
         target,
         ratio,
@@ -293,6 +317,7 @@ fn target_progress(
     TargetProgress {
         domain_code: code,
         parts,
+        restatement,
         code: code.into(),
         description_zh: code.description_zh(),
         description_en: code.description_en(),
@@ -455,6 +480,11 @@ impl GoalQuery {
         };
         let targets = store::goals::targets(db).await?.value;
         let facts = store::goals::facts(db, &targets, as_of).await?;
+        // A figure as known at a past moment is not restated: it is what was known.
+        let reporting_period = match known_at {
+            None => super::period::closed_on(ctx, as_of).await?,
+            Some(_) => None,
+        };
         Ok(GoalProgress {
             as_of: as_of.into(),
             known_at,
@@ -462,8 +492,11 @@ impl GoalQuery {
             period_end: targets.period_end.into(),
             elapsed_share: goals::elapsed_share(targets.period_start, targets.period_end, as_of),
             targets: <DomainCode as strum::IntoEnumIterator>::iter()
-                .map(|code| target_progress(code, &facts, &targets, as_of))
+                .map(|code| {
+                    target_progress(code, &facts, &targets, as_of, reporting_period.as_ref())
+                })
                 .collect(),
+            reporting_period,
         })
     }
 

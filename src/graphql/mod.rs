@@ -24,6 +24,7 @@ pub mod import;
 pub mod loaders;
 pub mod node;
 pub mod operator;
+pub mod period;
 pub mod recognition;
 pub mod scalars;
 pub mod space_phase;
@@ -62,6 +63,7 @@ pub struct Query(
     goals::GoalQuery,
     torch::TorchQuery,
     designation::DesignationQuery,
+    period::PeriodQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -79,6 +81,7 @@ pub struct Mutation(
     goals::GoalMutation,
     spatial::SpatialMutation,
     designation::DesignationMutation,
+    period::PeriodMutation,
 );
 
 /// The root of live updates, served over WebSocket (graphql-transport-ws) at `/graphql`.

@@ -18,6 +18,7 @@ use super::enterprise::{Enterprise, Qualification};
 use super::error::ApiResult;
 use super::loaders::{self, one};
 use super::operator::Operator;
+use super::period::ReportingPeriod;
 use super::recognition::LevelRecognition;
 use super::space_phase::SpacePhase;
 use super::support::{Facility, Fund, OperatingTeam, Platform};
@@ -46,6 +47,7 @@ pub enum NodeType {
     /// An API token; it appears only in the audit trail (issued, revoked).
     ApiToken,
     DesignationRequest,
+    ReportingPeriod,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -117,6 +119,7 @@ pub enum Node {
     Facility(Facility),
     Setting(Setting),
     DesignationRequest(DesignationRequest),
+    ReportingPeriod(ReportingPeriod),
 }
 
 /// The complexity of `nodes(ids)`: the selection once per id. Past the limit
@@ -208,6 +211,11 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
         NodeType::DesignationRequest => super::designation::load(ctx, id)
             .await?
             .map(Node::DesignationRequest),
+        NodeType::ReportingPeriod => crate::store::period::by_id(super::db(ctx)?, id)
+            .await?
+            .map(ReportingPeriod::try_from)
+            .transpose()?
+            .map(Node::ReportingPeriod),
     })
 }
 

@@ -9,6 +9,7 @@ use super::enums::{CarrierKind, Level};
 use super::error::ApiResult;
 use super::loaders::{self, required};
 use super::node::{NodeType, global_id};
+use super::period::ReportingPeriod;
 use super::scalars::Date;
 use crate::domain::torch;
 use crate::store;
@@ -67,6 +68,19 @@ impl TorchStatistics {
     /// leading apostrophe so a spreadsheet shows it rather than running it as a formula.
     async fn csv(&self) -> String {
         torch::render_csv(&self.0.rows)
+    }
+
+    /// 报告期: the closed year these statistics were reported for; null while
+    /// the year is open. Its `torchCsv` is what was reported.
+    async fn reporting_period(&self, ctx: &Context<'_>) -> ApiResult<Option<ReportingPeriod>> {
+        super::period::closed_year(ctx, self.0.year).await
+    }
+
+    /// 更正调整: for a closed year, whether the statistics as the records
+    /// stand now (`csv`) differ from those reported; null while the year is open.
+    async fn restated(&self, ctx: &Context<'_>) -> ApiResult<Option<bool>> {
+        let period = super::period::closed_year(ctx, self.0.year).await?;
+        Ok(period.map(|period| period.torch_restated(&torch::render_csv(&self.0.rows))))
     }
 }
 

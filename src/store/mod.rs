@@ -16,6 +16,7 @@ pub mod known;
 pub mod occupancy;
 pub mod operator;
 pub mod page;
+pub mod period;
 pub mod recognition;
 pub mod setting;
 pub mod space_phase;
@@ -136,6 +137,7 @@ versioned!(
     level_recognition => "LevelRecognition", enterprise => "Enterprise", tenancy => "Tenancy",
     platform => "Platform", fund => "Fund", operating_team => "OperatingTeam", facility => "Facility",
     setting => "Setting", designation_request => "DesignationRequest",
+    reporting_period => "ReportingPeriod",
 );
 
 /// CONFLICT unless row `id`, stored at version `stored`, is still at the

@@ -1,0 +1,182 @@
+//! Reporting periods (报告期): once the bureau closes a year, the figures
+//! reported for it stay as they were; later changes that touch the year are
+//! restatements, shown beside the reported figure with what caused them.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::ValidationError;
+use super::carrier::stored_enum;
+use super::goals::Contribution;
+
+stored_enum! {
+    /// Whether a period's reported figures stand.
+    pub enum PeriodStatus {
+        /// 已关账: the reported figures stand; later changes are restatements.
+        Closed,
+        /// 已重新打开: reopened by the bureau, with a reason, to be closed again.
+        Reopened,
+    }
+}
+
+/// The last day of reporting year `year`, if the year has ended by `today`
+/// and is one the plan's records could hold.
+pub fn closable_end(year: i32, today: NaiveDate) -> Result<NaiveDate, ValidationError> {
+    let end = NaiveDate::from_ymd_opt(year, 12, 31)
+        .filter(|_| year >= 2000)
+        .ok_or_else(|| ValidationError::new("year", format!("{year} is not a reporting year")))?;
+    if end >= today {
+        return Err(ValidationError::new(
+            "year",
+            format!(
+                "{year} has not ended; a year is closed after December 31 / 年度结束后方可关账"
+            ),
+        ));
+    }
+    Ok(end)
+}
+
+/// One carrier's part of a target's figure (`None`: parts that belong to no
+/// carrier, such as enterprises landed).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CarrierFigure {
+    pub carrier_id: Option<i32>,
+    pub value: f64,
+}
+
+/// A target's figure as reported, with its parts by carrier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportedTarget {
+    /// The target's code, as `TargetCode` spells it.
+    pub code: String,
+    pub actual: f64,
+    pub by_carrier: Vec<CarrierFigure>,
+}
+
+/// The parts of a figure summed by carrier, in carrier order.
+pub fn by_carrier(parts: &[Contribution]) -> Vec<CarrierFigure> {
+    let mut sums: BTreeMap<Option<i32>, f64> = BTreeMap::new();
+    for part in parts {
+        *sums.entry(part.carrier_id).or_default() += part.value;
+    }
+    sums.into_iter()
+        .map(|(carrier_id, value)| CarrierFigure { carrier_id, value })
+        .collect()
+}
+
+/// A carrier whose part of a figure differs from what was reported.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Restated {
+    pub carrier_id: Option<i32>,
+    pub reported: f64,
+    pub current: f64,
+}
+
+impl Restated {
+    pub fn difference(&self) -> f64 {
+        self.current - self.reported
+    }
+}
+
+/// Below this, two figures are the same (areas are kept to 0.01 m²).
+const SAME: f64 = 0.005;
+
+/// The carriers whose parts differ between `reported` and `current`, largest
+/// difference first (then by carrier).
+pub fn restated(reported: &[CarrierFigure], current: &[CarrierFigure]) -> Vec<Restated> {
+    let mut both: BTreeMap<Option<i32>, (f64, f64)> = BTreeMap::new();
+    for figure in reported {
+        both.entry(figure.carrier_id).or_default().0 += figure.value;
+    }
+    for figure in current {
+        both.entry(figure.carrier_id).or_default().1 += figure.value;
+    }
+    let mut changed: Vec<Restated> = both
+        .into_iter()
+        .filter(|(_, (reported, current))| (current - reported).abs() >= SAME)
+        .map(|(carrier_id, (reported, current))| Restated {
+            carrier_id,
+            reported,
+            current,
+        })
+        .collect();
+    changed.sort_by(|a, b| {
+        b.difference()
+            .abs()
+            .total_cmp(&a.difference().abs())
+            .then(a.carrier_id.cmp(&b.carrier_id))
+    });
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("a date")
+    }
+
+    fn figure(carrier_id: Option<i32>, value: f64) -> CarrierFigure {
+        CarrierFigure { carrier_id, value }
+    }
+
+    #[test]
+    fn a_year_is_closed_only_once_it_has_ended() {
+        assert_eq!(closable_end(2025, day(2026, 1, 1)), Ok(day(2025, 12, 31)));
+        assert!(closable_end(2026, day(2026, 11, 28)).is_err());
+        assert!(closable_end(2025, day(2025, 12, 31)).is_err());
+        assert!(closable_end(1999, day(2026, 1, 1)).is_err());
+    }
+
+    #[test]
+    fn only_changed_parts_are_restated_largest_first() {
+        let reported = [
+            figure(Some(1), 100.0),
+            figure(Some(2), 50.0),
+            figure(None, 3.0),
+        ];
+        let current = [
+            figure(Some(1), 100.0),
+            figure(Some(2), 40.0),
+            figure(Some(3), 500.0),
+            figure(None, 3.0),
+        ];
+        let changed = restated(&reported, &current);
+        assert_eq!(
+            changed,
+            [
+                Restated {
+                    carrier_id: Some(3),
+                    reported: 0.0,
+                    current: 500.0
+                },
+                Restated {
+                    carrier_id: Some(2),
+                    reported: 50.0,
+                    current: 40.0
+                },
+            ]
+        );
+        assert_eq!(changed[1].difference(), -10.0);
+    }
+
+    #[test]
+    fn parts_are_summed_per_carrier() {
+        let part = |carrier_id, value| Contribution {
+            carrier_id,
+            district_id: None,
+            kind: None,
+            year: 2025,
+            source: None,
+            value,
+        };
+        let parts = [part(Some(2), 1.0), part(Some(1), 2.0), part(Some(2), 3.0)];
+        assert_eq!(
+            by_carrier(&parts),
+            [figure(Some(1), 2.0), figure(Some(2), 4.0)]
+        );
+    }
+}

@@ -317,6 +317,8 @@ async fn portfolio(url: &str) -> DatabaseConnection {
                 graduated_on: None,
                 graduation_route: None,
                 previous_tenancy_id: None,
+                voided_at: None,
+                void_reason: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,

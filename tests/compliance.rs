@@ -1445,16 +1445,17 @@ async fn eligibility_on_demo_incubators_agrees_with_sums_from_the_records(app: T
     );
     let leased_sql = format!(
         "SELECT CAST(COALESCE(SUM(area_m2), 0) AS DOUBLE PRECISION) FROM tenancy \
-         WHERE carrier_id = {{id}} AND {}",
+         WHERE carrier_id = {{id}} AND voided_at IS NULL AND {}",
         in_force("moved_in_on", "moved_out_on")
     );
     let tenants_sql = format!(
-        "SELECT COUNT(DISTINCT enterprise_id) FROM tenancy WHERE carrier_id = {{id}} AND {}",
+        "SELECT COUNT(DISTINCT enterprise_id) FROM tenancy \
+         WHERE carrier_id = {{id}} AND voided_at IS NULL AND {}",
         in_force("moved_in_on", "moved_out_on")
     );
     let graduates_sql = format!(
         "SELECT COUNT(DISTINCT enterprise_id) FROM tenancy \
-         WHERE carrier_id = {{id}} AND graduated_on <= '{ON}'"
+         WHERE carrier_id = {{id}} AND voided_at IS NULL AND graduated_on <= '{ON}'"
     );
     let public_sql = format!(
         "SELECT CAST(COALESCE(SUM(area_m2), 0) AS DOUBLE PRECISION) FROM facility \

@@ -66,6 +66,7 @@ async fn peak_leased(app: &TestApp, id: i32) -> f64 {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let rows = entity::tenancy::Entity::find()
         .filter(entity::tenancy::Column::CarrierId.eq(id))
+        .filter(entity::tenancy::Column::VoidedAt.is_null())
         .all(&app.db)
         .await
         .expect("tenancies");
@@ -329,7 +330,60 @@ async fn voiding_a_phase_while_a_tenant_moves_in_never_overbooks(app: TestApp) {
     }
 }
 
+/// A tenancy's area amended while another tenant moves in, in ten carriers
+/// at once: each alone fits, both together would overbook, so exactly one
+/// is written and no day is ever leased beyond the carrier's space.
+async fn amending_a_tenancy_while_another_moves_in_never_overbooks(app: TestApp) {
+    const AMEND_TENANCY: &str =
+        "mutation($input: AmendTenancyInput!) { amendTenancy(input: $input) { id } }";
+    for round in 0..ROUNDS {
+        let mut cases = Vec::new();
+        for i in 0..AT_ONCE {
+            let n = 300 + round * 20 + u32::try_from(i).expect("small");
+            let carrier = carrier(&app, n, 1000.0).await;
+            let (first, second) = (
+                enterprise(&app, 12_000 + n).await,
+                enterprise(&app, 13_000 + n).await,
+            );
+            let tenancy = app
+                .data(
+                    MOVE_IN,
+                    json!({ "input": { "carrierId": carrier, "enterpriseId": first,
+                                       "areaM2": 400.0, "movedInOn": "2023-01-01" } }),
+                )
+                .await["moveIn"]["id"]
+                .clone();
+            cases.push((carrier, tenancy, second));
+        }
+        let writes = cases.iter().flat_map(|(carrier, tenancy, second)| {
+            [
+                app.graphql(
+                    AMEND_TENANCY,
+                    json!({ "input": { "id": tenancy, "version": 1, "areaM2": 700.0, "reason": "按合同更正" } }),
+                ),
+                app.graphql(
+                    MOVE_IN,
+                    json!({ "input": { "carrierId": carrier, "enterpriseId": second,
+                                       "areaM2": 500.0, "movedInOn": "2023-01-01" } }),
+                ),
+            ]
+        });
+        let answers = join_all(writes).await;
+        for (case, answers) in cases.iter().zip(answers.chunks(2)) {
+            assert_eq!(succeeded(answers), 1, "round {round}: {answers:#?}");
+            let refused = answers
+                .iter()
+                .find(|a| a.get("errors").is_some())
+                .expect("one refused");
+            assert_eq!(error_code(refused), "BAD_USER_INPUT", "{refused}");
+            let peak = peak_leased(&app, database_id(&case.0)).await;
+            assert!(peak <= 1000.0, "round {round}: {peak} m² leased of 1000");
+        }
+    }
+}
+
 on_both_databases!(
+    amending_a_tenancy_while_another_moves_in_never_overbooks,
     voiding_a_phase_while_a_tenant_moves_in_never_overbooks,
     simultaneous_move_ins_never_overbook_a_carrier,
     simultaneous_identical_move_ins_store_one_tenancy,

@@ -322,8 +322,187 @@ async fn a_mistaken_recognition_is_amended_then_voided_by_the_bureau_only(app: T
     );
 }
 
+const AMEND_TENANCY: &str = "mutation($input: AmendTenancyInput!) {
+  amendTenancy(input: $input) { id areaM2 movedInOn movedOutOn incubationStartedOn version } }";
+const VOID_TENANCY: &str = "mutation($input: VoidRecordInput!) {
+  voidTenancy(input: $input) { id version voidedAt voidReason } }";
+const OCCUPANCY: &str = r#"query($id: ID!, $on: Date!) { carrier(id: $id) {
+  occupancy(asOf: $on) { leasedAreaM2 tenants }
+  tenancies { id } all: tenancies(includeVoided: true) { id voidReason } } }"#;
+
+/// A tenancy is amended and voided under the rules of moving in: it must fit
+/// the carrier's space, an area change stays whole, a void is final, and the
+/// occupancy figures follow.
+async fn a_tenancy_is_corrected_under_the_rules_of_moving_in(app: TestApp) {
+    let operator = app.create_operator("租约更正运营", 330).await;
+    let own = app.token("租约更正", Role::Operator, Some(&operator)).await;
+    let stranger_operator = app.create_operator("旁人运营", 331).await;
+    let stranger = app
+        .token("旁人", Role::Operator, Some(&stranger_operator))
+        .await;
+    let district = app.district_id("liangxi").await;
+    let carrier = app
+        .create_carrier(&operator, &district, json!({ "kind": "INCUBATOR" }))
+        .await;
+    app.add_phase(&carrier, 1000.0, "2024-01-01", "NEW_BUILD")
+        .await;
+    let mut tenancies = Vec::new();
+    for (n, area) in [(1u32, 400.0), (2, 300.0)] {
+        let enterprise = app
+            .data(
+                "mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { id } }",
+                json!({ "input": { "uscc": common::uscc(3300 + n), "name": format!("更正企业{n}"),
+                                   "foundedOn": "2023-06-01" } }),
+            )
+            .await["registerEnterprise"]["id"]
+            .clone();
+        let moved = app
+            .data(
+                "mutation($input: MoveInInput!) { moveIn(input: $input) { id version } }",
+                json!({ "input": { "carrierId": carrier, "enterpriseId": enterprise, "areaM2": area,
+                                   "movedInOn": "2024-03-01" } }),
+            )
+            .await["moveIn"]
+            .clone();
+        tenancies.push(moved);
+    }
+    let (first, second) = (tenancies[0].clone(), tenancies[1].clone());
+    let occupancy = |on: &'static str| {
+        let app = &app;
+        let carrier = carrier.clone();
+        async move {
+            app.data(OCCUPANCY, json!({ "id": carrier, "on": on }))
+                .await["carrier"]
+                .clone()
+        }
+    };
+    assert_eq!(
+        occupancy("2024-06-01").await["occupancy"],
+        json!({ "leasedAreaM2": 700.0, "tenants": 2 })
+    );
+
+    // What would not fit is refused and writes nothing; a stranger may not.
+    let too_large = json!({ "input": { "id": first["id"], "version": 1, "areaM2": 800.0, "reason": "按合同更正" } });
+    let body = app.graphql_as(&own, AMEND_TENANCY, too_large.clone()).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    let body = app.graphql_as(&stranger, AMEND_TENANCY, too_large).await;
+    assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+
+    let amended = app
+        .graphql_as(
+            &own,
+            AMEND_TENANCY,
+            json!({ "input": { "id": first["id"], "version": 1, "areaM2": 450.0,
+                               "movedInOn": "2024-02-01", "reason": "按租赁合同更正" } }),
+        )
+        .await;
+    let amended = &amended["data"]["amendTenancy"];
+    assert_eq!(amended["movedInOn"], "2024-02-01", "{amended}");
+    assert_eq!(amended["incubationStartedOn"], "2024-02-01");
+    assert_eq!(
+        occupancy("2024-02-15").await["occupancy"],
+        json!({ "leasedAreaM2": 450.0, "tenants": 1 })
+    );
+
+    // Voided: counted nowhere, still readable, final.
+    let voided = app
+        .graphql_as(
+            &own,
+            VOID_TENANCY,
+            json!({ "input": { "id": second["id"], "version": second["version"], "reason": "企业未实际入驻" } }),
+        )
+        .await;
+    assert_eq!(
+        voided["data"]["voidTenancy"]["voidReason"], "企业未实际入驻",
+        "{voided}"
+    );
+    let after = occupancy("2024-06-01").await;
+    assert_eq!(
+        after["occupancy"],
+        json!({ "leasedAreaM2": 450.0, "tenants": 1 })
+    );
+    assert_eq!(after["tenancies"], json!([{ "id": first["id"] }]));
+    assert_eq!(after["all"][1]["voidReason"], "企业未实际入驻", "{after}");
+    let version = voided["data"]["voidTenancy"]["version"].clone();
+    for (query, input) in [
+        (
+            VOID_TENANCY,
+            json!({ "id": second["id"], "version": version, "reason": "再次作废" }),
+        ),
+        (
+            "mutation($input: MoveOutInput!) { moveOut(input: $input) { id } }",
+            json!({ "id": second["id"], "version": version, "movedOutOn": "2024-09-01" }),
+        ),
+    ] {
+        let body = app.graphql(query, json!({ "input": input })).await;
+        assert_eq!(error_code(&body), "CONFLICT", "{body}");
+    }
+    // Its space is free again: the first tenancy may now grow into it.
+    let grown = app
+        .data(
+            AMEND_TENANCY,
+            json!({ "input": { "id": first["id"], "version": amended["version"], "areaM2": 900.0,
+                               "reason": "按补充协议更正" } }),
+        )
+        .await["amendTenancy"]
+        .clone();
+
+    // An area change stays whole: its first part is corrected after its continuation.
+    let continued = app
+        .data(
+            "mutation($input: ChangeTenancyAreaInput!) { changeTenancyArea(input: $input) { id version } }",
+            json!({ "input": { "id": first["id"], "version": grown["version"], "areaM2": 500.0,
+                               "effectiveOn": "2024-09-01" } }),
+        )
+        .await["changeTenancyArea"]
+        .clone();
+    let first_part = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Tenancy { version } } }",
+            json!({ "id": first["id"] }),
+        )
+        .await["node"]["version"]
+        .clone();
+    let body = app
+        .graphql(
+            VOID_TENANCY,
+            json!({ "input": { "id": first["id"], "version": first_part, "reason": "录错" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    let body = app
+        .graphql(
+            AMEND_TENANCY,
+            json!({ "input": { "id": first["id"], "version": first_part, "movedOutOn": "2024-10-01",
+                               "reason": "录错" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    app.data(
+        VOID_TENANCY,
+        json!({ "input": { "id": continued["id"], "version": continued["version"], "reason": "面积未变更" } }),
+    )
+    .await;
+    let reopened = app
+        .data(
+            AMEND_TENANCY,
+            json!({ "input": { "id": first["id"], "version": first_part, "movedOutOn": null,
+                               "reason": "面积未变更，租约延续" } }),
+        )
+        .await;
+    assert_eq!(reopened["amendTenancy"]["movedOutOn"], Value::Null);
+    assert_eq!(
+        occupancy("2025-01-01").await["occupancy"],
+        json!({ "leasedAreaM2": 900.0, "tenants": 1 })
+    );
+    let trail = app.data(TRAIL, json!({ "id": second["id"] })).await;
+    assert_eq!(trail["auditEvents"]["nodes"][0]["operation"], "VOID");
+    assert_eq!(trail["auditEvents"]["nodes"][0]["reason"], "企业未实际入驻");
+}
+
 on_both_databases!(
     correcting_a_phase_moves_the_floor_area_figure_and_the_trail_says_why,
     corrections_keep_access_and_capacity_rules,
     a_mistaken_recognition_is_amended_then_voided_by_the_bureau_only,
+    a_tenancy_is_corrected_under_the_rules_of_moving_in,
 );

@@ -597,6 +597,8 @@ async fn rows_decoded_by_position_equal_rows_decoded_by_name(app: TestApp) {
     filled.graduated_on = Set(Some(date("2024-05-05")));
     filled.graduation_route = Set(Some("HIGH_TECH_RECOGNISED".to_owned()));
     filled.previous_tenancy_id = Set(Some(id));
+    filled.voided_at = Set(Some(chrono::Utc::now()));
+    filled.void_reason = Set(Some("重复录入".to_owned()));
     filled.version = Set(7);
     let tenancy = filled.update(&app.db).await.expect("filled");
 

@@ -22,6 +22,10 @@ pub struct Model {
     pub graduation_route: Option<String>,
     /// The tenancy this one continues after an area change.
     pub previous_tenancy_id: Option<i32>,
+    /// When the tenancy was voided as entered in error; it then counts nowhere.
+    pub voided_at: Option<DateTimeUtc>,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -25,6 +25,7 @@ mod m20261128_000022_trust;
 mod m20261128_000023_corrections;
 mod m20261128_000024_create_designation_request;
 mod m20261128_000025_create_reporting_period;
+mod m20261128_000026_tenancy_corrections;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000023_corrections::Migration),
             Box::new(m20261128_000024_create_designation_request::Migration),
             Box::new(m20261128_000025_create_reporting_period::Migration),
+            Box::new(m20261128_000026_tenancy_corrections::Migration),
         ]
     }
 }

@@ -260,6 +260,8 @@ fn generate(size: &Size, districts: &[i32], now: DateTime<Utc>) -> AppResult<Por
                 graduated_on: None,
                 graduation_route: None,
                 previous_tenancy_id: None,
+                voided_at: None,
+                void_reason: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,

@@ -74,6 +74,8 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "setEnterpriseCustodian"
         | "moveIn"
         | "changeTenancyArea"
+        | "amendTenancy"
+        | "voidTenancy"
         | "moveOut"
         | "graduate"
         | "importTenancies"

@@ -189,6 +189,60 @@ pub fn whole_months(from: NaiveDate, to: NaiveDate) -> u32 {
         .unwrap_or(0)
 }
 
+/// A stored tenancy as a correction sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Corrected {
+    /// The span as corrected; `None` when the tenancy is voided.
+    pub span: Option<Span>,
+    /// The span before the correction.
+    pub stored: Span,
+    pub graduated_on: Option<NaiveDate>,
+    /// Whether it continues an earlier tenancy after an area change.
+    pub continues: bool,
+    /// Whether a later tenancy continues it after an area change.
+    pub continued: bool,
+}
+
+/// Refuses a correction that would tear an area change apart or leave a
+/// graduation outside the tenancy: a tenancy continued after an area change
+/// keeps its move-out date and cannot be voided on its own (correct or void
+/// the continuation first); a continuation keeps its move-in date (the day
+/// of the change); a graduation stays within the dates.
+pub fn check_correction(tenancy: &Corrected) -> Result<(), ValidationError> {
+    let Some(span) = tenancy.span else {
+        if tenancy.continued {
+            return Err(ValidationError::new(
+                "id",
+                "a later tenancy continues this one after an area change: void that one first / 该租约已变更面积，请先作废后续租约",
+            ));
+        }
+        return Ok(());
+    };
+    if tenancy.continued && span.moved_out != tenancy.stored.moved_out {
+        return Err(ValidationError::new(
+            "movedOutOn",
+            "this tenancy ends on the day its area changed: correct the continuation instead / 面积变更日不能在此更正",
+        ));
+    }
+    if tenancy.continues && span.moved_in != tenancy.stored.moved_in {
+        return Err(ValidationError::new(
+            "movedInOn",
+            "this tenancy begins on the day of an area change, which its predecessor's move-out fixes / 面积变更日不能在此更正",
+        ));
+    }
+    if let Some(graduated) = tenancy.graduated_on
+        && (graduated < span.moved_in || span.moved_out.is_some_and(|out| graduated > out))
+    {
+        return Err(ValidationError::new(
+            "movedInOn",
+            format!(
+                "the tenant graduated on {graduated}, which must stay within the tenancy / 毕业日期须在租期之内"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +253,66 @@ mod tests {
 
     fn span(from: &str, to: Option<&str>) -> Span {
         Span::new(day(from), to.map(day)).unwrap()
+    }
+
+    fn corrected(span: Option<Span>) -> Corrected {
+        Corrected {
+            span,
+            stored: Span {
+                moved_in: day("2024-01-01"),
+                moved_out: Some(day("2025-01-01")),
+            },
+            graduated_on: None,
+            continues: false,
+            continued: false,
+        }
+    }
+
+    #[test]
+    fn an_area_change_is_not_torn_apart_by_a_correction() {
+        let moved = span("2024-02-01", Some("2025-03-01"));
+        assert!(check_correction(&corrected(Some(moved))).is_ok());
+        assert!(check_correction(&corrected(None)).is_ok());
+        let continued = Corrected {
+            continued: true,
+            ..corrected(Some(moved))
+        };
+        assert_eq!(
+            check_correction(&continued).unwrap_err().field,
+            "movedOutOn"
+        );
+        assert_eq!(
+            check_correction(&Corrected {
+                span: None,
+                ..continued
+            })
+            .unwrap_err()
+            .field,
+            "id"
+        );
+        let continues = Corrected {
+            continues: true,
+            ..corrected(Some(moved))
+        };
+        assert_eq!(check_correction(&continues).unwrap_err().field, "movedInOn");
+    }
+
+    #[test]
+    fn a_graduation_stays_within_the_corrected_dates() {
+        let late = span("2024-06-01", None);
+        let graduated = Corrected {
+            graduated_on: Some(day("2024-03-01")),
+            ..corrected(Some(late))
+        };
+        assert!(check_correction(&graduated).is_err());
+        let early = span("2024-01-01", Some("2024-03-01"));
+        assert!(
+            check_correction(&Corrected {
+                span: Some(early),
+                ..graduated
+            })
+            .is_ok()
+        );
     }
 
     #[test]

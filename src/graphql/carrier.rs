@@ -258,8 +258,14 @@ impl Carrier {
             desc = "With `asOf`: the statuses to keep (default INCUBATING and GRADUATED tenants still in force)."
         )]
         statuses: Option<Vec<TenancyStatus>>,
+        #[graphql(
+            desc = "Also those voided as entered in error (default false); they count nowhere.",
+            default
+        )]
+        include_voided: bool,
     ) -> ApiResult<Vec<Eagerly<Tenancy>>> {
         let mut rows = many(&loaders::of(ctx)?.tenancies_of_carrier, self.id).await?;
+        rows.retain(|row| include_voided || row.voided_at.is_none());
         rows.sort_by_key(|row| (row.moved_in_on, row.id));
         let tenancies = rows.into_iter().map(Tenancy);
         let Some(as_of) = as_of.map(|d| d.0) else {

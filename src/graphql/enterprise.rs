@@ -230,8 +230,17 @@ impl Enterprise {
 
     /// Its tenancies in every carrier, oldest first.
     #[graphql(complexity = "list_complexity(TENANCIES_PER_ENTERPRISE, child_complexity)")]
-    async fn tenancies(&self, ctx: &Context<'_>) -> ApiResult<Vec<Tenancy>> {
+    async fn tenancies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Also those voided as entered in error (default false); they count nowhere.",
+            default
+        )]
+        include_voided: bool,
+    ) -> ApiResult<Vec<Tenancy>> {
         let mut rows = many(&loaders::of(ctx)?.tenancies_of_enterprise, self.0.id).await?;
+        rows.retain(|row| include_voided || row.voided_at.is_none());
         rows.sort_by_key(|row| (row.moved_in_on, row.id));
         Ok(rows.into_iter().map(Tenancy).collect())
     }

@@ -1,10 +1,11 @@
 //! Tenancies (在孵), occupancy and the tenant clocks.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::tenancy;
 
 use super::carrier::Carrier;
+use super::correction::VoidRecordInput;
 use super::cost::{FIXED_SMALL_LIST, list_complexity};
 use super::district::District;
 use super::eager::{Eagerly, ReadyFields};
@@ -17,11 +18,12 @@ use super::scalars::Date;
 use crate::domain::area::FloorArea;
 use crate::domain::enterprise::routes_met;
 use crate::domain::tenancy::{self as rules, Span};
-use crate::domain::text::optional_text;
-use crate::error::stored;
+use crate::domain::text::{optional_text, required_text};
+use crate::error::{AppError, stored};
 use crate::store;
+use crate::store::correction::Correction;
 use crate::store::occupancy::{Grouping, TenancyFigures};
-use crate::store::tenancy::NewTenancy;
+use crate::store::tenancy::{NewTenancy, TenancyAmendment};
 
 /// 在孵: an enterprise leasing space in a carrier over a span of dates.
 #[derive(Debug, Clone)]
@@ -57,6 +59,8 @@ impl ReadyFields for Tenancy {
         "graduatedOn",
         "graduationRoute",
         "status",
+        "voidedAt",
+        "voidReason",
         "version",
         "createdAt",
     ];
@@ -180,7 +184,18 @@ impl Tenancy {
         }))
     }
 
-    /// Row version; pass it back to change, end or graduate the tenancy.
+    /// 作废时间: when the tenancy was voided as entered in error; it then
+    /// counts in no figure and no rule. Null while it counts.
+    async fn voided_at(&self) -> Option<DateTime<Utc>> {
+        self.0.voided_at
+    }
+
+    /// 作废原因: why it was voided.
+    async fn void_reason(&self) -> Option<&str> {
+        self.0.void_reason.as_deref()
+    }
+
+    /// Row version; pass it back to change, end, graduate, amend or void the tenancy.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -419,5 +434,104 @@ impl TenancyMutation {
         .await?;
         super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
         Ok(Tenancy(row))
+    }
+
+    /// 更正: corrects a tenancy entered wrongly (unit, area, move-in or
+    /// move-out date), with a reason; by ADMIN or the carrier's OPERATOR, as
+    /// moving in is. The rules of moving in hold afterwards (no day leased
+    /// beyond the carrier's space, no overlap with the enterprise's other
+    /// tenancy there), an area change stays whole and a graduation within
+    /// the dates. Audited as AMEND; a real change of area from a date is
+    /// `changeTenancyArea`, a real move-out `moveOut`.
+    async fn amend_tenancy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to correct, and why.")] input: AmendTenancyInput,
+    ) -> ApiResult<Tenancy> {
+        let (id, version, amendment, reason) = input.validate()?;
+        correct(ctx, id, version, Correction::Amend(amendment), reason).await
+    }
+
+    /// 作废: voids a tenancy entered in error, with a reason. It stays
+    /// readable (`voidedAt`, `voidReason`, `tenancies(includeVoided: true)`)
+    /// but counts in no figure (occupancy, 五有, Torch) and no rule (space,
+    /// overlaps) from then on. A tenancy continued after an area change is
+    /// voided after its continuation. A void is final (CONFLICT after).
+    async fn void_tenancy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which tenancy, and why.")] input: VoidRecordInput,
+    ) -> ApiResult<Tenancy> {
+        let (id, version, reason) = input.validate(NodeType::Tenancy)?;
+        correct(ctx, id, version, Correction::Void, reason).await
+    }
+}
+
+async fn correct(
+    ctx: &Context<'_>,
+    id: i32,
+    version: i32,
+    correction: Correction<TenancyAmendment>,
+    reason: String,
+) -> ApiResult<Tenancy> {
+    let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+    let row = store::tenancy::correct(db, actor, id, version, correction, reason).await?;
+    super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
+    Ok(Tenancy(row))
+}
+
+/// 更正: a correction of a tenancy entered wrongly. Give only the fields to change.
+#[derive(InputObject)]
+pub struct AmendTenancyInput {
+    /// The tenancy, by global ID.
+    pub id: ID,
+    /// The version read; a stale one gets CONFLICT.
+    pub version: i32,
+    /// Why the record is corrected (kept in the audit trail), e.g. 按租赁合同更正.
+    pub reason: String,
+    /// The right unit; an empty string clears it.
+    pub unit: Option<String>,
+    /// The right leased area, m².
+    pub area_m2: Option<f64>,
+    /// The right move-in date.
+    pub moved_in_on: Option<Date>,
+    /// The right move-out date; null clears it (still leased).
+    pub moved_out_on: MaybeUndefined<Date>,
+}
+
+impl AmendTenancyInput {
+    fn validate(self) -> Result<(i32, i32, TenancyAmendment, String), AppError> {
+        let amendment = TenancyAmendment {
+            unit: self
+                .unit
+                .map(|text| optional_text("unit", Some(&text)))
+                .transpose()?,
+            area: self
+                .area_m2
+                .map(|area| FloorArea::parse("areaM2", area))
+                .transpose()?,
+            moved_in_on: self.moved_in_on.map(|date| date.0),
+            moved_out_on: match self.moved_out_on {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(date) => Some(Some(date.0)),
+            },
+        };
+        if amendment.unit.is_none()
+            && amendment.area.is_none()
+            && amendment.moved_in_on.is_none()
+            && amendment.moved_out_on.is_none()
+        {
+            return Err(AppError::invalid(
+                "input",
+                "name at least one field to correct / 请至少填写一项要更正的内容",
+            ));
+        }
+        Ok((
+            expect("id", &self.id, NodeType::Tenancy)?,
+            self.version,
+            amendment,
+            required_text("reason", &self.reason)?,
+        ))
     }
 }

@@ -13,7 +13,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::occupancy::in_force;
+use super::occupancy::{counted, in_force};
 use crate::domain::carrier::Industry;
 use crate::domain::compliance::{
     CarrierRecords, Compliance, ComplianceRules, Criterion, FacilityRecord, FundRecord,
@@ -302,6 +302,7 @@ async fn tenants_by_industry(
                 .equals((tenancy::Entity, tenancy::Column::EnterpriseId)),
         )
         .and_where(in_force(as_of))
+        .and_where(counted())
         .group_by_col((tenancy::Entity, tenancy::Column::CarrierId))
         .group_by_col((enterprise::Entity, enterprise::Column::Industry));
     if let Carriers::Some(ids) = carriers {
@@ -347,6 +348,7 @@ pub async fn new_tenants_last_year(
         .and_where(Expr::col(tenancy::Column::MovedInOn).lte(as_of))
         // An area change continues a tenancy; it is no new arrival.
         .and_where(Expr::col(tenancy::Column::PreviousTenancyId).is_null())
+        .and_where(counted())
         .group_by_col(tenancy::Column::CarrierId);
     db.query_all(&query)
         .await?

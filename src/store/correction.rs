@@ -59,7 +59,7 @@ macro_rules! voidable {
         }
     )+};
 }
-voidable!(space_phase, level_recognition);
+voidable!(space_phase, level_recognition, tenancy);
 
 /// One correction asked for: of record `id`, read at `version`, for `reason`.
 #[derive(Debug, Clone)]

@@ -78,6 +78,8 @@ by_position!(tenancy {
     graduated_on,
     graduation_route,
     previous_tenancy_id,
+    voided_at,
+    void_reason,
     version,
     created_at,
     updated_at,

@@ -37,6 +37,11 @@ pub struct GroupFigures {
     pub leasable_m2: f64,
 }
 
+/// Tenancies that count: every one not voided as entered in error.
+pub(crate) fn counted() -> SimpleExpr {
+    Expr::col((tenancy::Entity, tenancy::Column::VoidedAt)).is_null()
+}
+
 pub(crate) fn in_force(as_of: NaiveDate) -> SimpleExpr {
     Expr::col((tenancy::Entity, tenancy::Column::MovedInOn))
         .lte(as_of)
@@ -51,7 +56,8 @@ fn graduated_by(as_of: NaiveDate) -> SimpleExpr {
     Expr::col((tenancy::Entity, tenancy::Column::GraduatedOn)).lte(as_of)
 }
 
-/// The four sums, as SELECT expressions named leased_m2, tenants, incubating, graduates.
+/// The four sums over the tenancies that count (none voided), as SELECT
+/// expressions named leased_m2, tenants, incubating, graduates.
 fn figure_columns(query: &mut sea_orm::sea_query::SelectStatement, as_of: NaiveDate) {
     let enterprise = || Expr::col((tenancy::Entity, tenancy::Column::EnterpriseId));
     let area = Expr::col((tenancy::Entity, tenancy::Column::AreaM2));
@@ -61,6 +67,7 @@ fn figure_columns(query: &mut sea_orm::sea_query::SelectStatement, as_of: NaiveD
             .or(Expr::col((tenancy::Entity, tenancy::Column::GraduatedOn)).gt(as_of)),
     );
     query
+        .and_where(counted())
         .expr_as(
             Func::coalesce([
                 Func::sum(Expr::case(in_force(as_of), area).finally(Expr::val(0.0f64))).into(),

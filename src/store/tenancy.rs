@@ -8,16 +8,19 @@ use std::collections::{HashMap, HashSet};
 use chrono::{NaiveDate, Utc};
 use entity::{enterprise, space_phase, tenancy};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
+use super::correction::{Asked, Correction};
 use super::{check_version, versioned_update};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::enterprise::GraduationRoute;
-use crate::domain::tenancy::{Lease, Overbooked, Span, first_overbooked_day, first_overbooking};
+use crate::domain::tenancy::{
+    Corrected, Lease, Overbooked, Span, check_correction, first_overbooked_day, first_overbooking,
+};
 use crate::error::{AppError, AppResult};
 
 /// A move-in, validated.
@@ -124,6 +127,8 @@ pub async fn change_area(
         graduated_on: Set(None),
         graduation_route: Set(None),
         previous_tenancy_id: Set(Some(current.id)),
+        voided_at: Set(None),
+        void_reason: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -247,6 +252,11 @@ async fn writable<C: ConnectionTrait>(
     // Read again under the carrier's lock: a write that committed while this
     // one waited for the lock is seen (its version, its end date).
     let current = find().await?;
+    if current.voided_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "Tenancy {id} was voided; it cannot change / 该租约已作废，不能再修改"
+        )));
+    }
     check_version::<tenancy::Entity>(id, current.version, version)?;
     Ok((current, carrier.operator_id))
 }
@@ -256,6 +266,91 @@ fn span_of(row: &tenancy::Model) -> Span {
         moved_in: row.moved_in_on,
         moved_out: row.moved_out_on,
     }
+}
+
+/// A correction of a tenancy entered wrongly: the fields to change.
+#[derive(Debug, Clone, Default)]
+pub struct TenancyAmendment {
+    pub unit: Option<Option<String>>,
+    pub area: Option<FloorArea>,
+    pub moved_in_on: Option<NaiveDate>,
+    pub moved_out_on: Option<Option<NaiveDate>>,
+}
+
+/// Corrects tenancy `id`, read at `version`, for `reason` (see
+/// [`super::correction::correct`]): afterwards the enterprise's tenancies in
+/// the carrier must not overlap, no day may be leased beyond the carrier's
+/// space, an area change stays whole and a graduation within the dates
+/// ([`check_correction`]).
+#[tracing::instrument(skip_all)]
+pub async fn correct(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    correction: Correction<TenancyAmendment>,
+    reason: String,
+) -> AppResult<tenancy::Model> {
+    let amend = |row: &mut tenancy::ActiveModel, amendment: TenancyAmendment| {
+        if let Some(unit) = amendment.unit {
+            row.unit = Set(unit);
+        }
+        if let Some(area) = amendment.area {
+            row.area_m2 = Set(area.square_metres());
+        }
+        if let Some(moved_in) = amendment.moved_in_on {
+            // Incubation began on moving in, unless an earlier stay started it.
+            if row.incubation_started_on.as_ref() == row.moved_in_on.as_ref() {
+                row.incubation_started_on = Set(moved_in);
+            }
+            row.moved_in_on = Set(moved_in);
+        }
+        if let Some(moved_out) = amendment.moved_out_on {
+            row.moved_out_on = Set(moved_out);
+        }
+        Span::new(*row.moved_in_on.as_ref(), *row.moved_out_on.as_ref())?;
+        Ok(())
+    };
+    let rules = async |txn: &DatabaseTransaction,
+                       carrier_id: i32,
+                       corrected: Option<&tenancy::ActiveModel>| {
+        let stored = tenancy::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::not_found("Tenancy", id))?;
+        let continued = tenancy::Entity::find()
+            .filter(tenancy::Column::PreviousTenancyId.eq(id))
+            .filter(tenancy::Column::VoidedAt.is_null())
+            .count(txn)
+            .await?
+            > 0;
+        let span = corrected.map(|row| Span {
+            moved_in: *row.moved_in_on.as_ref(),
+            moved_out: *row.moved_out_on.as_ref(),
+        });
+        check_correction(&Corrected {
+            span,
+            stored: span_of(&stored),
+            graduated_on: stored.graduated_on,
+            continues: stored.previous_tenancy_id.is_some(),
+            continued,
+        })?;
+        if let (Some(span), Some(row)) = (span, corrected) {
+            let lease = Lease {
+                span,
+                area_m2: *row.area_m2.as_ref(),
+            };
+            check_fit(txn, carrier_id, stored.enterprise_id, lease, Some(id)).await?;
+        }
+        Ok(())
+    };
+    let asked = Asked {
+        id,
+        version,
+        correction,
+        reason,
+    };
+    super::correction::correct::<tenancy::Entity, _>(db, actor, asked, amend, rules).await
 }
 
 /// Refuses `lease` of `enterprise_id` in `carrier_id` when it overlaps another
@@ -289,6 +384,7 @@ async fn carrier_space<C: ConnectionTrait>(
 ) -> AppResult<(Vec<tenancy::Model>, Vec<(NaiveDate, f64)>)> {
     let tenancies = tenancy::Entity::find()
         .filter(tenancy::Column::CarrierId.eq(carrier_id))
+        .filter(tenancy::Column::VoidedAt.is_null())
         .all(txn)
         .await?;
     let phases = space_phase::Entity::find()
@@ -312,6 +408,7 @@ pub(crate) async fn check_room_for_leases<C: ConnectionTrait>(
 ) -> AppResult<()> {
     let tenancies = tenancy::Entity::find()
         .filter(tenancy::Column::CarrierId.eq(carrier_id))
+        .filter(tenancy::Column::VoidedAt.is_null())
         .all(txn)
         .await?;
     match first_overbooked_day(&leases_of(&tenancies), phases) {
@@ -445,6 +542,8 @@ fn new_row(new: &NewTenancy, now: chrono::DateTime<Utc>) -> tenancy::ActiveModel
         graduated_on: Set(None),
         graduation_route: Set(None),
         previous_tenancy_id: Set(None),
+        voided_at: Set(None),
+        void_reason: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

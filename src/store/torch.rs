@@ -196,6 +196,7 @@ async fn graduates_between(
         )
         .and_where(graduated_on().gte(from))
         .and_where(graduated_on().lte(until))
+        .and_where(super::occupancy::counted())
         .group_by_col((tenancy::Entity, tenancy::Column::CarrierId));
     db.query_all(&query)
         .await?

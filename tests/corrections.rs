@@ -500,9 +500,133 @@ async fn a_tenancy_is_corrected_under_the_rules_of_moving_in(app: TestApp) {
     assert_eq!(trail["auditEvents"]["nodes"][0]["reason"], "企业未实际入驻");
 }
 
+/// Platforms, teams and facilities: a correction by update carries a reason
+/// and is audited as AMEND; a void takes the record out of every figure and
+/// list but its carrier's `includeVoided`, for good.
+async fn support_records_are_amended_with_a_reason_and_voided(app: TestApp) {
+    let operator = app.create_operator("配套更正运营", 340).await;
+    let own = app.token("配套更正", Role::Operator, Some(&operator)).await;
+    let stranger_operator = app.create_operator("旁人运营", 341).await;
+    let stranger = app
+        .token("旁人", Role::Operator, Some(&stranger_operator))
+        .await;
+    let district = app.district_id("xinwu").await;
+    let carrier = app
+        .create_carrier(
+            &operator,
+            &district,
+            json!({ "kind": "INCUBATOR", "statusSince": "2024-01-01" }),
+        )
+        .await;
+    let platform = app
+        .data(
+            "mutation($input: CreatePlatformInput!) { createPlatform(input: $input) { id version } }",
+            json!({ "input": { "carrierId": carrier, "name": "公共检测平台", "kind": "TESTING_INSPECTION",
+                               "openedOn": "2024-03-01", "services": ["检测"] } }),
+        )
+        .await["createPlatform"]
+        .clone();
+    let team = app
+        .data(
+            "mutation($input: CreateOperatingTeamInput!) { createOperatingTeam(input: $input) { id version } }",
+            json!({ "input": { "carrierId": carrier, "name": "运营团队", "staffCount": 6, "mentorCount": 3,
+                               "formedOn": "2024-01-01" } }),
+        )
+        .await["createOperatingTeam"]
+        .clone();
+    let team = app
+        .data(
+            "mutation($input: RecogniseProfessionalTeamInput!) { recogniseProfessionalTeam(input: $input) { id version } }",
+            json!({ "input": { "id": team["id"], "version": team["version"], "recognisedOn": "2025-03-01" } }),
+        )
+        .await["recogniseProfessionalTeam"]
+        .clone();
+    let facility = app
+        .data(
+            "mutation($input: CreateFacilityInput!) { createFacility(input: $input) { id version } }",
+            json!({ "input": { "carrierId": carrier, "kind": "CANTEEN", "openedOn": "2024-01-01" } }),
+        )
+        .await["createFacility"]
+        .clone();
+    const FIGURES: &str = r#"query($id: ID!) {
+      platforms: goalProgress { target(code: CARRIER_PLATFORMS) { actual } }
+      teams: goalProgress { target(code: OPERATING_TEAMS) { actual } }
+      list: platforms(first: 10) { totalCount }
+      carrier(id: $id) { platforms { id } operatingTeams { id } facilities { id }
+        allPlatforms: platforms(includeVoided: true) { id voidReason } } }"#;
+    let before = app.data(FIGURES, json!({ "id": carrier })).await;
+    assert_eq!(before["platforms"]["target"]["actual"], 1.0, "{before}");
+    assert_eq!(before["teams"]["target"]["actual"], 1.0);
+
+    // A correction through update, with its reason.
+    let renamed = app
+        .graphql_as(
+            &own,
+            "mutation($input: UpdatePlatformInput!) { updatePlatform(input: $input) { version } }",
+            json!({ "input": { "id": platform["id"], "version": platform["version"], "name": "公共检测服务平台",
+                               "reason": "名称以批复文件为准" } }),
+        )
+        .await;
+    let version = renamed["data"]["updatePlatform"]["version"].clone();
+    assert!(version.is_number(), "{renamed}");
+    let trail = app.data(TRAIL, json!({ "id": platform["id"] })).await;
+    assert_eq!(trail["auditEvents"]["nodes"][0]["operation"], "AMEND");
+    assert_eq!(
+        trail["auditEvents"]["nodes"][0]["reason"],
+        "名称以批复文件为准"
+    );
+
+    // Voided by its own operator only, once; it counts and lists nowhere after.
+    const VOID_PLATFORM: &str = "mutation($input: VoidRecordInput!) { voidPlatform(input: $input) { voidedAt voidReason } }";
+    let input =
+        json!({ "input": { "id": platform["id"], "version": version, "reason": "重复录入" } });
+    let body = app
+        .graphql_as(&stranger, VOID_PLATFORM, input.clone())
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    let body = app.graphql_as(&own, VOID_PLATFORM, input.clone()).await;
+    assert_eq!(
+        body["data"]["voidPlatform"]["voidReason"], "重复录入",
+        "{body}"
+    );
+    let body = app.graphql_as(&own, VOID_PLATFORM, input).await;
+    assert_eq!(error_code(&body), "CONFLICT", "{body}");
+    for (query, input) in [
+        (
+            "mutation($input: VoidRecordInput!) { voidOperatingTeam(input: $input) { voidedAt } }",
+            json!({ "id": team["id"], "version": team["version"], "reason": "该团队未实际组建" }),
+        ),
+        (
+            "mutation($input: VoidRecordInput!) { voidFacility(input: $input) { voidedAt } }",
+            json!({ "id": facility["id"], "version": facility["version"], "reason": "重复录入" }),
+        ),
+    ] {
+        let body = app.graphql_as(&own, query, json!({ "input": input })).await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let after = app.data(FIGURES, json!({ "id": carrier })).await;
+    assert_eq!(after["platforms"]["target"]["actual"], 0.0, "{after}");
+    assert_eq!(after["teams"]["target"]["actual"], 0.0);
+    assert_eq!(after["list"]["totalCount"], 0);
+    let listed = &after["carrier"];
+    assert_eq!(listed["platforms"], json!([]));
+    assert_eq!(listed["operatingTeams"], json!([]));
+    assert_eq!(listed["facilities"], json!([]));
+    assert_eq!(listed["allPlatforms"][0]["voidReason"], "重复录入");
+    let body = app
+        .graphql_as(
+            &own,
+            "mutation($input: UpdatePlatformInput!) { updatePlatform(input: $input) { version } }",
+            json!({ "input": { "id": platform["id"], "version": 3, "name": "复活" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "CONFLICT", "{body}");
+}
+
 on_both_databases!(
     correcting_a_phase_moves_the_floor_area_figure_and_the_trail_says_why,
     corrections_keep_access_and_capacity_rules,
     a_mistaken_recognition_is_amended_then_voided_by_the_bureau_only,
     a_tenancy_is_corrected_under_the_rules_of_moving_in,
+    support_records_are_amended_with_a_reason_and_voided,
 );

@@ -16,6 +16,10 @@ pub struct Model {
     pub opened_on: Date,
     /// The first day it is closed; open when absent.
     pub closed_on: Option<Date>,
+    /// When the record was voided as entered in error; it then counts nowhere.
+    pub voided_at: Option<DateTimeUtc>,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -18,6 +18,10 @@ pub struct Model {
     pub disbanded_on: Option<Date>,
     /// When it was recognised as a high-level professional team.
     pub professional_recognised_on: Option<Date>,
+    /// When the record was voided as entered in error; it then counts nowhere.
+    pub voided_at: Option<DateTimeUtc>,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -20,6 +20,10 @@ pub struct Model {
     /// The services offered, as a JSON array of strings.
     pub services: String,
     pub enterprises_served_per_year: Option<i32>,
+    /// When the record was voided as entered in error; it then counts nowhere.
+    pub voided_at: Option<DateTimeUtc>,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

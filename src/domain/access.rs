@@ -87,6 +87,9 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "updateOperatingTeam"
         | "createFacility"
         | "updateFacility"
+        | "voidPlatform"
+        | "voidOperatingTeam"
+        | "voidFacility"
         | "requestDesignation" => WriteRule::OwnData,
         "setCarrierGeometry" | "setDistrictBoundary" => WriteRule::Geometry,
         _ => WriteRule::AdminOnly,

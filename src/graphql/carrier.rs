@@ -285,8 +285,16 @@ impl Carrier {
 
     /// 公共技术服务平台: the public technology service platforms it hosts, open or closed, oldest first.
     #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
-    async fn platforms(&self, ctx: &Context<'_>) -> ApiResult<Vec<Platform>> {
-        support::platforms_of(ctx, self.id).await
+    async fn platforms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Also those voided as entered in error (default false); they count nowhere.",
+            default
+        )]
+        include_voided: bool,
+    ) -> ApiResult<Vec<Platform>> {
+        support::platforms_of(ctx, self.id, include_voided).await
     }
 
     /// 投资基金: the investment funds serving it, active or wound up, oldest first.
@@ -297,14 +305,30 @@ impl Carrier {
 
     /// 运营团队: its operating teams, active or disbanded, oldest first.
     #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
-    async fn operating_teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<OperatingTeam>> {
-        support::teams_of(ctx, self.id).await
+    async fn operating_teams(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Also those voided as entered in error (default false); they count nowhere.",
+            default
+        )]
+        include_voided: bool,
+    ) -> ApiResult<Vec<OperatingTeam>> {
+        support::teams_of(ctx, self.id, include_voided).await
     }
 
     /// 配套设施: its supporting facilities, open or closed, oldest first.
     #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
-    async fn facilities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Facility>> {
-        support::facilities_of(ctx, self.id).await
+    async fn facilities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Also those voided as entered in error (default false); they count nowhere.",
+            default
+        )]
+        include_voided: bool,
+    ) -> ApiResult<Vec<Facility>> {
+        support::facilities_of(ctx, self.id, include_voided).await
     }
 
     /// 五有 on `asOf` (default today): each criterion, why it holds or not,

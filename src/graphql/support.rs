@@ -11,6 +11,7 @@ use entity::{facility, fund, operating_team, platform};
 
 use super::carrier::Carrier;
 use super::connection::{connection, page_args, page_complexity, total_count};
+use super::correction::VoidRecordInput;
 use super::cost::{CARRIERS_PER_FUND, list_complexity};
 use super::enums::{FacilityKind, Level, PlatformKind};
 use super::error::ApiResult;
@@ -70,7 +71,12 @@ pub struct Platform {
     pub services: Vec<String>,
     /// Enterprises it serves a year, as last reported.
     pub enterprises_served_per_year: Option<i32>,
-    /// Row version; pass it back to change the platform.
+    /// 作废时间: when it was voided as entered in error; it then counts
+    /// nowhere. Null while it counts.
+    pub voided_at: Option<DateTime<Utc>>,
+    /// 作废原因: why it was voided.
+    pub void_reason: Option<String>,
+    /// Row version; pass it back to change or void the platform.
     pub version: i32,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
@@ -110,6 +116,8 @@ impl TryFrom<platform::Model> for Platform {
             closed_on: row.closed_on.map(date),
             services: serde_json::from_str(&row.services).map_err(|_| AppError::Internal)?,
             enterprises_served_per_year: row.enterprises_served_per_year,
+            voided_at: row.voided_at,
+            void_reason: row.void_reason,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -155,6 +163,10 @@ pub struct UpdatePlatformInput {
     pub id: ID,
     /// The `version` the change is based on; a stale one gets CONFLICT.
     pub version: i32,
+    /// 更正原因: give one when the change corrects a record entered wrongly
+    /// (not a change in the world, such as closing): it is then audited as
+    /// AMEND with this reason.
+    pub reason: Option<String>,
     /// New name.
     pub name: Option<String>,
     /// New kind.
@@ -215,6 +227,7 @@ impl UpdatePlatformInput {
                     .map(|list| services("services", &list))
                     .transpose()?,
                 enterprises_served_per_year: served,
+                reason: optional_text("reason", self.reason.as_deref())?,
             },
         ))
     }
@@ -469,7 +482,12 @@ pub struct OperatingTeam {
     /// The day it was recognised as a high-level professional operating team
     /// (高水平专业化运营团队); null if not recognised.
     pub professional_recognised_on: Option<Date>,
-    /// Row version; pass it back to change the team.
+    /// 作废时间: when it was voided as entered in error; it then counts
+    /// nowhere. Null while it counts.
+    pub voided_at: Option<DateTime<Utc>>,
+    /// 作废原因: why it was voided.
+    pub void_reason: Option<String>,
+    /// Row version; pass it back to change or void the team.
     pub version: i32,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
@@ -502,6 +520,8 @@ impl From<operating_team::Model> for OperatingTeam {
             formed_on: date(row.formed_on),
             disbanded_on: row.disbanded_on.map(date),
             professional_recognised_on: row.professional_recognised_on.map(date),
+            voided_at: row.voided_at,
+            void_reason: row.void_reason,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -533,6 +553,10 @@ pub struct UpdateOperatingTeamInput {
     pub id: ID,
     /// The `version` the change is based on; a stale one gets CONFLICT.
     pub version: i32,
+    /// 更正原因: give one when the change corrects a record entered wrongly
+    /// (not a change in the world, such as closing): it is then audited as
+    /// AMEND with this reason.
+    pub reason: Option<String>,
     /// New name.
     pub name: Option<String>,
     /// New number of professional service staff.
@@ -590,6 +614,7 @@ impl UpdateOperatingTeamInput {
                     .transpose()?,
                 formed_on: self.formed_on.map(|d| d.0),
                 disbanded_on: patch(self.disbanded_on, |d| Ok(d.0))?,
+                reason: optional_text("reason", self.reason.as_deref())?,
             },
         ))
     }
@@ -616,7 +641,12 @@ pub struct Facility {
     pub opened_on: Date,
     /// The first day it was closed; null while open.
     pub closed_on: Option<Date>,
-    /// Row version; pass it back to change the facility.
+    /// 作废时间: when it was voided as entered in error; it then counts
+    /// nowhere. Null while it counts.
+    pub voided_at: Option<DateTime<Utc>>,
+    /// 作废原因: why it was voided.
+    pub void_reason: Option<String>,
+    /// Row version; pass it back to change or void the facility.
     pub version: i32,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
@@ -652,6 +682,8 @@ impl TryFrom<facility::Model> for Facility {
             area_m2: row.area_m2,
             opened_on: date(row.opened_on),
             closed_on: row.closed_on.map(date),
+            voided_at: row.voided_at,
+            void_reason: row.void_reason,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -683,6 +715,10 @@ pub struct UpdateFacilityInput {
     pub id: ID,
     /// The `version` the change is based on; a stale one gets CONFLICT.
     pub version: i32,
+    /// 更正原因: give one when the change corrects a record entered wrongly
+    /// (not a change in the world, such as closing): it is then audited as
+    /// AMEND with this reason.
+    pub reason: Option<String>,
     /// New kind.
     pub kind: Option<FacilityKind>,
     /// New name; `null` clears it.
@@ -731,6 +767,7 @@ impl UpdateFacilityInput {
                 area_m2,
                 opened_on: self.opened_on.map(|d| d.0),
                 closed_on: patch(self.closed_on, |d| Ok(d.0))?,
+                reason: optional_text("reason", self.reason.as_deref())?,
             },
         ))
     }
@@ -924,13 +961,62 @@ impl SupportMutation {
         .await?;
         Ok(Facility::try_from(row)?)
     }
+
+    /// 作废: voids a platform entered in error, with a reason (ADMIN or the
+    /// carrier's OPERATOR). It stays readable through `node(id)` and
+    /// `platforms(includeVoided: true)` on its carrier, but counts in no
+    /// figure (the platform target, 五有, Torch) and is listed nowhere else.
+    /// A void is final (CONFLICT after). A platform that closed is not
+    /// voided: set its `closedOn`.
+    async fn void_platform(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which platform, and why.")] input: VoidRecordInput,
+    ) -> ApiResult<Platform> {
+        let (id, version, reason) = input.validate(NodeType::Platform)?;
+        let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+        let row = store::support::void::<platform::Entity>(db, actor, id, version, reason).await?;
+        Ok(Platform::try_from(row)?)
+    }
+
+    /// 作废: voids an operating team entered in error, with a reason, as
+    /// `voidPlatform` does; it counts toward no target and no 五有 criterion.
+    async fn void_operating_team(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which team, and why.")] input: VoidRecordInput,
+    ) -> ApiResult<OperatingTeam> {
+        let (id, version, reason) = input.validate(NodeType::OperatingTeam)?;
+        let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+        let row =
+            store::support::void::<operating_team::Entity>(db, actor, id, version, reason).await?;
+        Ok(row.into())
+    }
+
+    /// 作废: voids a facility entered in error, with a reason, as
+    /// `voidPlatform` does; it counts in no 五有 criterion or Torch figure.
+    async fn void_facility(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which facility, and why.")] input: VoidRecordInput,
+    ) -> ApiResult<Facility> {
+        let (id, version, reason) = input.validate(NodeType::Facility)?;
+        let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+        let row = store::support::void::<facility::Entity>(db, actor, id, version, reason).await?;
+        Ok(Facility::try_from(row)?)
+    }
 }
 
 // ---------------------------------------------------------------- a carrier's records
 
 /// The platforms carrier `carrier_id` hosts, open or closed, oldest first.
-pub async fn platforms_of(ctx: &Context<'_>, carrier_id: i32) -> ApiResult<Vec<Platform>> {
+pub async fn platforms_of(
+    ctx: &Context<'_>,
+    carrier_id: i32,
+    include_voided: bool,
+) -> ApiResult<Vec<Platform>> {
     let mut rows = many(&loaders::of(ctx)?.platforms_of, carrier_id).await?;
+    rows.retain(|row| include_voided || row.voided_at.is_none());
     rows.sort_by_key(|row| (row.opened_on, row.id));
     Ok(rows
         .into_iter()
@@ -956,15 +1042,25 @@ pub async fn funds_of(ctx: &Context<'_>, carrier_id: i32) -> ApiResult<Vec<Fund>
 }
 
 /// The operating teams of carrier `carrier_id`, active or disbanded, oldest first.
-pub async fn teams_of(ctx: &Context<'_>, carrier_id: i32) -> ApiResult<Vec<OperatingTeam>> {
+pub async fn teams_of(
+    ctx: &Context<'_>,
+    carrier_id: i32,
+    include_voided: bool,
+) -> ApiResult<Vec<OperatingTeam>> {
     let mut rows = many(&loaders::of(ctx)?.teams_of, carrier_id).await?;
+    rows.retain(|row| include_voided || row.voided_at.is_none());
     rows.sort_by_key(|row| (row.formed_on, row.id));
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// The facilities of carrier `carrier_id`, open or closed, oldest first.
-pub async fn facilities_of(ctx: &Context<'_>, carrier_id: i32) -> ApiResult<Vec<Facility>> {
+pub async fn facilities_of(
+    ctx: &Context<'_>,
+    carrier_id: i32,
+    include_voided: bool,
+) -> ApiResult<Vec<Facility>> {
     let mut rows = many(&loaders::of(ctx)?.facilities_of, carrier_id).await?;
+    rows.retain(|row| include_voided || row.voided_at.is_none());
     rows.sort_by_key(|row| (row.opened_on, row.id));
     Ok(rows
         .into_iter()

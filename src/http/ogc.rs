@@ -503,6 +503,7 @@ async fn item(
         Collection::Platforms => {
             let row = row::<platform::Entity>(db, number)
                 .await?
+                .filter(|row| row.voided_at.is_none())
                 .ok_or_else(not_found)?;
             features::platform_features(db, &[row]).await?
         }

@@ -145,6 +145,7 @@ async fn records_but_tenants(
     type PlatformRow = (i32, i32, String, String, NaiveDate, Option<NaiveDate>);
     let platforms = carriers
         .restrict(platform::Entity::find(), platform::Column::CarrierId)
+        .filter(platform::Column::VoidedAt.is_null())
         .select_only()
         .columns([
             platform::Column::Id,
@@ -189,6 +190,7 @@ async fn records_but_tenants(
             operating_team::Entity::find(),
             operating_team::Column::CarrierId,
         )
+        .filter(operating_team::Column::VoidedAt.is_null())
         .select_only()
         .columns([
             operating_team::Column::Id,
@@ -204,6 +206,7 @@ async fn records_but_tenants(
     type FacilityRow = (i32, i32, String, Option<f64>, NaiveDate, Option<NaiveDate>);
     let facilities = carriers
         .restrict(facility::Entity::find(), facility::Column::CarrierId)
+        .filter(facility::Column::VoidedAt.is_null())
         .select_only()
         .columns([
             facility::Column::Id,

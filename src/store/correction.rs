@@ -59,7 +59,14 @@ macro_rules! voidable {
         }
     )+};
 }
-voidable!(space_phase, level_recognition, tenancy);
+voidable!(
+    space_phase,
+    level_recognition,
+    tenancy,
+    platform,
+    operating_team,
+    facility
+);
 
 /// One correction asked for: of record `id`, read at `version`, for `reason`.
 #[derive(Debug, Clone)]

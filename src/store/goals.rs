@@ -97,6 +97,7 @@ pub async fn facts(
             Alias::new("n"),
         )
         .from(platform::Entity)
+        .and_where(Expr::col(platform::Column::VoidedAt).is_null())
         .and_where(between(Expr::col(platform::Column::OpenedOn), start, until))
         .and_where(
             Expr::col(platform::Column::ClosedOn)
@@ -116,6 +117,7 @@ pub async fn facts(
             Alias::new("n"),
         )
         .from(operating_team::Entity)
+        .and_where(Expr::col(operating_team::Column::VoidedAt).is_null())
         .and_where(between(
             Expr::col(operating_team::Column::ProfessionalRecognisedOn),
             start,

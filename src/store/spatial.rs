@@ -353,6 +353,7 @@ pub async fn platform_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>>
     let hosts = Query::select()
         .column(platform::Column::CarrierId)
         .from(platform::Entity)
+        .and_where(platform::Column::VoidedAt.is_null())
         .to_owned();
     carriers_extent(db, Some(hosts)).await
 }

@@ -18,19 +18,18 @@ use serde::Serialize;
 
 use super::audit::{self, Change, Operation};
 use super::carrier::CarrierRestriction;
+use super::correction::{Asked, Correction, Voidable};
 use super::page::{self, Page, PageArgs, Sort};
-use super::{Versioned, check_version, versioned_update};
+use super::{check_version, versioned_update};
 use crate::domain::access::{Actor, may_designate};
 use crate::domain::carrier::Level;
 use crate::domain::money::Fen;
 use crate::domain::support::{FacilityKind, InForce, PlatformKind};
 use crate::error::{AppError, AppResult};
 
-/// Tables whose rows belong to one carrier.
-pub(crate) trait CarrierRecord: Versioned {
+/// Tables whose rows belong to one carrier (and can be voided).
+pub(crate) trait CarrierRecord: Voidable {
     fn id(model: &Self::Model) -> i32;
-    fn carrier_id(model: &Self::Model) -> i32;
-    fn version(model: &Self::Model) -> i32;
 }
 
 macro_rules! carrier_record {
@@ -38,12 +37,6 @@ macro_rules! carrier_record {
         impl CarrierRecord for $module::Entity {
             fn id(model: &Self::Model) -> i32 {
                 model.id
-            }
-            fn carrier_id(model: &Self::Model) -> i32 {
-                model.carrier_id
-            }
-            fn version(model: &Self::Model) -> i32 {
-                model.version
             }
         }
     )+};
@@ -80,6 +73,7 @@ async fn update_record<E>(
     actor: &Actor,
     id: i32,
     version: i32,
+    reason: Option<String>,
     apply: impl FnOnce(&E::Model) -> AppResult<E::ActiveModel>,
 ) -> AppResult<E::Model>
 where
@@ -94,10 +88,55 @@ where
         .await?
         .ok_or_else(|| AppError::not_found(E::NAME, id))?;
     let carrier = super::carrier::writable(&txn, actor, E::carrier_id(&current)).await?;
+    // Read again under the carrier's lock: a write that committed meanwhile is seen.
+    let current = E::find()
+        .filter(E::ID.eq(id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found(E::NAME, id))?;
+    if E::is_voided(&current) {
+        return Err(voided::<E>(id));
+    }
     check_version::<E>(id, E::version(&current), version)?;
-    let model = rewrite_in::<E>(&txn, actor, carrier.operator_id, &current, version, apply).await?;
+    let operator_id = carrier.operator_id;
+    let model = rewrite_in::<E>(&txn, actor, operator_id, &current, version, reason, apply).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+fn voided<E: super::Versioned>(id: i32) -> AppError {
+    AppError::Conflict(format!(
+        "{} {id} was voided and cannot change / 该记录已作废，不能再修改",
+        E::NAME
+    ))
+}
+
+/// Voids record `id` of `E`, read at `version`, for `reason` (ADMIN or the
+/// carrier's operator; see [`super::correction::correct`]): no rule spans
+/// other rows, since a record that counts nowhere cannot break one.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn void<E>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    reason: String,
+) -> AppResult<E::Model>
+where
+    E: CarrierRecord,
+    E::Model: IntoActiveModel<E::ActiveModel> + Serialize + Clone,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    let asked = Asked {
+        id,
+        version,
+        correction: Correction::<()>::Void,
+        reason,
+    };
+    let nothing_to_amend = |_: &mut E::ActiveModel, (): ()| Ok(());
+    let no_rule = async |_: &DatabaseTransaction, _: i32, _: Option<&E::ActiveModel>| Ok(());
+    super::correction::correct::<E, ()>(db, actor, asked, nothing_to_amend, no_rule).await
 }
 
 /// Rewrites record `current` (of operator `operator_id`, whose carrier the
@@ -109,6 +148,7 @@ async fn rewrite_in<E>(
     operator_id: i32,
     current: &E::Model,
     version: i32,
+    reason: Option<String>,
     apply: impl FnOnce(&E::Model) -> AppResult<E::ActiveModel>,
 ) -> AppResult<E::Model>
 where
@@ -120,7 +160,12 @@ where
     let row = apply(current)?;
     let model = versioned_update::<E, _>(txn, row, id, E::version(current), version).await?;
     let change = Change::updated(E::NAME, id, Some(operator_id), current, &model)?;
-    audit::record(txn, actor, Operation::Update, change).await?;
+    // With a reason the change corrects a record entered wrongly.
+    let operation = match reason {
+        Some(_) => Operation::Amend,
+        None => Operation::Update,
+    };
+    audit::record_with_reason(txn, actor, operation, change, reason).await?;
     Ok(model)
 }
 
@@ -165,6 +210,8 @@ pub struct PlatformPatch {
     pub closed_on: Option<Option<NaiveDate>>,
     pub services: Option<Vec<String>>,
     pub enterprises_served_per_year: Option<Option<i32>>,
+    /// Why, when the change corrects a record entered wrongly (audited as AMEND).
+    pub reason: Option<String>,
 }
 
 fn services_json(services: &[String]) -> AppResult<String> {
@@ -206,7 +253,8 @@ pub async fn update_platform(
     version: i32,
     patch: PlatformPatch,
 ) -> AppResult<platform::Model> {
-    update_record::<platform::Entity>(db, actor, id, version, |current| {
+    let reason = patch.reason.clone();
+    update_record::<platform::Entity>(db, actor, id, version, reason, |current| {
         let open = patched_span(
             (current.opened_on, current.closed_on),
             patch.opened_on,
@@ -260,6 +308,8 @@ pub struct TeamPatch {
     pub formed_on: Option<NaiveDate>,
     /// `Some(None)` records that a disbanded team operates again.
     pub disbanded_on: Option<Option<NaiveDate>>,
+    /// Why, when the change corrects a record entered wrongly (audited as AMEND).
+    pub reason: Option<String>,
 }
 
 fn headcount(count: u32) -> i32 {
@@ -297,7 +347,8 @@ pub async fn update_team(
     version: i32,
     patch: TeamPatch,
 ) -> AppResult<operating_team::Model> {
-    update_record::<operating_team::Entity>(db, actor, id, version, |current| {
+    let reason = patch.reason.clone();
+    update_record::<operating_team::Entity>(db, actor, id, version, reason, |current| {
         let active = patched_span(
             (current.formed_on, current.disbanded_on),
             patch.formed_on,
@@ -332,7 +383,7 @@ pub async fn recognise_team(
     version: i32,
     on: Option<NaiveDate>,
 ) -> AppResult<operating_team::Model> {
-    update_record::<operating_team::Entity>(db, actor, id, version, |current| {
+    update_record::<operating_team::Entity>(db, actor, id, version, None, |current| {
         team_recognition(current, on)
     })
     .await
@@ -389,12 +440,20 @@ pub(crate) async fn designate_platform_level(
     current: &platform::Model,
     level: Level,
 ) -> AppResult<platform::Model> {
-    rewrite_in::<platform::Entity>(txn, actor, operator_id, current, current.version, |_| {
-        Ok(platform::ActiveModel {
-            level: Set(level.as_ref().to_owned()),
-            ..Default::default()
-        })
-    })
+    rewrite_in::<platform::Entity>(
+        txn,
+        actor,
+        operator_id,
+        current,
+        current.version,
+        None,
+        |_| {
+            Ok(platform::ActiveModel {
+                level: Set(level.as_ref().to_owned()),
+                ..Default::default()
+            })
+        },
+    )
     .await
 }
 
@@ -406,9 +465,15 @@ pub(crate) async fn designate_professional_team(
     current: &operating_team::Model,
     on: NaiveDate,
 ) -> AppResult<operating_team::Model> {
-    rewrite_in::<operating_team::Entity>(txn, actor, operator_id, current, current.version, |row| {
-        team_recognition(row, Some(on))
-    })
+    rewrite_in::<operating_team::Entity>(
+        txn,
+        actor,
+        operator_id,
+        current,
+        current.version,
+        None,
+        |row| team_recognition(row, Some(on)),
+    )
     .await
 }
 
@@ -433,6 +498,8 @@ pub struct FacilityPatch {
     pub opened_on: Option<NaiveDate>,
     /// `Some(None)` reopens a closed facility.
     pub closed_on: Option<Option<NaiveDate>>,
+    /// Why, when the change corrects a record entered wrongly (audited as AMEND).
+    pub reason: Option<String>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -465,7 +532,8 @@ pub async fn update_facility(
     version: i32,
     patch: FacilityPatch,
 ) -> AppResult<facility::Model> {
-    update_record::<facility::Entity>(db, actor, id, version, |current| {
+    let reason = patch.reason.clone();
+    update_record::<facility::Entity>(db, actor, id, version, reason, |current| {
         let open = patched_span(
             (current.opened_on, current.closed_on),
             patch.opened_on,
@@ -732,7 +800,8 @@ fn in_force_on<C: ColumnTrait>(from: C, until: C, date: NaiveDate) -> Condition 
 impl PlatformFilter {
     fn condition(&self) -> Condition {
         use platform::Column;
-        let mut condition = Condition::all();
+        // A voided platform is listed nowhere; `node(id)` still reads it.
+        let mut condition = Condition::all().add(Column::VoidedAt.is_null());
         if !self.carrier_ids.is_empty() {
             condition = condition.add(Column::CarrierId.is_in(self.carrier_ids.clone()));
         }

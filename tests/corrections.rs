@@ -623,10 +623,120 @@ async fn support_records_are_amended_with_a_reason_and_voided(app: TestApp) {
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
 }
 
+/// A qualification is corrected by the enterprise's custodian (or ADMIN)
+/// only; voided, it meets no graduation route and stays readable.
+async fn a_qualification_is_corrected_by_its_custodian(app: TestApp) {
+    let operator = app.create_operator("资质更正运营", 350).await;
+    let own = app.token("资质更正", Role::Operator, Some(&operator)).await;
+    let stranger_operator = app.create_operator("旁人运营", 351).await;
+    let stranger = app
+        .token("旁人", Role::Operator, Some(&stranger_operator))
+        .await;
+    let district = app.district_id("xinwu").await;
+    let carrier = app
+        .create_carrier(&operator, &district, json!({ "kind": "INCUBATOR" }))
+        .await;
+    app.add_phase(&carrier, 1000.0, "2023-01-01", "NEW_BUILD")
+        .await;
+    let enterprise = app
+        .graphql_as(
+            &own,
+            "mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { id } }",
+            json!({ "input": { "uscc": common::uscc(3501), "name": "资质企业", "foundedOn": "2023-01-01" } }),
+        )
+        .await["data"]["registerEnterprise"]["id"]
+        .clone();
+    let tenancy = app
+        .graphql_as(
+            &own,
+            "mutation($input: MoveInInput!) { moveIn(input: $input) { id } }",
+            json!({ "input": { "carrierId": carrier, "enterpriseId": enterprise, "areaM2": 200.0,
+                               "movedInOn": "2023-03-01" } }),
+        )
+        .await["data"]["moveIn"]["id"]
+        .clone();
+    let qualification = app
+        .graphql_as(
+            &own,
+            "mutation($input: RecordQualificationInput!) { recordQualification(input: $input) { id version validUntil } }",
+            json!({ "input": { "enterpriseId": enterprise, "kind": "HIGH_TECH", "validFrom": "2024-11-01",
+                               "certificateNumber": "GR202432000001" } }),
+        )
+        .await["data"]["recordQualification"]
+        .clone();
+    const DUE: &str = r#"query($id: ID!) { node(id: $id) { ... on Tenancy {
+      clocks(asOf: "2025-06-01") { graduationDue }
+      enterprise { qualifications { id } all: qualifications(includeVoided: true) { voidReason } } } } }"#;
+    let due = || {
+        let (app, tenancy) = (&app, tenancy.clone());
+        async move { app.data(DUE, json!({ "id": tenancy })).await["node"].clone() }
+    };
+    let before = due().await;
+    assert_eq!(
+        before["clocks"]["graduationDue"],
+        json!(["HIGH_TECH_RECOGNISED"]),
+        "{before}"
+    );
+
+    const AMEND_QUALIFICATION: &str = "mutation($input: AmendQualificationInput!) {
+      amendQualification(input: $input) { validFrom validUntil certificateNumber version } }";
+    let amend = json!({ "input": { "id": qualification["id"], "version": 1, "validFrom": "2024-12-01",
+                                   "reason": "以证书为准" } });
+    let body = app
+        .graphql_as(&stranger, AMEND_QUALIFICATION, amend.clone())
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    let body = app
+        .graphql_as(
+            &own,
+            AMEND_QUALIFICATION,
+            json!({ "input": { "id": qualification["id"], "version": 1, "validUntil": "2024-01-01",
+                               "reason": "以证书为准" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    let amended = app.graphql_as(&own, AMEND_QUALIFICATION, amend).await;
+    let amended = &amended["data"]["amendQualification"];
+    assert_eq!(amended["validFrom"], "2024-12-01", "{amended}");
+    assert_eq!(amended["validUntil"], qualification["validUntil"]);
+
+    let voided = app
+        .graphql_as(
+            &own,
+            "mutation($input: VoidRecordInput!) { voidQualification(input: $input) { voidedAt voidReason } }",
+            json!({ "input": { "id": qualification["id"], "version": amended["version"], "reason": "证书号属另一企业" } }),
+        )
+        .await;
+    assert_eq!(
+        voided["data"]["voidQualification"]["voidReason"], "证书号属另一企业",
+        "{voided}"
+    );
+    let after = due().await;
+    assert_eq!(after["clocks"]["graduationDue"], json!([]), "{after}");
+    assert_eq!(after["enterprise"]["qualifications"], json!([]));
+    assert_eq!(
+        after["enterprise"]["all"][0]["voidReason"],
+        "证书号属另一企业"
+    );
+    let trail = app.data(TRAIL, json!({ "id": qualification["id"] })).await;
+    let operations: Vec<&Value> = trail["auditEvents"]["nodes"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|event| &event["operation"])
+        .collect();
+    assert_eq!(
+        operations,
+        [&json!("VOID"), &json!("AMEND"), &json!("CREATE")],
+        "{trail}"
+    );
+}
+
 on_both_databases!(
     correcting_a_phase_moves_the_floor_area_figure_and_the_trail_says_why,
     corrections_keep_access_and_capacity_rules,
     a_mistaken_recognition_is_amended_then_voided_by_the_bureau_only,
     a_tenancy_is_corrected_under_the_rules_of_moving_in,
     support_records_are_amended_with_a_reason_and_voided,
+    a_qualification_is_corrected_by_its_custodian,
 );

@@ -14,6 +14,10 @@ pub struct Model {
     /// Last day of validity; open-ended when absent.
     pub valid_until: Option<Date>,
     pub certificate_number: Option<String>,
+    /// When the qualification was voided as entered in error; it then counts nowhere.
+    pub voided_at: Option<DateTimeUtc>,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -71,6 +71,8 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "updateOperator"
         | "registerEnterprise"
         | "recordQualification"
+        | "amendQualification"
+        | "voidQualification"
         | "setEnterpriseCustodian"
         | "moveIn"
         | "changeTenancyArea"

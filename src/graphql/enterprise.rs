@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{enterprise, qualification};
 
 use super::connection::{connection, page_args, page_complexity, total_count};
+use super::correction::VoidRecordInput;
 use super::cost::{RECORDS_PER_OWNER, TENANCIES_PER_ENTERPRISE, list_complexity};
 use super::eager::ReadyFields;
 use super::enums::{GraduationRoute, Industry, QualificationKind, to_domain};
@@ -22,8 +23,9 @@ use crate::domain::text::{optional_text, required_text};
 use crate::domain::uscc::Uscc;
 use crate::error::{AppError, stored};
 use crate::store;
+use crate::store::correction::Correction;
 use crate::store::enterprise::{
-    EnterpriseFacts, EnterpriseFilter as StoreFilter, NewQualification,
+    EnterpriseFacts, EnterpriseFilter as StoreFilter, NewQualification, QualificationAmendment,
 };
 
 /// 企业: an enterprise, one record across all carriers, keyed by its unified social credit code.
@@ -53,6 +55,7 @@ impl Enterprise {
         let rows = many(&loaders::of(ctx)?.qualifications_of, self.0.id).await?;
         Ok(rows
             .iter()
+            .filter(|row| row.voided_at.is_none())
             .map(|row| {
                 Ok(Held {
                     kind: stored("qualification.kind", &row.kind)?,
@@ -194,8 +197,17 @@ impl Enterprise {
 
     /// Its qualifications, oldest first.
     #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
-    async fn qualifications(&self, ctx: &Context<'_>) -> ApiResult<Vec<Qualification>> {
+    async fn qualifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Also those voided as entered in error (default false); they count nowhere.",
+            default
+        )]
+        include_voided: bool,
+    ) -> ApiResult<Vec<Qualification>> {
         let mut rows = many(&loaders::of(ctx)?.qualifications_of, self.0.id).await?;
+        rows.retain(|row| include_voided || row.voided_at.is_none());
         rows.sort_by_key(|row| (row.valid_from, row.id));
         Ok(rows
             .into_iter()
@@ -311,6 +323,22 @@ impl Qualification {
     /// Certificate number.
     async fn certificate_number(&self) -> Option<&str> {
         self.row.certificate_number.as_deref()
+    }
+
+    /// 作废时间: when it was voided as entered in error; it then counts toward
+    /// no graduation route. Null while it counts.
+    async fn voided_at(&self) -> Option<DateTime<Utc>> {
+        self.row.voided_at
+    }
+
+    /// 作废原因: why it was voided.
+    async fn void_reason(&self) -> Option<&str> {
+        self.row.void_reason.as_deref()
+    }
+
+    /// Row version; pass it back to amend or void the qualification.
+    async fn version(&self) -> i32 {
+        self.row.version
     }
 
     /// When the record was created.
@@ -562,5 +590,94 @@ impl EnterpriseMutation {
         let row =
             store::enterprise::add_qualification(super::db(ctx)?, super::actor(ctx)?, new).await?;
         Ok(Qualification::try_from(row)?)
+    }
+
+    /// 更正: corrects a qualification entered wrongly (its dates or
+    /// certificate number), with a reason; ADMIN or the enterprise's
+    /// custodian, as recording one. Audited as AMEND.
+    async fn amend_qualification(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to correct, and why.")] input: AmendQualificationInput,
+    ) -> ApiResult<Qualification> {
+        let (id, version, amendment, reason) = input.validate()?;
+        correct_qualification(ctx, id, version, Correction::Amend(amendment), reason).await
+    }
+
+    /// 作废: voids a qualification entered in error, with a reason (ADMIN or
+    /// the custodian). It stays readable (`qualifications(includeVoided:
+    /// true)`) but counts toward no graduation route. A void is final.
+    async fn void_qualification(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which qualification, and why.")] input: VoidRecordInput,
+    ) -> ApiResult<Qualification> {
+        let (id, version, reason) = input.validate(NodeType::Qualification)?;
+        correct_qualification(ctx, id, version, Correction::Void, reason).await
+    }
+}
+
+async fn correct_qualification(
+    ctx: &Context<'_>,
+    id: i32,
+    version: i32,
+    correction: Correction<QualificationAmendment>,
+    reason: String,
+) -> ApiResult<Qualification> {
+    let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+    let row = store::enterprise::correct_qualification(db, actor, id, version, correction, reason)
+        .await?;
+    Ok(Qualification::try_from(row)?)
+}
+
+/// 更正: a correction of a qualification entered wrongly. Give only the fields to change.
+#[derive(InputObject)]
+pub struct AmendQualificationInput {
+    /// The qualification, by global ID.
+    pub id: ID,
+    /// The version read; a stale one gets CONFLICT.
+    pub version: i32,
+    /// Why the record is corrected (kept in the audit trail), e.g. 以证书为准.
+    pub reason: String,
+    /// The right first day of validity.
+    pub valid_from: Option<Date>,
+    /// The right last day of validity; null: the kind's default term (open for kinds without one).
+    pub valid_until: MaybeUndefined<Date>,
+    /// The right certificate number; an empty string clears it.
+    pub certificate_number: Option<String>,
+}
+
+impl AmendQualificationInput {
+    fn validate(self) -> Result<(i32, i32, QualificationAmendment, String), AppError> {
+        if let Some(from) = &self.valid_from {
+            crate::domain::dates::check_plausible("validFrom", from.0)?;
+        }
+        let amendment = QualificationAmendment {
+            valid_from: self.valid_from.map(|date| date.0),
+            valid_until: match self.valid_until {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(date) => Some(Some(date.0)),
+            },
+            certificate_number: self
+                .certificate_number
+                .map(|text| optional_text("certificateNumber", Some(&text)))
+                .transpose()?,
+        };
+        if amendment.valid_from.is_none()
+            && amendment.valid_until.is_none()
+            && amendment.certificate_number.is_none()
+        {
+            return Err(AppError::invalid(
+                "input",
+                "name at least one field to correct / 请至少填写一项要更正的内容",
+            ));
+        }
+        Ok((
+            expect("id", &self.id, NodeType::Qualification)?,
+            self.version,
+            amendment,
+            required_text("reason", &self.reason)?,
+        ))
     }
 }

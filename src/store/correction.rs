@@ -11,7 +11,8 @@
 use chrono::Utc;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, IntoActiveModel, PrimaryKeyTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, IntoActiveModel,
+    PrimaryKeyTrait,
 };
 use serde::Serialize;
 
@@ -29,33 +30,54 @@ pub enum Correction<Amendment> {
     Void,
 }
 
-/// A carrier's record that can be voided.
+/// A record that can be corrected and voided.
 pub(crate) trait Voidable: Versioned {
-    /// The carrier the record belongs to (its operator's data).
-    fn carrier_id(model: &Self::Model) -> i32;
+    /// What the record belongs to, whose row serialises its corrections with
+    /// every other write to it: its carrier, or its enterprise.
+    fn owner(model: &Self::Model) -> i32;
+    /// Refuses `actor` unless it may write the records of owner `owner`,
+    /// then locks the owner's row until the transaction ends; the operator
+    /// whose data the record is, for the audit trail.
+    fn lock_owner<'a, C: ConnectionTrait>(
+        txn: &'a C,
+        actor: &'a Actor,
+        owner: i32,
+    ) -> impl Future<Output = AppResult<Option<i32>>> + Send + 'a;
     fn version(model: &Self::Model) -> i32;
     fn is_voided(model: &Self::Model) -> bool;
     /// Marks `row` voided now, for `reason`.
     fn void(row: &mut Self::ActiveModel, reason: &str);
 }
 
-/// Tables whose rows carry `carrier_id`, `version`, `voided_at` and `void_reason`.
+/// Voidable tables: rows with `version`, `voided_at` and `void_reason`,
+/// owned by their carrier (`carrier_id`) unless the owner is given.
 macro_rules! voidable {
+    (@record $module:ident) => {
+        fn version(model: &entity::$module::Model) -> i32 {
+            model.version
+        }
+        fn is_voided(model: &entity::$module::Model) -> bool {
+            model.voided_at.is_some()
+        }
+        fn void(row: &mut entity::$module::ActiveModel, reason: &str) {
+            row.voided_at = Set(Some(Utc::now()));
+            row.void_reason = Set(Some(reason.to_owned()));
+        }
+    };
     ($($module:ident),+ $(,)?) => {$(
         impl Voidable for entity::$module::Entity {
-            fn carrier_id(model: &entity::$module::Model) -> i32 {
+            fn owner(model: &entity::$module::Model) -> i32 {
                 model.carrier_id
             }
-            fn version(model: &entity::$module::Model) -> i32 {
-                model.version
+            async fn lock_owner<C: ConnectionTrait>(
+                txn: &C,
+                actor: &Actor,
+                owner: i32,
+            ) -> AppResult<Option<i32>> {
+                let carrier = super::carrier::writable(txn, actor, owner).await?;
+                Ok(Some(carrier.operator_id))
             }
-            fn is_voided(model: &entity::$module::Model) -> bool {
-                model.voided_at.is_some()
-            }
-            fn void(row: &mut entity::$module::ActiveModel, reason: &str) {
-                row.voided_at = Set(Some(Utc::now()));
-                row.void_reason = Set(Some(reason.to_owned()));
-            }
+            voidable!(@record $module);
         }
     )+};
 }
@@ -68,6 +90,22 @@ voidable!(
     facility
 );
 
+/// A qualification is its enterprise's: corrected by its custodian or ADMIN.
+impl Voidable for entity::qualification::Entity {
+    fn owner(model: &entity::qualification::Model) -> i32 {
+        model.enterprise_id
+    }
+    async fn lock_owner<C: ConnectionTrait>(
+        txn: &C,
+        actor: &Actor,
+        owner: i32,
+    ) -> AppResult<Option<i32>> {
+        let enterprise = super::enterprise::keepable(txn, actor, owner).await?;
+        Ok(enterprise.custodian_operator_id)
+    }
+    voidable!(@record qualification);
+}
+
 /// One correction asked for: of record `id`, read at `version`, for `reason`.
 #[derive(Debug, Clone)]
 pub(crate) struct Asked<A> {
@@ -77,12 +115,13 @@ pub(crate) struct Asked<A> {
     pub reason: String,
 }
 
-/// Corrects record `id` of `E`, read at `version`, for `reason`: ADMIN or the
-/// operator of its carrier (whose row is locked, serialising this with every
-/// other write to the carrier), not yet voided (else CONFLICT), at the
-/// version read (else CONFLICT). `amend` applies an amendment to the row;
-/// `check` then judges the corrected row (`None` when voided) against the
-/// rules that span rows, inside the transaction.
+/// Corrects record `id` of `E`, read at `version`, for `reason`: by those
+/// who may write its owner (whose row is locked, serialising this with every
+/// other write to it: see [`Voidable::lock_owner`]), not yet voided (else
+/// CONFLICT), at the version read (else CONFLICT). `amend` applies an
+/// amendment to the row; `check` then judges the corrected row (`None` when
+/// voided) against the rules that span rows, given the owner, inside the
+/// transaction.
 pub(crate) async fn correct<E, A>(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -105,9 +144,9 @@ where
     let txn = super::begin_write(db).await?;
     let not_found = || AppError::not_found(E::NAME, id);
     let found = E::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
-    let carrier_id = E::carrier_id(&found);
-    let carrier = super::carrier::writable(&txn, actor, carrier_id).await?;
-    // Read again under the carrier's lock: what the correction starts from.
+    let owner = E::owner(&found);
+    let operator_id = E::lock_owner(&txn, actor, owner).await?;
+    // Read again under the owner's lock: what the correction starts from.
     let before = E::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     if E::is_voided(&before) {
         return Err(AppError::Conflict(format!(
@@ -121,17 +160,17 @@ where
     let operation = match correction {
         Correction::Amend(amendment) => {
             amend(&mut row, amendment)?;
-            check(&txn, carrier_id, Some(&row)).await?;
+            check(&txn, owner, Some(&row)).await?;
             Operation::Amend
         }
         Correction::Void => {
             E::void(&mut row, &reason);
-            check(&txn, carrier_id, None).await?;
+            check(&txn, owner, None).await?;
             Operation::Void
         }
     };
     let after = super::versioned_update::<E, _>(&txn, row, id, stored, version).await?;
-    let change = Change::updated(E::NAME, id, Some(carrier.operator_id), &before, &after)?;
+    let change = Change::updated(E::NAME, id, operator_id, &before, &after)?;
     audit::record_with_reason(&txn, actor, operation, change, Some(reason)).await?;
     txn.commit().await?;
     Ok(after)

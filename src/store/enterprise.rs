@@ -4,11 +4,13 @@ use chrono::{NaiveDate, Utc};
 use entity::{enterprise, enterprise_revenue, qualification, tenancy};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, TryInsertResult, TryIntoModel,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
+    TryInsertResult, TryIntoModel,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
+use super::correction::{Asked, Correction};
 use super::page::{self, Page, PageArgs, Sort};
 use super::{check_version, like_contains, versioned_update};
 use crate::domain::access::{Actor, Denied, Role, may_keep_enterprise};
@@ -419,6 +421,77 @@ pub async fn add_qualification(
     audit::record(&txn, actor, Operation::Create, change).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// Enterprise `id`, if `actor` may keep it (see [`may_keep_enterprise`]),
+/// its row locked until the transaction ends so that writes to it run one
+/// after another. Refused before the lock is taken, and checked again under it.
+pub(crate) async fn keepable<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    id: i32,
+) -> AppResult<enterprise::Model> {
+    let not_found = || AppError::not_found("Enterprise", id);
+    let unlocked = enterprise::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    may_keep_enterprise(actor, unlocked.custodian_operator_id)?;
+    let locked = enterprise::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    may_keep_enterprise(actor, locked.custodian_operator_id)?;
+    Ok(locked)
+}
+
+/// A correction of a qualification entered wrongly: the fields to change.
+#[derive(Debug, Clone, Default)]
+pub struct QualificationAmendment {
+    pub valid_from: Option<NaiveDate>,
+    /// `Some(None)`: valid until the kind's default term ends (or open).
+    pub valid_until: Option<Option<NaiveDate>>,
+    pub certificate_number: Option<Option<String>>,
+}
+
+/// Corrects qualification `id`, read at `version`, for `reason` (see
+/// [`super::correction::correct`]): by ADMIN or the enterprise's custodian,
+/// as recording one is; the dates must stay in order.
+#[tracing::instrument(skip_all)]
+pub async fn correct_qualification(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    correction: Correction<QualificationAmendment>,
+    reason: String,
+) -> AppResult<qualification::Model> {
+    let amend = |row: &mut qualification::ActiveModel, amendment: QualificationAmendment| {
+        let kind: QualificationKind =
+            crate::error::stored("qualification.kind", row.kind.as_ref())?;
+        let valid_from = amendment.valid_from.unwrap_or(*row.valid_from.as_ref());
+        let valid_until = match amendment.valid_until {
+            Some(given) => kind.valid_until(valid_from, given)?,
+            None => *row.valid_until.as_ref(),
+        };
+        kind.valid_until(valid_from, valid_until)?;
+        row.valid_from = Set(valid_from);
+        row.valid_until = Set(valid_until);
+        if let Some(number) = amendment.certificate_number {
+            row.certificate_number = Set(number);
+        }
+        Ok(())
+    };
+    let no_rule =
+        async |_: &DatabaseTransaction, _: i32, _: Option<&qualification::ActiveModel>| Ok(());
+    let asked = Asked {
+        id,
+        version,
+        correction,
+        reason,
+    };
+    super::correction::correct::<qualification::Entity, _>(db, actor, asked, amend, no_rule).await
 }
 
 /// Which enterprises to list.

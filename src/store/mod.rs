@@ -137,7 +137,7 @@ versioned!(
     level_recognition => "LevelRecognition", enterprise => "Enterprise", tenancy => "Tenancy",
     platform => "Platform", fund => "Fund", operating_team => "OperatingTeam", facility => "Facility",
     setting => "Setting", designation_request => "DesignationRequest",
-    reporting_period => "ReportingPeriod",
+    reporting_period => "ReportingPeriod", qualification => "Qualification",
 );
 
 /// CONFLICT unless row `id`, stored at version `stored`, is still at the

@@ -87,7 +87,7 @@ where
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found(E::NAME, id))?;
-    let carrier = super::carrier::writable(&txn, actor, E::carrier_id(&current)).await?;
+    let carrier = super::carrier::writable(&txn, actor, E::owner(&current)).await?;
     // Read again under the carrier's lock: a write that committed meanwhile is seen.
     let current = E::find()
         .filter(E::ID.eq(id))
@@ -428,7 +428,7 @@ where
         .filter(E::ID.eq(id))
         .one(txn)
         .await?
-        .filter(|model| E::carrier_id(model) == carrier_id)
+        .filter(|model| E::owner(model) == carrier_id)
         .ok_or_else(|| AppError::not_found(E::NAME, id))
 }
 

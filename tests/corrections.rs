@@ -330,16 +330,37 @@ const OCCUPANCY: &str = r#"query($id: ID!, $on: Date!) { carrier(id: $id) {
   occupancy(asOf: $on) { leasedAreaM2 tenants }
   tenancies { id } all: tenancies(includeVoided: true) { id voidReason } } }"#;
 
+/// An operator with its token, and a competing operator's token.
+struct Rivals {
+    operator: String,
+    own: String,
+    stranger: String,
+}
+
+/// [`Rivals`] named after `name`, their USCCs numbered from `n`.
+async fn rivals(app: &TestApp, name: &str, n: u32) -> Rivals {
+    let operator = app.create_operator(name, n).await;
+    let own = app.token(name, Role::Operator, Some(&operator)).await;
+    let stranger_operator = app.create_operator("旁人运营", n + 1).await;
+    let stranger = app
+        .token("旁人", Role::Operator, Some(&stranger_operator))
+        .await;
+    Rivals {
+        operator,
+        own,
+        stranger,
+    }
+}
+
 /// A tenancy is amended and voided under the rules of moving in: it must fit
 /// the carrier's space, an area change stays whole, a void is final, and the
 /// occupancy figures follow.
 async fn a_tenancy_is_corrected_under_the_rules_of_moving_in(app: TestApp) {
-    let operator = app.create_operator("租约更正运营", 330).await;
-    let own = app.token("租约更正", Role::Operator, Some(&operator)).await;
-    let stranger_operator = app.create_operator("旁人运营", 331).await;
-    let stranger = app
-        .token("旁人", Role::Operator, Some(&stranger_operator))
-        .await;
+    let Rivals {
+        operator,
+        own,
+        stranger,
+    } = rivals(&app, "租约更正运营", 330).await;
     let district = app.district_id("liangxi").await;
     let carrier = app
         .create_carrier(&operator, &district, json!({ "kind": "INCUBATOR" }))
@@ -504,12 +525,11 @@ async fn a_tenancy_is_corrected_under_the_rules_of_moving_in(app: TestApp) {
 /// and is audited as AMEND; a void takes the record out of every figure and
 /// list but its carrier's `includeVoided`, for good.
 async fn support_records_are_amended_with_a_reason_and_voided(app: TestApp) {
-    let operator = app.create_operator("配套更正运营", 340).await;
-    let own = app.token("配套更正", Role::Operator, Some(&operator)).await;
-    let stranger_operator = app.create_operator("旁人运营", 341).await;
-    let stranger = app
-        .token("旁人", Role::Operator, Some(&stranger_operator))
-        .await;
+    let Rivals {
+        operator,
+        own,
+        stranger,
+    } = rivals(&app, "配套更正运营", 340).await;
     let district = app.district_id("xinwu").await;
     let carrier = app
         .create_carrier(
@@ -626,12 +646,11 @@ async fn support_records_are_amended_with_a_reason_and_voided(app: TestApp) {
 /// A qualification is corrected by the enterprise's custodian (or ADMIN)
 /// only; voided, it meets no graduation route and stays readable.
 async fn a_qualification_is_corrected_by_its_custodian(app: TestApp) {
-    let operator = app.create_operator("资质更正运营", 350).await;
-    let own = app.token("资质更正", Role::Operator, Some(&operator)).await;
-    let stranger_operator = app.create_operator("旁人运营", 351).await;
-    let stranger = app
-        .token("旁人", Role::Operator, Some(&stranger_operator))
-        .await;
+    let Rivals {
+        operator,
+        own,
+        stranger,
+    } = rivals(&app, "资质更正运营", 350).await;
     let district = app.district_id("xinwu").await;
     let carrier = app
         .create_carrier(&operator, &district, json!({ "kind": "INCUBATOR" }))

@@ -27,7 +27,6 @@ mod m20261128_000024_create_designation_request;
 mod m20261128_000025_create_reporting_period;
 mod m20261128_000026_tenancy_corrections;
 mod m20261128_000027_support_corrections;
-mod m20261128_000028_qualification_corrections;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -61,7 +60,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000025_create_reporting_period::Migration),
             Box::new(m20261128_000026_tenancy_corrections::Migration),
             Box::new(m20261128_000027_support_corrections::Migration),
-            Box::new(m20261128_000028_qualification_corrections::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
-//! Platforms, operating teams and facilities are corrected in the open too:
-//! one entered in error is voided (`voided_at`, `void_reason`), kept and
-//! counted in no figure.
+//! Platforms, operating teams, facilities and qualifications are corrected
+//! in the open too: one entered in error is voided (`voided_at`,
+//! `void_reason`), kept and counted in no figure.
 
 use sea_orm_migration::prelude::*;
 
@@ -13,7 +13,7 @@ enum Voided {
     VoidReason,
 }
 
-const TABLES: [&str; 3] = ["platform", "operating_team", "facility"];
+const TABLES: [&str; 4] = ["platform", "operating_team", "facility", "qualification"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

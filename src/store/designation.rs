@@ -40,7 +40,8 @@ pub async fn submit(
     let carrier_id = carrier_of(db, &proposal).await?;
     let txn = super::begin_write(db).await?;
     let carrier = super::carrier::writable(&txn, actor, carrier_id).await?;
-    check_designable(&txn, &carrier, &proposal).await?;
+    let designated = Designated::read(&txn, carrier_id, &proposal).await?;
+    check_designable(&carrier, &designated, &proposal)?;
     let subject_id = proposal.kind.subject().map(|_| proposal.subject_id);
     let waiting = designation_request::Entity::find()
         .filter(Column::CarrierId.eq(carrier_id))
@@ -136,8 +137,9 @@ pub async fn decide(
     let operation = match decision {
         Decision::Approve => {
             let proposal = proposal_of(&request)?;
-            check_designable(&txn, &carrier, &proposal).await?;
-            let recognition = designate(&txn, actor, &carrier, proposal).await?;
+            let designated = Designated::read(&txn, carrier.id, &proposal).await?;
+            check_designable(&carrier, &designated, &proposal)?;
+            let recognition = designate(&txn, actor, &carrier, designated, proposal).await?;
             row.recognition_id = Set(recognition);
             row.status = Set(DesignationStatus::Approved.as_ref().to_owned());
             Operation::Approve
@@ -182,11 +184,41 @@ async fn carrier_of(db: &DatabaseConnection, proposal: &Proposal) -> AppResult<i
     })
 }
 
-/// Refuses a designation that already holds (or cannot hold) for carrier
-/// `carrier`, locked by the caller's transaction.
-async fn check_designable(
-    txn: &DatabaseTransaction,
+/// What a request designates, read under the carrier's lock.
+enum Designated {
+    /// The carrier itself (landmark status, its level).
+    Carrier,
+    Platform(platform::Model),
+    Team(operating_team::Model),
+}
+
+impl Designated {
+    /// The platform or team `proposal` names, which must be carrier
+    /// `carrier_id`'s (locked by the caller's transaction) and not voided.
+    async fn read(
+        txn: &DatabaseTransaction,
+        carrier_id: i32,
+        proposal: &Proposal,
+    ) -> AppResult<Self> {
+        let id = proposal.subject_id;
+        Ok(match proposal.kind.subject() {
+            None => Self::Carrier,
+            Some(Subject::Platform) => Self::Platform(
+                super::support::carrier_record_in::<platform::Entity>(txn, carrier_id, id).await?,
+            ),
+            Some(Subject::OperatingTeam) => Self::Team(
+                super::support::carrier_record_in::<operating_team::Entity>(txn, carrier_id, id)
+                    .await?,
+            ),
+        })
+    }
+}
+
+/// Refuses a designation of `designated` under `carrier` that already holds
+/// (or cannot hold).
+fn check_designable(
     carrier: &carrier::Model,
+    designated: &Designated,
     proposal: &Proposal,
 ) -> AppResult<()> {
     let already = |what: &str| {
@@ -195,36 +227,22 @@ async fn check_designable(
             format!("{what} already holds; nothing to designate / 该认定已生效，无需申请"),
         )
     };
-    match proposal.kind {
-        DesignationKind::Landmark => {
+    match (proposal.kind, designated) {
+        (DesignationKind::Landmark, _) => {
             let kind: CarrierKind = stored("carrier.kind", &carrier.kind)?;
             check_landmark(kind, true)?;
             if carrier.landmark {
                 return Err(already("landmark status"));
             }
         }
-        DesignationKind::CarrierLevel => {}
-        DesignationKind::PlatformLevel => {
-            let platform = super::support::carrier_record_in::<platform::Entity>(
-                txn,
-                carrier.id,
-                proposal.subject_id,
-            )
-            .await?;
+        (DesignationKind::PlatformLevel, Designated::Platform(platform))
             if proposal
                 .level
-                .is_some_and(|level| level.as_ref() == platform.level)
-            {
-                return Err(already("the platform's level"));
-            }
+                .is_some_and(|level| level.as_ref() == platform.level) =>
+        {
+            return Err(already("the platform's level"));
         }
-        DesignationKind::ProfessionalTeam => {
-            let team = super::support::carrier_record_in::<operating_team::Entity>(
-                txn,
-                carrier.id,
-                proposal.subject_id,
-            )
-            .await?;
+        (DesignationKind::ProfessionalTeam, Designated::Team(team)) => {
             if team.professional_recognised_on.is_some() {
                 return Err(already("the team's recognition"));
             }
@@ -238,6 +256,7 @@ async fn check_designable(
                 ));
             }
         }
+        _ => {}
     }
     Ok(())
 }
@@ -248,19 +267,20 @@ async fn designate(
     txn: &DatabaseTransaction,
     actor: &Actor,
     carrier: &carrier::Model,
+    designated: Designated,
     proposal: Proposal,
 ) -> AppResult<Option<i32>> {
+    let operator_id = carrier.operator_id;
     let level = || {
         proposal
             .level
             .ok_or_else(|| AppError::invalid("level", "the request names no level"))
     };
-    match proposal.kind {
-        DesignationKind::Landmark => {
+    match (proposal.kind, designated) {
+        (DesignationKind::Landmark, _) => {
             super::carrier::designate_landmark(txn, actor, carrier).await?;
-            Ok(None)
         }
-        DesignationKind::CarrierLevel => {
+        (DesignationKind::CarrierLevel, _) => {
             let new = super::recognition::NewRecognition {
                 carrier_id: carrier.id,
                 level: level()?,
@@ -268,45 +288,21 @@ async fn designate(
                 authority: proposal.authority.clone().unwrap_or_default(),
                 document_number: proposal.document_number.clone(),
             };
-            let recognition =
-                super::recognition::record_in(txn, actor, carrier.operator_id, new).await?;
-            Ok(Some(recognition.id))
+            let recognition = super::recognition::record_in(txn, actor, operator_id, new).await?;
+            return Ok(Some(recognition.id));
         }
-        DesignationKind::PlatformLevel => {
-            let platform = super::support::carrier_record_in::<platform::Entity>(
-                txn,
-                carrier.id,
-                proposal.subject_id,
-            )
-            .await?;
-            super::support::designate_platform_level(
-                txn,
-                actor,
-                carrier.operator_id,
-                &platform,
-                level()?,
-            )
-            .await?;
-            Ok(None)
+        (DesignationKind::PlatformLevel, Designated::Platform(platform)) => {
+            let level = level()?;
+            super::support::designate_platform_level(txn, actor, operator_id, &platform, level)
+                .await?;
         }
-        DesignationKind::ProfessionalTeam => {
-            let team = super::support::carrier_record_in::<operating_team::Entity>(
-                txn,
-                carrier.id,
-                proposal.subject_id,
-            )
-            .await?;
-            super::support::designate_professional_team(
-                txn,
-                actor,
-                carrier.operator_id,
-                &team,
-                proposal.effective_on,
-            )
-            .await?;
-            Ok(None)
+        (DesignationKind::ProfessionalTeam, Designated::Team(team)) => {
+            let on = proposal.effective_on;
+            super::support::designate_professional_team(txn, actor, operator_id, &team, on).await?;
         }
+        _ => return Err(AppError::Internal),
     }
+    Ok(None)
 }
 
 /// The proposal a stored request holds.

@@ -415,7 +415,7 @@ fn team_recognition(
 
 /// A platform or team of carrier `carrier_id` (locked by the caller's
 /// transaction), as a designation request names it: NOT_FOUND when it is not
-/// that carrier's.
+/// that carrier's, or was voided.
 pub(crate) async fn carrier_record_in<E>(
     txn: &DatabaseTransaction,
     carrier_id: i32,
@@ -428,7 +428,7 @@ where
         .filter(E::ID.eq(id))
         .one(txn)
         .await?
-        .filter(|model| E::owner(model) == carrier_id)
+        .filter(|model| E::owner(model) == carrier_id && !E::is_voided(model))
         .ok_or_else(|| AppError::not_found(E::NAME, id))
 }
 

@@ -255,6 +255,8 @@ async fn portfolio(url: &str) -> DatabaseConnection {
             size_fen: 1_000_000_000,
             established_on: rng.day(start(), 2500),
             closed_on: None,
+            voided_at: None,
+            void_reason: None,
             version: 1,
             created_at: now,
             updated_at: now,

@@ -521,7 +521,7 @@ async fn a_tenancy_is_corrected_under_the_rules_of_moving_in(app: TestApp) {
     assert_eq!(trail["auditEvents"]["nodes"][0]["reason"], "企业未实际入驻");
 }
 
-/// Platforms, teams and facilities: a correction by update carries a reason
+/// Platforms, teams, facilities and funds: a correction by update carries a reason
 /// and is audited as AMEND; a void takes the record out of every figure and
 /// list but its carrier's `includeVoided`, for good.
 async fn support_records_are_amended_with_a_reason_and_voided(app: TestApp) {
@@ -568,26 +568,54 @@ async fn support_records_are_amended_with_a_reason_and_voided(app: TestApp) {
         )
         .await["createFacility"]
         .clone();
+    let fund = app
+        .data(
+            "mutation($input: CreateFundInput!) { createFund(input: $input) { id version } }",
+            json!({ "input": { "name": "天使基金", "manager": "无锡创投", "size": "5000000",
+                               "establishedOn": "2024-01-01", "carrierIds": [carrier] } }),
+        )
+        .await["createFund"]
+        .clone();
     const FIGURES: &str = r#"query($id: ID!) {
       platforms: goalProgress { target(code: CARRIER_PLATFORMS) { actual } }
       teams: goalProgress { target(code: OPERATING_TEAMS) { actual } }
       list: platforms(first: 10) { totalCount }
-      carrier(id: $id) { platforms { id } operatingTeams { id } facilities { id }
+      fundList: funds(first: 10) { totalCount }
+      carrier(id: $id) { platforms { id } operatingTeams { id } facilities { id } funds { id }
+        compliance { criteria { criterion satisfied } }
         allPlatforms: platforms(includeVoided: true) { id voidReason } } }"#;
+    let fund_criterion = |figures: &Value| {
+        figures["carrier"]["compliance"]["criteria"]
+            .as_array()
+            .expect("criteria")
+            .iter()
+            .find(|criterion| criterion["criterion"] == "INVESTMENT_FUND")
+            .expect("the fund criterion")["satisfied"]
+            .clone()
+    };
     let before = app.data(FIGURES, json!({ "id": carrier })).await;
     assert_eq!(before["platforms"]["target"]["actual"], 1.0, "{before}");
     assert_eq!(before["teams"]["target"]["actual"], 1.0);
+    assert_eq!(fund_criterion(&before), true, "{before}");
 
     // A correction through update, with its reason.
+    let body = app
+        .graphql_as(
+            &own,
+            "mutation($input: UpdatePlatformInput!) { amendPlatform(input: $input) { version } }",
+            json!({ "input": { "id": platform["id"], "version": platform["version"], "name": "无因更名" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     let renamed = app
         .graphql_as(
             &own,
-            "mutation($input: UpdatePlatformInput!) { updatePlatform(input: $input) { version } }",
+            "mutation($input: UpdatePlatformInput!) { amendPlatform(input: $input) { version } }",
             json!({ "input": { "id": platform["id"], "version": platform["version"], "name": "公共检测服务平台",
                                "reason": "名称以批复文件为准" } }),
         )
         .await;
-    let version = renamed["data"]["updatePlatform"]["version"].clone();
+    let version = renamed["data"]["amendPlatform"]["version"].clone();
     assert!(version.is_number(), "{renamed}");
     let trail = app.data(TRAIL, json!({ "id": platform["id"] })).await;
     assert_eq!(trail["auditEvents"]["nodes"][0]["operation"], "AMEND");
@@ -620,6 +648,10 @@ async fn support_records_are_amended_with_a_reason_and_voided(app: TestApp) {
             "mutation($input: VoidRecordInput!) { voidFacility(input: $input) { voidedAt } }",
             json!({ "id": facility["id"], "version": facility["version"], "reason": "重复录入" }),
         ),
+        (
+            "mutation($input: VoidRecordInput!) { voidFund(input: $input) { voidedAt } }",
+            json!({ "id": fund["id"], "version": fund["version"], "reason": "基金未设立" }),
+        ),
     ] {
         let body = app.graphql_as(&own, query, json!({ "input": input })).await;
         assert!(body.get("errors").is_none(), "{body}");
@@ -628,10 +660,13 @@ async fn support_records_are_amended_with_a_reason_and_voided(app: TestApp) {
     assert_eq!(after["platforms"]["target"]["actual"], 0.0, "{after}");
     assert_eq!(after["teams"]["target"]["actual"], 0.0);
     assert_eq!(after["list"]["totalCount"], 0);
+    assert_eq!(after["fundList"]["totalCount"], 0);
+    assert_eq!(fund_criterion(&after), false, "{after}");
     let listed = &after["carrier"];
     assert_eq!(listed["platforms"], json!([]));
     assert_eq!(listed["operatingTeams"], json!([]));
     assert_eq!(listed["facilities"], json!([]));
+    assert_eq!(listed["funds"], json!([]));
     assert_eq!(listed["allPlatforms"][0]["voidReason"], "重复录入");
     let body = app
         .graphql_as(

@@ -15,6 +15,10 @@ pub struct Model {
     pub established_on: Date,
     /// The first day it no longer serves (wound up); active when absent.
     pub closed_on: Option<Date>,
+    /// When the fund was voided as entered in error; it then counts nowhere.
+    pub voided_at: Option<DateTimeUtc>,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,5 +1,5 @@
-//! Platforms, operating teams, facilities and qualifications are corrected
-//! in the open too: one entered in error is voided (`voided_at`,
+//! Platforms, operating teams, facilities, funds and qualifications are
+//! corrected in the open too: one entered in error is voided (`voided_at`,
 //! `void_reason`), kept and counted in no figure.
 
 use sea_orm_migration::prelude::*;
@@ -13,7 +13,13 @@ enum Voided {
     VoidReason,
 }
 
-const TABLES: [&str; 4] = ["platform", "operating_team", "facility", "qualification"];
+const TABLES: [&str; 5] = [
+    "platform",
+    "operating_team",
+    "facility",
+    "fund",
+    "qualification",
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -92,6 +92,11 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "voidPlatform"
         | "voidOperatingTeam"
         | "voidFacility"
+        | "voidFund"
+        | "amendPlatform"
+        | "amendOperatingTeam"
+        | "amendFacility"
+        | "amendFund"
         | "requestDesignation" => WriteRule::OwnData,
         "setCarrierGeometry" | "setDistrictBoundary" => WriteRule::Geometry,
         _ => WriteRule::AdminOnly,

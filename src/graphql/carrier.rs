@@ -299,8 +299,16 @@ impl Carrier {
 
     /// 投资基金: the investment funds serving it, active or wound up, oldest first.
     #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
-    async fn funds(&self, ctx: &Context<'_>) -> ApiResult<Vec<Fund>> {
-        support::funds_of(ctx, self.id).await
+    async fn funds(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Also those voided as entered in error (default false); they count nowhere.",
+            default
+        )]
+        include_voided: bool,
+    ) -> ApiResult<Vec<Fund>> {
+        support::funds_of(ctx, self.id, include_voided).await
     }
 
     /// 运营团队: its operating teams, active or disbanded, oldest first.

@@ -297,7 +297,12 @@ pub struct Fund {
     pub established_on: Date,
     /// The first day it no longer served (wound up); null while active.
     pub closed_on: Option<Date>,
-    /// Row version; pass it back to change the fund.
+    /// 作废时间: when it was voided as entered in error; it then serves no
+    /// carrier in any figure. Null while it counts.
+    pub voided_at: Option<DateTime<Utc>>,
+    /// 作废原因: why it was voided.
+    pub void_reason: Option<String>,
+    /// Row version; pass it back to change or void the fund.
     pub version: i32,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
@@ -340,6 +345,8 @@ impl From<fund::Model> for Fund {
             size: Fen(row.size_fen).to_string(),
             established_on: date(row.established_on),
             closed_on: row.closed_on.map(date),
+            voided_at: row.voided_at,
+            void_reason: row.void_reason,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -379,6 +386,10 @@ pub struct UpdateFundInput {
     pub id: ID,
     /// The `version` the change is based on; a stale one gets CONFLICT.
     pub version: i32,
+    /// 更正原因: give one when the change corrects a record entered wrongly
+    /// (not a change in the world, such as winding up): it is then audited
+    /// as AMEND with this reason.
+    pub reason: Option<String>,
     /// New name.
     pub name: Option<String>,
     /// New manager.
@@ -431,6 +442,7 @@ impl UpdateFundInput {
                 established_on: self.established_on.map(|d| d.0),
                 closed_on: patch(self.closed_on, |d| Ok(d.0))?,
                 carrier_ids: self.carrier_ids.as_deref().map(carrier_set).transpose()?,
+                reason: optional_text("reason", self.reason.as_deref())?,
             },
         ))
     }
@@ -849,16 +861,7 @@ impl SupportMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: UpdatePlatformInput,
     ) -> ApiResult<Platform> {
-        let (id, version, patch) = input.validate()?;
-        let row = store::support::update_platform(
-            super::db(ctx)?,
-            super::actor(ctx)?,
-            id,
-            version,
-            patch,
-        )
-        .await?;
-        Ok(Platform::try_from(row)?)
+        write_update_platform(ctx, input).await
     }
 
     /// Records an investment fund and the carriers it serves. An OPERATOR may
@@ -881,11 +884,7 @@ impl SupportMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: UpdateFundInput,
     ) -> ApiResult<Fund> {
-        let (id, version, patch) = input.validate()?;
-        let (row, _) =
-            store::support::update_fund(super::db(ctx)?, super::actor(ctx)?, id, version, patch)
-                .await?;
-        Ok(row.into())
+        write_update_fund(ctx, input).await
     }
 
     /// Records a carrier's operating team.
@@ -906,11 +905,7 @@ impl SupportMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: UpdateOperatingTeamInput,
     ) -> ApiResult<OperatingTeam> {
-        let (id, version, patch) = input.validate()?;
-        let row =
-            store::support::update_team(super::db(ctx)?, super::actor(ctx)?, id, version, patch)
-                .await?;
-        Ok(row.into())
+        write_update_operating_team(ctx, input).await
     }
 
     /// Records (or withdraws) a team's recognition as a high-level
@@ -950,16 +945,7 @@ impl SupportMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: UpdateFacilityInput,
     ) -> ApiResult<Facility> {
-        let (id, version, patch) = input.validate()?;
-        let row = store::support::update_facility(
-            super::db(ctx)?,
-            super::actor(ctx)?,
-            id,
-            version,
-            patch,
-        )
-        .await?;
-        Ok(Facility::try_from(row)?)
+        write_update_facility(ctx, input).await
     }
 
     /// 作废: voids a platform entered in error, with a reason (ADMIN or the
@@ -977,6 +963,67 @@ impl SupportMutation {
         let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
         let row = store::support::void::<platform::Entity>(db, actor, id, version, reason).await?;
         Ok(Platform::try_from(row)?)
+    }
+
+    /// 更正: corrects a platform entered wrongly, with a reason (required):
+    /// `updatePlatform` audited as AMEND.
+    async fn amend_platform(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to correct, and why.")] input: UpdatePlatformInput,
+    ) -> ApiResult<Platform> {
+        required_reason(input.reason.as_deref())?;
+        write_update_platform(ctx, input).await
+    }
+
+    /// 更正: corrects an operating team entered wrongly, with a reason
+    /// (required): `updateOperatingTeam` audited as AMEND.
+    async fn amend_operating_team(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to correct, and why.")] input: UpdateOperatingTeamInput,
+    ) -> ApiResult<OperatingTeam> {
+        required_reason(input.reason.as_deref())?;
+        write_update_operating_team(ctx, input).await
+    }
+
+    /// 更正: corrects a facility entered wrongly, with a reason (required):
+    /// `updateFacility` audited as AMEND.
+    async fn amend_facility(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to correct, and why.")] input: UpdateFacilityInput,
+    ) -> ApiResult<Facility> {
+        required_reason(input.reason.as_deref())?;
+        write_update_facility(ctx, input).await
+    }
+
+    /// 更正: corrects a fund entered wrongly, with a reason (required):
+    /// `updateFund` audited as AMEND.
+    async fn amend_fund(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to correct, and why.")] input: UpdateFundInput,
+    ) -> ApiResult<Fund> {
+        required_reason(input.reason.as_deref())?;
+        write_update_fund(ctx, input).await
+    }
+
+    /// 作废: voids a fund entered in error, with a reason (ADMIN, or an
+    /// OPERATOR all of whose carriers it serves, as updating it). It stays
+    /// readable through `node(id)` and `funds(includeVoided: true)` on its
+    /// carriers, but serves no carrier in any figure (五有, Torch) and is left
+    /// out of `funds(…)`. A void is final (CONFLICT after). A fund wound up is
+    /// not voided: set its `closedOn`.
+    async fn void_fund(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which fund, and why.")] input: VoidRecordInput,
+    ) -> ApiResult<Fund> {
+        let (id, version, reason) = input.validate(NodeType::Fund)?;
+        let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
+        let (row, _) = store::support::void_fund(db, actor, id, version, reason).await?;
+        Ok(row.into())
     }
 
     /// 作废: voids an operating team entered in error, with a reason, as
@@ -1007,6 +1054,51 @@ impl SupportMutation {
     }
 }
 
+async fn write_update_platform(
+    ctx: &Context<'_>,
+    input: UpdatePlatformInput,
+) -> ApiResult<Platform> {
+    let (id, version, patch) = input.validate()?;
+    let row =
+        store::support::update_platform(super::db(ctx)?, super::actor(ctx)?, id, version, patch)
+            .await?;
+    Ok(Platform::try_from(row)?)
+}
+
+async fn write_update_operating_team(
+    ctx: &Context<'_>,
+    input: UpdateOperatingTeamInput,
+) -> ApiResult<OperatingTeam> {
+    let (id, version, patch) = input.validate()?;
+    let row = store::support::update_team(super::db(ctx)?, super::actor(ctx)?, id, version, patch)
+        .await?;
+    Ok(row.into())
+}
+
+async fn write_update_facility(
+    ctx: &Context<'_>,
+    input: UpdateFacilityInput,
+) -> ApiResult<Facility> {
+    let (id, version, patch) = input.validate()?;
+    let row =
+        store::support::update_facility(super::db(ctx)?, super::actor(ctx)?, id, version, patch)
+            .await?;
+    Ok(Facility::try_from(row)?)
+}
+
+async fn write_update_fund(ctx: &Context<'_>, input: UpdateFundInput) -> ApiResult<Fund> {
+    let (id, version, patch) = input.validate()?;
+    let (row, _) =
+        store::support::update_fund(super::db(ctx)?, super::actor(ctx)?, id, version, patch)
+            .await?;
+    Ok(row.into())
+}
+
+/// A correction names why it is made.
+fn required_reason(reason: Option<&str>) -> Result<String, AppError> {
+    Ok(required_text("reason", reason.unwrap_or_default())?)
+}
+
 // ---------------------------------------------------------------- a carrier's records
 
 /// The platforms carrier `carrier_id` hosts, open or closed, oldest first.
@@ -1025,7 +1117,11 @@ pub async fn platforms_of(
 }
 
 /// The funds serving carrier `carrier_id`, active or wound up, oldest first.
-pub async fn funds_of(ctx: &Context<'_>, carrier_id: i32) -> ApiResult<Vec<Fund>> {
+pub async fn funds_of(
+    ctx: &Context<'_>,
+    carrier_id: i32,
+    include_voided: bool,
+) -> ApiResult<Vec<Fund>> {
     let loaders = loaders::of(ctx)?;
     let links = many(&loaders.fund_links_of_carrier, carrier_id).await?;
     let mut funds = Vec::with_capacity(links.len());
@@ -1037,6 +1133,7 @@ pub async fn funds_of(ctx: &Context<'_>, carrier_id: i32) -> ApiResult<Vec<Fund>
         )?;
         funds.push(row);
     }
+    funds.retain(|row| include_voided || row.voided_at.is_none());
     funds.sort_by_key(|row| (row.established_on, row.id));
     Ok(funds.into_iter().map(Fund::from).collect())
 }

@@ -181,6 +181,7 @@ async fn records_but_tenants(
                 .to(fund::Column::Id)
                 .into(),
         )
+        .filter(fund::Column::VoidedAt.is_null())
         .into_tuple::<FundRow>()
         .all(db);
 

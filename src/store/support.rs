@@ -581,6 +581,8 @@ pub struct FundPatch {
     pub closed_on: Option<Option<NaiveDate>>,
     /// Replaces the set of carriers served.
     pub carrier_ids: Option<BTreeSet<i32>>,
+    /// Why, when the change corrects a record entered wrongly (audited as AMEND).
+    pub reason: Option<String>,
 }
 
 /// A fund as the audit trail keeps it: its row and the carriers it serves.
@@ -706,6 +708,9 @@ pub async fn update_fund(
     let carrier_ids = patch.carrier_ids.unwrap_or_else(|| served.clone());
     let operators =
         writable_carriers(&txn, actor, &served.union(&carrier_ids).copied().collect()).await?;
+    if current.voided_at.is_some() {
+        return Err(voided::<fund::Entity>(id));
+    }
     check_version::<fund::Entity>(id, current.version, version)?;
     check_serves_some(&carrier_ids)?;
     // Scoped to one operator only if the fund served only its carriers and still does.
@@ -752,9 +757,57 @@ pub async fn update_fund(
             carrier_ids: &carrier_ids,
         },
     )?;
-    audit::record(&txn, actor, Operation::Update, change).await?;
+    let operation = match patch.reason {
+        Some(_) => Operation::Amend,
+        None => Operation::Update,
+    };
+    audit::record_with_reason(&txn, actor, operation, change, patch.reason).await?;
     txn.commit().await?;
     Ok((model, carrier_ids))
+}
+
+/// Voids fund `id`, read at `version`, for `reason`: by ADMIN, or an
+/// OPERATOR all of whose carriers it serves (as updating it), once. A voided
+/// fund serves no carrier in any figure and cannot change again.
+#[tracing::instrument(skip_all)]
+pub async fn void_fund(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    reason: String,
+) -> AppResult<(fund::Model, BTreeSet<i32>)> {
+    let txn = super::begin_write(db).await?;
+    let current = fund::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Fund", id))?;
+    let served = served_carriers(&txn, id).await?;
+    let operators = writable_carriers(&txn, actor, &served).await?;
+    if current.voided_at.is_some() {
+        return Err(voided::<fund::Entity>(id));
+    }
+    check_version::<fund::Entity>(id, current.version, version)?;
+    let mut row = current.clone().into_active_model();
+    row.voided_at = Set(Some(Utc::now()));
+    row.void_reason = Set(Some(reason.clone()));
+    let model =
+        versioned_update::<fund::Entity, _>(&txn, row, id, current.version, version).await?;
+    let snapshot = |fund| FundSnapshot {
+        fund,
+        carrier_ids: &served,
+    };
+    let operator_id = sole_operator(&operators, &served);
+    let change = Change::updated(
+        "Fund",
+        id,
+        operator_id,
+        &snapshot(&current),
+        &snapshot(&model),
+    )?;
+    audit::record_with_reason(&txn, actor, Operation::Void, change, Some(reason)).await?;
+    txn.commit().await?;
+    Ok((model, served))
 }
 
 // ---------------------------------------------------------------- listings
@@ -832,7 +885,8 @@ impl PlatformFilter {
 impl FundFilter {
     fn condition(&self) -> Condition {
         use fund::Column;
-        let mut condition = Condition::all();
+        // A voided fund is listed nowhere; `node(id)` still reads it.
+        let mut condition = Condition::all().add(Column::VoidedAt.is_null());
         if !self.carrier_ids.is_empty() {
             let serving = Query::select()
                 .column(fund_carrier::Column::FundId)

@@ -6,7 +6,7 @@ use entity::reporting_period;
 
 use super::audit::AuditEvent;
 use super::carrier::Carrier;
-use super::cost::{FIXED_SMALL_LIST, list_complexity};
+use super::cost::{FIXED_SMALL_LIST, TORCH_ROWS, list_complexity};
 use super::error::ApiResult;
 use super::goals::{TargetCode, figure};
 use super::loaders;
@@ -247,7 +247,9 @@ impl TargetRestatement {
     }
 
     /// The carriers whose part changed, largest change first.
-    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
+    // Any carrier may have changed: counted as a whole portfolio's rows, as
+    // the Torch statistics are, not as a short fixed list.
+    #[graphql(complexity = "list_complexity(TORCH_ROWS, child_complexity)")]
     async fn carriers(&self) -> Vec<CarrierRestatement> {
         self.changed
             .iter()

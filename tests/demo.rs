@@ -137,8 +137,9 @@ async fn the_demo_has_approved_rejected_and_pending_requests(app: TestApp) {
     }
 }
 
-/// The demo closes 2025 and then enters a phase delivered in 2025 late: the
-/// reported floor area stays, the restatement shows the late phase.
+/// The demo closes 2025 and then enters a phase delivered in 2025 and a
+/// tenant who moved in during 2025 late: the reported floor area stays, the
+/// restatement shows the late phase, the 火炬统计 restatement the tenant.
 async fn the_demo_closed_2025_and_shows_a_restatement(app: TestApp) {
     app.load_demo().await;
     let data = app
@@ -160,9 +161,43 @@ async fn the_demo_closed_2025_and_shows_a_restatement(app: TestApp) {
     );
     assert!((actual - reported - 1200.0).abs() < 0.01, "{data}");
     assert_eq!(target["restatement"]["carriers"][0]["difference"], 1200.0);
-    assert_eq!(
-        target["restatement"]["causes"][0],
-        json!({ "operation": "CREATE", "entityType": "SpacePhase" })
+    let causes = target["restatement"]["causes"].as_array().expect("causes");
+    assert!(
+        causes.contains(&json!({ "operation": "CREATE", "entityType": "SpacePhase" })),
+        "{data}"
+    );
+
+    let torch = app
+        .data(
+            "{ torchStatistics(year: 2025) { restated restatement {
+                 carriers { changes { indicator difference } } causes { operation entityType } } } }",
+            json!({}),
+        )
+        .await;
+    let statistics = &torch["torchStatistics"];
+    assert_eq!(statistics["restated"], true, "{torch}");
+    let late_tenant = json!([
+        { "indicator": "TENANT_AREA", "difference": 150.0 },
+        { "indicator": "INCUBATING", "difference": 1.0 },
+    ]);
+    let rows = statistics["restatement"]["carriers"]
+        .as_array()
+        .expect("restated carriers");
+    assert!(
+        rows.iter().any(|row| row["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .filter(|change| change["indicator"] != "FLOOR_AREA")
+            .eq(late_tenant.as_array().expect("changes"))),
+        "{torch}"
+    );
+    assert!(
+        statistics["restatement"]["causes"]
+            .as_array()
+            .expect("causes")
+            .contains(&json!({ "operation": "CREATE", "entityType": "Tenancy" })),
+        "{torch}"
     );
 }
 

@@ -24,7 +24,12 @@ const CLOSE: &str = "mutation($input: CloseReportingPeriodInput!) {
 const REOPEN: &str = "mutation($input: ReopenReportingPeriodInput!) {
   reopenReportingPeriod(input: $input) { year status reopenReason version } }";
 const PERIODS: &str = "{ reportingPeriods { year status torchCsv reported { code actual } }
-  torchStatistics(year: 2025) { restated reportingPeriod { year } } }";
+  torchStatistics(year: 2025) { restated reportingPeriod { year }
+    restatement { carriers { carrierId } } } }";
+
+const TORCH_RESTATEMENT: &str = "{ torchStatistics(year: 2025) { restatement {
+  carriers { carrierId changes { indicator nameZh reported current difference } }
+  causes(first: 100) { operation entityType entityId } } } }";
 
 fn floor_area(progress: &Value) -> &Value {
     &progress["goalProgress"]["target"]
@@ -50,6 +55,19 @@ fn reported_floor_area(period: &Value) -> f64 {
 /// reported figure stay while the restatement shows the difference and why.
 async fn a_closed_year_keeps_its_figures_and_shows_restatements(app: TestApp) {
     app.load_demo().await;
+    let operator = app.create_operator("关账测试运营", 771).await;
+    let own = app.token("关账运营", Role::Operator, Some(&operator)).await;
+    // An incubator surveyed since 2024 that had no tenant when 2025 was closed.
+    let district = app.district_id("liangxi").await;
+    let incubator = app
+        .create_carrier(
+            &operator,
+            &district,
+            json!({ "name": "补录孵化器", "kind": "INCUBATOR", "statusSince": "2024-01-01" }),
+        )
+        .await;
+    app.add_phase(&incubator, 800.0, "2024-03-01", "NEW_BUILD")
+        .await;
     let open = app.data(PROGRESS, json!({})).await;
     let before = number(&floor_area(&open)["actual"]);
     let carrier = floor_area(&open)["contributors"]["nodes"][0]["carrier"]["id"].clone();
@@ -60,8 +78,6 @@ async fn a_closed_year_keeps_its_figures_and_shows_restatements(app: TestApp) {
     );
 
     // Only the bureau closes, and only a year that has ended.
-    let operator = app.create_operator("关账测试运营", 771).await;
-    let own = app.token("关账运营", Role::Operator, Some(&operator)).await;
     let body = app
         .graphql_as(&own, CLOSE, json!({ "input": { "year": 2024 } }))
         .await;
@@ -113,6 +129,10 @@ async fn a_closed_year_keeps_its_figures_and_shows_restatements(app: TestApp) {
     assert_eq!(error_code(&again), "CONFLICT", "{again}");
     let fresh = app.data(PERIODS, json!({})).await;
     assert_eq!(fresh["torchStatistics"]["restated"], false, "{fresh}");
+    assert_eq!(
+        fresh["torchStatistics"]["restatement"]["carriers"],
+        json!([])
+    );
 
     let closed_view = app.data(PROGRESS, json!({})).await;
     let target = floor_area(&closed_view);
@@ -159,16 +179,6 @@ async fn a_closed_year_keeps_its_figures_and_shows_restatements(app: TestApp) {
     assert!((number(&floor_area(&as_known)["actual"]) - before).abs() < 0.01);
 
     // A tenant entered late for 2025 restates the 火炬统计, not the reported CSV.
-    let district = app.district_id("liangxi").await;
-    let incubator = app
-        .create_carrier(
-            &operator,
-            &district,
-            json!({ "name": "补录孵化器", "kind": "INCUBATOR", "statusSince": "2024-01-01" }),
-        )
-        .await;
-    app.add_phase(&incubator, 800.0, "2024-03-01", "NEW_BUILD")
-        .await;
     let enterprise = app
         .data(
             "mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { id } }",
@@ -176,12 +186,53 @@ async fn a_closed_year_keeps_its_figures_and_shows_restatements(app: TestApp) {
         )
         .await["registerEnterprise"]["id"]
         .clone();
-    app.data(
-        "mutation($input: MoveInInput!) { moveIn(input: $input) { id } }",
-        json!({ "input": { "carrierId": incubator, "enterpriseId": enterprise, "areaM2": 200.0,
-                           "movedInOn": "2025-06-01" } }),
-    )
-    .await;
+    let tenancy = app
+        .data(
+            "mutation($input: MoveInInput!) { moveIn(input: $input) { id } }",
+            json!({ "input": { "carrierId": incubator, "enterpriseId": enterprise, "areaM2": 200.0,
+                               "movedInOn": "2025-06-01" } }),
+        )
+        .await["moveIn"]["id"]
+        .clone();
+    // Itemised: that incubator's tenant area and tenant count, and the tenancy that moved them.
+    let torch = app.data(TORCH_RESTATEMENT, json!({})).await;
+    let restatement = &torch["torchStatistics"]["restatement"];
+    let row = restatement["carriers"]
+        .as_array()
+        .expect("restated carriers")
+        .iter()
+        .find(|row| row["carrierId"] == incubator.as_str())
+        .unwrap_or_else(|| panic!("the incubator is restated: {torch}"));
+    assert_eq!(
+        row["changes"],
+        json!([
+            { "indicator": "TENANT_AREA", "nameZh": "在孵企业使用面积(平方米)",
+              "reported": "0.00", "current": "200.00", "difference": 200.0 },
+            { "indicator": "INCUBATING", "nameZh": "在孵企业数(家)",
+              "reported": "0", "current": "1", "difference": 1.0 },
+        ]),
+        "{torch}"
+    );
+    assert!(
+        restatement["causes"]
+            .as_array()
+            .expect("causes")
+            .iter()
+            .any(|event| event["entityId"] == tenancy && event["entityType"] == "Tenancy"),
+        "{restatement}"
+    );
+    // The operator sees the causes among its own records only.
+    let seen = app.graphql_as(&own, TORCH_RESTATEMENT, json!({})).await;
+    let causes = seen["data"]["torchStatistics"]["restatement"]["causes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("causes: {seen}"));
+    assert!(causes.iter().any(|event| event["entityId"] == tenancy));
+    assert!(
+        causes
+            .iter()
+            .all(|event| event["entityId"] != late_phase.as_str()),
+        "another operator's phase is not shown: {seen}"
+    );
     let periods = app.data(PERIODS, json!({})).await;
     let listed = &periods["reportingPeriods"][0];
     assert_eq!(listed["torchCsv"], period["torchCsv"], "the report stays");
@@ -204,6 +255,8 @@ async fn a_closed_year_keeps_its_figures_and_shows_restatements(app: TestApp) {
     assert_eq!(reopened["reopenReportingPeriod"]["status"], "REOPENED");
     let open_again = app.data(PROGRESS, json!({})).await;
     assert!(open_again["goalProgress"]["reportingPeriod"].is_null());
+    let reopened_torch = app.data(TORCH_RESTATEMENT, json!({})).await;
+    assert!(reopened_torch["torchStatistics"]["restatement"].is_null());
     assert!(floor_area(&open_again)["restatement"].is_null());
 
     // Closed again, the report is the figure as it stands now.

@@ -17,6 +17,9 @@ pub struct Model {
     pub figures: String,
     /// The 火炬统计 CSV of the year, as reported.
     pub torch_csv: String,
+    /// JSON: the 火炬统计 cells of each carrier, as reported; null for periods
+    /// closed before cells were kept.
+    pub torch_rows: Option<String>,
     pub note: Option<String>,
     /// The name of the token that closed it.
     pub closed_by: String,

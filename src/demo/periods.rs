@@ -1,16 +1,21 @@
 //! The demo's closed year: 2025 closed by the bureau, then a phase delivered
-//! in 2025 entered late, so its floor-area figure shows a restatement.
+//! in 2025 and a tenant who moved in during 2025 entered late, so its
+//! floor-area figure and its 火炬统计 show restatements.
 
 use chrono::NaiveDate;
 
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
-use crate::domain::carrier::SpaceSource;
+use crate::domain::carrier::{CarrierKind, SpaceSource};
 use crate::domain::goals::TargetCode;
 use crate::domain::period::ReportedTarget;
+use crate::domain::tenancy::Span;
+use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::enterprise::EnterpriseFacts;
 use crate::store::space_phase::NewSpacePhase;
+use crate::store::tenancy::NewTenancy;
 use sea_orm::DatabaseConnection;
 
 /// The year the demo closes.
@@ -58,5 +63,45 @@ pub(super) async fn write(db: &DatabaseConnection, bureau: &Actor) -> AppResult<
         source: SpaceSource::NewBuild,
     };
     store::space_phase::add(db, bureau, late).await?;
+    late_tenant(db, bureau).await?;
     Ok(true)
+}
+
+/// A tenant that moved into the 2025 incubator with the most free space on
+/// September 1, 2025 and is entered only now: its tenant area and count
+/// restate that carrier's 火炬统计 row.
+async fn late_tenant(db: &DatabaseConnection, bureau: &Actor) -> AppResult<()> {
+    let moved_in = NaiveDate::from_ymd_opt(CLOSED_YEAR, 9, 1).unwrap_or_default();
+    let statistics = store::torch::statistics(db, CLOSED_YEAR).await?;
+    let roomiest = statistics
+        .rows
+        .iter()
+        .filter(|row| row.kind == CarrierKind::Incubator)
+        .max_by(|a, b| {
+            (a.floor_area_m2 - a.tenant_area_m2).total_cmp(&(b.floor_area_m2 - b.tenant_area_m2))
+        });
+    let Some(incubator) = roomiest else {
+        return Ok(());
+    };
+    let facts = EnterpriseFacts {
+        uscc: Uscc::with_check_character("91320214C00000001")?,
+        name: "无锡补录智能传感科技有限公司".into(),
+        founded_on: NaiveDate::from_ymd_opt(CLOSED_YEAR, 3, 15).unwrap_or(moved_in),
+        landed_on: None,
+        industry: None,
+        headcount: Some(12),
+        financing_raised: None,
+        exited_on: None,
+        revenue: Vec::new(),
+    };
+    let (enterprise, _) = store::enterprise::register(db, bureau, facts).await?;
+    let tenancy = NewTenancy {
+        carrier_id: incubator.carrier_id,
+        enterprise_id: enterprise.id,
+        unit: Some("补录-201".into()),
+        area: FloorArea::parse("areaM2", 150.0)?,
+        span: Span::new(moved_in, None)?,
+    };
+    store::tenancy::move_in(db, bureau, tenancy).await?;
+    Ok(())
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::ValidationError;
 use super::carrier::stored_enum;
 use super::goals::Contribution;
+use super::torch::{Indicator, TorchRow};
 
 stored_enum! {
     /// Whether a period's reported figures stand.
@@ -111,6 +112,96 @@ pub fn restated(reported: &[CarrierFigure], current: &[CarrierFigure]) -> Vec<Re
     changed
 }
 
+/// One carrier's 火炬统计 cells as reported, keyed by indicator code (so a
+/// period closed before an indicator existed still reads).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportedTorchRow {
+    pub carrier_id: i32,
+    pub cells: BTreeMap<String, String>,
+}
+
+/// The cells of `rows` as they are kept for a closed year.
+pub fn torch_cells(rows: &[TorchRow]) -> Vec<ReportedTorchRow> {
+    rows.iter()
+        .map(|row| ReportedTorchRow {
+            carrier_id: row.carrier_id,
+            cells: Indicator::ALL
+                .iter()
+                .map(|indicator| (indicator.as_ref().to_owned(), indicator.cell(row)))
+                .collect(),
+        })
+        .collect()
+}
+
+/// One indicator of one carrier that differs from what was reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorChange {
+    pub indicator: Indicator,
+    /// The cell reported; `None` if the carrier was not in the survey then.
+    pub reported: Option<String>,
+    /// The cell now; `None` if the carrier is no longer in the survey.
+    pub current: Option<String>,
+}
+
+impl IndicatorChange {
+    /// `current - reported` for a figure, a missing side counting as 0; `None` for words.
+    pub fn difference(&self) -> Option<f64> {
+        if !self.indicator.is_figure() {
+            return None;
+        }
+        let value = |cell: &Option<String>| match cell {
+            Some(text) => text.parse::<f64>().ok(),
+            None => Some(0.0),
+        };
+        Some(value(&self.current)? - value(&self.reported)?)
+    }
+}
+
+/// A carrier whose 火炬统计 row differs from what was reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TorchRestated {
+    pub carrier_id: i32,
+    pub changes: Vec<IndicatorChange>,
+}
+
+/// The carriers whose cells differ between `reported` and `current`, by
+/// carrier id; a carrier on one side only differs in every indicator.
+/// Indicators the reported rows do not hold are not compared.
+pub fn torch_restated(reported: &[ReportedTorchRow], current: &[TorchRow]) -> Vec<TorchRestated> {
+    let kept: BTreeMap<i32, &BTreeMap<String, String>> = reported
+        .iter()
+        .map(|row| (row.carrier_id, &row.cells))
+        .collect();
+    let now: BTreeMap<i32, &TorchRow> = current.iter().map(|row| (row.carrier_id, row)).collect();
+    let carriers: std::collections::BTreeSet<i32> =
+        kept.keys().chain(now.keys()).copied().collect();
+    carriers
+        .into_iter()
+        .filter_map(|carrier_id| {
+            let (before, after) = (kept.get(&carrier_id), now.get(&carrier_id));
+            let changes: Vec<IndicatorChange> = Indicator::ALL
+                .into_iter()
+                .filter_map(|indicator| {
+                    let reported = match before {
+                        Some(cells) => Some(cells.get(indicator.as_ref())?.clone()),
+                        None => None,
+                    };
+                    let current = after.map(|row| indicator.cell(row));
+                    (reported != current).then_some(IndicatorChange {
+                        indicator,
+                        reported,
+                        current,
+                    })
+                })
+                .collect();
+            (!changes.is_empty()).then_some(TorchRestated {
+                carrier_id,
+                changes,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +269,73 @@ mod tests {
             by_carrier(&parts),
             [figure(Some(1), 2.0), figure(Some(2), 4.0)]
         );
+    }
+
+    fn torch_row(carrier_id: i32, tenant_area_m2: f64, incubating: i64) -> TorchRow {
+        TorchRow {
+            carrier_id,
+            name: format!("载体{carrier_id}"),
+            kind: crate::domain::carrier::CarrierKind::Incubator,
+            district: "新吴区".into(),
+            operator: "无锡产业发展集团有限公司".into(),
+            level: crate::domain::carrier::Level::City,
+            floor_area_m2: 10_000.0,
+            tenant_area_m2,
+            public_service_m2: 500.0,
+            incubating,
+            graduates_in_year: 0,
+            graduates_total: 0,
+            staff: 3,
+            mentors: 2,
+            fund_size: crate::domain::money::Fen(0),
+            platforms: 1,
+        }
+    }
+
+    #[test]
+    fn a_late_tenancy_restates_the_tenant_area_and_count_of_its_carrier_only() {
+        let reported = torch_cells(&[torch_row(1, 800.0, 4), torch_row(2, 300.0, 1)]);
+        let current = [torch_row(1, 1_000.0, 5), torch_row(2, 300.0, 1)];
+        let restated = torch_restated(&reported, &current);
+        assert_eq!(restated.len(), 1);
+        assert_eq!(restated[0].carrier_id, 1);
+        let changes = &restated[0].changes;
+        assert_eq!(
+            changes
+                .iter()
+                .map(|change| (change.indicator, change.difference()))
+                .collect::<Vec<_>>(),
+            [
+                (Indicator::TenantArea, Some(200.0)),
+                (Indicator::Incubating, Some(1.0))
+            ]
+        );
+        assert_eq!(changes[0].reported.as_deref(), Some("800.00"));
+        assert_eq!(changes[0].current.as_deref(), Some("1000.00"));
+    }
+
+    #[test]
+    fn a_carrier_new_to_the_survey_differs_in_every_indicator() {
+        let restated = torch_restated(&[], &[torch_row(3, 0.0, 0)]);
+        assert_eq!(restated[0].changes.len(), Indicator::ALL.len());
+        let floor = restated[0]
+            .changes
+            .iter()
+            .find(|change| change.indicator == Indicator::FloorArea)
+            .unwrap();
+        assert_eq!(floor.reported, None);
+        assert_eq!(floor.difference(), Some(10_000.0));
+        assert_eq!(
+            restated[0].changes[0].difference(),
+            None,
+            "a name is a word"
+        );
+    }
+
+    #[test]
+    fn indicators_not_kept_at_closing_are_not_compared() {
+        let mut reported = torch_cells(&[torch_row(1, 800.0, 4)]);
+        reported[0].cells.remove("TENANT_AREA");
+        assert!(torch_restated(&reported, &[torch_row(1, 1_000.0, 4)]).is_empty());
     }
 }

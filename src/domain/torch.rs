@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::ValidationError;
-use super::carrier::{CarrierKind, Level};
+use super::carrier::{CarrierKind, Level, stored_enum};
 use super::money::Fen;
 
 /// The first survey year zaiti answers for: no carrier it holds reports earlier.
@@ -67,24 +67,25 @@ pub struct TorchRow {
     pub platforms: u32,
 }
 
-/// The indicators zaiti holds, in the order of the export's columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Indicator {
-    Name,
-    Kind,
-    District,
-    Operator,
-    Level,
-    FloorArea,
-    TenantArea,
-    PublicServiceArea,
-    Incubating,
-    GraduatesInYear,
-    GraduatesTotal,
-    Staff,
-    Mentors,
-    FundSize,
-    Platforms,
+stored_enum! {
+    /// The indicators zaiti holds, in the order of the export's columns.
+    pub enum Indicator {
+        Name,
+        Kind,
+        District,
+        Operator,
+        Level,
+        FloorArea,
+        TenantArea,
+        PublicServiceArea,
+        Incubating,
+        GraduatesInYear,
+        GraduatesTotal,
+        Staff,
+        Mentors,
+        FundSize,
+        Platforms,
+    }
 }
 
 impl Indicator {
@@ -147,6 +148,18 @@ impl Indicator {
             Indicator::FundSize => "incubation fund size (CNY)",
             Indicator::Platforms => "public technology service platforms",
         }
+    }
+
+    /// Whether the indicator is a figure (an area, a count or money) rather than a word.
+    pub fn is_figure(self) -> bool {
+        !matches!(
+            self,
+            Indicator::Name
+                | Indicator::Kind
+                | Indicator::District
+                | Indicator::Operator
+                | Indicator::Level
+        )
     }
 
     /// This indicator's cell of `row`, as the CSV shows it.

@@ -14,10 +14,15 @@ use super::node::{NodeType, global_id};
 use super::scalars::Date;
 use crate::domain::access::audit_scope;
 use crate::domain::goals::TargetCode as DomainCode;
-use crate::domain::period::{CarrierFigure, PeriodStatus, ReportedTarget, Restated, restated};
+use crate::domain::period::{
+    CarrierFigure, IndicatorChange, PeriodStatus, ReportedTarget, ReportedTorchRow, Restated,
+    TorchRestated, restated, torch_restated,
+};
 use crate::domain::text::{optional_text, required_text};
+use crate::domain::torch::{Indicator, TorchRow};
 use crate::error::{AppError, stored};
 use crate::store;
+use crate::store::period::{CauseFilter, GOAL_RECORDS, TORCH_RECORDS};
 
 /// 报告期: a year closed by the bureau, with the figures reported for it.
 #[derive(Debug, Clone)]
@@ -25,19 +30,27 @@ pub struct ReportingPeriod {
     row: reporting_period::Model,
     status: PeriodStatus,
     reported: Vec<ReportedTarget>,
+    /// The 火炬统计 cells reported; `None` for a period closed before they were kept.
+    reported_torch: Option<Vec<ReportedTorchRow>>,
 }
 
 impl TryFrom<reporting_period::Model> for ReportingPeriod {
     type Error = AppError;
 
     fn try_from(row: reporting_period::Model) -> Result<Self, AppError> {
-        let reported = serde_json::from_str(&row.figures).map_err(|err| {
+        let unreadable = |err: serde_json::Error| {
             tracing::error!(%err, year = row.year, "stored reported figures do not read");
             AppError::Internal
-        })?;
+        };
+        let reported = serde_json::from_str(&row.figures).map_err(unreadable)?;
+        let reported_torch = match &row.torch_rows {
+            Some(cells) => Some(serde_json::from_str(cells).map_err(unreadable)?),
+            None => None,
+        };
         Ok(Self {
             status: stored("reporting_period.status", &row.status)?,
             reported,
+            reported_torch,
             row,
         })
     }
@@ -270,29 +283,190 @@ impl TargetRestatement {
         ctx: &Context<'_>,
         #[graphql(desc = "At most this many events (default 20, at most 100).")] first: Option<i32>,
     ) -> ApiResult<Vec<AuditEvent>> {
-        let scope = audit_scope(super::actor(ctx)?).map_err(AppError::from)?;
         if self.changed.is_empty() {
             return Ok(Vec::new());
         }
         let carriers: Vec<i32> = self.changed.iter().filter_map(|c| c.carrier_id).collect();
-        let enterprises = self.changed.iter().any(|c| c.carrier_id.is_none());
-        let limit = usize::try_from(first.unwrap_or(20))
-            .unwrap_or(0)
-            .clamp(1, MAX_CAUSES);
-        let events = store::period::changes_since(
-            super::db(ctx)?,
-            self.closed_at,
-            &carriers,
-            enterprises,
-            scope,
-            limit,
-        )
-        .await?;
-        Ok(events
-            .into_iter()
-            .map(AuditEvent::try_from)
-            .collect::<Result<_, _>>()?)
+        let filter = CauseFilter {
+            record_types: GOAL_RECORDS,
+            carrier_ids: &carriers,
+            enterprises: self.changed.iter().any(|c| c.carrier_id.is_none()),
+        };
+        causes(ctx, self.closed_at, filter, first).await
     }
+}
+
+/// The audit events since `closed_at` that `filter` names, newest first,
+/// at most `first` (default 20, at most [`MAX_CAUSES`]), as the caller may
+/// see the audit trail.
+async fn causes(
+    ctx: &Context<'_>,
+    closed_at: DateTime<Utc>,
+    filter: CauseFilter<'_>,
+    first: Option<i32>,
+) -> ApiResult<Vec<AuditEvent>> {
+    let scope = audit_scope(super::actor(ctx)?).map_err(AppError::from)?;
+    let limit = usize::try_from(first.unwrap_or(20))
+        .unwrap_or(0)
+        .clamp(1, MAX_CAUSES);
+    let events =
+        store::period::changes_since(super::db(ctx)?, closed_at, filter, scope, limit).await?;
+    Ok(events
+        .into_iter()
+        .map(AuditEvent::try_from)
+        .collect::<Result<_, _>>()?)
+}
+
+/// 火炬统计更正调整: how a closed year's survey rows differ from those
+/// reported, indicator by indicator, and which records cause it.
+pub struct TorchRestatement {
+    changed: Vec<TorchRestated>,
+    closed_at: DateTime<Utc>,
+}
+
+/// 火炬统计更正调整: how a closed year's survey rows differ from those
+/// reported, indicator by indicator, and which records cause it.
+#[Object]
+impl TorchRestatement {
+    /// The carriers whose row differs from the one reported, by carrier id;
+    /// empty while nothing touching the year changed.
+    #[graphql(complexity = "list_complexity(TORCH_ROWS, child_complexity)")]
+    async fn carriers(&self) -> Vec<CarrierTorchRestatement> {
+        self.changed
+            .iter()
+            .cloned()
+            .map(CarrierTorchRestatement)
+            .collect()
+    }
+
+    /// The changes recorded since closing to those carriers' records
+    /// (tenancies, phases, recognitions, platforms, teams, facilities, funds,
+    /// the carriers themselves), newest first: the audit events that explain
+    /// the difference. As the audit trail: ADMIN sees all, an OPERATOR its
+    /// own records' events.
+    #[graphql(
+        complexity = "list_complexity(first.unwrap_or(20).clamp(1, 100) as usize, child_complexity)"
+    )]
+    async fn causes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many events (default 20, at most 100).")] first: Option<i32>,
+    ) -> ApiResult<Vec<AuditEvent>> {
+        if self.changed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let carriers: Vec<i32> = self.changed.iter().map(|c| c.carrier_id).collect();
+        let filter = CauseFilter {
+            record_types: TORCH_RECORDS,
+            carrier_ids: &carriers,
+            enterprises: false,
+        };
+        causes(ctx, self.closed_at, filter, first).await
+    }
+}
+
+/// One carrier's 火炬统计 row, where it differs from the row reported.
+pub struct CarrierTorchRestatement(TorchRestated);
+
+/// One carrier's 火炬统计 row, where it differs from the row reported.
+#[Object]
+impl CarrierTorchRestatement {
+    /// The global ID of the carrier.
+    async fn carrier_id(&self) -> ID {
+        global_id(NodeType::Carrier, self.0.carrier_id)
+    }
+
+    /// The carrier itself.
+    async fn carrier(&self, ctx: &Context<'_>) -> ApiResult<Option<Carrier>> {
+        Ok(loaders::of(ctx)?.carrier(self.0.carrier_id).await?)
+    }
+
+    /// The indicators that differ, in the survey's column order.
+    #[graphql(complexity = "list_complexity(Indicator::ALL.len(), child_complexity)")]
+    async fn changes(&self) -> Vec<TorchIndicatorChange> {
+        self.0
+            .changes
+            .iter()
+            .cloned()
+            .map(TorchIndicatorChange)
+            .collect()
+    }
+}
+
+/// One 火炬统计 indicator of one carrier: as reported and as it is now.
+pub struct TorchIndicatorChange(IndicatorChange);
+
+/// One 火炬统计 indicator of one carrier: as reported and as it is now.
+#[Object]
+impl TorchIndicatorChange {
+    /// Which indicator.
+    async fn indicator(&self) -> TorchIndicator {
+        self.0.indicator.into()
+    }
+
+    /// The indicator's name in the survey, with its unit, e.g. 在孵企业使用面积(平方米).
+    async fn name_zh(&self) -> &'static str {
+        self.0.indicator.name_zh()
+    }
+
+    /// The indicator's name in English, with its unit.
+    async fn name_en(&self) -> &'static str {
+        self.0.indicator.name_en()
+    }
+
+    /// 报送数: the cell as reported, as the CSV wrote it; null if the carrier
+    /// was not in that year's survey when it was closed.
+    async fn reported(&self) -> Option<&str> {
+        self.0.reported.as_deref()
+    }
+
+    /// 现值: the cell as the records stand now; null if the carrier is no
+    /// longer surveyed (it is no longer an incubator or makerspace).
+    async fn current(&self) -> Option<&str> {
+        self.0.current.as_deref()
+    }
+
+    /// 调整数: `current - reported` for a figure (a missing side counts as 0),
+    /// to two decimals; null for a word (name, kind, district, operator, level).
+    async fn difference(&self) -> Option<f64> {
+        self.0.difference().map(figure)
+    }
+}
+
+/// 火炬统计指标: the survey's indicators that zaiti holds, in column order.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::torch::Indicator")]
+pub enum TorchIndicator {
+    /// 载体名称.
+    Name,
+    /// 载体类型.
+    Kind,
+    /// 所在区.
+    District,
+    /// 运营主体.
+    Operator,
+    /// 级别.
+    Level,
+    /// 场地总面积(平方米).
+    FloorArea,
+    /// 在孵企业使用面积(平方米).
+    TenantArea,
+    /// 公共服务场地面积(平方米).
+    PublicServiceArea,
+    /// 在孵企业数(家).
+    Incubating,
+    /// 当年毕业企业数(家).
+    GraduatesInYear,
+    /// 累计毕业企业数(家).
+    GraduatesTotal,
+    /// 专业孵化服务人员(人).
+    Staff,
+    /// 创业导师(人).
+    Mentors,
+    /// 孵化基金规模(元).
+    FundSize,
+    /// 公共技术服务平台(个).
+    Platforms,
 }
 
 #[derive(Default)]
@@ -371,6 +545,16 @@ impl ReportingPeriod {
     /// Whether 火炬统计 CSV `now` differs from the one reported.
     pub fn torch_restated(&self, now: &str) -> bool {
         now != self.row.torch_csv
+    }
+
+    /// How the 火炬统计 rows `now` differ from those reported, cell by cell;
+    /// `None` for a period closed before cells were kept.
+    pub fn torch_restatement(&self, now: &[TorchRow]) -> Option<TorchRestatement> {
+        let reported = self.reported_torch.as_deref()?;
+        Some(TorchRestatement {
+            changed: torch_restated(reported, now),
+            closed_at: self.row.closed_at,
+        })
     }
 
     /// Whether the period's reported figures stand.

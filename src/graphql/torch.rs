@@ -9,7 +9,7 @@ use super::enums::{CarrierKind, Level};
 use super::error::ApiResult;
 use super::loaders::{self, required};
 use super::node::{NodeType, global_id};
-use super::period::ReportingPeriod;
+use super::period::{ReportingPeriod, TorchRestatement};
 use super::scalars::Date;
 use crate::domain::torch;
 use crate::store;
@@ -81,6 +81,16 @@ impl TorchStatistics {
     async fn restated(&self, ctx: &Context<'_>) -> ApiResult<Option<bool>> {
         let period = super::period::closed_year(ctx, self.0.year).await?;
         Ok(period.map(|period| period.torch_restated(&torch::render_csv(&self.0.rows))))
+    }
+
+    /// 更正调整: for a closed year, each carrier whose row differs now from
+    /// the row reported, indicator by indicator (reported, current,
+    /// difference), with the recorded changes that explain it. Null while
+    /// the year is open, and for a year closed before rows were kept cell by
+    /// cell (close it again to keep them).
+    async fn restatement(&self, ctx: &Context<'_>) -> ApiResult<Option<TorchRestatement>> {
+        let period = super::period::closed_year(ctx, self.0.year).await?;
+        Ok(period.and_then(|period| period.torch_restatement(&self.0.rows)))
     }
 }
 

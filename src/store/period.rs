@@ -14,7 +14,8 @@ use super::audit::{self, Change, Operation};
 use super::{check_version, versioned_update};
 use crate::domain::access::Actor;
 use crate::domain::goals::{TargetCode, contributions};
-use crate::domain::period::{PeriodStatus, ReportedTarget, by_carrier, closable_end};
+use crate::domain::period::{PeriodStatus, ReportedTarget, by_carrier, closable_end, torch_cells};
+use crate::domain::torch::render_csv;
 use crate::error::{AppError, AppResult, stored};
 
 const NAME: &str = "ReportingPeriod";
@@ -62,7 +63,12 @@ pub async fn close(
         tracing::error!(%err, "reported figures do not serialise");
         AppError::Internal
     })?;
-    let torch_csv = super::torch::torch_csv(db, year).await?;
+    let torch = super::torch::statistics(db, year).await?;
+    let torch_csv = render_csv(&torch.rows);
+    let torch_rows = serde_json::to_string(&torch_cells(&torch.rows)).map_err(|err| {
+        tracing::error!(%err, "reported Torch cells do not serialise");
+        AppError::Internal
+    })?;
 
     let txn = super::begin_write(db).await?;
     let now = Utc::now();
@@ -74,6 +80,7 @@ pub async fn close(
                 status: Set(PeriodStatus::Closed.as_ref().to_owned()),
                 figures: Set(figures),
                 torch_csv: Set(torch_csv),
+                torch_rows: Set(Some(torch_rows)),
                 note: Set(note),
                 closed_by: Set(actor.name.clone()),
                 closed_at: Set(closed_at),
@@ -98,6 +105,7 @@ pub async fn close(
             row.status = Set(PeriodStatus::Closed.as_ref().to_owned());
             row.figures = Set(figures);
             row.torch_csv = Set(torch_csv);
+            row.torch_rows = Set(Some(torch_rows));
             row.note = Set(note);
             row.closed_by = Set(actor.name.clone());
             row.closed_at = Set(closed_at);
@@ -208,7 +216,7 @@ pub async fn all(db: &DatabaseConnection) -> AppResult<Vec<reporting_period::Mod
 }
 
 /// Record types whose changes move a target's figure.
-const FIGURE_RECORDS: [&str; 7] = [
+pub const GOAL_RECORDS: &[&str] = &[
     "Carrier",
     "SpacePhase",
     "LevelRecognition",
@@ -218,22 +226,44 @@ const FIGURE_RECORDS: [&str; 7] = [
     "Facility",
 ];
 
+/// Record types whose changes move a 火炬统计 indicator: those of the goals,
+/// and the funds (孵化基金规模).
+pub const TORCH_RECORDS: &[&str] = &[
+    "Carrier",
+    "SpacePhase",
+    "LevelRecognition",
+    "Tenancy",
+    "Platform",
+    "OperatingTeam",
+    "Facility",
+    "Fund",
+];
+
 /// Most events read when looking for the causes of a restatement.
 const MAX_EVENTS_SCANNED: u64 = 5_000;
 
-/// The changes since `since` to the records of carriers `carrier_ids` (and,
-/// with `enterprises`, to enterprises): what restated a closed figure.
-/// Newest first, at most `limit`; of operator `scope`'s records only, when given.
+/// What a restatement's causes are looked for in.
+pub struct CauseFilter<'a> {
+    /// Record types whose changes count.
+    pub record_types: &'a [&'a str],
+    /// Carriers whose records count.
+    pub carrier_ids: &'a [i32],
+    /// Whether changes to enterprises count too.
+    pub enterprises: bool,
+}
+
+/// The changes since `since` to records of `filter`: what restated a closed
+/// figure. Newest first, at most `limit`; of operator `scope`'s records
+/// only, when given.
 pub async fn changes_since(
     db: &DatabaseConnection,
     since: DateTime<Utc>,
-    carrier_ids: &[i32],
-    enterprises: bool,
+    filter: CauseFilter<'_>,
     scope: Option<i32>,
     limit: usize,
 ) -> AppResult<Vec<audit_event::Model>> {
-    let mut types: Vec<&str> = FIGURE_RECORDS.to_vec();
-    if enterprises {
+    let mut types: Vec<&str> = filter.record_types.to_vec();
+    if filter.enterprises {
         types.push("Enterprise");
     }
     let mut select = audit_event::Entity::find()
@@ -250,22 +280,31 @@ pub async fn changes_since(
     Ok(events
         .into_iter()
         .filter(|event| {
-            event.entity_type == "Enterprise" && enterprises
-                || carrier_of_event(event).is_some_and(|id| carrier_ids.contains(&id))
+            event.entity_type == "Enterprise" && filter.enterprises
+                || carriers_of_event(event)
+                    .iter()
+                    .any(|id| filter.carrier_ids.contains(id))
         })
         .take(limit)
         .collect())
 }
 
-/// The carrier an event's record belongs to, from its snapshot.
-fn carrier_of_event(event: &audit_event::Model) -> Option<i32> {
+/// The carriers an event's record belongs to, from its snapshot: its
+/// `carrier_id`, or a fund's `carrier_ids`.
+fn carriers_of_event(event: &audit_event::Model) -> Vec<i32> {
     if event.entity_type == "Carrier" {
-        return Some(event.entity_id);
+        return vec![event.entity_id];
     }
-    let snapshot = event.after.as_deref().or(event.before.as_deref())?;
-    let value: serde_json::Value = serde_json::from_str(snapshot).ok()?;
-    value
-        .get("carrier_id")?
-        .as_i64()
-        .and_then(|id| i32::try_from(id).ok())
+    let Some(snapshot) = event.after.as_deref().or(event.before.as_deref()) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(snapshot) else {
+        return Vec::new();
+    };
+    let id = |value: &serde_json::Value| value.as_i64().and_then(|id| i32::try_from(id).ok());
+    match (value.get("carrier_id"), value.get("carrier_ids")) {
+        (Some(one), _) => id(one).into_iter().collect(),
+        (None, Some(serde_json::Value::Array(many))) => many.iter().filter_map(id).collect(),
+        _ => Vec::new(),
+    }
 }

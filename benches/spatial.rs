@@ -69,7 +69,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
         &actor,
         store::operator::NewOperator {
             name: "基准运营主体".into(),
-            uscc: Uscc::with_check_character("91320214MA0000001").unwrap(),
+            uscc: Uscc::with_check_characters("91320214MA000001").unwrap(),
             ownership: Ownership::CityStateOwned,
             contact_person: None,
             contact_phone: None,

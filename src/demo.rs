@@ -937,11 +937,11 @@ fn demo_uscc(
         Ownership::UniversityOrInstitute => ("12", ""),
         _ => ("91", "MA"),
     };
-    let mut first_17 = format!("{registration}{division}{organisation_prefix}");
-    while first_17.len() < 17 {
-        first_17.push(char::from(rng.pick(USCC_ALPHABET)));
+    let mut first_16 = format!("{registration}{division}{organisation_prefix}");
+    while first_16.len() < 16 {
+        first_16.push(char::from(rng.pick(USCC_ALPHABET)));
     }
-    Uscc::with_check_character(&first_17)
+    Uscc::with_check_characters(&first_16)
 }
 
 fn plan_carrier(

@@ -1273,7 +1273,7 @@ mod tests {
         "carrier_id,uscc,enterprise_name,founded_on,area_m2,moved_in_on,moved_out_on";
 
     fn uscc(n: u32) -> String {
-        Uscc::with_check_character(&format!("91320214MA{n:07}"))
+        Uscc::with_check_characters(&format!("91320214M{n:07}"))
             .unwrap()
             .to_string()
     }

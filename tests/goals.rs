@@ -42,9 +42,10 @@ const PERIOD_END: &str = "2027-12-31";
 const PROGRESS: &str = r#"
 query($asOf: Date, $knownAt: DateTime) {
   goalProgress(asOf: $asOf, knownAt: $knownAt) {
-    asOf knownAt periodStart periodEnd elapsedShare
+    asOf knownAt periodStart periodEnd elapsedShare elapsedPercent
     targets {
-      code unit target actual ratio expectedByPace onPace remaining
+      code unit unitZh descriptionZh planQuotes { clause text }
+      target actual ratio ratioPercent expectedByPace onPace remaining
       neededPerRemainingYear annualTarget
       byDistrict { district { code } value }
       byKind { kind value }
@@ -342,7 +343,7 @@ async fn landed_by_year(app: &TestApp, as_of: &str) -> Vec<(i64, f64)> {
 }
 
 /// The actual value of every target but the floor area on `as_of`, counted
-/// in SQL straight from the tables by DESIGN.md's rules.
+/// in SQL straight from the tables by the counting rules of docs/design.md.
 async fn counted_in_sql(app: &TestApp, as_of: &str) -> BTreeMap<&'static str, f64> {
     let until = until(as_of);
     let first_recognised = |kinds: &str, levels: &str| {
@@ -707,6 +708,11 @@ async fn breakdowns_and_contributors_add_up_and_the_pace_follows(app: TestApp) {
             ((on - start).num_days() + 1) as f64 / ((end - start).num_days() + 1) as f64
         };
         assert_close(num(&answer["elapsedShare"]), share, 1e-9, "elapsedShare");
+        assert_eq!(
+            num(&answer["elapsedPercent"]),
+            (share * 10_000.0).round() / 100.0,
+            "elapsedPercent"
+        );
 
         for code in CODES {
             let t = target(&answer, code);
@@ -811,6 +817,27 @@ async fn breakdowns_and_contributors_add_up_and_the_pace_follows(app: TestApp) {
                 &what("remaining"),
             );
             assert_close(num(&t["ratio"]), actual / goal, 1e-9, &what("ratio"));
+            assert_eq!(
+                num(&t["ratioPercent"]),
+                (actual / goal * 10_000.0).round() / 100.0,
+                "{}",
+                what("ratioPercent")
+            );
+            // The plan's words, quoted from its sentences, in its units.
+            let words = t["descriptionZh"].as_str().expect("descriptionZh");
+            let quotes = t["planQuotes"].as_array().expect("planQuotes");
+            assert!(
+                quotes.iter().any(|quote| quote["text"]
+                    .as_str()
+                    .is_some_and(|text| text.contains(words))),
+                "{}",
+                what("descriptionZh")
+            );
+            assert!(words.contains(t["unitZh"].as_str().expect("unitZh")));
+            if code == "NEW_FLOOR_AREA" {
+                assert_eq!(words, "新增功能完备的孵化载体面积300万平方米以上");
+                assert_eq!(t["unitZh"], "平方米");
+            }
             if actual > expected + 0.01 {
                 assert_eq!(t["onPace"], true, "{}", what("onPace"));
             } else if actual < expected - 0.01 {

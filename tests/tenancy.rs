@@ -15,7 +15,7 @@ const MOVE_IN: &str =
 const OCCUPANCY: &str = r#"
 query($id: ID!, $on: Date!) {
   carrier(id: $id) {
-    occupancy(asOf: $on) { leasedAreaM2 leasableAreaM2 rate tenants incubating graduates }
+    occupancy(asOf: $on) { leasedAreaM2 leasableAreaM2 rate ratePercent tenants incubating graduates }
   }
 }"#;
 
@@ -74,6 +74,34 @@ async fn registering_twice_is_idempotent_and_updates_by_uscc(app: TestApp) {
         error_code(&app.graphql(REGISTER, json!({ "input": bad })).await),
         "BAD_USER_INPUT"
     );
+    // Codes that pass GB 32100's check character but nothing else, and a revenue year of no calendar.
+    for (uscc, field) in [
+        ("000000000000000000", "uscc"),
+        // Right GB 32100 check character, wrong GB 11714 organisation-code digit.
+        ("91350100M000100Y56", "uscc"),
+    ] {
+        let body = app
+            .graphql(
+                REGISTER,
+                json!({ "input": { "uscc": uscc, "name": "无效代码", "foundedOn": "2021-03-01" } }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{uscc}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    let far = json!({ "uscc": uscc(102), "name": "年份", "foundedOn": "2021-03-01",
+                      "revenue": [{ "year": 99999, "amount": "1" }] });
+    let body = app.graphql(REGISTER, json!({ "input": far })).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "revenue.year",
+        "{body}"
+    );
+    assert_eq!(
+        app.count_rows("enterprise").await,
+        1,
+        "nothing half-written"
+    );
 }
 
 async fn qualifications_answer_by_date(app: TestApp) {
@@ -131,6 +159,11 @@ async fn occupancy_follows_moves_on_every_date(app: TestApp) {
         assert_eq!(figures["tenants"], tenants, "{on}: {figures}");
         let rate = figures["rate"].as_f64().expect("a rate");
         assert!((rate - leased / leasable).abs() < 1e-9, "{on}: {figures}");
+        assert_eq!(
+            figures["ratePercent"].as_f64(),
+            Some((rate * 10_000.0).round() / 100.0),
+            "{on}: {figures}"
+        );
     }
 }
 

@@ -6,7 +6,7 @@ use crate::timestamps::with_version_and_timestamps;
 pub struct Migration;
 
 /// Wuxi's eight units: five districts, two county-level cities and the
-/// economic development zone, as DESIGN.md's glossary lists them.
+/// economic development zone, as the glossary of docs/design.md lists them.
 const WUXI_DISTRICTS: [(&str, &str, &str, &str); 8] = [
     ("liangxi", "梁溪区", "Liangxi District", "DISTRICT"),
     ("xishan", "锡山区", "Xishan District", "DISTRICT"),

@@ -84,7 +84,7 @@ async fn late_tenant(db: &DatabaseConnection, bureau: &Actor) -> AppResult<()> {
         return Ok(());
     };
     let facts = EnterpriseFacts {
-        uscc: Uscc::with_check_character("91320214C00000001")?,
+        uscc: Uscc::with_check_characters("91320214C0000001")?,
         name: "无锡补录智能传感科技有限公司".into(),
         founded_on: NaiveDate::from_ymd_opt(CLOSED_YEAR, 3, 15).unwrap_or(moved_in),
         landed_on: None,

@@ -127,7 +127,7 @@ const SOURCES: [SpaceSource; 4] = [
 /// within `kind` (`A` operators, `B` enterprises).
 fn uscc(kind: char, id: u32) -> AppResult<String> {
     Ok(
-        Uscc::with_check_character(&format!("91320214{kind}{id:08}"))?
+        Uscc::with_check_characters(&format!("91320214{kind}{id:07}"))?
             .as_str()
             .to_owned(),
     )

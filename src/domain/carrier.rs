@@ -1,4 +1,4 @@
-//! The vocabulary of carriers (DESIGN.md's glossary) and the rules on a carrier's own fields.
+//! The vocabulary of carriers (the glossary of docs/design.md) and the rules on a carrier's own fields.
 //!
 //! Every enumeration is stored by its SCREAMING_SNAKE_CASE name, the same
 //! name the GraphQL API shows.

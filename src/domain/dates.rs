@@ -1,6 +1,6 @@
 //! Dates given by users.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::ValidationError;
 
@@ -20,9 +20,34 @@ pub fn check_plausible(field: &str, date: NaiveDate) -> Result<(), ValidationErr
     Ok(())
 }
 
+/// Refuses a year of figures (revenue, a survey) outside the years of
+/// [`EARLIEST`] and of `today`: a year that has not begun has no figures.
+pub fn check_figure_year(field: &str, year: i32, today: NaiveDate) -> Result<(), ValidationError> {
+    let (first, last) = (EARLIEST.year(), today.year());
+    if !(first..=last).contains(&year) {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "the year must be from {first} to {last}, not {year} / 年份应在{first}年至{last}年之间"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_year_of_figures_is_between_1980_and_this_year() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert!(check_figure_year("revenue.year", 2025, today).is_ok());
+        assert!(check_figure_year("revenue.year", 2026, today).is_ok());
+        assert!(check_figure_year("revenue.year", 99_999, today).is_err());
+        assert!(check_figure_year("revenue.year", 2027, today).is_err());
+        assert!(check_figure_year("revenue.year", 1979, today).is_err());
+    }
 
     #[test]
     fn a_date_in_the_nineteenth_century_is_rejected() {

@@ -1,5 +1,5 @@
 //! Progress toward the action plan's 2027 targets: the targets as
-//! configuration, the counting rule of each (DESIGN.md), and the pace.
+//! configuration, the counting rule of each (docs/design.md), and the pace.
 //!
 //! Counting is a pure function of [`GoalFacts`], figures the store reads
 //! (aggregated in SQL) for one as-of date; every target's actual value is the
@@ -28,15 +28,45 @@ stored_enum! {
 }
 
 impl TargetCode {
+    /// The target in the action plan's own words: an exact excerpt of
+    /// 《无锡市强化企业科技创新主体地位行动方案》 (2024-03-22), which
+    /// [`TargetCode::plan_quotes`] gives in full with its clause.
     pub fn description_zh(self) -> &'static str {
         match self {
-            Self::NewFloorArea => "新增功能完备的科技创新载体面积300万平方米",
-            Self::NewCityLevelCarriers => "新增市级以上众创空间、孵化器200家",
-            Self::NewProvincialIncubators => "新增省级以上孵化器20家",
-            Self::LandmarkComplexes => "建成地标型科创综合体10个",
-            Self::CarrierPlatforms => "载体内建设公共技术服务平台50个",
-            Self::OperatingTeams => "引育高水平专业化运营团队10个以上",
-            Self::TechFirmsLanded => "每年新落地科技型企业1万家以上，累计4万家",
+            Self::NewFloorArea => "新增功能完备的孵化载体面积300万平方米以上",
+            Self::NewCityLevelCarriers => "新增市级以上众创空间、科技企业孵化器200家",
+            Self::NewProvincialIncubators => "省级以上科技企业孵化器20家",
+            Self::LandmarkComplexes => "建成10家地标型科创综合体",
+            Self::CarrierPlatforms => "全市科创载体建成公共技术服务平台50家",
+            Self::OperatingTeams => "培育高水平专业化运营团队10个以上",
+            Self::TechFirmsLanded => "新招引落地科技企业4万家",
+        }
+    }
+
+    /// The sentences of the action plan the target comes from, with their
+    /// clauses, word for word (the plan is kept in `docs/action-plan-2024.txt`).
+    pub fn plan_quotes(self) -> &'static [PlanQuote] {
+        match self {
+            Self::NewFloorArea => &[GOAL_CARRIERS, TASK_SPACE],
+            Self::NewCityLevelCarriers | Self::NewProvincialIncubators => {
+                &[GOAL_CARRIERS, TASK_BRANDED]
+            }
+            Self::LandmarkComplexes => &[GOAL_CARRIERS, TASK_BRANDED],
+            Self::CarrierPlatforms | Self::OperatingTeams => &[TASK_INCUBATION],
+            Self::TechFirmsLanded => &[GOAL_ENTERPRISES, TASK_TALENT],
+        }
+    }
+
+    /// The unit of the target and actual values, as the plan counts them.
+    pub fn unit_zh(self) -> &'static str {
+        match self {
+            Self::NewFloorArea => "平方米",
+            Self::OperatingTeams => "个",
+            Self::NewCityLevelCarriers
+            | Self::NewProvincialIncubators
+            | Self::LandmarkComplexes
+            | Self::CarrierPlatforms
+            | Self::TechFirmsLanded => "家",
         }
     }
 
@@ -56,7 +86,7 @@ impl TargetCode {
         }
     }
 
-    /// How the actual value is counted (DESIGN.md's reading of the plan).
+    /// How the actual value is counted (our reading of the plan, docs/design.md).
     pub fn counting_rule(self) -> &'static str {
         match self {
             Self::NewFloorArea => {
@@ -101,6 +131,56 @@ impl TargetCode {
             Self::TechFirmsLanded => "enterprises",
         }
     }
+}
+
+/// A sentence of the action plan, word for word, and the clause it stands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanQuote {
+    /// The clause, e.g. 一、总体要求（二）发展目标 2.科创载体建设质效大幅提升.
+    pub clause: &'static str,
+    /// The sentence as the plan writes it.
+    pub text: &'static str,
+}
+
+const GOAL_ENTERPRISES: PlanQuote = PlanQuote {
+    clause: "一、总体要求（二）发展目标 1.科技创新企业群体不断壮大",
+    text: "到2027年，引进科技副总200名，新增创新创业人才（团队）800个，新招引落地科技企业4万家，\
+           科技型中小企业评价入库达到2万家、有效期内高新技术企业达到1万家，新增省级专精特新中小企业\
+           1600家、国家级专精特新“小巨人”企业320家。",
+};
+
+const GOAL_CARRIERS: PlanQuote = PlanQuote {
+    clause: "一、总体要求（二）发展目标 2.科创载体建设质效大幅提升",
+    text: "到2027年，新增功能完备的孵化载体面积300万平方米以上，新增市级以上众创空间、\
+           科技企业孵化器200家、省级以上科技企业孵化器20家，建成10家地标型科创综合体。",
+};
+
+const TASK_TALENT: PlanQuote = PlanQuote {
+    clause: "二、重点任务（一）实施科技创新主体引育工程 2.加强项目人才招引",
+    text: "以各类科创载体为主阵地，每年新招引落地科技企业1万家以上。",
+};
+
+const TASK_SPACE: PlanQuote = PlanQuote {
+    clause: "二、重点任务（二）实施科创载体提质增效工程 4.打造高品质科创空间",
+    text: "到2027年，新增功能完备的孵化载体面积300万平方米以上。",
+};
+
+const TASK_BRANDED: PlanQuote = PlanQuote {
+    clause: "二、重点任务（二）实施科创载体提质增效工程 5.建设品牌化孵化载体",
+    text: "到2027年，新增市级以上众创空间、科技企业孵化器200家、省级以上科技企业孵化器20家，\
+           建成10家地标型科创综合体。",
+};
+
+const TASK_INCUBATION: PlanQuote = PlanQuote {
+    clause: "二、重点任务（二）实施科创载体提质增效工程 6.提升创新创业孵化育成能力",
+    text: "到2027年，全市科创载体建成公共技术服务平台50家，培育高水平专业化运营团队10个以上。",
+};
+
+/// A share (0 to 1) as a percentage to two decimals, as Chinese reports
+/// write rates (0.123456 → 12.35, read 12.35%).
+pub fn percent(share: f64) -> f64 {
+    // Adding 0.0 turns -0.0 into 0.
+    (share * 10_000.0).round() / 100.0 + 0.0
 }
 
 /// The targets and the period: configuration, with the action plan's figures
@@ -403,9 +483,49 @@ pub fn sum_by<K: Ord>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::IntoEnumIterator;
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    /// The action plan as published, kept beside the design.
+    const PLAN: &str = include_str!("../../docs/action-plan-2024.txt");
+
+    #[test]
+    fn every_target_is_worded_as_the_plan_words_it() {
+        for code in TargetCode::iter() {
+            let quotes = code.plan_quotes();
+            assert!(!quotes.is_empty(), "{code}");
+            for quote in quotes {
+                assert!(PLAN.contains(quote.text), "{code}: {}", quote.text);
+                let item = quote.clause.rsplit(' ').next().unwrap();
+                assert!(PLAN.contains(item), "{code}: clause {item}");
+            }
+            assert!(
+                quotes
+                    .iter()
+                    .any(|q| q.text.contains(code.description_zh())),
+                "{code}: {}",
+                code.description_zh()
+            );
+            let figure = Targets::default().value(code).to_string();
+            let in_words = code
+                .description_zh()
+                .replace("300万", "3000000")
+                .replace("4万", "40000");
+            assert!(in_words.contains(&figure), "{code}: {figure}");
+            assert!(in_words.contains(code.unit_zh()), "{code}");
+        }
+    }
+
+    #[test]
+    fn shares_read_as_percentages_to_the_hundredth() {
+        assert_eq!(percent(0.123456), 12.35);
+        assert_eq!(percent(1.0 / 3.0), 33.33);
+        assert_eq!(percent(0.0), 0.0);
+        assert_eq!(percent(-0.0).to_string(), "0");
+        assert_eq!(percent(1.5), 150.0);
     }
 
     fn carrier(id: i32, kind: CarrierKind) -> CarrierFacts {

@@ -293,7 +293,7 @@ const fn date(year: i32, month: u32, day: u32) -> NaiveDate {
 /// 国科发区〔2018〕300号《科技企业孵化器管理办法》, national incubators.
 ///
 /// Effective date taken as 2019-01-01: to be checked against the document.
-/// Encodes the quantitative criteria of DESIGN.md; the document has others
+/// Encodes the quantitative criteria of the rule documents (docs/design.md); the document has others
 /// (operating history, statistics reporting, shares of tenants with
 /// intellectual property or financing) that zaiti holds no figures for, so a
 /// pass means "meets the criteria zaiti can check", not a recognition.
@@ -371,7 +371,7 @@ pub const NATIONAL_INCUBATOR_2018: RuleSet = RuleSet {
 /// 国科火字〔2017〕120号《国家众创空间备案暂行规定》, national makerspace filing.
 ///
 /// Effective date taken as 2017-07-01: to be checked against the document,
-/// as are its figures, taken from DESIGN.md.
+/// as are its figures, taken from the rule documents (docs/design.md).
 pub const NATIONAL_MAKERSPACE_2017: RuleSet = RuleSet {
     code: "NATIONAL_MAKERSPACE_2017",
     name_zh: "国家备案众创空间（2017年暂行规定）",

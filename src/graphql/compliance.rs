@@ -300,6 +300,13 @@ impl ComplianceEvidence<'_> {
         self.0.leading_industry_share
     }
 
+    /// That share as a percentage to two decimals (60 reads 60.00%); null without tenants.
+    async fn leading_industry_percent(&self) -> Option<f64> {
+        self.0
+            .leading_industry_share
+            .map(crate::domain::goals::percent)
+    }
+
     /// Operating teams active on the date (有专业团队).
     #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<OperatingTeam>> {

@@ -371,7 +371,7 @@ pub struct EnterpriseFilter {
 /// Revenue of one year, as input.
 #[derive(InputObject)]
 pub struct AnnualRevenueInput {
-    /// The calendar year.
+    /// The calendar year, from 1980 to the current year.
     pub year: i32,
     /// Revenue in CNY as a decimal string (e.g. `1234567.89`).
     pub amount: String,
@@ -435,7 +435,11 @@ impl RegisterEnterpriseInput {
             revenue: self
                 .revenue
                 .iter()
-                .map(|year| Ok((year.year, Fen::parse("revenue.amount", &year.amount)?)))
+                .map(|year| {
+                    let today = crate::store::today();
+                    crate::domain::dates::check_figure_year("revenue.year", year.year, today)?;
+                    Ok((year.year, Fen::parse("revenue.amount", &year.amount)?))
+                })
                 .collect::<Result<_, ValidationError>>()?,
         })
     }

@@ -53,6 +53,8 @@ pub struct GoalProgress {
     pub period_end: Date,
     /// Share of the period elapsed on `asOf`, 0 to 1 (days counted inclusively).
     pub elapsed_share: f64,
+    /// 时间进度: the share of the period elapsed as a percentage to two decimals.
+    pub elapsed_percent: f64,
     /// Every target, in the order of the action plan.
     #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
     pub targets: Vec<TargetProgress>,
@@ -74,6 +76,24 @@ impl GoalProgress {
     }
 }
 
+/// 原文: a sentence of the action plan, word for word, and the clause it stands in.
+#[derive(SimpleObject)]
+pub struct PlanQuote {
+    /// The clause, e.g. 一、总体要求（二）发展目标 2.科创载体建设质效大幅提升.
+    pub clause: &'static str,
+    /// The sentence as the plan writes it.
+    pub text: &'static str,
+}
+
+impl From<&goals::PlanQuote> for PlanQuote {
+    fn from(quote: &goals::PlanQuote) -> Self {
+        Self {
+            clause: quote.clause,
+            text: quote.text,
+        }
+    }
+}
+
 /// One target: how far the portfolio is, whether it is on pace, and where the figure comes from.
 #[derive(SimpleObject)]
 #[graphql(complex)]
@@ -88,20 +108,28 @@ pub struct TargetProgress {
     pub restatement: Option<TargetRestatement>,
     /// Which target.
     pub code: TargetCode,
-    /// The target as the action plan words it.
+    /// The target in the action plan's own words, an exact excerpt of
+    /// 《无锡市强化企业科技创新主体地位行动方案》 (2024-03-22), e.g.
+    /// 新增功能完备的孵化载体面积300万平方米以上; `planQuotes` gives the sentences it comes from.
     pub description_zh: &'static str,
     /// The target in English.
     pub description_en: &'static str,
+    /// 原文: the sentences of the action plan the target comes from, word for word, with their clauses.
+    pub plan_quotes: Vec<PlanQuote>,
     /// How the actual value is counted.
     pub counting_rule: &'static str,
-    /// The unit of `target` and `actual`, e.g. m² or carriers.
+    /// The unit of `target` and `actual` in English: m², carriers, platforms, teams or enterprises.
     pub unit: &'static str,
+    /// 单位: the unit as the plan counts it: 平方米, 家 or 个.
+    pub unit_zh: &'static str,
     /// The target figure for the period.
     pub target: f64,
     /// The figure reached by `asOf`.
     pub actual: f64,
     /// `actual / target`.
     pub ratio: f64,
+    /// 完成率: `actual / target` as a percentage to two decimals (12.35 reads 12.35%).
+    pub ratio_percent: f64,
     /// What a straight line from 0 at the period's start to the target at its end reaches by `asOf`.
     pub expected_by_pace: f64,
     /// Whether `actual` is at or above `expectedByPace`.
@@ -321,11 +349,14 @@ fn target_progress(
         code: code.into(),
         description_zh: code.description_zh(),
         description_en: code.description_en(),
+        plan_quotes: code.plan_quotes().iter().map(PlanQuote::from).collect(),
         counting_rule: code.counting_rule(),
         unit: code.unit(),
+        unit_zh: code.unit_zh(),
         target,
         actual,
         ratio,
+        ratio_percent: goals::percent(ratio),
         expected_by_pace: figure(expected),
         on_pace,
         remaining: figure(remaining),
@@ -485,12 +516,14 @@ impl GoalQuery {
             None => super::period::closed_on(ctx, as_of).await?,
             Some(_) => None,
         };
+        let elapsed_share = goals::elapsed_share(targets.period_start, targets.period_end, as_of);
         Ok(GoalProgress {
             as_of: as_of.into(),
             known_at,
             period_start: targets.period_start.into(),
             period_end: targets.period_end.into(),
-            elapsed_share: goals::elapsed_share(targets.period_start, targets.period_end, as_of),
+            elapsed_share,
+            elapsed_percent: goals::percent(elapsed_share),
             targets: <DomainCode as strum::IntoEnumIterator>::iter()
                 .map(|code| {
                     target_progress(code, &facts, &targets, as_of, reporting_period.as_ref())

@@ -215,8 +215,10 @@ pub struct Occupancy {
     pub leased_area_m2: f64,
     /// Floor area delivered by then, m² (the leasable area).
     pub leasable_area_m2: f64,
-    /// Leased area over leasable area; null when nothing is leasable yet.
+    /// Leased area over leasable area, 0 to 1; null when nothing is leasable yet.
     pub rate: Option<f64>,
+    /// 出租率: the rate as a percentage to two decimals (85.5 reads 85.50%); null when nothing is leasable yet.
+    pub rate_percent: Option<f64>,
     /// Enterprises with a lease in force.
     pub tenants: i64,
     /// Of those, the ones still incubating.
@@ -227,11 +229,13 @@ pub struct Occupancy {
 
 impl Occupancy {
     pub fn new(as_of: NaiveDate, figures: TenancyFigures, leasable_area_m2: f64) -> Self {
+        let rate = (leasable_area_m2 > 0.0).then(|| figures.leased_m2 / leasable_area_m2);
         Self {
             as_of: as_of.into(),
             leased_area_m2: (figures.leased_m2 * 100.0).round() / 100.0,
             leasable_area_m2,
-            rate: (leasable_area_m2 > 0.0).then(|| figures.leased_m2 / leasable_area_m2),
+            rate,
+            rate_percent: rate.map(crate::domain::goals::percent),
             tenants: figures.tenants,
             incubating: figures.incubating,
             graduates: figures.graduates,

@@ -334,8 +334,8 @@ macro_rules! on_both_databases {
 
 /// A valid USCC, different for each `n`.
 pub fn uscc(n: u32) -> String {
-    let first_17 = format!("91320214MA{:07}", n);
-    zaiti::domain::uscc::Uscc::with_check_character(&first_17)
+    let first_16 = format!("91320214M{:07}", n);
+    zaiti::domain::uscc::Uscc::with_check_characters(&first_16)
         .expect("a valid USCC")
         .to_string()
 }

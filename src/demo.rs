@@ -1213,6 +1213,8 @@ fn theme(industry: Industry) -> &'static str {
         ThirdGenSemiconductors => "第三代半导体",
         HydrogenStorage => "氢能储能",
         DeepSeaEquipment => "深海装备",
+        SyntheticBiology => "合成生物",
+        ModernAgriculture => "现代农业",
     }
 }
 
@@ -1878,6 +1880,8 @@ fn business(industry: Industry) -> &'static [&'static str] {
         ThirdGenSemiconductors => &["半导体有限公司", "碳化硅科技有限公司", "功率器件有限公司"],
         HydrogenStorage => &["氢能科技有限公司", "储能技术有限公司"],
         DeepSeaEquipment => &["海洋装备有限公司", "深海技术有限公司"],
+        SyntheticBiology => &["合成生物科技有限公司", "生物制造有限公司"],
+        ModernAgriculture => &["农业科技有限公司", "智慧农业有限公司"],
     }
 }
 

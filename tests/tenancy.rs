@@ -111,6 +111,17 @@ async fn qualifications_answer_by_date(app: TestApp) {
         .data(record, json!({ "input": { "enterpriseId": enterprise, "kind": "HIGH_TECH", "validFrom": "2022-11-01" } }))
         .await;
     assert_eq!(data["recordQualification"]["validUntil"], "2025-10-31");
+    // Every kind expires, 专精特新 and 小巨人 included.
+    for (kind, until) in [
+        ("LITTLE_GIANT", "2026-06-30"),
+        ("PROVINCIAL_SPECIALIZED", "2026-06-30"),
+        ("GAZELLE", "2024-06-30"),
+    ] {
+        let data = app
+            .data(record, json!({ "input": { "enterpriseId": enterprise, "kind": kind, "validFrom": "2023-07-01" } }))
+            .await;
+        assert_eq!(data["recordQualification"]["validUntil"], until, "{kind}");
+    }
     let query = r#"query($id: ID!) { enterprise(id: $id) {
         before: qualified(kind: HIGH_TECH, on: "2022-10-31")
         first: qualified(kind: HIGH_TECH, on: "2022-11-01")
@@ -283,6 +294,59 @@ async fn graduation_and_tenant_clocks_follow_the_rules(app: TestApp) {
         .clone();
     assert_eq!(graduated["status"], "GRADUATED");
     assert_eq!(graduated["clocks"]["graduationDue"], json!([]));
+}
+
+/// The clocks are those of the carrier's rules and the tenant's industry: a
+/// makerspace team has none, a biomedicine tenant of an incubator 60 months.
+async fn clocks_follow_the_kind_of_carrier_and_the_industry(app: TestApp) {
+    let (operator, incubator) = incubator(&app, 145).await;
+    let district = app.district_id("xinwu").await;
+    let makerspace = app
+        .create_carrier(&operator, &district, json!({ "kind": "MAKERSPACE" }))
+        .await;
+    app.add_phase(&makerspace, 800.0, "2020-01-01", "NEW_BUILD")
+        .await;
+    let enterprise = |n: u32, name: &'static str, industry: &'static str| json!({ "input": { "uscc": uscc(n), "name": name, "foundedOn": "2018-01-01", "industry": industry } });
+    let team =
+        app.data(REGISTER, enterprise(146, "创客团队", "IOT")).await["registerEnterprise"]["id"]
+            .clone();
+    let pharma = app
+        .data(REGISTER, enterprise(147, "生物医药企业", "BIOMEDICINE"))
+        .await["registerEnterprise"]["id"]
+        .clone();
+    for (carrier, tenant) in [(&makerspace, &team), (&incubator, &pharma)] {
+        let body = move_in(
+            &app,
+            carrier,
+            tenant.as_str().expect("an id"),
+            100.0,
+            "2022-01-01",
+        )
+        .await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let clocks = r#"query($id: ID!, $on: Date!) { carrier(id: $id) { tenancies {
+        clocks(asOf: $on) { entryWindowMonths incubationLimitMonths monthsIncubated enteredLate overdue } } } }"#;
+    let clocks_of = |carrier: &String, on: &'static str| {
+        let app = &app;
+        let carrier = carrier.clone();
+        async move {
+            app.data(clocks, json!({ "id": carrier, "on": on })).await["carrier"]["tenancies"][0]
+                ["clocks"]
+                .clone()
+        }
+    };
+    assert_eq!(
+        clocks_of(&makerspace, "2027-01-02").await,
+        json!({ "entryWindowMonths": null, "incubationLimitMonths": null, "monthsIncubated": 60,
+                "enteredLate": false, "overdue": false })
+    );
+    assert_eq!(
+        clocks_of(&incubator, "2026-12-01").await,
+        json!({ "entryWindowMonths": 24, "incubationLimitMonths": 60, "monthsIncubated": 59,
+                "enteredLate": true, "overdue": false })
+    );
+    assert_eq!(clocks_of(&incubator, "2027-01-02").await["overdue"], true);
 }
 
 async fn summaries_by_district_and_kind_add_up(app: TestApp) {
@@ -651,6 +715,7 @@ async fn rows_decoded_by_position_equal_rows_decoded_by_name(app: TestApp) {
 }
 
 on_both_databases!(
+    clocks_follow_the_kind_of_carrier_and_the_industry,
     an_operator_runs_the_tenancies_of_its_own_carriers,
     registering_twice_is_idempotent_and_updates_by_uscc,
     qualifications_answer_by_date,

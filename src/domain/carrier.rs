@@ -49,16 +49,22 @@ stored_enum! {
 }
 
 stored_enum! {
-    /// Which of the three groups of the "465" industries a cluster belongs to.
-    pub enum IndustryGroup { Landmark, Advantage, Future }
+    /// Which group of Wuxi's industries a cluster belongs to: the three
+    /// groups of the "465" clusters, and the industries outside them that the
+    /// rules name.
+    pub enum IndustryGroup { Landmark, Advantage, Future, Other }
 }
 
 stored_enum! {
-    /// The "465" industrial clusters: 4 landmark, 6 advantage, 5 future.
+    /// Industries: the "465" clusters (4 landmark, 6 advantage, 5 future),
+    /// the future industries the 2024 action plan adds (合成生物), and
+    /// modern agriculture, which the national incubator rules give a longer
+    /// incubation.
     pub enum Industry {
         Iot, IntegratedCircuits, Biomedicine, SoftwareIt,
         HighEndEquipment, HighEndTextiles, EnergySavingEnv, NewMaterials, NewEnergy, Automotive,
         AiMetaverse, Quantum, ThirdGenSemiconductors, HydrogenStorage, DeepSeaEquipment,
+        SyntheticBiology, ModernAgriculture,
     }
 }
 
@@ -69,9 +75,38 @@ impl Industry {
             Iot | IntegratedCircuits | Biomedicine | SoftwareIt => IndustryGroup::Landmark,
             HighEndEquipment | HighEndTextiles | EnergySavingEnv | NewMaterials | NewEnergy
             | Automotive => IndustryGroup::Advantage,
-            AiMetaverse | Quantum | ThirdGenSemiconductors | HydrogenStorage | DeepSeaEquipment => {
-                IndustryGroup::Future
-            }
+            // 行动方案 二(二)5: "人工智能、量子科技、第三代半导体、合成生物等我市未来产业领域".
+            AiMetaverse
+            | Quantum
+            | ThirdGenSemiconductors
+            | HydrogenStorage
+            | DeepSeaEquipment
+            | SyntheticBiology => IndustryGroup::Future,
+            ModernAgriculture => IndustryGroup::Other,
+        }
+    }
+
+    /// The industry's Chinese name.
+    pub fn name_zh(self) -> &'static str {
+        use Industry::*;
+        match self {
+            Iot => "物联网",
+            IntegratedCircuits => "集成电路",
+            Biomedicine => "生物医药",
+            SoftwareIt => "软件与信息技术服务",
+            HighEndEquipment => "高端装备",
+            HighEndTextiles => "高端纺织服装",
+            EnergySavingEnv => "节能环保",
+            NewMaterials => "特色新材料",
+            NewEnergy => "新能源",
+            Automotive => "汽车及零部件",
+            AiMetaverse => "人工智能和元宇宙",
+            Quantum => "量子科技",
+            ThirdGenSemiconductors => "第三代半导体",
+            HydrogenStorage => "氢能和储能",
+            DeepSeaEquipment => "深海装备",
+            SyntheticBiology => "合成生物",
+            ModernAgriculture => "现代农业",
         }
     }
 }
@@ -247,11 +282,23 @@ mod tests {
     }
 
     #[test]
-    fn the_465_clusters_are_four_six_and_five() {
+    fn the_465_clusters_are_four_six_and_five_and_the_plan_adds_synthetic_biology() {
         let count = |group| Industry::iter().filter(|i| i.group() == group).count();
         assert_eq!(count(IndustryGroup::Landmark), 4);
         assert_eq!(count(IndustryGroup::Advantage), 6);
-        assert_eq!(count(IndustryGroup::Future), 5);
+        assert_eq!(count(IndustryGroup::Future), 5 + 1);
+        assert_eq!(Industry::SyntheticBiology.group(), IndustryGroup::Future);
+        assert_eq!(count(IndustryGroup::Other), 1);
+        // The plan's future industries are all representable.
+        let plan = include_str!("../../docs/action-plan-2024.txt");
+        for named in ["人工智能", "量子科技", "第三代半导体", "合成生物"] {
+            assert!(plan.contains(named));
+            assert!(
+                Industry::iter()
+                    .any(|i| i.group() == IndustryGroup::Future && i.name_zh().starts_with(named)),
+                "{named}"
+            );
+        }
     }
 
     #[test]

@@ -463,7 +463,7 @@ fn leading_industry(
     let share_text = percent_of_micros(share);
     let needed = ceil_div(u128::from(tenants) * u128::from(share), u128::from(MICROS));
     let names_en = join(leading.iter().map(|i| i.as_ref().to_owned()), ", ");
-    let names_zh = join(leading.iter().map(|i| industry_zh(*i).to_owned()), "、");
+    let names_zh = join(leading.iter().map(|i| i.name_zh().to_owned()), "、");
 
     let (satisfied, reason_en, reason_zh) = match (leading.is_empty(), tenants == 0) {
         (true, true) => (
@@ -961,27 +961,6 @@ fn plural<N: TryInto<u64>>(n: N, one: &'static str, many: &'static str) -> &'sta
 
 fn join(items: impl Iterator<Item = String>, separator: &str) -> String {
     items.collect::<Vec<_>>().join(separator)
-}
-
-/// The Chinese name of a "465" industry.
-fn industry_zh(industry: Industry) -> &'static str {
-    match industry {
-        Industry::Iot => "物联网",
-        Industry::IntegratedCircuits => "集成电路",
-        Industry::Biomedicine => "生物医药",
-        Industry::SoftwareIt => "软件与信息技术服务",
-        Industry::HighEndEquipment => "高端装备",
-        Industry::HighEndTextiles => "高端纺织服装",
-        Industry::EnergySavingEnv => "节能环保",
-        Industry::NewMaterials => "特色新材料",
-        Industry::NewEnergy => "新能源",
-        Industry::Automotive => "汽车及零部件",
-        Industry::AiMetaverse => "人工智能和元宇宙",
-        Industry::Quantum => "量子科技",
-        Industry::ThirdGenSemiconductors => "第三代半导体",
-        Industry::HydrogenStorage => "氢能和储能",
-        Industry::DeepSeaEquipment => "深海装备",
-    }
 }
 
 /// The Chinese name of a facility kind.

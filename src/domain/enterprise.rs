@@ -15,13 +15,21 @@ stored_enum! {
 }
 
 impl QualificationKind {
-    /// How long a recognition lasts when its certificate names no end:
-    /// 高新技术企业 three years; 科技型中小企业 is evaluated each year.
-    pub fn default_validity(self) -> Option<Months> {
+    /// How long a recognition lasts when its certificate names no end. Every
+    /// kind expires:
+    /// - 高新技术企业: three years from the certificate (《高新技术企业认定管理办法》,
+    ///   国科发火〔2016〕32号, 第十条 "资格自颁发证书之日起有效期为三年").
+    /// - 省级专精特新中小企业 and 专精特新"小巨人": three years
+    ///   (《优质中小企业梯度培育管理暂行办法》, 工信部企业〔2022〕63号).
+    /// - 科技型中小企业: evaluated and entered in the register every year
+    ///   (《科技型中小企业评价办法》, 国科发政〔2017〕115号): one year.
+    /// - 雏鹰, 瞪羚, 准独角兽: Wuxi's cultivation lists, published each year:
+    ///   one year, until the next list (our reading; give `validUntil` where
+    ///   a notice says otherwise).
+    pub fn default_validity(self) -> Months {
         match self {
-            Self::HighTech => Some(Months::new(36)),
-            Self::TechSme => Some(Months::new(12)),
-            _ => None,
+            Self::HighTech | Self::ProvincialSpecialized | Self::LittleGiant => Months::new(36),
+            Self::TechSme | Self::Eaglet | Self::Gazelle | Self::QuasiUnicorn => Months::new(12),
         }
     }
 
@@ -37,9 +45,8 @@ impl QualificationKind {
                 format!("{until} is before validFrom {valid_from}"),
             )),
             Some(until) => Ok(Some(until)),
-            None => Ok(self
-                .default_validity()
-                .and_then(|months| valid_from.checked_add_months(months))
+            None => Ok(valid_from
+                .checked_add_months(self.default_validity())
                 .and_then(|end| end.pred_opt())),
         }
     }

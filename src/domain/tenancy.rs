@@ -4,13 +4,54 @@
 use chrono::{Months, NaiveDate};
 
 use super::ValidationError;
-use super::carrier::stored_enum;
+use super::carrier::{CarrierKind, Industry, stored_enum};
 use super::enterprise::GraduationRoute;
 
-/// An enterprise enters incubation within this many months of its founding.
+/// An enterprise enters an incubator within this many months of its
+/// founding: 《科技企业孵化器管理办法》(国科发区〔2018〕300号) 第九条,
+/// 在孵企业 "企业注册成立时间一般不超过24个月".
 pub const ENTRY_WINDOW_MONTHS: u32 = 24;
-/// Incubation lasts at most this many months.
+/// Incubation in an incubator lasts at most this many months: the same
+/// clause, "孵化时限一般不超过48个月".
 pub const MAX_INCUBATION_MONTHS: u32 = 48;
+/// ...and at most this many for biomedicine, integrated circuits and modern
+/// agriculture: "从事生物医药、现代农业、集成电路研发的企业，孵化时限一般不超过60个月".
+pub const MAX_INCUBATION_MONTHS_LONG: u32 = 60;
+
+/// The clocks the rules set for a tenant of one kind of carrier in one industry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockRules {
+    /// Months after founding within which it should enter; `None`: no such rule.
+    pub entry_window_months: Option<u32>,
+    /// Longest incubation, months; `None`: no such rule.
+    pub incubation_limit_months: Option<u32>,
+}
+
+/// The clocks for a tenant of a carrier of `kind` in `industry`. Only the
+/// incubator rules set clocks: the makerspace filing rules
+/// (国科火字〔2017〕120号) serve teams and start-ups with no entry window or
+/// incubation term, and accelerators and science complexes take firms past
+/// incubation.
+pub fn clock_rules(kind: CarrierKind, industry: Option<Industry>) -> ClockRules {
+    if kind != CarrierKind::Incubator {
+        return ClockRules {
+            entry_window_months: None,
+            incubation_limit_months: None,
+        };
+    }
+    let long = matches!(
+        industry,
+        Some(Industry::Biomedicine | Industry::IntegratedCircuits | Industry::ModernAgriculture)
+    );
+    ClockRules {
+        entry_window_months: Some(ENTRY_WINDOW_MONTHS),
+        incubation_limit_months: Some(if long {
+            MAX_INCUBATION_MONTHS_LONG
+        } else {
+            MAX_INCUBATION_MONTHS
+        }),
+    }
+}
 
 /// Dates a space is leased: from `moved_in` up to, not including, `moved_out`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,9 +186,9 @@ pub fn status_on(
 pub struct Clocks {
     /// Whole months incubated so far (up to graduation or moving out).
     pub months_incubated: u32,
-    /// Entered more than 24 months after founding.
+    /// Entered later after founding than the rules' entry window.
     pub entered_late: bool,
-    /// Still incubating after more than 48 months.
+    /// Still incubating past the rules' incubation limit.
     pub overdue: bool,
     /// Graduation routes met while still incubating: it should graduate.
     pub graduation_due: Vec<GraduationRoute>,
@@ -156,6 +197,7 @@ pub struct Clocks {
 /// The clocks of a tenant founded on `founded_on` whose incubation began on
 /// `started_on`, given its status on `as_of` and the routes it meets then.
 pub fn clocks(
+    rules: ClockRules,
     founded_on: NaiveDate,
     started_on: NaiveDate,
     status: TenancyStatus,
@@ -168,10 +210,15 @@ pub fn clocks(
     let incubating = status == TenancyStatus::Incubating;
     Clocks {
         months_incubated,
-        entered_late: founded_on
-            .checked_add_months(Months::new(ENTRY_WINDOW_MONTHS))
-            .is_some_and(|deadline| started_on > deadline),
-        overdue: incubating && until > add_months(started_on, MAX_INCUBATION_MONTHS),
+        entered_late: rules.entry_window_months.is_some_and(|window| {
+            founded_on
+                .checked_add_months(Months::new(window))
+                .is_some_and(|deadline| started_on > deadline)
+        }),
+        overdue: incubating
+            && rules
+                .incubation_limit_months
+                .is_some_and(|limit| until > add_months(started_on, limit)),
         graduation_due: if incubating { routes } else { Vec::new() },
     }
 }
@@ -427,8 +474,78 @@ mod tests {
     }
 
     #[test]
+    fn only_incubators_set_clocks_and_three_industries_get_sixty_months() {
+        let rules = |kind, industry| clock_rules(kind, industry).incubation_limit_months;
+        assert_eq!(rules(CarrierKind::Incubator, None), Some(48));
+        assert_eq!(rules(CarrierKind::Incubator, Some(Industry::Iot)), Some(48));
+        for long in [
+            Industry::Biomedicine,
+            Industry::IntegratedCircuits,
+            Industry::ModernAgriculture,
+        ] {
+            assert_eq!(
+                rules(CarrierKind::Incubator, Some(long)),
+                Some(60),
+                "{long}"
+            );
+        }
+        for kind in [
+            CarrierKind::Makerspace,
+            CarrierKind::Accelerator,
+            CarrierKind::ScienceComplex,
+        ] {
+            assert_eq!(
+                clock_rules(kind, Some(Industry::Iot)).incubation_limit_months,
+                None
+            );
+            assert_eq!(clock_rules(kind, None).entry_window_months, None);
+        }
+    }
+
+    #[test]
+    fn a_makerspace_team_is_never_overdue_nor_late() {
+        let makerspace = clock_rules(CarrierKind::Makerspace, None);
+        let clocks = clocks(
+            makerspace,
+            day("2015-01-01"),
+            day("2020-01-01"),
+            TenancyStatus::Incubating,
+            None,
+            day("2024-08-01"),
+            vec![],
+        );
+        assert_eq!(clocks.months_incubated, 55);
+        assert!(!clocks.overdue && !clocks.entered_late);
+    }
+
+    #[test]
+    fn a_biomedicine_tenant_is_overdue_after_sixty_months_not_forty_eight() {
+        let rules = clock_rules(CarrierKind::Incubator, Some(Industry::Biomedicine));
+        let at = |on: &str| {
+            clocks(
+                rules,
+                day("2019-06-01"),
+                day("2020-01-01"),
+                TenancyStatus::Incubating,
+                None,
+                day(on),
+                vec![],
+            )
+            .overdue
+        };
+        assert!(!at("2024-08-01"));
+        assert!(!at("2025-01-01"));
+        assert!(at("2025-01-02"));
+    }
+
+    #[test]
     fn a_late_entry_and_an_overlong_incubation_are_flagged() {
+        const INCUBATOR: ClockRules = ClockRules {
+            entry_window_months: Some(ENTRY_WINDOW_MONTHS),
+            incubation_limit_months: Some(MAX_INCUBATION_MONTHS),
+        };
         let on_time = clocks(
+            INCUBATOR,
             day("2020-01-01"),
             day("2021-12-31"),
             TenancyStatus::Incubating,
@@ -438,6 +555,7 @@ mod tests {
         );
         assert!(!on_time.entered_late);
         let late = clocks(
+            INCUBATOR,
             day("2020-01-01"),
             day("2022-01-02"),
             TenancyStatus::Incubating,
@@ -447,6 +565,7 @@ mod tests {
         );
         assert!(late.entered_late);
         let at_48 = clocks(
+            INCUBATOR,
             day("2019-01-01"),
             day("2020-01-01"),
             TenancyStatus::Incubating,
@@ -457,6 +576,7 @@ mod tests {
         assert_eq!(at_48.months_incubated, 48);
         assert!(!at_48.overdue);
         let past_48 = clocks(
+            INCUBATOR,
             day("2019-01-01"),
             day("2020-01-01"),
             TenancyStatus::Incubating,
@@ -466,6 +586,7 @@ mod tests {
         );
         assert!(past_48.overdue);
         let graduated = clocks(
+            INCUBATOR,
             day("2019-01-01"),
             day("2020-01-01"),
             TenancyStatus::Graduated,

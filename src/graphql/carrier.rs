@@ -90,6 +90,13 @@ impl TryFrom<carrier::Model> for Carrier {
     }
 }
 
+impl Carrier {
+    /// The carrier's kind, for the rules that depend on it.
+    pub fn domain_kind(&self) -> domain::CarrierKind {
+        self.kind
+    }
+}
+
 /// 载体: a makerspace, incubator, accelerator or science complex.
 #[Object]
 impl Carrier {

@@ -465,7 +465,9 @@ pub struct RecordQualificationInput {
     pub kind: QualificationKind,
     /// First day of validity.
     pub valid_from: Date,
-    /// Last day of validity (default: three years for HIGH_TECH, one for TECH_SME, open otherwise).
+    /// Last day of validity. Every kind expires; by default three years for
+    /// HIGH_TECH, PROVINCIAL_SPECIALIZED and LITTLE_GIANT, one year for
+    /// TECH_SME, EAGLET, GAZELLE and QUASI_UNICORN (the day before the anniversary).
     pub valid_until: Option<Date>,
     /// Certificate number.
     pub certificate_number: Option<String>,

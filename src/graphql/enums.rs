@@ -102,11 +102,15 @@ pub enum IndustryGroup {
     Landmark,
     /// 优势产业: the six advantage industries.
     Advantage,
-    /// 未来产业: the five future industries.
+    /// 未来产业: the future industries.
     Future,
+    /// Outside the "465" clusters (现代农业), named by the incubation rules.
+    Other,
 }
 
-/// The "465" modern industrial clusters of Wuxi.
+/// 产业: the "465" modern industrial clusters of Wuxi, the future industries
+/// of the 2024 action plan, and modern agriculture (which the national
+/// incubator rules give 60 months of incubation).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "domain::Industry")]
 pub enum Industry {
@@ -140,6 +144,10 @@ pub enum Industry {
     HydrogenStorage,
     /// 深海装备: deep-sea equipment (future).
     DeepSeaEquipment,
+    /// 合成生物: synthetic biology (future, named by the 2024 action plan).
+    SyntheticBiology,
+    /// 现代农业: modern agriculture (outside the "465"; 60 months of incubation).
+    ModernAgriculture,
 }
 
 /// Sort direction.
@@ -203,15 +211,15 @@ pub enum QualificationKind {
     TechSme,
     /// 高新技术企业: high-tech enterprise (three years by default).
     HighTech,
-    /// 省级专精特新: provincial specialised, refined, distinctive and innovative SME.
+    /// 省级专精特新: provincial specialised, refined, distinctive and innovative SME (three years by default).
     ProvincialSpecialized,
-    /// 专精特新"小巨人": national "little giant".
+    /// 专精特新"小巨人": national "little giant" (three years by default).
     LittleGiant,
-    /// 雏鹰企业: eaglet enterprise.
+    /// 雏鹰企业: eaglet enterprise, on Wuxi's yearly list (one year by default).
     Eaglet,
-    /// 瞪羚企业: gazelle enterprise.
+    /// 瞪羚企业: gazelle enterprise, on Wuxi's yearly list (one year by default).
     Gazelle,
-    /// 准独角兽企业: quasi-unicorn.
+    /// 准独角兽企业: quasi-unicorn, on Wuxi's yearly list (one year by default).
     QuasiUnicorn,
 }
 

@@ -66,14 +66,23 @@ impl ReadyFields for Tenancy {
     ];
 }
 
-/// The tenant clocks of the national incubator rules on a date.
+/// The tenant clocks on a date, as the rules for the carrier's kind and the
+/// tenant's industry set them: the national incubator rules
+/// (国科发区〔2018〕300号) give an incubator's tenants 24 months from founding
+/// to enter and 48 months of incubation (60 in biomedicine, integrated
+/// circuits and modern agriculture); makerspaces, accelerators and science
+/// complexes have no such clocks.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct TenantClocks {
+    /// 入孵时限: months after founding within which the tenant should enter (24); null where no rule sets one.
+    pub entry_window_months: Option<u32>,
+    /// 孵化期限: the longest incubation, months (48, or 60 in the named industries); null where no rule sets one.
+    pub incubation_limit_months: Option<u32>,
     /// Whole months incubated up to the date (or to graduation or moving out).
     pub months_incubated: u32,
-    /// Entered more than 24 months after founding.
+    /// Entered later after founding than `entryWindowMonths`.
     pub entered_late: bool,
-    /// Still incubating after more than 48 months.
+    /// Still incubating past `incubationLimitMonths`.
     pub overdue: bool,
     /// Graduation routes met while still incubating: it should graduate.
     pub graduation_due: Vec<GraduationRoute>,
@@ -168,7 +177,17 @@ impl Tenancy {
         let enterprise = required(row, "enterprise", self.0.enterprise_id).map(Enterprise)?;
         let routes = routes_met(&enterprise.graduation_facts(ctx).await?, as_of);
         let ended_on = self.0.graduated_on.or(self.0.moved_out_on);
+        let carrier = loaders::of(ctx)?.carrier(self.0.carrier_id).await?;
+        let carrier = required(carrier, "carrier", self.0.carrier_id)?;
+        let industry = enterprise
+            .0
+            .industry
+            .as_deref()
+            .map(|code| stored::<crate::domain::carrier::Industry>("enterprise.industry", code))
+            .transpose()?;
+        let clock_rules = rules::clock_rules(carrier.domain_kind(), industry);
         let clocks = rules::clocks(
+            clock_rules,
             enterprise.0.founded_on,
             self.0.incubation_started_on,
             status,
@@ -177,6 +196,8 @@ impl Tenancy {
             routes,
         );
         Ok(Some(TenantClocks {
+            entry_window_months: clock_rules.entry_window_months,
+            incubation_limit_months: clock_rules.incubation_limit_months,
             months_incubated: clocks.months_incubated,
             entered_late: clocks.entered_late,
             overdue: clocks.overdue,

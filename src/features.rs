@@ -138,7 +138,7 @@ pub async fn carrier_features(
                     "latitude": row.latitude,
                     "floorAreaM2": floor.get(&row.id).copied().unwrap_or_default(),
                     "footprintAreaM2": footprint.map(|f| f.area_m2),
-                    "updatedAt": row.updated_at.to_rfc3339(),
+                    "updatedAt": crate::domain::dates::in_china_time(row.updated_at),
                 }
             })
         })
@@ -186,7 +186,7 @@ pub async fn platform_features(
                     "carrierName": host.map(|h| h.name.as_str()),
                     "district": district.map(|d| d.code.as_str()),
                     "enterprisesServedPerYear": row.enterprises_served_per_year,
-                    "updatedAt": row.updated_at.to_rfc3339(),
+                    "updatedAt": crate::domain::dates::in_china_time(row.updated_at),
                 }
             })
         })

@@ -22,7 +22,7 @@
 //! | `enterprise_name` | 企业名称 | yes | |
 //! | `founded_on` | 成立日期 | yes | a date |
 //! | `landed_on` | 落地日期 | no | a date: when it landed in the city |
-//! | `industry` | 行业 | no | a "465" code, e.g. `IOT`, `SOFTWARE_IT` |
+//! | `industry` | 行业 | no | a Chinese name, short form or code, e.g. 生物医药, 人工智能, `SOFTWARE_IT` |
 //! | `headcount` | 从业人数 | no | a whole number |
 //! | `unit` | 房号 | no | e.g. `B栋302` |
 //! | `area_m2` | 租赁面积 | yes | leased floor area, m² |
@@ -60,7 +60,6 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Cursor;
-use std::str::FromStr;
 use std::sync::Mutex;
 
 use calamine::{Data, DataType, Reader, open_workbook_auto_from_rs};
@@ -909,13 +908,14 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 
 fn industry(cell: &Cell, _api: &str) -> Result<Industry, String> {
     let text = cell.text().unwrap_or_default();
-    Industry::from_str(text.trim()).map_err(|_| {
-        let codes: Vec<String> = <Industry as strum::IntoEnumIterator>::iter()
-            .map(|industry| industry.to_string())
+    Industry::from_label(&text).ok_or_else(|| {
+        let names: Vec<String> = <Industry as strum::IntoEnumIterator>::iter()
+            .map(|industry| format!("{} {industry}", industry.name_zh()))
             .collect();
         format!(
-            "'{text}' is not a \"465\" industry code; use one of {}",
-            codes.join(", ")
+            "'{text}' is not an industry; use a Chinese name or code: {} / 行业无法识别，请填写：{}",
+            names.join(", "),
+            names.join("、")
         )
     })
 }

@@ -1098,15 +1098,25 @@ async fn known_at_reproduces_the_figures_before_late_entries(app: TestApp) {
 
     // As known at t1: still fully functional, only the first phase.
     let known = progress(&app, Some("2025-06-30"), Some(&t1)).await;
-    let moment = |v: &Value| {
-        chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a knownAt"))
-            .expect("an RFC 3339 moment")
-    };
+    // Sent in China Standard Time with a fraction of a second: the same
+    // figures, and the moment echoed in the offset it was sent in, to the second.
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    let t1_china = chrono::DateTime::parse_from_rfc3339(&t1)
+        .expect("an RFC 3339 moment")
+        .with_timezone(&china);
+    let known_china = progress(&app, Some("2025-06-30"), Some(&t1_china.to_rfc3339())).await;
     assert_eq!(
-        moment(&known["knownAt"]),
-        moment(&json!(t1)),
+        known_china["knownAt"],
+        t1_china.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "knownAt echoed"
     );
+    assert!(
+        known_china["knownAt"]
+            .as_str()
+            .expect("a knownAt")
+            .ends_with("+08:00")
+    );
+    assert_eq!(known_china["targets"], known["targets"]);
     let floor = target(&known, "NEW_FLOOR_AREA");
     assert_eq!(floor["actual"], 3000.0, "as known at {t1}: {floor}");
     assert_eq!(

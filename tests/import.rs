@@ -125,7 +125,13 @@ fn csv_of(tenancies: &[Tenancy], carriers: &[String]) -> String {
         };
         let n = t.enterprise;
         let founded = day("2015-01-01") + Days::new(u64::from(n % 2500));
-        let industry = if n % 5 == 0 { "IOT" } else { "" };
+        // Codes, Chinese names and short forms, as operators' sheets hold them.
+        let industry = match n % 5 {
+            0 => "IOT",
+            1 => "生物医药",
+            2 => "人工智能",
+            _ => "",
+        };
         let headcount = if n % 3 == 0 {
             (n % 90).to_string()
         } else {

@@ -17,7 +17,7 @@ const TORCH: &str = r#"query($year: Int!) { torchStatistics(year: $year) {
 const HEADER: [&str; 15] = [
     "载体名称",
     "载体类型",
-    "所在区",
+    "所在区（市）",
     "运营主体",
     "级别",
     "场地总面积(平方米)",
@@ -415,7 +415,64 @@ async fn the_demo_portfolio_gives_a_row_for_every_incubator_and_makerspace(app: 
     assert_eq!(names, expected_names);
 }
 
+/// Places and levels as their authorities name them: a recognition by
+/// 江阴市 is 县级, a national makerspace 国家备案, the zone by its full name.
+async fn places_and_levels_are_named_as_their_authorities_name_them(app: TestApp) {
+    let operator = app.create_operator("江阴孵化运营", 481).await;
+    let jiangyin = app.district_id("jiangyin").await;
+    let jingkai = app.district_id("jingkai").await;
+    let incubator = app
+        .create_carrier(
+            &operator,
+            &jiangyin,
+            json!({ "name": "澄江孵化器", "kind": "INCUBATOR" }),
+        )
+        .await;
+    let makerspace = app
+        .create_carrier(
+            &operator,
+            &jingkai,
+            json!({ "name": "经开创客空间", "kind": "MAKERSPACE" }),
+        )
+        .await;
+    app.add_phase(&incubator, 1000.0, "2024-01-01", "NEW_BUILD")
+        .await;
+    app.add_phase(&makerspace, 600.0, "2024-01-01", "NEW_BUILD")
+        .await;
+    app.recognise(&incubator, "DISTRICT", "2024-06-01").await;
+    app.recognise(&makerspace, "NATIONAL", "2024-06-01").await;
+    let query = r#"query($id: ID!) { carrier(id: $id) { levelNameZh(asOf: "2025-12-31")
+        district { nameZh shortNameZh divisionCode kind } } }"#;
+    let named = app.data(query, json!({ "id": incubator })).await;
+    assert_eq!(
+        named["carrier"],
+        json!({ "levelNameZh": "县级", "district": { "nameZh": "江阴市", "shortNameZh": "江阴",
+                "divisionCode": "320281", "kind": "COUNTY_LEVEL_CITY" } })
+    );
+    let named = app.data(query, json!({ "id": makerspace })).await;
+    assert_eq!(
+        named["carrier"],
+        json!({ "levelNameZh": "国家备案", "district": { "nameZh": "无锡经济开发区",
+                "shortNameZh": "经开区", "divisionCode": null, "kind": "DEVELOPMENT_ZONE" } })
+    );
+    let csv = app
+        .data("{ torchStatistics(year: 2025) { csv } }", json!({}))
+        .await["torchStatistics"]["csv"]
+        .as_str()
+        .expect("a CSV")
+        .to_owned();
+    assert!(
+        csv.contains("澄江孵化器,科技企业孵化器,江阴市,江阴孵化运营,县级,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("经开创客空间,众创空间,无锡经济开发区,江阴孵化运营,国家备案,"),
+        "{csv}"
+    );
+}
+
 on_both_databases!(
+    places_and_levels_are_named_as_their_authorities_name_them,
     the_survey_gives_each_indicator_as_worked_out_by_hand,
     the_current_year_is_taken_today_and_other_years_are_refused,
     the_survey_costs_the_same_statements_for_two_carriers_or_twelve,

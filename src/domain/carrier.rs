@@ -86,6 +86,49 @@ impl Industry {
         }
     }
 
+    /// Reads an industry as people write it: its code (`BIOMEDICINE`, any
+    /// case), its Chinese name (生物医药) or a common short form (人工智能,
+    /// 新材料, 汽车零部件, 氢能, 储能 …). Spaces around are forgiven.
+    pub fn from_label(text: &str) -> Option<Self> {
+        use std::str::FromStr;
+        let text = text.trim();
+        if let Ok(industry) = Self::from_str(text) {
+            return Some(industry);
+        }
+        <Self as strum::IntoEnumIterator>::iter().find(|industry| {
+            industry.name_zh() == text || industry.short_names_zh().contains(&text)
+        })
+    }
+
+    /// Short forms in common use besides [`Industry::name_zh`].
+    fn short_names_zh(self) -> &'static [&'static str] {
+        use Industry::*;
+        match self {
+            Iot => &["物联网产业"],
+            IntegratedCircuits => &["集成电路产业", "芯片"],
+            Biomedicine => &["生物医药产业", "医药"],
+            SoftwareIt => &[
+                "软件",
+                "软件和信息技术服务",
+                "软件与信息服务",
+                "信息技术服务",
+            ],
+            HighEndEquipment => &["高端装备制造", "装备制造"],
+            HighEndTextiles => &["高端纺织", "纺织服装", "时尚纺织"],
+            EnergySavingEnv => &["节能环保产业", "环保"],
+            NewMaterials => &["新材料"],
+            NewEnergy => &["新能源产业"],
+            Automotive => &["汽车零部件", "汽车"],
+            AiMetaverse => &["人工智能", "元宇宙", "人工智能与元宇宙"],
+            Quantum => &["量子", "量子信息"],
+            ThirdGenSemiconductors => &["第三代化合物半导体", "化合物半导体"],
+            HydrogenStorage => &["氢能", "储能", "氢能储能", "氢能与储能"],
+            DeepSeaEquipment => &["深海技术", "海洋装备"],
+            SyntheticBiology => &["合成生物学", "生物制造"],
+            ModernAgriculture => &["农业", "智慧农业"],
+        }
+    }
+
     /// The industry's Chinese name.
     pub fn name_zh(self) -> &'static str {
         use Industry::*;
@@ -298,6 +341,38 @@ mod tests {
                     .any(|i| i.group() == IndustryGroup::Future && i.name_zh().starts_with(named)),
                 "{named}"
             );
+        }
+    }
+
+    #[test]
+    fn industries_read_by_code_chinese_name_or_short_form() {
+        assert_eq!(
+            Industry::from_label("生物医药"),
+            Some(Industry::Biomedicine)
+        );
+        assert_eq!(
+            Industry::from_label(" biomedicine "),
+            Some(Industry::Biomedicine)
+        );
+        assert_eq!(
+            Industry::from_label("人工智能"),
+            Some(Industry::AiMetaverse)
+        );
+        assert_eq!(
+            Industry::from_label("合成生物"),
+            Some(Industry::SyntheticBiology)
+        );
+        assert_eq!(Industry::from_label("新材料"), Some(Industry::NewMaterials));
+        assert_eq!(Industry::from_label("餐饮"), None);
+        // Every Chinese name and short form names one industry only.
+        let mut seen = std::collections::HashSet::new();
+        for industry in Industry::iter() {
+            for label in
+                std::iter::once(industry.name_zh()).chain(industry.short_names_zh().iter().copied())
+            {
+                assert!(seen.insert(label), "{label} twice");
+                assert_eq!(Industry::from_label(label), Some(industry));
+            }
         }
     }
 

@@ -262,6 +262,7 @@ pub struct FundRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamRecord {
     pub id: i32,
+    pub name: String,
     /// Professional staff (专业人员).
     pub staff: u32,
     /// Mentors (创业导师).
@@ -560,15 +561,12 @@ fn innovation_platform(
                 "{} public technology service {} open on {as_of}: {}",
                 open.len(),
                 plural(open.len(), "platform", "platforms"),
-                join(open.iter().map(|p| format!("{} (#{})", p.name, p.id)), ", ")
+                join(open.iter().map(|p| p.name.clone()), ", ")
             ),
             format!(
                 "{as_of} 开放的公共技术服务平台 {} 个：{}",
                 open.len(),
-                join(
-                    open.iter().map(|p| format!("{}（#{}）", p.name, p.id)),
-                    "、"
-                )
+                join(open.iter().map(|p| p.name.clone()), "、")
             ),
         )
     };
@@ -631,7 +629,7 @@ fn investment_fund(
                 join(
                     active
                         .iter()
-                        .map(|f| format!("{} (#{}, {} CNY)", f.name, f.id, f.size)),
+                        .map(|f| format!("{} ({} CNY)", f.name, f.size)),
                     ", "
                 )
             ),
@@ -641,7 +639,7 @@ fn investment_fund(
                 join(
                     active
                         .iter()
-                        .map(|f| format!("{}（#{}，{} 元）", f.name, f.id, f.size)),
+                        .map(|f| format!("{}（{} 元）", f.name, f.size)),
                     "、"
                 )
             ),
@@ -732,14 +730,14 @@ fn professional_team(
                  {for_tenants_en}",
                 active.len(),
                 plural(active.len(), "team", "teams"),
-                join(active.iter().map(|t| format!("#{}", t.id)), ", "),
+                join(active.iter().map(|t| t.name.clone()), ", "),
                 plural(mentors, "mentor", "mentors"),
             ),
             format!(
                 "{as_of} 在运营的团队 {} 个（{}），共有专业人员 {staff} 名、创业导师 {mentors} 名，\
                  在孵企业 {tenants} 家",
                 active.len(),
-                join(active.iter().map(|t| format!("#{}", t.id)), "、"),
+                join(active.iter().map(|t| t.name.clone()), "、"),
             ),
         )
     };
@@ -1103,6 +1101,7 @@ mod tests {
     fn team(id: i32, staff: u32, mentors: u32) -> TeamRecord {
         TeamRecord {
             id,
+            name: format!("团队{id}"),
             staff,
             mentors,
             active: since("2024-01-01"),
@@ -1504,7 +1503,7 @@ mod tests {
         let result = result_of(&records, &rules, Criterion::InvestmentFund);
         assert_eq!(
             result.reason_en,
-            "1 investment fund in force on 2025-06-30: 基金7 (#7, 5000000.00 CNY), combined \
+            "1 investment fund in force on 2025-06-30: 基金7 (5000000.00 CNY), combined \
              5000000.00 CNY; at least 1 fund of at least 10000000.00 CNY combined needed; short \
              by 5000000.00 CNY"
         );

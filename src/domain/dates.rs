@@ -1,6 +1,6 @@
 //! Dates given by users.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
 
 use super::ValidationError;
 
@@ -18,6 +18,19 @@ pub fn check_plausible(field: &str, date: NaiveDate) -> Result<(), ValidationErr
         ));
     }
     Ok(())
+}
+
+/// China Standard Time, UTC+8: the offset of every date and moment zaiti gives.
+pub fn china_standard_time() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// `moment` in China Standard Time, RFC 3339, to the second
+/// (`2026-06-30T17:45:00+08:00`).
+pub fn in_china_time(moment: DateTime<Utc>) -> String {
+    moment
+        .with_timezone(&china_standard_time())
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Refuses a year of figures (revenue, a survey) outside the years of
@@ -38,6 +51,14 @@ pub fn check_figure_year(field: &str, year: i32, today: NaiveDate) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_read_in_china_time_to_the_second() {
+        let moment = DateTime::parse_from_rfc3339("2026-06-30T09:45:00.123456Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(in_china_time(moment), "2026-06-30T17:45:00+08:00");
+    }
 
     #[test]
     fn a_year_of_figures_is_between_1980_and_this_year() {

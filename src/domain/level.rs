@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::ValidationError;
-use super::carrier::Level;
+use super::carrier::{CarrierKind, DistrictKind, Level};
 
 /// One dated recognition, as the rule needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,24 @@ pub fn level_on(recognitions: &[Recognition], as_of: NaiveDate) -> Level {
         .filter(|r| r.recognised_on <= as_of)
         .max_by_key(|r| (r.recognised_on, r.sequence))
         .map_or(Level::None, |r| r.level)
+}
+
+/// 级别 as the issuing authority names it, for a carrier of `kind` in a
+/// place of `place` kind:
+/// - a recognition below the city by the bureau of a county-level city
+///   (江阴市, 宜兴市) is 县级, not 区级; by a district or the development zone 区级;
+/// - national makerspaces are filed (国家备案, 国科火字〔2017〕120号), not
+///   recognised at a level; national incubators are 国家级.
+pub fn level_name_zh(level: Level, kind: CarrierKind, place: DistrictKind) -> &'static str {
+    match level {
+        Level::None => "未认定",
+        Level::District if place == DistrictKind::CountyLevelCity => "县级",
+        Level::District => "区级",
+        Level::City => "市级",
+        Level::Provincial => "省级",
+        Level::National if kind == CarrierKind::Makerspace => "国家备案",
+        Level::National => "国家级",
+    }
 }
 
 /// A recognition is a fact already happened: not dated after `today`, nor before 1980.
@@ -53,6 +71,33 @@ mod tests {
             recognised_on: day(on),
             sequence,
         }
+    }
+
+    #[test]
+    fn levels_are_named_as_their_authorities_name_them() {
+        use CarrierKind::{Incubator, Makerspace};
+        use DistrictKind::{CountyLevelCity, DevelopmentZone, District};
+        assert_eq!(
+            level_name_zh(Level::District, Incubator, CountyLevelCity),
+            "县级"
+        );
+        assert_eq!(level_name_zh(Level::District, Incubator, District), "区级");
+        assert_eq!(
+            level_name_zh(Level::District, Makerspace, DevelopmentZone),
+            "区级"
+        );
+        assert_eq!(
+            level_name_zh(Level::National, Makerspace, District),
+            "国家备案"
+        );
+        assert_eq!(
+            level_name_zh(Level::National, Incubator, CountyLevelCity),
+            "国家级"
+        );
+        assert_eq!(
+            level_name_zh(Level::City, Makerspace, CountyLevelCity),
+            "市级"
+        );
     }
 
     #[test]

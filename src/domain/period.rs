@@ -277,6 +277,7 @@ mod tests {
             name: format!("载体{carrier_id}"),
             kind: crate::domain::carrier::CarrierKind::Incubator,
             district: "新吴区".into(),
+            district_kind: crate::domain::carrier::DistrictKind::District,
             operator: "无锡产业发展集团有限公司".into(),
             level: crate::domain::carrier::Level::City,
             floor_area_m2: 10_000.0,

@@ -6,7 +6,8 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::ValidationError;
-use super::carrier::{CarrierKind, Level, stored_enum};
+use super::carrier::{CarrierKind, DistrictKind, Level, stored_enum};
+use super::level::level_name_zh;
 use super::money::Fen;
 
 /// The first survey year zaiti answers for: no carrier it holds reports earlier.
@@ -39,8 +40,10 @@ pub struct TorchRow {
     pub name: String,
     /// 载体类型: only makerspaces and incubators are surveyed.
     pub kind: CarrierKind,
-    /// 所在区: the district's Chinese name.
+    /// 所在区（市）: the full name of the district, county-level city or zone.
     pub district: String,
+    /// Whether that place is a district, a county-level city or a zone (it names the level).
+    pub district_kind: DistrictKind,
     /// 运营主体: the operator's registered name.
     pub operator: String,
     /// 级别 held on the as-of date.
@@ -113,7 +116,7 @@ impl Indicator {
         match self {
             Indicator::Name => "载体名称",
             Indicator::Kind => "载体类型",
-            Indicator::District => "所在区",
+            Indicator::District => "所在区（市）",
             Indicator::Operator => "运营主体",
             Indicator::Level => "级别",
             Indicator::FloorArea => "场地总面积(平方米)",
@@ -169,7 +172,7 @@ impl Indicator {
             Indicator::Kind => kind_zh(row.kind).to_owned(),
             Indicator::District => text_cell(&row.district),
             Indicator::Operator => text_cell(&row.operator),
-            Indicator::Level => level_zh(row.level).to_owned(),
+            Indicator::Level => level_name_zh(row.level, row.kind, row.district_kind).to_owned(),
             Indicator::FloorArea => area_cell(row.floor_area_m2),
             Indicator::TenantArea => area_cell(row.tenant_area_m2),
             Indicator::PublicServiceArea => area_cell(row.public_service_m2),
@@ -191,17 +194,6 @@ pub fn kind_zh(kind: CarrierKind) -> &'static str {
         CarrierKind::Incubator => "科技企业孵化器",
         CarrierKind::Accelerator => "加速器",
         CarrierKind::ScienceComplex => "科创综合体",
-    }
-}
-
-/// 级别 in Chinese.
-pub fn level_zh(level: Level) -> &'static str {
-    match level {
-        Level::None => "未认定",
-        Level::District => "区级",
-        Level::City => "市级",
-        Level::Provincial => "省级",
-        Level::National => "国家级",
     }
 }
 
@@ -267,6 +259,7 @@ mod tests {
             name: "太湖湾科创孵化器".into(),
             kind: CarrierKind::Incubator,
             district: "新吴区".into(),
+            district_kind: DistrictKind::District,
             operator: "无锡产业发展集团, 有限公司".into(),
             level: Level::Provincial,
             floor_area_m2: 12_000.456,
@@ -304,7 +297,7 @@ mod tests {
         let csv = render_csv(&[]);
         assert_eq!(
             csv,
-            "\u{feff}载体名称,载体类型,所在区,运营主体,级别,场地总面积(平方米),在孵企业使用面积(平方米),\
+            "\u{feff}载体名称,载体类型,所在区（市）,运营主体,级别,场地总面积(平方米),在孵企业使用面积(平方米),\
              公共服务场地面积(平方米),在孵企业数(家),当年毕业企业数(家),累计毕业企业数(家),\
              专业孵化服务人员(人),创业导师(人),孵化基金规模(元),公共技术服务平台(个)\r\n"
         );
@@ -328,6 +321,17 @@ mod tests {
             assert!(!indicator.name_zh().is_empty() && !indicator.name_en().is_empty());
             assert!(!indicator.cell(&row()).is_empty(), "{indicator:?}");
         }
+    }
+
+    #[test]
+    fn levels_are_named_by_place_and_kind() {
+        let mut row = row();
+        row.level = Level::District;
+        row.district_kind = DistrictKind::CountyLevelCity;
+        assert_eq!(Indicator::Level.cell(&row), "县级");
+        row.kind = CarrierKind::Makerspace;
+        row.level = Level::National;
+        assert_eq!(Indicator::Level.cell(&row), "国家备案");
     }
 
     #[test]

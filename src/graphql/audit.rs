@@ -1,7 +1,6 @@
 //! The audit trail, read-only: no path of the API edits or deletes it.
 
-use async_graphql::{Context, ID, InputObject, Json, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, InputObject, Object};
 use entity::audit_event;
 
 use super::connection::{connection, page_args, page_complexity, total_count};
@@ -9,6 +8,7 @@ use super::enums::{AuditOperation, Role, to_domain};
 use super::error::ApiResult;
 use super::loaders::{self, one};
 use super::node::{NodeType, decode, global_id};
+use super::scalars::{DateTime, Json};
 use crate::domain::access::{audit_scope, may_read_enterprise_confidential};
 use crate::error::{AppError, stored};
 use crate::store;
@@ -52,11 +52,7 @@ const REDACTED: &str = "CONFIDENTIAL";
 impl AuditEvent {
     /// Snapshot `text` as the caller may see it: an enterprise's confidential
     /// figures are masked unless the caller may read them today.
-    async fn visible(
-        &self,
-        ctx: &Context<'_>,
-        text: Option<&str>,
-    ) -> ApiResult<Option<Json<serde_json::Value>>> {
+    async fn visible(&self, ctx: &Context<'_>, text: Option<&str>) -> ApiResult<Option<Json>> {
         let Some(mut value) = json(text)? else {
             return Ok(None);
         };
@@ -94,8 +90,8 @@ impl AuditEvent {
     }
 
     /// When the change was committed.
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.row.occurred_at
+    async fn occurred_at(&self) -> DateTime {
+        self.row.occurred_at.into()
     }
 
     /// The name of the token that made the change.
@@ -137,14 +133,14 @@ impl AuditEvent {
     /// The record before the change, as stored (absent for a creation). An
     /// enterprise's confidential figures read `"CONFIDENTIAL"` unless the
     /// caller is ADMIN or the enterprise's custodian.
-    async fn before(&self, ctx: &Context<'_>) -> ApiResult<Option<Json<serde_json::Value>>> {
+    async fn before(&self, ctx: &Context<'_>) -> ApiResult<Option<Json>> {
         self.visible(ctx, self.row.before.as_deref()).await
     }
 
     /// The record after the change, as stored (absent for a deletion). An
     /// enterprise's confidential figures read `"CONFIDENTIAL"` unless the
     /// caller is ADMIN or the enterprise's custodian.
-    async fn after(&self, ctx: &Context<'_>) -> ApiResult<Option<Json<serde_json::Value>>> {
+    async fn after(&self, ctx: &Context<'_>) -> ApiResult<Option<Json>> {
         self.visible(ctx, self.row.after.as_deref()).await
     }
 }
@@ -169,9 +165,9 @@ pub struct AuditEventFilter {
     /// Changes of these kinds.
     pub operations: Option<Vec<AuditOperation>>,
     /// Changes at or after this moment.
-    pub from: Option<DateTime<Utc>>,
+    pub from: Option<DateTime>,
     /// Changes before this moment.
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<DateTime>,
 }
 
 #[derive(Default)]
@@ -208,8 +204,8 @@ impl AuditQuery {
             entity_id: entity.map(|(_, id)| id),
             actor: filter.actor,
             operations: to_domain(filter.operations),
-            from: filter.from,
-            until: filter.until,
+            from: filter.from.map(DateTime::utc),
+            until: filter.until.map(DateTime::utc),
         };
         let args = page_args(ctx, first, after, last, before);
         let page = store::audit::page(db, &filter, &args).await?;

@@ -1,7 +1,7 @@
 //! Carriers (载体): the type, the listing and the writes.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::carrier;
 
 use super::compliance::{self, CarrierCompliance, LevelEligibility};
@@ -20,7 +20,7 @@ use super::loaders::{self, many, required};
 use super::node::{NodeType, expect, expect_all, global_id};
 use super::operator::Operator;
 use super::recognition::LevelRecognition;
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use super::space_phase::SpacePhase;
 use super::spatial::{self, CoordinateSystem, GeoJson, SpatialFilter};
 use super::support::{self, Facility, Fund, OperatingTeam, Platform};
@@ -50,8 +50,8 @@ pub struct Carrier {
     landmark: bool,
     location: Option<GeoPoint>,
     version: i32,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+    created_at: chrono::DateTime<Utc>,
+    updated_at: chrono::DateTime<Utc>,
 }
 
 /// A point on the earth in WGS84 / CGCS2000 degrees.
@@ -225,6 +225,28 @@ impl Carrier {
         let recognitions: Vec<Recognition> =
             history.iter().map(LevelRecognition::rule_view).collect();
         Ok(level_on(&recognitions, as_of).into())
+    }
+
+    /// 级别 on `asOf` (default today) as its authority names it: 区级 for a
+    /// district's recognition but 县级 for that of a county-level city
+    /// (江阴市, 宜兴市); 国家备案 for a makerspace filed nationally, 国家级 for a
+    /// national incubator; 市级, 省级; 未认定 without a level.
+    async fn level_name_zh(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
+    ) -> ApiResult<&'static str> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let history = self.history(ctx, false).await?;
+        let recognitions: Vec<Recognition> =
+            history.iter().map(LevelRecognition::rule_view).collect();
+        let district = loaders::of(ctx)?.district(self.district_id).await?;
+        let district = required(district, "district", self.district_id)?;
+        Ok(crate::domain::level::level_name_zh(
+            level_on(&recognitions, as_of),
+            self.kind,
+            district.domain_kind(),
+        ))
     }
 
     /// 认定记录: every level recognition, oldest first; those voided as
@@ -436,13 +458,13 @@ impl Carrier {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
+    async fn created_at(&self) -> DateTime {
+        self.created_at.into()
     }
 
     /// When the record was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.updated_at.into()
     }
 }
 

@@ -2,7 +2,7 @@
 //! and which level it could apply for.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::setting;
 
 use super::cost::{COMPLIANCE_CRITERIA, FIXED_SMALL_LIST, RECORDS_PER_OWNER, list_complexity};
@@ -10,7 +10,7 @@ use super::enums::{CarrierKind, ComplianceCriterion, FacilityKind, Level};
 use super::error::ApiResult;
 use super::loaders::{self, Loaders, one, required};
 use super::node::{NodeType, global_id};
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use super::support::{Facility, Fund, OperatingTeam, Platform};
 use crate::domain::compliance::{self as rules, Compliance, ComplianceRules, CriterionResult};
 use crate::domain::level_rules::{self, CarrierFigures, Eligibility, RuleSet};
@@ -48,8 +48,8 @@ impl Setting {
     }
 
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 }
 

@@ -2,7 +2,6 @@
 //! toward the plan's targets, proposed by operators and decided by the bureau.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Subscription};
-use chrono::{DateTime, Utc};
 use entity::designation_request;
 use futures_util::stream::{Stream, StreamExt};
 
@@ -13,7 +12,7 @@ use super::error::{ApiError, ApiResult, missing_context};
 use super::loaders::{self, one, required};
 use super::node::{NodeType, expect, global_id};
 use super::recognition::LevelRecognition;
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use super::support::{OperatingTeam, Platform};
 use crate::domain::access::{Actor, designation_scope};
 use crate::domain::designation::{self as domain, Proposal, Subject};
@@ -175,8 +174,8 @@ impl DesignationRequest {
     }
 
     /// When the request was submitted.
-    async fn submitted_at(&self) -> DateTime<Utc> {
-        self.row.created_at
+    async fn submitted_at(&self) -> DateTime {
+        self.row.created_at.into()
     }
 
     /// The token that decided the request; null while pending.
@@ -185,8 +184,8 @@ impl DesignationRequest {
     }
 
     /// When the request was decided; null while pending.
-    async fn decided_at(&self) -> Option<DateTime<Utc>> {
-        self.row.decided_at
+    async fn decided_at(&self) -> Option<DateTime> {
+        self.row.decided_at.map(DateTime::from)
     }
 
     /// 审批意见: why it was approved or rejected (always given for a rejection).

@@ -1,13 +1,14 @@
 //! Districts (行政区).
 
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::district;
 
 use super::cost::{FIXED_SMALL_LIST, list_complexity};
 use super::enums::DistrictKind;
 use super::error::ApiResult;
 use super::node::{NodeType, global_id};
+use super::scalars::DateTime;
 use crate::error::{AppError, stored};
 use crate::store;
 
@@ -18,10 +19,12 @@ pub struct District {
     code: String,
     name_zh: String,
     name_en: String,
+    short_name_zh: Option<String>,
+    division_code: Option<String>,
     kind: crate::domain::carrier::DistrictKind,
     version: i32,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+    created_at: chrono::DateTime<Utc>,
+    updated_at: chrono::DateTime<Utc>,
 }
 
 impl TryFrom<district::Model> for District {
@@ -34,10 +37,19 @@ impl TryFrom<district::Model> for District {
             code: row.code,
             name_zh: row.name_zh,
             name_en: row.name_en,
+            short_name_zh: row.short_name_zh,
+            division_code: row.division_code,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
+    }
+}
+
+impl District {
+    /// District, county-level city or development zone, for the rules that depend on it.
+    pub fn domain_kind(&self) -> crate::domain::carrier::DistrictKind {
+        self.kind
     }
 }
 
@@ -54,9 +66,21 @@ impl District {
         &self.code
     }
 
-    /// Chinese name, e.g. 新吴区.
+    /// The full official Chinese name, e.g. 新吴区, 江阴市, 无锡经济开发区.
     async fn name_zh(&self) -> &str {
         &self.name_zh
+    }
+
+    /// 简称: the short form, e.g. 新吴, 江阴, 经开区.
+    async fn short_name_zh(&self) -> Option<&str> {
+        self.short_name_zh.as_deref()
+    }
+
+    /// 行政区划代码: the GB/T 2260 administrative division code (e.g. 320214),
+    /// the key government data sets join on; null for the development zone,
+    /// which is a functional zone, not an administrative division.
+    async fn division_code(&self) -> Option<&str> {
+        self.division_code.as_deref()
     }
 
     /// English name, e.g. Xinwu District.
@@ -90,13 +114,13 @@ impl District {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
+    async fn created_at(&self) -> DateTime {
+        self.created_at.into()
     }
 
     /// When the record was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.updated_at.into()
     }
 }
 

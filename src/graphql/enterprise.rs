@@ -1,7 +1,6 @@
 //! Enterprises (企业) and their qualifications.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{enterprise, qualification};
 
 use super::connection::{connection, page_args, page_complexity, total_count};
@@ -13,7 +12,7 @@ use super::error::ApiResult;
 use super::loaders::{self, many, one, required};
 use super::node::{NodeType, expect, global_id};
 use super::operator::Operator;
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use super::tenancy::Tenancy;
 use crate::domain::ValidationError;
 use crate::domain::access::may_read_enterprise_confidential;
@@ -263,13 +262,13 @@ impl Enterprise {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 
     /// When the record was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 }
 
@@ -327,8 +326,8 @@ impl Qualification {
 
     /// 作废时间: when it was voided as entered in error; it then counts toward
     /// no graduation route. Null while it counts.
-    async fn voided_at(&self) -> Option<DateTime<Utc>> {
-        self.row.voided_at
+    async fn voided_at(&self) -> Option<DateTime> {
+        self.row.voided_at.map(DateTime::from)
     }
 
     /// 作废原因: why it was voided.
@@ -342,8 +341,8 @@ impl Qualification {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.row.created_at
+    async fn created_at(&self) -> DateTime {
+        self.row.created_at.into()
     }
 }
 

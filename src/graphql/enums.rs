@@ -40,13 +40,14 @@ pub enum CarrierStatus {
 pub enum Level {
     /// 未认定: not recognised (or recognition withdrawn).
     None,
-    /// 区级: recognised by a district.
+    /// 区级 / 县级: recognised below the city: by a district or the development
+    /// zone (区级), or by a county-level city, 江阴市 or 宜兴市 (县级); `levelNameZh` says which.
     District,
     /// 市级: recognised by the city.
     City,
     /// 省级: recognised by the province.
     Provincial,
-    /// 国家级: recognised nationally.
+    /// 国家级 (incubators) / 国家备案 (makerspaces, which are filed nationally, not recognised).
     National,
 }
 

@@ -1,7 +1,7 @@
 //! Progress toward the 2027 targets of the action plan, for any date.
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::carrier::Carrier;
 use super::connection::{page_args, page_complexity};
@@ -11,7 +11,7 @@ use super::enums::{CarrierKind, SpaceSource};
 use super::error::ApiResult;
 use super::loaders::{self, required};
 use super::period::{ReportingPeriod, TargetRestatement};
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use crate::domain::goals::{
     self, Contribution, GoalFacts, Pace, TargetCode as DomainCode, Targets,
 };
@@ -46,7 +46,7 @@ pub struct GoalProgress {
     /// The date of the figures: records dated up to it count.
     pub as_of: Date,
     /// The moment of knowledge the figures were computed for; null for what is known now.
-    pub known_at: Option<DateTime<Utc>>,
+    pub known_at: Option<DateTime>,
     /// The first day of the plan period.
     pub period_start: Date,
     /// The last day of the plan period.
@@ -490,21 +490,24 @@ impl GoalQuery {
         #[graphql(
             desc = "The moment of knowledge: only what had been recorded by then counts, at its values then (default: now)."
         )]
-        known_at: Option<DateTime<Utc>>,
+        known_at: Option<DateTime>,
     ) -> ApiResult<GoalProgress> {
         let live = super::db(ctx)?;
         let as_of = as_of.map_or_else(store::today, |d| d.0);
         let known;
         let db = match known_at {
-            Some(moment) if moment > Utc::now() => {
+            Some(moment) if moment.utc() > chrono::Utc::now() => {
                 return Err(AppError::invalid(
                     "knownAt",
-                    format!("{moment} is in the future; what will be known then is not known yet"),
+                    format!(
+                        "{} is in the future; what will be known then is not known yet / 所问时点尚未到来",
+                        moment.0.to_rfc3339()
+                    ),
                 )
                 .into());
             }
             Some(moment) => {
-                known = store::known::as_known_at(live, moment).await?;
+                known = store::known::as_known_at(live, moment.utc()).await?;
                 &known
             }
             None => live,

@@ -196,8 +196,12 @@ fn builder(
 
 /// The schema in SDL, as `schema.graphql` holds it.
 pub fn sdl() -> String {
-    schema(Limits::default(), crate::events::Bus::in_process())
-        .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+    schema(Limits::default(), crate::events::Bus::in_process()).sdl_with_options(
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_enum_items()
+            .include_specified_by(),
+    )
 }
 
 /// Both schemas over one aggregate gate.

@@ -1,7 +1,7 @@
 //! Operators (运营主体): the organisations that run carriers.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::operator;
 
 use super::access::confidential;
@@ -10,6 +10,7 @@ use super::enums::{Ownership, to_domain};
 use super::error::{ApiError, ApiResult};
 use super::loaders;
 use super::node::{NodeType, expect, global_id};
+use super::scalars::DateTime;
 use crate::domain::ValidationError;
 use crate::domain::text::{filter_text, optional_text, required_text};
 use crate::domain::uscc::Uscc;
@@ -27,8 +28,8 @@ pub struct Operator {
     contact_person: Option<String>,
     contact_phone: Option<String>,
     version: i32,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+    created_at: chrono::DateTime<Utc>,
+    updated_at: chrono::DateTime<Utc>,
 }
 
 impl TryFrom<operator::Model> for Operator {
@@ -88,13 +89,13 @@ impl Operator {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
+    async fn created_at(&self) -> DateTime {
+        self.created_at.into()
     }
 
     /// When the record was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.updated_at.into()
     }
 }
 

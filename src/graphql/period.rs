@@ -1,7 +1,7 @@
 //! Reporting periods (报告期): closing a year, and restatements of its figures.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use entity::reporting_period;
 
 use super::audit::AuditEvent;
@@ -11,7 +11,7 @@ use super::error::ApiResult;
 use super::goals::{TargetCode, figure};
 use super::loaders;
 use super::node::{NodeType, global_id};
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use crate::domain::access::audit_scope;
 use crate::domain::goals::TargetCode as DomainCode;
 use crate::domain::period::{
@@ -111,8 +111,8 @@ impl ReportingPeriod {
 
     /// The moment of closing: the reported figures are what was known then
     /// (`goalProgress(asOf: periodEnd, knownAt: closedAt)` gives them too).
-    async fn closed_at(&self) -> DateTime<Utc> {
-        self.row.closed_at
+    async fn closed_at(&self) -> DateTime {
+        self.row.closed_at.into()
     }
 
     /// The token that last reopened the period.
@@ -121,8 +121,8 @@ impl ReportingPeriod {
     }
 
     /// When the period was last reopened.
-    async fn reopened_at(&self) -> Option<DateTime<Utc>> {
-        self.row.reopened_at
+    async fn reopened_at(&self) -> Option<DateTime> {
+        self.row.reopened_at.map(DateTime::from)
     }
 
     /// Why it was last reopened.
@@ -174,7 +174,7 @@ pub struct TargetRestatement {
     reported: f64,
     current: f64,
     changed: Vec<Restated>,
-    closed_at: DateTime<Utc>,
+    closed_at: chrono::DateTime<Utc>,
 }
 
 impl TargetRestatement {
@@ -301,7 +301,7 @@ impl TargetRestatement {
 /// see the audit trail.
 async fn causes(
     ctx: &Context<'_>,
-    closed_at: DateTime<Utc>,
+    closed_at: chrono::DateTime<Utc>,
     filter: CauseFilter<'_>,
     first: Option<i32>,
 ) -> ApiResult<Vec<AuditEvent>> {
@@ -321,7 +321,7 @@ async fn causes(
 /// reported, indicator by indicator, and which records cause it.
 pub struct TorchRestatement {
     changed: Vec<TorchRestated>,
-    closed_at: DateTime<Utc>,
+    closed_at: chrono::DateTime<Utc>,
 }
 
 /// 火炬统计更正调整: how a closed year's survey rows differ from those

@@ -1,7 +1,7 @@
 //! Level recognitions (级别认定).
 
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::level_recognition;
 
 use super::carrier::Carrier;
@@ -10,7 +10,7 @@ use super::enums::Level;
 use super::error::ApiResult;
 use super::loaders::{self, required};
 use super::node::{NodeType, expect, global_id};
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use crate::domain::level::{Recognition, check_recognised_on};
 use crate::domain::text::{optional_text, required_text};
 use crate::error::{AppError, stored};
@@ -27,10 +27,10 @@ pub struct LevelRecognition {
     recognised_on: chrono::NaiveDate,
     authority: String,
     document_number: Option<String>,
-    voided_at: Option<DateTime<Utc>>,
+    voided_at: Option<chrono::DateTime<Utc>>,
     void_reason: Option<String>,
     version: i32,
-    created_at: DateTime<Utc>,
+    created_at: chrono::DateTime<Utc>,
 }
 
 impl LevelRecognition {
@@ -99,8 +99,8 @@ impl LevelRecognition {
 
     /// 作废时间: when the recognition was voided as entered in error; it then
     /// counts toward no level and no target. Null while it counts.
-    async fn voided_at(&self) -> Option<DateTime<Utc>> {
-        self.voided_at
+    async fn voided_at(&self) -> Option<DateTime> {
+        self.voided_at.map(DateTime::from)
     }
 
     /// 作废原因: why it was voided.
@@ -114,8 +114,8 @@ impl LevelRecognition {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
+    async fn created_at(&self) -> DateTime {
+        self.created_at.into()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Space phases: deliveries of floor area to a carrier.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::space_phase;
 
 use super::carrier::Carrier;
@@ -10,7 +10,7 @@ use super::enums::SpaceSource;
 use super::error::ApiResult;
 use super::loaders::{self, required};
 use super::node::{NodeType, expect, global_id};
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use crate::domain::area::FloorArea;
 use crate::domain::dates::check_plausible;
 use crate::domain::text::{optional_text, required_text};
@@ -28,10 +28,10 @@ pub struct SpacePhase {
     area_m2: f64,
     delivered_on: chrono::NaiveDate,
     source: crate::domain::carrier::SpaceSource,
-    voided_at: Option<DateTime<Utc>>,
+    voided_at: Option<chrono::DateTime<Utc>>,
     void_reason: Option<String>,
     version: i32,
-    created_at: DateTime<Utc>,
+    created_at: chrono::DateTime<Utc>,
 }
 
 impl TryFrom<space_phase::Model> for SpacePhase {
@@ -89,8 +89,8 @@ impl SpacePhase {
 
     /// 作废时间: when the phase was voided as entered in error; a voided
     /// phase counts in no figure from then on. Null while it counts.
-    async fn voided_at(&self) -> Option<DateTime<Utc>> {
-        self.voided_at
+    async fn voided_at(&self) -> Option<DateTime> {
+        self.voided_at.map(DateTime::from)
     }
 
     /// 作废原因: why it was voided.
@@ -104,8 +104,8 @@ impl SpacePhase {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
+    async fn created_at(&self) -> DateTime {
+        self.created_at.into()
     }
 }
 

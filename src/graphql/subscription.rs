@@ -17,7 +17,7 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::{
     Context, Data, ID, Object, Request, Response, Subscription as GqlSubscription,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::carrier;
 use futures_util::FutureExt;
 use futures_util::stream::{BoxStream, Stream, StreamExt};
@@ -29,6 +29,7 @@ use super::error::{ApiError, ApiResult, classify_request_error, code, missing_co
 use super::execution::RowBudget;
 use super::loaders::{self, BatchQueue, Loaders, required};
 use super::node::{NodeType, expect, global_id};
+use super::scalars::DateTime;
 use crate::domain::access::Actor;
 use crate::error::AppError;
 use crate::events::Bus;
@@ -100,7 +101,7 @@ impl OccupancySubscription {
 #[derive(Debug, Clone)]
 pub struct OccupancyChange {
     carrier_id: i32,
-    at: DateTime<Utc>,
+    at: chrono::DateTime<Utc>,
 }
 
 /// The occupancy figures of a carrier may have changed: refetch what you show of it.
@@ -118,8 +119,8 @@ impl OccupancyChange {
     }
 
     /// When this server learned of the change.
-    async fn at(&self) -> DateTime<Utc> {
-        self.at
+    async fn at(&self) -> DateTime {
+        self.at.into()
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use async_graphql::{
     ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::{facility, fund, operating_team, platform};
 
 use super::carrier::Carrier;
@@ -17,7 +17,7 @@ use super::enums::{FacilityKind, Level, PlatformKind};
 use super::error::ApiResult;
 use super::loaders::{self, many, one, required};
 use super::node::{NodeType, expect, expect_all, global_id};
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use super::spatial::SpatialFilter;
 use crate::domain::area::FloorArea;
 use crate::domain::money::Fen;
@@ -73,15 +73,15 @@ pub struct Platform {
     pub enterprises_served_per_year: Option<i32>,
     /// 作废时间: when it was voided as entered in error; it then counts
     /// nowhere. Null while it counts.
-    pub voided_at: Option<DateTime<Utc>>,
+    pub voided_at: Option<DateTime>,
     /// 作废原因: why it was voided.
     pub void_reason: Option<String>,
     /// Row version; pass it back to change or void the platform.
     pub version: i32,
     /// When the record was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 #[ComplexObject]
@@ -116,11 +116,11 @@ impl TryFrom<platform::Model> for Platform {
             closed_on: row.closed_on.map(date),
             services: serde_json::from_str(&row.services).map_err(|_| AppError::Internal)?,
             enterprises_served_per_year: row.enterprises_served_per_year,
-            voided_at: row.voided_at,
+            voided_at: row.voided_at.map(DateTime::from),
             void_reason: row.void_reason,
             version: row.version,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
         })
     }
 }
@@ -299,15 +299,15 @@ pub struct Fund {
     pub closed_on: Option<Date>,
     /// 作废时间: when it was voided as entered in error; it then serves no
     /// carrier in any figure. Null while it counts.
-    pub voided_at: Option<DateTime<Utc>>,
+    pub voided_at: Option<DateTime>,
     /// 作废原因: why it was voided.
     pub void_reason: Option<String>,
     /// Row version; pass it back to change or void the fund.
     pub version: i32,
     /// When the record was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 #[ComplexObject]
@@ -345,11 +345,11 @@ impl From<fund::Model> for Fund {
             size: Fen(row.size_fen).to_string(),
             established_on: date(row.established_on),
             closed_on: row.closed_on.map(date),
-            voided_at: row.voided_at,
+            voided_at: row.voided_at.map(DateTime::from),
             void_reason: row.void_reason,
             version: row.version,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
         }
     }
 }
@@ -496,15 +496,15 @@ pub struct OperatingTeam {
     pub professional_recognised_on: Option<Date>,
     /// 作废时间: when it was voided as entered in error; it then counts
     /// nowhere. Null while it counts.
-    pub voided_at: Option<DateTime<Utc>>,
+    pub voided_at: Option<DateTime>,
     /// 作废原因: why it was voided.
     pub void_reason: Option<String>,
     /// Row version; pass it back to change or void the team.
     pub version: i32,
     /// When the record was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 #[ComplexObject]
@@ -532,11 +532,11 @@ impl From<operating_team::Model> for OperatingTeam {
             formed_on: date(row.formed_on),
             disbanded_on: row.disbanded_on.map(date),
             professional_recognised_on: row.professional_recognised_on.map(date),
-            voided_at: row.voided_at,
+            voided_at: row.voided_at.map(DateTime::from),
             void_reason: row.void_reason,
             version: row.version,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
         }
     }
 }
@@ -655,15 +655,15 @@ pub struct Facility {
     pub closed_on: Option<Date>,
     /// 作废时间: when it was voided as entered in error; it then counts
     /// nowhere. Null while it counts.
-    pub voided_at: Option<DateTime<Utc>>,
+    pub voided_at: Option<DateTime>,
     /// 作废原因: why it was voided.
     pub void_reason: Option<String>,
     /// Row version; pass it back to change or void the facility.
     pub version: i32,
     /// When the record was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 #[ComplexObject]
@@ -694,11 +694,11 @@ impl TryFrom<facility::Model> for Facility {
             area_m2: row.area_m2,
             opened_on: date(row.opened_on),
             closed_on: row.closed_on.map(date),
-            voided_at: row.voided_at,
+            voided_at: row.voided_at.map(DateTime::from),
             void_reason: row.void_reason,
             version: row.version,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
         })
     }
 }

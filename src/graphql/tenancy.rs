@@ -1,7 +1,7 @@
 //! Tenancies (在孵), occupancy and the tenant clocks.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::tenancy;
 
 use super::carrier::Carrier;
@@ -14,7 +14,7 @@ use super::enums::{CarrierKind, GraduationRoute, TenancyStatus};
 use super::error::ApiResult;
 use super::loaders::{self, one, required};
 use super::node::{NodeType, expect, global_id};
-use super::scalars::Date;
+use super::scalars::{Date, DateTime};
 use crate::domain::area::FloorArea;
 use crate::domain::enterprise::routes_met;
 use crate::domain::tenancy::{self as rules, Span};
@@ -207,8 +207,8 @@ impl Tenancy {
 
     /// 作废时间: when the tenancy was voided as entered in error; it then
     /// counts in no figure and no rule. Null while it counts.
-    async fn voided_at(&self) -> Option<DateTime<Utc>> {
-        self.0.voided_at
+    async fn voided_at(&self) -> Option<DateTime> {
+        self.0.voided_at.map(DateTime::from)
     }
 
     /// 作废原因: why it was voided.
@@ -222,8 +222,8 @@ impl Tenancy {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 }
 

@@ -185,7 +185,7 @@ async fn records_but_tenants(
         .into_tuple::<FundRow>()
         .all(db);
 
-    type TeamRow = (i32, i32, i32, i32, NaiveDate, Option<NaiveDate>);
+    type TeamRow = (i32, i32, String, i32, i32, NaiveDate, Option<NaiveDate>);
     let teams = carriers
         .restrict(
             operating_team::Entity::find(),
@@ -196,6 +196,7 @@ async fn records_but_tenants(
         .columns([
             operating_team::Column::Id,
             operating_team::Column::CarrierId,
+            operating_team::Column::Name,
             operating_team::Column::StaffCount,
             operating_team::Column::MentorCount,
             operating_team::Column::FormedOn,
@@ -253,13 +254,14 @@ async fn records_but_tenants(
                 active: span(established_on, closed_on),
             });
     }
-    for (id, carrier_id, staff, mentors, formed_on, disbanded_on) in teams {
+    for (id, carrier_id, name, staff, mentors, formed_on, disbanded_on) in teams {
         records
             .entry(carrier_id)
             .or_default()
             .teams
             .push(TeamRecord {
                 id,
+                name,
                 staff: u32::try_from(staff).unwrap_or_default(),
                 mentors: u32::try_from(mentors).unwrap_or_default(),
                 active: span(formed_on, disbanded_on),

@@ -194,8 +194,9 @@ where
 
 /// Today's date in China Standard Time, the calendar the plan is dated in.
 pub fn today() -> chrono::NaiveDate {
-    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    chrono::Utc::now().with_timezone(&china).date_naive()
+    chrono::Utc::now()
+        .with_timezone(&crate::domain::dates::china_standard_time())
+        .date_naive()
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside LIKE.

@@ -56,8 +56,13 @@ pub async fn close(
         refuse_if_closed(period)?;
     }
     // The moment of knowledge of the figures: taken before they are read, so
-    // that `knownAt` at this moment gives them too.
-    let closed_at = Utc::now();
+    // that `knownAt` at this moment gives them too. A whole second, waited
+    // for, because the API shows moments to the second: `closedAt` read back
+    // as `knownAt` then covers every change the figures include.
+    let closed_at = next_whole_second(Utc::now());
+    if let Ok(wait) = (closed_at - Utc::now()).to_std() {
+        tokio::time::sleep(wait).await;
+    }
     let figures = figures_on(db, period_end).await?;
     let figures = serde_json::to_string(&figures).map_err(|err| {
         tracing::error!(%err, "reported figures do not serialise");
@@ -166,6 +171,12 @@ pub async fn reopen(
     audit::record_with_reason(&txn, actor, Operation::Update, change, Some(reason)).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// The first whole second after `moment`.
+fn next_whole_second(moment: DateTime<Utc>) -> DateTime<Utc> {
+    let whole = moment.timestamp() + 1;
+    DateTime::from_timestamp(whole, 0).unwrap_or(moment)
 }
 
 fn refuse_if_closed(period: &reporting_period::Model) -> AppResult<()> {

@@ -10,7 +10,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::compliance::Carriers;
-use crate::domain::carrier::{CarrierKind, Level};
+use crate::domain::carrier::{CarrierKind, DistrictKind, Level};
 use crate::domain::level::{Recognition, level_on};
 use crate::domain::torch::{self, TorchRow};
 use crate::error::{AppResult, stored};
@@ -77,6 +77,7 @@ pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchSt
                 name: c.name,
                 kind: c.kind,
                 district: c.district,
+                district_kind: c.district_kind,
                 operator: c.operator,
             }
         })
@@ -97,6 +98,7 @@ struct SurveyedCarrier {
     name: String,
     kind: CarrierKind,
     district: String,
+    district_kind: DistrictKind,
     operator: String,
 }
 
@@ -110,6 +112,10 @@ async fn surveyed_carriers(db: &DatabaseConnection) -> AppResult<Vec<SurveyedCar
         .expr_as(
             Expr::col((district::Entity, district::Column::NameZh)),
             Alias::new("district_name"),
+        )
+        .expr_as(
+            Expr::col((district::Entity, district::Column::Kind)),
+            Alias::new("district_kind"),
         )
         .expr_as(
             Expr::col((operator::Entity, operator::Column::Name)),
@@ -136,7 +142,9 @@ async fn surveyed_carriers(db: &DatabaseConnection) -> AppResult<Vec<SurveyedCar
         .iter()
         .map(|row| {
             let kind: String = row.try_get("", "kind")?;
+            let district_kind: String = row.try_get("", "district_kind")?;
             Ok(SurveyedCarrier {
+                district_kind: stored("district.kind", &district_kind)?,
                 id: row.try_get("", "id")?,
                 name: row.try_get("", "name")?,
                 kind: stored("carrier.kind", &kind)?,

@@ -78,6 +78,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
                 version: 1,
                 created_at: now,
                 updated_at: now,
+                name_pinyin: None,
             })
             .collect(),
     )
@@ -109,6 +110,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
             version: 1,
             created_at: now,
             updated_at: now,
+            name_pinyin: None,
         });
         // Carrier i leads in industry i mod 15; tenants mostly match it (below).
         industry_rows.push(carrier_industry::Model {
@@ -292,6 +294,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
                 version: 1,
                 created_at: now,
                 updated_at: now,
+                name_pinyin: None,
             }
         })
         .collect();

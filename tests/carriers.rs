@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TestApp, uscc};
 use serde_json::{Value, json};
 
 const PAGE: &str = r#"
@@ -345,7 +345,92 @@ async fn a_page_costs_the_same_sql_statements_whatever_its_size(app: TestApp) {
     );
 }
 
+/// 拼音顺序: carriers, operators and enterprises in the order a Chinese reader
+/// expects, a page at a time, where code points would put 宜兴 before 滨湖.
+async fn names_come_in_pinyin_order_page_by_page(app: TestApp) {
+    let places = ["宜兴", "滨湖", "梁溪", "江阴", "新吴", "锡山", "惠山"];
+    let pinyin_order = ["滨湖", "惠山", "江阴", "梁溪", "锡山", "新吴", "宜兴"];
+    let district = app.district_id("xinwu").await;
+    for (n, place) in places.iter().enumerate() {
+        let operator = app
+            .create_operator(&format!("{place}运营公司"), 600 + n as u32)
+            .await;
+        app.create_carrier(
+            &operator,
+            &district,
+            json!({ "name": format!("{place}众创空间") }),
+        )
+        .await;
+        app.data(
+            "mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { id } }",
+            json!({ "input": { "uscc": uscc(700 + n as u32), "name": format!("{place}科技有限公司"),
+                               "foundedOn": "2023-01-01" } }),
+        )
+        .await;
+    }
+    let by_code_point = {
+        let mut sorted = places.to_vec();
+        sorted.sort_unstable();
+        sorted
+    };
+    assert_ne!(
+        by_code_point, pinyin_order,
+        "the two orders differ for these names"
+    );
+
+    // Carriers, three at a time, forward through every page.
+    let page = r#"query($after: String) { carriers(first: 3, after: $after, orderBy: { field: NAME_PINYIN }) {
+        edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }"#;
+    let (mut collected, mut after) = (Vec::new(), Value::Null);
+    loop {
+        let data = app.data(page, json!({ "after": after })).await;
+        let carriers = &data["carriers"];
+        collected.extend(names(carriers));
+        if carriers["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = carriers["pageInfo"]["endCursor"].clone();
+    }
+    let expected: Vec<String> = pinyin_order
+        .iter()
+        .map(|p| format!("{p}众创空间"))
+        .collect();
+    assert_eq!(collected, expected);
+    let descending = app
+        .data(
+            "{ carriers(first: 2, orderBy: { field: NAME_PINYIN, direction: DESC }) { edges { node { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        names(&descending["carriers"]),
+        ["宜兴众创空间", "新吴众创空间"]
+    );
+
+    // Operators and enterprises, second page after the first.
+    for (list, suffix) in [("operators", "运营公司"), ("enterprises", "科技有限公司")] {
+        let query = format!(
+            r#"query($after: String) {{ {list}(first: 4, after: $after, orderBy: NAME_PINYIN) {{
+                edges {{ node {{ name }} }} pageInfo {{ endCursor }} }} }}"#
+        );
+        let first = app.data(&query, json!({ "after": null })).await;
+        let after = first[list]["pageInfo"]["endCursor"].clone();
+        let second = app.data(&query, json!({ "after": after })).await;
+        let listed: Vec<String> = names(&first[list])
+            .into_iter()
+            .chain(names(&second[list]))
+            .filter(|name| name.ends_with(suffix))
+            .collect();
+        let expected: Vec<String> = pinyin_order
+            .iter()
+            .map(|p| format!("{p}{suffix}"))
+            .collect();
+        assert_eq!(listed, expected, "{list}");
+    }
+}
+
 on_both_databases!(
+    names_come_in_pinyin_order_page_by_page,
     pages_forward_and_backward_with_cursors,
     a_cursor_of_another_order_or_an_oversized_page_is_refused,
     filters_narrow_the_list_and_the_count,

@@ -7,8 +7,9 @@ use chrono::{NaiveDate, Utc};
 use common::{Backend, empty_database};
 use entity::{carrier, carrier_status_change, operator, space_phase};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, EntityTrait, IntoActiveModel, QueryOrder};
-use zaiti::store::known::copy_rows;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, EntityTrait, IntoActiveModel, QueryOrder, QuerySelect,
+};
 
 fn day(text: &str) -> NaiveDate {
     text.parse().expect("a date")
@@ -33,6 +34,7 @@ fn carrier_row(id: i32, status: &str, registered: &str, district_id: i32) -> car
         version: 1,
         created_at: registered_at,
         updated_at: registered_at,
+        name_pinyin: None,
     }
 }
 
@@ -76,7 +78,32 @@ fn operator_row(id: i32) -> operator::Model {
         version: 1,
         created_at: now,
         updated_at: now,
+        name_pinyin: None,
     }
+}
+
+/// Inserts operators as the schema stood before the pinyin sort key (migration 30).
+async fn insert_operators(db: &sea_orm::DatabaseConnection, rows: Vec<operator::Model>) {
+    let rows = rows.into_iter().map(|row| operator::ActiveModel {
+        name_pinyin: NotSet,
+        ..row.into_active_model().reset_all()
+    });
+    operator::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .expect("operators");
+}
+
+/// Inserts carriers as the schema stood before the pinyin sort key (migration 30).
+async fn insert_carriers(db: &sea_orm::DatabaseConnection, rows: Vec<carrier::Model>) {
+    let rows = rows.into_iter().map(|row| carrier::ActiveModel {
+        name_pinyin: NotSet,
+        ..row.into_active_model().reset_all()
+    });
+    carrier::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .expect("carriers");
 }
 
 /// The id of a district, read by id alone: later migrations add columns the
@@ -100,10 +127,8 @@ async fn existing_carriers_get_a_status_history(backend: Backend) {
     let db = zaiti::store::connect(&url).await.expect("connect");
     migrate_until(&db, "m20261127_000021_create_carrier_status_change").await;
     let district_id = first_district(&db).await;
-    copy_rows::<operator::Entity>(&db, vec![operator_row(1)])
-        .await
-        .expect("an operator");
-    copy_rows::<carrier::Entity>(
+    insert_operators(&db, vec![operator_row(1)]).await;
+    insert_carriers(
         &db,
         vec![
             carrier_row(1, "OPERATING", "2026-07-01", district_id),
@@ -111,8 +136,7 @@ async fn existing_carriers_get_a_status_history(backend: Backend) {
             carrier_row(3, "SUSPENDED", "2020-02-02", district_id),
         ],
     )
-    .await
-    .expect("carriers");
+    .await;
     // Written as that schema had them: without the later void columns.
     let phases = [
         phase(1, 1, "2022-01-01"),
@@ -157,20 +181,17 @@ async fn existing_enterprises_are_kept_by_their_last_host(backend: Backend) {
     let db = zaiti::store::connect(&url).await.expect("connect");
     migrate_until(&db, "m20261128_000022_trust").await;
     let district_id = first_district(&db).await;
-    copy_rows::<operator::Entity>(&db, vec![operator_row(1), operator_row(2)])
-        .await
-        .expect("operators");
+    insert_operators(&db, vec![operator_row(1), operator_row(2)]).await;
     let mut second = carrier_row(2, "OPERATING", "2020-01-01", district_id);
     second.operator_id = 2;
-    copy_rows::<carrier::Entity>(
+    insert_carriers(
         &db,
         vec![
             carrier_row(1, "OPERATING", "2020-01-01", district_id),
             second,
         ],
     )
-    .await
-    .expect("carriers");
+    .await;
     // Written as the schema stood then: no custodian column yet.
     for sql in [
         "INSERT INTO enterprise (id, uscc, name, founded_on, financing_raised_fen, version, created_at, updated_at) \
@@ -187,14 +208,30 @@ async fn existing_enterprises_are_kept_by_their_last_host(backend: Backend) {
 
     Migrator::up(&db, Some(1)).await.expect("custodians");
     let kept: Vec<(i32, Option<i32>)> = entity::enterprise::Entity::find()
+        .select_only()
+        .column(entity::enterprise::Column::Id)
+        .column(entity::enterprise::Column::CustodianOperatorId)
         .order_by_asc(entity::enterprise::Column::Id)
+        .into_tuple()
         .all(&db)
         .await
-        .expect("enterprises")
-        .into_iter()
-        .map(|row| (row.id, row.custodian_operator_id))
-        .collect();
+        .expect("enterprises");
     assert_eq!(kept, [(1, Some(2)), (2, None)]);
+
+    // Brought up to date, names written before the pinyin sort key get theirs.
+    zaiti::store::migrate(&db).await.expect("every migration");
+    let keys: Vec<(String, Option<String>)> = operator::Entity::find()
+        .select_only()
+        .column(operator::Column::Name)
+        .column(operator::Column::NamePinyin)
+        .into_tuple()
+        .all(&db)
+        .await
+        .expect("operators");
+    assert!(!keys.is_empty());
+    for (name, key) in keys {
+        assert_eq!(key, Some(zaiti::domain::text::pinyin_key(&name)), "{name}");
+    }
 }
 
 mod sqlite {

@@ -24,6 +24,9 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The pinyin sort key of `name` (`zaiti::domain::text::pinyin_key`);
+    /// null only until the server fills it for rows older than the column.
+    pub name_pinyin: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

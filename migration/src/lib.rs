@@ -29,6 +29,7 @@ mod m20261128_000026_tenancy_corrections;
 mod m20261128_000027_support_corrections;
 mod m20261207_000028_reporting_period_torch_rows;
 mod m20261207_000029_district_names;
+mod m20261207_000030_name_pinyin;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000027_support_corrections::Migration),
             Box::new(m20261207_000028_reporting_period_torch_rows::Migration),
             Box::new(m20261207_000029_district_names::Migration),
+            Box::new(m20261207_000030_name_pinyin::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use strum::IntoEnumIterator;
 
 use crate::domain::carrier::{CarrierKind, Industry, Ownership, SpaceSource};
+use crate::domain::text::pinyin_key;
 use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
 use crate::store;
@@ -152,13 +153,15 @@ fn generate(size: &Size, districts: &[i32], now: DateTime<Utc>) -> AppResult<Por
     let ownerships: Vec<Ownership> = Ownership::iter().collect();
     let mut rows = Portfolio::default();
     for id in 1..=size.operators {
+        let name = format!(
+            "{}{}载体运营有限公司{id:03}",
+            rng.pick(&PLACES),
+            rng.pick(&THEMES)
+        );
         rows.operators.push(operator::Model {
             id: id as i32,
-            name: format!(
-                "{}{}载体运营有限公司{id:03}",
-                rng.pick(&PLACES),
-                rng.pick(&THEMES)
-            ),
+            name_pinyin: Some(pinyin_key(&name)),
+            name,
             uscc: uscc('A', id)?,
             ownership: rng.pick(&ownerships).as_ref().into(),
             contact_person: Some(format!("联系人{id}")),
@@ -178,9 +181,11 @@ fn generate(size: &Size, districts: &[i32], now: DateTime<Utc>) -> AppResult<Por
         };
         let opened = rng.day(start, 2500);
         let operator_id = 1 + rng.below(u64::from(size.operators)) as i32;
+        let name = format!("{place}{}{suffix}{id:05}", rng.pick(&THEMES));
         rows.carriers.push(carrier::Model {
             id,
-            name: format!("{place}{}{suffix}{id:05}", rng.pick(&THEMES)),
+            name_pinyin: Some(pinyin_key(&name)),
+            name,
             kind: kind.as_ref().into(),
             status: status.into(),
             district_id: rng.pick(districts),
@@ -225,14 +230,16 @@ fn generate(size: &Size, districts: &[i32], now: DateTime<Utc>) -> AppResult<Por
             let moved_out = rng
                 .chance(0.3)
                 .then(|| rng.day(moved_in + Days::new(30), 900));
+            let name = format!(
+                "无锡{}{}科技有限公司{tid:06}",
+                rng.pick(&THEMES),
+                rng.pick(&PLACES)
+            );
             rows.enterprises.push(enterprise::Model {
                 id: tid,
                 uscc: uscc('B', tid as u32)?,
-                name: format!(
-                    "无锡{}{}科技有限公司{tid:06}",
-                    rng.pick(&THEMES),
-                    rng.pick(&PLACES)
-                ),
+                name_pinyin: Some(pinyin_key(&name)),
+                name,
                 founded_on: founded,
                 landed_on: Some(founded),
                 industry: Some(rng.pick(&industries).as_ref().into()),

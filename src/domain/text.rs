@@ -50,9 +50,97 @@ pub fn filter_text(field: &str, value: Option<String>) -> Result<Option<String>,
     Ok(value)
 }
 
+/// Longest pinyin syllable (zhuang, chuang, shuang): each character's part
+/// of a sort key is padded to it, plus one tone digit.
+const SYLLABLE: usize = 6;
+
+/// The key that puts names in pinyin order, as a Chinese reader expects a
+/// list (滨湖 before 宜兴), where Unicode code points would not: each Han
+/// character as its pinyin syllable (the `pinyin` crate's usual reading),
+/// padded with `0` to six letters, then its tone (1–4, 5 for the neutral
+/// tone); a Latin letter or digit as itself, lower-cased and padded; other
+/// characters (punctuation, brackets, spaces) left out. Only `0-9a-z`, so
+/// every database collation orders keys alike; a name that is another's
+/// prefix comes first (西 before 西安). Ties (homophones) fall back to id order.
+pub fn pinyin_key(name: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut key = String::with_capacity(name.len() * 3);
+    for (character, reading) in name.chars().zip(name.to_pinyin()) {
+        let (letters, tone) = match reading {
+            Some(reading) => {
+                let spelled = reading.with_tone_num_end();
+                match spelled.char_indices().last() {
+                    Some((at, digit)) if digit.is_ascii_digit() => (&spelled[..at], digit),
+                    _ => (spelled, '5'),
+                }
+            }
+            None if character.is_ascii_alphanumeric() => {
+                key.push(character.to_ascii_lowercase());
+                key.extend(std::iter::repeat_n('0', SYLLABLE));
+                continue;
+            }
+            None => continue,
+        };
+        // ü is written v, as in pinyin input methods.
+        let letters: String = letters
+            .chars()
+            .map(|c| if c == 'ü' { 'v' } else { c })
+            .collect();
+        key.push_str(&letters);
+        key.extend(std::iter::repeat_n(
+            '0',
+            SYLLABLE.saturating_sub(letters.len()),
+        ));
+        key.push(tone);
+    }
+    key
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_sort_in_pinyin_order() {
+        let mut names = vec![
+            "宜兴市",
+            "滨湖区",
+            "梁溪区",
+            "江阴市",
+            "新吴区",
+            "锡山区",
+            "惠山区",
+            "无锡经济开发区",
+        ];
+        names.sort_by_key(|name| pinyin_key(name));
+        assert_eq!(
+            names,
+            [
+                "滨湖区",
+                "惠山区",
+                "江阴市",
+                "梁溪区",
+                "无锡经济开发区",
+                "锡山区",
+                "新吴区",
+                "宜兴市"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_prefix_comes_first_and_keys_are_plain_ascii() {
+        assert!(pinyin_key("西") < pinyin_key("西安"));
+        assert!(pinyin_key("西安") < pinyin_key("先"), "xi an before xian");
+        let key = pinyin_key("A栋（二期）·绿色");
+        assert!(
+            key.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "{key}"
+        );
+        assert!(key.starts_with("a000000dong004er0000"), "{key}");
+        assert!(key.contains("lv0000"), "{key}");
+    }
 
     #[test]
     fn a_blank_name_is_rejected() {

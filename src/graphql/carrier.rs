@@ -535,9 +535,12 @@ pub struct CarrierFilter {
 /// What carriers can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CarrierOrderField {
-    /// By name.
+    /// By name, character by character (Unicode code points).
     #[default]
     Name,
+    /// 拼音顺序: by the pinyin of the name, as a Chinese reader expects a
+    /// list (滨湖 before 宜兴); homophones by creation order.
+    NamePinyin,
     /// By creation order (the database id).
     Id,
 }
@@ -775,6 +778,8 @@ fn store_order(order: CarrierOrderBy) -> CarrierOrder {
     match (order.field, order.direction) {
         (CarrierOrderField::Name, OrderDirection::Asc) => CarrierOrder::NameAsc,
         (CarrierOrderField::Name, OrderDirection::Desc) => CarrierOrder::NameDesc,
+        (CarrierOrderField::NamePinyin, OrderDirection::Asc) => CarrierOrder::PinyinAsc,
+        (CarrierOrderField::NamePinyin, OrderDirection::Desc) => CarrierOrder::PinyinDesc,
         (CarrierOrderField::Id, OrderDirection::Asc) => CarrierOrder::IdAsc,
         (CarrierOrderField::Id, OrderDirection::Desc) => CarrierOrder::IdDesc,
     }

@@ -503,6 +503,7 @@ impl EnterpriseQuery {
 
     /// Enterprises, sorted by name, a page at a time.
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn enterprises(
         &self,
         ctx: &Context<'_>,
@@ -513,7 +514,10 @@ impl EnterpriseQuery {
         #[graphql(desc = "Page size when paging backward (at most 100).")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
         #[graphql(desc = "Conditions the enterprises must meet.")] filter: Option<EnterpriseFilter>,
+        #[graphql(desc = "Order of names (default NAME; NAME_PINYIN for pinyin order).")]
+        order_by: Option<super::enums::NameOrder>,
     ) -> ApiResult<EnterpriseConnection> {
+        let pinyin = order_by == Some(super::enums::NameOrder::NamePinyin);
         let db = super::db(ctx)?;
         let filter = filter.unwrap_or_default();
         let filter = StoreFilter {
@@ -526,7 +530,7 @@ impl EnterpriseQuery {
             landed_until: filter.landed_until.map(|d| d.0),
         };
         let args = page_args(ctx, first, after, last, before);
-        let page = store::enterprise::page(db, &filter, &args).await?;
+        let page = store::enterprise::page(db, &filter, pinyin, &args).await?;
         let total = total_count(ctx, store::enterprise::count(db, &filter)).await?;
         Ok(EnterpriseConnection::build(page, total, |row| {
             Ok(Enterprise(row))

@@ -161,6 +161,17 @@ pub enum OrderDirection {
     Desc,
 }
 
+/// How a list is put in order of names.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NameOrder {
+    /// By the name as written, character by character (Unicode code points).
+    #[default]
+    Name,
+    /// 拼音顺序: by the pinyin of the name, as a Chinese reader expects a list
+    /// (滨湖区 before 宜兴市); homophones by creation order.
+    NamePinyin,
+}
+
 /// Maps a list of API enum values to domain values.
 pub fn to_domain<A: Copy + Into<D>, D>(values: Option<Vec<A>>) -> Vec<D> {
     values

@@ -207,6 +207,7 @@ impl OperatorQuery {
 
     /// Operators, sorted by name, a page at a time.
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn operators(
         &self,
         ctx: &Context<'_>,
@@ -217,7 +218,10 @@ impl OperatorQuery {
         #[graphql(desc = "Page size when paging backward (at most 100).")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
         #[graphql(desc = "Conditions the operators must meet.")] filter: Option<OperatorFilter>,
+        #[graphql(desc = "Order of names (default NAME; NAME_PINYIN for pinyin order).")]
+        order_by: Option<super::enums::NameOrder>,
     ) -> ApiResult<OperatorConnection> {
+        let pinyin = order_by == Some(super::enums::NameOrder::NamePinyin);
         let db = super::db(ctx)?;
         let filter = filter.unwrap_or_default();
         let filter = StoreFilter {
@@ -225,7 +229,7 @@ impl OperatorQuery {
             name_contains: filter_text("filter.nameContains", filter.name_contains)?,
         };
         let args = page_args(ctx, first, after, last, before);
-        let page = store::operator::page(db, &filter, &args).await?;
+        let page = store::operator::page(db, &filter, pinyin, &args).await?;
         let total = total_count(ctx, store::operator::count(db, &filter)).await?;
         Ok(OperatorConnection::build(page, total, Operator::try_from)?)
     }

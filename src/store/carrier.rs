@@ -18,6 +18,7 @@ use crate::domain::carrier::{
     check_status_since, leading_industries,
 };
 use crate::domain::location::Location;
+use crate::domain::text::pinyin_key;
 use crate::error::{AppError, AppResult, stored};
 
 /// Which carriers to list. Empty lists mean "any"; each list matches any of its values.
@@ -69,6 +70,9 @@ impl CarrierRestriction for CarrierFilter {
 pub enum CarrierOrder {
     NameAsc,
     NameDesc,
+    /// By the pinyin of the name (拼音顺序).
+    PinyinAsc,
+    PinyinDesc,
     IdAsc,
     IdDesc,
 }
@@ -204,6 +208,8 @@ fn sort(order: CarrierOrder) -> Sort<carrier::Column> {
     let (name, key, descending) = match order {
         CarrierOrder::NameAsc => ("NAME_ASC", Some(Column::Name), false),
         CarrierOrder::NameDesc => ("NAME_DESC", Some(Column::Name), true),
+        CarrierOrder::PinyinAsc => ("NAME_PINYIN_ASC", Some(Column::NamePinyin), false),
+        CarrierOrder::PinyinDesc => ("NAME_PINYIN_DESC", Some(Column::NamePinyin), true),
         CarrierOrder::IdAsc => ("ID_ASC", None, false),
         CarrierOrder::IdDesc => ("ID_DESC", None, true),
     };
@@ -224,7 +230,11 @@ pub async fn page(
 ) -> AppResult<Page<carrier::Model>> {
     let sort = sort(order);
     let select = carrier::Entity::find().filter(filter.condition());
-    let key_of = |m: &carrier::Model| sort.key.map(|_| m.name.clone());
+    let key_of = |m: &carrier::Model| match order {
+        CarrierOrder::NameAsc | CarrierOrder::NameDesc => Some(m.name.clone()),
+        CarrierOrder::PinyinAsc | CarrierOrder::PinyinDesc => m.name_pinyin.clone(),
+        CarrierOrder::IdAsc | CarrierOrder::IdDesc => None,
+    };
     page::fetch(db, select, &sort, args, key_of, |m| m.id.into()).await
 }
 
@@ -252,6 +262,7 @@ pub async fn create(
     ensure_references(&txn, Some(new.district_id), Some(new.operator_id)).await?;
     let now = Utc::now();
     let row = carrier::ActiveModel {
+        name_pinyin: Set(Some(pinyin_key(&new.name))),
         name: Set(new.name),
         kind: Set(new.kind.as_ref().to_owned()),
         status: Set(new.status.as_ref().to_owned()),
@@ -309,6 +320,7 @@ pub async fn update(
         .filter(|status| status.as_ref() != current.status);
     let mut row = current.clone().into_active_model();
     if let Some(name) = patch.name {
+        row.name_pinyin = Set(Some(pinyin_key(&name)));
         row.name = Set(name);
     }
     if let Some(kind) = patch.kind {

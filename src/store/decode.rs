@@ -98,4 +98,5 @@ by_position!(enterprise {
     version,
     created_at,
     updated_at,
+    name_pinyin,
 });

@@ -17,6 +17,7 @@ use crate::domain::access::{Actor, Denied, Role, may_keep_enterprise};
 use crate::domain::carrier::Industry;
 use crate::domain::enterprise::QualificationKind;
 use crate::domain::money::Fen;
+use crate::domain::text::pinyin_key;
 use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
 
@@ -137,6 +138,7 @@ async fn update_in<C: ConnectionTrait>(
     let mut wanted = current.clone().into_active_model();
     let changes = public_fields(&facts);
     wanted.name = changes.name;
+    wanted.name_pinyin = changes.name_pinyin;
     wanted.founded_on = changes.founded_on;
     wanted.landed_on = changes.landed_on;
     wanted.industry = changes.industry;
@@ -176,6 +178,7 @@ fn confidential_refusal() -> Denied {
 fn public_fields(facts: &EnterpriseFacts) -> enterprise::ActiveModel {
     enterprise::ActiveModel {
         name: Set(facts.name.clone()),
+        name_pinyin: Set(Some(pinyin_key(&facts.name))),
         founded_on: Set(facts.founded_on),
         landed_on: Set(facts.landed_on),
         industry: Set(facts.industry.map(|i| i.as_ref().to_owned())),
@@ -531,15 +534,21 @@ impl EnterpriseFilter {
     }
 }
 
-/// Enterprises sorted by name.
+/// Enterprises sorted by name, or by its pinyin (`pinyin`).
 pub async fn page(
     db: &DatabaseConnection,
     filter: &EnterpriseFilter,
+    pinyin: bool,
     args: &PageArgs,
 ) -> AppResult<Page<enterprise::Model>> {
+    let (sort_name, key) = if pinyin {
+        ("NAME_PINYIN_ASC", enterprise::Column::NamePinyin)
+    } else {
+        ("NAME_ASC", enterprise::Column::Name)
+    };
     let sort = Sort {
-        name: "NAME_ASC".into(),
-        key: Some(enterprise::Column::Name),
+        name: sort_name.into(),
+        key: Some(key),
         id: enterprise::Column::Id,
         descending: false,
     };
@@ -549,7 +558,13 @@ pub async fn page(
         select,
         &sort,
         args,
-        |m| Some(m.name.clone()),
+        |m| {
+            if pinyin {
+                m.name_pinyin.clone()
+            } else {
+                Some(m.name.clone())
+            }
+        },
         |m| m.id.into(),
     )
     .await

@@ -248,6 +248,7 @@ mod tests {
             version: 1,
             created_at: at,
             updated_at: at,
+            name_pinyin: None,
         }
     }
 

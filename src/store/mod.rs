@@ -86,7 +86,43 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 
 /// Brings the schema up to date; safe to call on every start.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    fill_pinyin_keys(db).await
+}
+
+/// Fills the pinyin sort keys of names written before the key existed
+/// (migration 30), once: later writes set them themselves. Derived data, so
+/// neither versions nor the audit trail change.
+async fn fill_pinyin_keys(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use entity::{carrier, enterprise, operator};
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, TransactionTrait};
+    macro_rules! fill {
+        ($txn:expr, $module:ident) => {{
+            let missing: Vec<(i32, String)> = $module::Entity::find()
+                .select_only()
+                .column($module::Column::Id)
+                .column($module::Column::Name)
+                .filter($module::Column::NamePinyin.is_null())
+                .into_tuple()
+                .all($txn)
+                .await?;
+            for (id, name) in missing {
+                $module::Entity::update_many()
+                    .col_expr(
+                        $module::Column::NamePinyin,
+                        sea_orm::sea_query::Expr::value(crate::domain::text::pinyin_key(&name)),
+                    )
+                    .filter($module::Column::Id.eq(id))
+                    .exec($txn)
+                    .await?;
+            }
+        }};
+    }
+    let txn = db.begin().await?;
+    fill!(&txn, carrier);
+    fill!(&txn, operator);
+    fill!(&txn, enterprise);
+    txn.commit().await
 }
 
 /// Most values bound in one `IN (…)`: under SQLite's limit of 32,766

@@ -12,6 +12,7 @@ use super::page::{self, Page, PageArgs, Sort};
 use super::{check_version, like_contains, versioned_update};
 use crate::domain::access::{Actor, may_write_for};
 use crate::domain::carrier::Ownership;
+use crate::domain::text::pinyin_key;
 use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
 
@@ -57,15 +58,21 @@ impl OperatorFilter {
     }
 }
 
-/// Operators sorted by name.
+/// Operators sorted by name, or by its pinyin (`pinyin`).
 pub async fn page(
     db: &DatabaseConnection,
     filter: &OperatorFilter,
+    pinyin: bool,
     args: &PageArgs,
 ) -> AppResult<Page<operator::Model>> {
+    let (sort_name, key) = if pinyin {
+        ("NAME_PINYIN_ASC", Column::NamePinyin)
+    } else {
+        ("NAME_ASC", Column::Name)
+    };
     let sort = Sort {
-        name: "NAME_ASC".into(),
-        key: Some(Column::Name),
+        name: sort_name.into(),
+        key: Some(key),
         id: Column::Id,
         descending: false,
     };
@@ -75,7 +82,13 @@ pub async fn page(
         select,
         &sort,
         args,
-        |m| Some(m.name.clone()),
+        |m| {
+            if pinyin {
+                m.name_pinyin.clone()
+            } else {
+                Some(m.name.clone())
+            }
+        },
         |m| m.id.into(),
     )
     .await
@@ -98,6 +111,7 @@ pub async fn create(
     ensure_uscc_free(&txn, &new.uscc, None).await?;
     let now = Utc::now();
     let row = operator::ActiveModel {
+        name_pinyin: Set(Some(pinyin_key(&new.name))),
         name: Set(new.name),
         uscc: Set(new.uscc.to_string()),
         ownership: Set(new.ownership.as_ref().to_owned()),
@@ -136,6 +150,7 @@ pub async fn update(
     }
     let mut row = current.clone().into_active_model();
     if let Some(name) = patch.name {
+        row.name_pinyin = Set(Some(pinyin_key(&name)));
         row.name = Set(name);
     }
     if let Some(uscc) = patch.uscc {

@@ -28,7 +28,7 @@ const HEADER: [&str; 15] = [
     "累计毕业企业数(家)",
     "专业孵化服务人员(人)",
     "创业导师(人)",
-    "孵化基金规模(元)",
+    "孵化基金规模(千元)",
     "公共技术服务平台(个)",
 ];
 
@@ -165,7 +165,8 @@ async fn portfolio(app: &TestApp) -> (String, String, String) {
     team(app, &incubator, 4, 3, "2022-01-01", None).await;
     team(app, &incubator, 2, 5, "2024-01-01", Some("2025-07-01")).await;
     team(app, &incubator, 1, 1, "2026-01-01", None).await;
-    // Funds in force: 50,000,000 (shared with the makerspace) + 300,000.50.
+    // Funds in force: half of 50,000,000 (shared with the makerspace, so split
+    // between the two) + 300,000.50.
     fund(
         app,
         &[&incubator, &makerspace],
@@ -245,7 +246,7 @@ async fn the_survey_gives_each_indicator_as_worked_out_by_hand(app: TestApp) {
             "districtName": "新吴区", "operatorName": "孵化运营公司", "level": "CITY",
             "floorAreaM2": 1500.5, "tenantAreaM2": 310.25, "publicServiceAreaM2": 200.0,
             "incubatingEnterprises": 2, "graduatesInYear": 2, "graduatesTotal": 3,
-            "staff": 4, "mentors": 3, "fundSize": "50300000.50", "platforms": 1,
+            "staff": 4, "mentors": 3, "fundSize": "25300000.50", "platforms": 1,
             "carrier": { "name": "太湖湾孵化器" },
         })
     );
@@ -256,7 +257,7 @@ async fn the_survey_gives_each_indicator_as_worked_out_by_hand(app: TestApp) {
             "districtName": "滨湖区", "operatorName": "滨湖创新发展有限公司", "level": "NONE",
             "floorAreaM2": 300.0, "tenantAreaM2": 50.0, "publicServiceAreaM2": 0.0,
             "incubatingEnterprises": 1, "graduatesInYear": 0, "graduatesTotal": 0,
-            "staff": 0, "mentors": 0, "fundSize": "50000000.00", "platforms": 0,
+            "staff": 0, "mentors": 0, "fundSize": "25000000.00", "platforms": 0,
             "carrier": { "name": "蠡湖创客空间" },
         })
     );
@@ -269,11 +270,11 @@ async fn the_survey_gives_each_indicator_as_worked_out_by_hand(app: TestApp) {
     assert_eq!(lines[0], HEADER.join(","));
     assert_eq!(
         lines[1],
-        "太湖湾孵化器,科技企业孵化器,新吴区,孵化运营公司,市级,1500.50,310.25,200.00,2,2,3,4,3,50300000.50,1"
+        "太湖湾孵化器,科技企业孵化器,新吴区,孵化运营公司,市级,1500.50,310.25,200.00,2,2,3,4,3,25300.00,1"
     );
     assert_eq!(
         lines[2],
-        "蠡湖创客空间,众创空间,滨湖区,滨湖创新发展有限公司,未认定,300.00,50.00,0.00,1,0,0,0,0,50000000.00,0"
+        "蠡湖创客空间,众创空间,滨湖区,滨湖创新发展有限公司,未认定,300.00,50.00,0.00,1,0,0,0,0,25000.00,0"
     );
     assert_eq!(lines[3], "", "one line per row, each ending in CRLF");
     assert_eq!(lines.len(), 4);
@@ -308,7 +309,7 @@ async fn the_survey_gives_each_indicator_as_worked_out_by_hand(app: TestApp) {
             &json!(1),
             &json!(6),
             &json!(8),
-            &json!("50300000.50"),
+            &json!("25300000.50"),
             &json!(2),
         )
     );

@@ -64,7 +64,8 @@ pub struct TorchRow {
     pub staff: u32,
     /// 创业导师: mentors of the operating teams in force.
     pub mentors: u32,
-    /// 孵化基金规模: size of the investment funds serving the carrier.
+    /// 孵化基金规模: the carrier's part of the investment funds serving it
+    /// (a fund serving several carriers split among them, see [`fund_share`]).
     pub fund_size: Fen,
     /// 公共技术服务平台: platforms open.
     pub platforms: u32,
@@ -127,7 +128,7 @@ impl Indicator {
             Indicator::GraduatesTotal => "累计毕业企业数(家)",
             Indicator::Staff => "专业孵化服务人员(人)",
             Indicator::Mentors => "创业导师(人)",
-            Indicator::FundSize => "孵化基金规模(元)",
+            Indicator::FundSize => "孵化基金规模(千元)",
             Indicator::Platforms => "公共技术服务平台(个)",
         }
     }
@@ -148,7 +149,7 @@ impl Indicator {
             Indicator::GraduatesTotal => "enterprises graduated, cumulative",
             Indicator::Staff => "professional incubation staff",
             Indicator::Mentors => "start-up mentors",
-            Indicator::FundSize => "incubation fund size (CNY)",
+            Indicator::FundSize => "incubation fund size (thousand CNY)",
             Indicator::Platforms => "public technology service platforms",
         }
     }
@@ -181,7 +182,7 @@ impl Indicator {
             Indicator::GraduatesTotal => row.graduates_total.to_string(),
             Indicator::Staff => row.staff.to_string(),
             Indicator::Mentors => row.mentors.to_string(),
-            Indicator::FundSize => row.fund_size.to_string(),
+            Indicator::FundSize => thousand_yuan(row.fund_size),
             Indicator::Platforms => row.platforms.to_string(),
         }
     }
@@ -195,6 +196,28 @@ pub fn kind_zh(kind: CarrierKind) -> &'static str {
         CarrierKind::Accelerator => "加速器",
         CarrierKind::ScienceComplex => "科创综合体",
     }
+}
+
+/// A fund's part for carrier `carrier_id`, one of the carriers `served`
+/// (ascending ids): its size split evenly among them, the fen that do not
+/// divide going one each to the first carriers. The parts add up to the size
+/// exactly, so a fund serving several carriers counts once in a city total
+/// rather than in full for each. A carrier it does not serve gets nothing.
+pub fn fund_share(size: Fen, served: &[i32], carrier_id: i32) -> Fen {
+    let Some(position) = served.iter().position(|&id| id == carrier_id) else {
+        return Fen(0);
+    };
+    let count = served.len() as i64;
+    let (each, left_over) = (size.0 / count, size.0 % count);
+    Fen(each + i64::from((position as i64) < left_over))
+}
+
+/// Money as the survey form asks for it: 千元 (thousands of yuan), to 0.01
+/// (ten yuan), halves rounded up.
+pub fn thousand_yuan(money: Fen) -> String {
+    // 0.01 千元 is 1,000 fen.
+    let tens_of_yuan = (money.0 + 500).div_euclid(1_000);
+    format!("{}.{:02}", tens_of_yuan / 100, tens_of_yuan % 100)
 }
 
 /// An area in m², rounded to 0.01 m² as the survey reports it.
@@ -299,7 +322,7 @@ mod tests {
             csv,
             "\u{feff}载体名称,载体类型,所在区（市）,运营主体,级别,场地总面积(平方米),在孵企业使用面积(平方米),\
              公共服务场地面积(平方米),在孵企业数(家),当年毕业企业数(家),累计毕业企业数(家),\
-             专业孵化服务人员(人),创业导师(人),孵化基金规模(元),公共技术服务平台(个)\r\n"
+             专业孵化服务人员(人),创业导师(人),孵化基金规模(千元),公共技术服务平台(个)\r\n"
         );
     }
 
@@ -310,7 +333,7 @@ mod tests {
         assert_eq!(
             line,
             "太湖湾科创孵化器,科技企业孵化器,新吴区,\"无锡产业发展集团, 有限公司\",省级,\
-             12000.46,8000.00,1234.50,52,3,21,6,8,5000000.12,2"
+             12000.46,8000.00,1234.50,52,3,21,6,8,5000.00,2"
         );
         assert!(csv.ends_with("\r\n"));
     }
@@ -321,6 +344,30 @@ mod tests {
             assert!(!indicator.name_zh().is_empty() && !indicator.name_en().is_empty());
             assert!(!indicator.cell(&row()).is_empty(), "{indicator:?}");
         }
+    }
+
+    #[test]
+    fn a_fund_serving_several_carriers_is_split_to_the_fen() {
+        let served = [3, 5, 9];
+        let parts: Vec<Fen> = served
+            .iter()
+            .map(|&id| fund_share(Fen(1_000), &served, id))
+            .collect();
+        assert_eq!(parts, [Fen(334), Fen(333), Fen(333)]);
+        assert_eq!(parts.iter().map(|f| f.0).sum::<i64>(), 1_000);
+        assert_eq!(fund_share(Fen(1_000), &served, 4), Fen(0));
+        assert_eq!(
+            fund_share(Fen::yuan(50_000_000), &[7], 7),
+            Fen::yuan(50_000_000)
+        );
+    }
+
+    #[test]
+    fn money_is_given_in_thousands_of_yuan() {
+        assert_eq!(thousand_yuan(Fen::yuan(50_000_000)), "50000.00");
+        assert_eq!(thousand_yuan(Fen(500_000_012)), "5000.00");
+        assert_eq!(thousand_yuan(Fen::yuan(1_234_565)), "1234.57");
+        assert_eq!(thousand_yuan(Fen(0)), "0.00");
     }
 
     #[test]

@@ -63,7 +63,7 @@ impl TorchStatistics {
     /// writes: UTF-8 opening with a byte order mark (U+FEFF, so Excel on
     /// Chinese Windows reads it as UTF-8), a header row of the survey's Chinese
     /// indicator names with units, then one line per row, CRLF-terminated.
-    /// Money is exact decimal yuan, areas are rounded to 0.01 m², kinds and
+    /// Money is in 千元 (thousands of yuan, to 0.01) as the form asks, areas are rounded to 0.01 m², kinds and
     /// levels are in Chinese; a name starting with `=`, `+`, `-` or `@` gets a
     /// leading apostrophe so a spreadsheet shows it rather than running it as a formula.
     async fn csv(&self) -> String {
@@ -176,7 +176,7 @@ impl TorchRow {
         self.0.mentors
     }
 
-    /// 孵化基金规模: total size in CNY of the investment funds serving the carrier on the as-of date, an exact decimal string (e.g. "50000000.00"). A fund serving several carriers counts in full for each.
+    /// 孵化基金规模: the carrier's part, in CNY, of the investment funds serving it on the as-of date, an exact decimal string (e.g. "50000000.00"). A fund serving several carriers is split evenly among all of them (the fen that do not divide go one each to the lowest ids), so a city total counts it once; the CSV gives it in 千元 as the survey form asks.
     async fn fund_size(&self) -> String {
         self.0.fund_size.to_string()
     }

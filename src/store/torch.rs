@@ -2,16 +2,18 @@
 //! incubator and makerspace at once, in a fixed number of SQL statements
 //! (twelve) whatever the number of carriers.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use entity::{carrier, district, level_recognition, operator, tenancy};
+use entity::{carrier, district, fund_carrier, level_recognition, operator, tenancy};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::compliance::Carriers;
 use crate::domain::carrier::{CarrierKind, DistrictKind, Level};
+use crate::domain::compliance::CarrierRecords;
 use crate::domain::level::{Recognition, level_on};
+use crate::domain::money::Fen;
 use crate::domain::torch::{self, TorchRow};
 use crate::error::{AppResult, stored};
 
@@ -48,6 +50,7 @@ pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchSt
     let mut records = super::compliance::records(db, Carriers::Some(&ids), as_of).await?;
     let year_start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of);
     let graduated = graduates_between(db, &ids, year_start, as_of).await?;
+    let served = carriers_served(db, &records).await?;
     let rows = carriers
         .into_iter()
         .map(|c| {
@@ -71,7 +74,15 @@ pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchSt
                 graduates_total: figures.graduates,
                 staff: support.staff,
                 mentors: support.mentors,
-                fund_size: support.fund_size,
+                fund_size: Fen(records
+                    .funds
+                    .iter()
+                    .filter(|fund| fund.active.on(as_of))
+                    .map(|fund| {
+                        let served = served.get(&fund.id).map_or(&[][..], Vec::as_slice);
+                        torch::fund_share(fund.size, served, c.id).0
+                    })
+                    .sum()),
                 platforms: u32::try_from(platforms).unwrap_or(u32::MAX),
                 carrier_id: c.id,
                 name: c.name,
@@ -90,6 +101,32 @@ pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchSt
 pub async fn torch_csv(db: &DatabaseConnection, year: i32) -> AppResult<String> {
     let statistics = statistics(db, year).await?;
     Ok(torch::render_csv(&statistics.rows))
+}
+
+/// Every carrier each fund of `records` serves, in ascending id order, so
+/// each fund is split among all of them. One SQL statement.
+async fn carriers_served(
+    db: &DatabaseConnection,
+    records: &HashMap<i32, CarrierRecords>,
+) -> AppResult<BTreeMap<i32, Vec<i32>>> {
+    let funds: BTreeSet<i32> = records
+        .values()
+        .flat_map(|records| records.funds.iter().map(|fund| fund.id))
+        .collect();
+    let mut served: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
+    for link in
+        super::rows_where_in::<fund_carrier::Entity>(db, fund_carrier::Column::FundId, funds)
+            .await?
+    {
+        served
+            .entry(link.fund_id)
+            .or_default()
+            .push(link.carrier_id);
+    }
+    for carriers in served.values_mut() {
+        carriers.sort_unstable();
+    }
+    Ok(served)
 }
 
 /// A surveyed carrier's own fields, with its district's and operator's names.

@@ -63,7 +63,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<String> {
         summary = format!("{summary}; {shapes}");
     }
     if periods::write(db, &loader()).await? {
-        summary.push_str("; 2025 closed, then restated by a late phase");
+        summary.push_str("; 2025 closed, then restated by a late phase and a late tenant");
     }
     Ok(summary)
 }

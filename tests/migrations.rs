@@ -35,6 +35,7 @@ fn carrier_row(id: i32, status: &str, registered: &str, district_id: i32) -> car
         created_at: registered_at,
         updated_at: registered_at,
         name_pinyin: None,
+        workstations: None,
     }
 }
 
@@ -98,6 +99,7 @@ async fn insert_operators(db: &sea_orm::DatabaseConnection, rows: Vec<operator::
 async fn insert_carriers(db: &sea_orm::DatabaseConnection, rows: Vec<carrier::Model>) {
     let rows = rows.into_iter().map(|row| carrier::ActiveModel {
         name_pinyin: NotSet,
+        workstations: NotSet,
         ..row.into_active_model().reset_all()
     });
     carrier::Entity::insert_many(rows)

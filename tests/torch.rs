@@ -433,7 +433,7 @@ async fn places_and_levels_are_named_as_their_authorities_name_them(app: TestApp
         .create_carrier(
             &operator,
             &jingkai,
-            json!({ "name": "经开创客空间", "kind": "MAKERSPACE" }),
+            json!({ "name": "经开创客空间", "kind": "MAKERSPACE", "workstations": 88 }),
         )
         .await;
     app.add_phase(&incubator, 1000.0, "2024-01-01", "NEW_BUILD")
@@ -470,6 +470,35 @@ async fn places_and_levels_are_named_as_their_authorities_name_them(app: TestApp
         csv.contains("经开创客空间,众创空间,无锡经济开发区,江阴孵化运营,国家备案,"),
         "{csv}"
     );
+
+    // Each kind its own form: the makerspace's with its workstations.
+    let forms = app
+        .data("{ torchStatistics(year: 2025) { makerspaceCsv incubatorCsv rows { name workstations } } }", json!({}))
+        .await;
+    let statistics = &forms["torchStatistics"];
+    let makerspaces = statistics["makerspaceCsv"].as_str().expect("a CSV");
+    let incubators = statistics["incubatorCsv"].as_str().expect("a CSV");
+    assert!(makerspaces.contains("提供工位数(个)") && !makerspaces.contains("当年毕业企业数"));
+    assert!(
+        makerspaces.contains("\r\n经开创客空间,无锡经济开发区,江阴孵化运营,国家备案,600.00,88,"),
+        "{makerspaces}"
+    );
+    assert!(!makerspaces.contains("澄江孵化器") && incubators.contains("澄江孵化器"));
+    assert!(incubators.contains("当年毕业企业数(家)") && !incubators.contains("工位"));
+    assert!(
+        statistics["rows"]
+            .as_array()
+            .expect("rows")
+            .contains(&json!({ "name": "经开创客空间", "workstations": 88 }))
+    );
+    // A typo of extra zeros is refused.
+    let body = app
+        .graphql(
+            "mutation($input: UpdateCarrierInput!) { updateCarrier(input: $input) { id } }",
+            json!({ "input": { "id": makerspace, "version": 2, "workstations": 8_800_000 } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
 }
 
 on_both_databases!(

@@ -27,6 +27,8 @@ pub struct Model {
     /// The pinyin sort key of `name` (`zaiti::domain::text::pinyin_key`);
     /// null only until the server fills it for rows older than the column.
     pub name_pinyin: Option<String>,
+    /// 工位数: workstations offered (makerspaces); null when not given.
+    pub workstations: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -185,6 +185,7 @@ fn generate(size: &Size, districts: &[i32], now: DateTime<Utc>) -> AppResult<Por
         rows.carriers.push(carrier::Model {
             id,
             name_pinyin: Some(pinyin_key(&name)),
+            workstations: None,
             name,
             kind: kind.as_ref().into(),
             status: status.into(),

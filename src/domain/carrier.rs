@@ -154,6 +154,23 @@ impl Industry {
     }
 }
 
+/// Most workstations one carrier may report: beyond any real makerspace,
+/// so a typo of extra zeros is caught.
+pub const MAX_WORKSTATIONS: i32 = 100_000;
+
+/// A number of workstations (工位数) given for input field `field`.
+pub fn check_workstations(field: &str, count: i32) -> Result<i32, ValidationError> {
+    if !(0..=MAX_WORKSTATIONS).contains(&count) {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "workstations must be from 0 to {MAX_WORKSTATIONS}, not {count} / 工位数应在0至{MAX_WORKSTATIONS}之间"
+            ),
+        ));
+    }
+    Ok(count)
+}
+
 /// Most leading industries a carrier may declare: a carrier that leads in
 /// everything leads in nothing.
 pub const MAX_LEADING_INDUSTRIES: usize = 5;

@@ -290,6 +290,7 @@ mod tests {
             mentors: 2,
             fund_size: crate::domain::money::Fen(0),
             platforms: 1,
+            workstations: None,
         }
     }
 

@@ -69,6 +69,8 @@ pub struct TorchRow {
     pub fund_size: Fen,
     /// 公共技术服务平台: platforms open.
     pub platforms: u32,
+    /// 提供工位数: workstations offered (makerspaces), when given.
+    pub workstations: Option<i32>,
 }
 
 stored_enum! {
@@ -89,11 +91,13 @@ stored_enum! {
         Mentors,
         FundSize,
         Platforms,
+        Workstations,
     }
 }
 
 impl Indicator {
-    /// Every indicator, in column order.
+    /// The indicators of the combined export (`csv`, both kinds), in column
+    /// order; kept as they were so closed years compare cell by cell.
     pub const ALL: [Indicator; 15] = [
         Indicator::Name,
         Indicator::Kind,
@@ -130,6 +134,7 @@ impl Indicator {
             Indicator::Mentors => "创业导师(人)",
             Indicator::FundSize => "孵化基金规模(千元)",
             Indicator::Platforms => "公共技术服务平台(个)",
+            Indicator::Workstations => "提供工位数(个)",
         }
     }
 
@@ -151,6 +156,7 @@ impl Indicator {
             Indicator::Mentors => "start-up mentors",
             Indicator::FundSize => "incubation fund size (thousand CNY)",
             Indicator::Platforms => "public technology service platforms",
+            Indicator::Workstations => "workstations offered",
         }
     }
 
@@ -184,6 +190,7 @@ impl Indicator {
             Indicator::Mentors => row.mentors.to_string(),
             Indicator::FundSize => thousand_yuan(row.fund_size),
             Indicator::Platforms => row.platforms.to_string(),
+            Indicator::Workstations => row.workstations.map_or_else(String::new, |n| n.to_string()),
         }
     }
 }
@@ -249,19 +256,69 @@ fn text_cell(text: &str) -> String {
 /// is UTF-8, and other tools (LibreOffice, WPS, pandas with `utf-8-sig`) accept it.
 pub const BOM: &str = "\u{feff}";
 
+/// The columns of the survey's form for carriers of `kind`: the makerspace
+/// form reports workstations and no graduations or leased area, the
+/// incubator form the reverse; neither repeats the kind.
+pub fn form(kind: CarrierKind) -> &'static [Indicator] {
+    use Indicator::*;
+    match kind {
+        CarrierKind::Makerspace => &[
+            Name,
+            District,
+            Operator,
+            Level,
+            FloorArea,
+            Workstations,
+            PublicServiceArea,
+            Incubating,
+            Staff,
+            Mentors,
+            FundSize,
+            Platforms,
+        ],
+        _ => &[
+            Name,
+            District,
+            Operator,
+            Level,
+            FloorArea,
+            TenantArea,
+            PublicServiceArea,
+            Incubating,
+            GraduatesInYear,
+            GraduatesTotal,
+            Staff,
+            Mentors,
+            FundSize,
+            Platforms,
+        ],
+    }
+}
+
+/// The form of carriers of `kind` as CSV: the rows of that kind only, in
+/// that form's columns.
+pub fn render_form(rows: &[TorchRow], kind: CarrierKind) -> String {
+    let of_kind: Vec<&TorchRow> = rows.iter().filter(|row| row.kind == kind).collect();
+    render_columns(of_kind, form(kind))
+}
+
 /// The CSV of the survey: a BOM, the header of Chinese indicator names, then
 /// one line per row, CRLF-terminated (RFC 4180, as Excel writes it).
 pub fn render_csv(rows: &[TorchRow]) -> String {
+    render_columns(rows.iter().collect(), &Indicator::ALL)
+}
+
+fn render_columns(rows: Vec<&TorchRow>, columns: &[Indicator]) -> String {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(BOM.as_bytes().to_vec());
     // Writing to memory cannot fail, and every record has the header's width.
     writer
-        .write_record(Indicator::ALL.map(Indicator::name_zh))
+        .write_record(columns.iter().map(|column| column.name_zh()))
         .expect("the header is written to memory");
     for row in rows {
         writer
-            .write_record(Indicator::ALL.map(|indicator| indicator.cell(row)))
+            .write_record(columns.iter().map(|column| column.cell(row)))
             .expect("a row is written to memory");
     }
     let bytes = writer.into_inner().expect("the CSV is flushed to memory");
@@ -295,6 +352,7 @@ mod tests {
             mentors: 8,
             fund_size: Fen(500_000_012),
             platforms: 2,
+            workstations: None,
         }
     }
 
@@ -368,6 +426,25 @@ mod tests {
         assert_eq!(thousand_yuan(Fen(500_000_012)), "5000.00");
         assert_eq!(thousand_yuan(Fen::yuan(1_234_565)), "1234.57");
         assert_eq!(thousand_yuan(Fen(0)), "0.00");
+    }
+
+    #[test]
+    fn each_kind_has_its_own_form() {
+        let mut makerspace = row();
+        makerspace.kind = CarrierKind::Makerspace;
+        makerspace.workstations = Some(120);
+        let rows = [row(), makerspace];
+        let form = render_form(&rows, CarrierKind::Makerspace);
+        let lines: Vec<&str> = form.trim_start_matches(BOM).split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "载体名称,所在区（市）,运营主体,级别,场地总面积(平方米),提供工位数(个),公共服务场地面积(平方米),\
+             在孵企业数(家),专业孵化服务人员(人),创业导师(人),孵化基金规模(千元),公共技术服务平台(个)"
+        );
+        assert!(lines[1].contains(",12000.46,120,1234.50,"), "{}", lines[1]);
+        assert_eq!(lines.len(), 3, "the makerspace only");
+        let incubators = render_form(&rows, CarrierKind::Incubator);
+        assert!(incubators.contains("当年毕业企业数(家)") && !incubators.contains("工位"));
     }
 
     #[test]

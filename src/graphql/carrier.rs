@@ -48,6 +48,7 @@ pub struct Carrier {
     operator_id: i32,
     address: String,
     landmark: bool,
+    workstations: Option<i32>,
     location: Option<GeoPoint>,
     version: i32,
     created_at: chrono::DateTime<Utc>,
@@ -83,6 +84,7 @@ impl TryFrom<carrier::Model> for Carrier {
             operator_id: row.operator_id,
             address: row.address,
             landmark: row.landmark,
+            workstations: row.workstations,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -148,6 +150,11 @@ impl Carrier {
     /// 地标型: whether this is a landmark science complex.
     async fn landmark(&self) -> bool {
         self.landmark
+    }
+
+    /// 工位数: workstations offered, as makerspaces report them; null when not given.
+    async fn workstations(&self) -> Option<i32> {
+        self.workstations
     }
 
     /// Street address.
@@ -589,6 +596,8 @@ pub struct CreateCarrierInput {
     /// Landmark science complex (only for SCIENCE_COMPLEX; default false).
     #[graphql(default)]
     pub landmark: bool,
+    /// 工位数: workstations offered (makerspaces report them in the Torch survey), 0 to 100,000.
+    pub workstations: Option<i32>,
     /// Point location.
     pub location: Option<GeoPointInput>,
     /// Leading industries (at most five).
@@ -622,6 +631,8 @@ pub struct UpdateCarrierInput {
     pub address: Option<String>,
     /// New landmark flag.
     pub landmark: Option<bool>,
+    /// New number of workstations (工位数), 0 to 100,000; `null` clears it.
+    pub workstations: MaybeUndefined<i32>,
     /// New location; `null` clears it.
     pub location: MaybeUndefined<GeoPointInput>,
     /// New leading industries, replacing the old ones.
@@ -670,6 +681,10 @@ impl CreateCarrierInput {
             operator_id: expect("operatorId", &self.operator_id, NodeType::Operator)?,
             address: required_text("address", &self.address)?,
             landmark: self.landmark,
+            workstations: self
+                .workstations
+                .map(|count| domain::check_workstations("workstations", count))
+                .transpose()?,
             location: self.location.map(location).transpose()?,
             leading_industries: to_domain(Some(self.leading_industries)),
             status_since: self.status_since.map(|date| date.0),
@@ -695,6 +710,13 @@ impl UpdateCarrierInput {
                 .transpose()?,
             address: text("address", self.address)?,
             landmark: self.landmark,
+            workstations: match self.workstations {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(count) => {
+                    Some(Some(domain::check_workstations("workstations", count)?))
+                }
+            },
             location: match self.location {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),

@@ -467,6 +467,8 @@ pub enum TorchIndicator {
     FundSize,
     /// 公共技术服务平台(个).
     Platforms,
+    /// 提供工位数(个), on the makerspace form.
+    Workstations,
 }
 
 #[derive(Default)]

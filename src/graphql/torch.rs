@@ -70,6 +70,21 @@ impl TorchStatistics {
         torch::render_csv(&self.0.rows)
     }
 
+    /// 众创空间表: the makerspace form as CSV (same encoding as `csv`): the
+    /// makerspaces only, with 提供工位数 and without leased area and graduations.
+    async fn makerspace_csv(&self) -> String {
+        torch::render_form(
+            &self.0.rows,
+            crate::domain::carrier::CarrierKind::Makerspace,
+        )
+    }
+
+    /// 科技企业孵化器表: the incubator form as CSV (same encoding as `csv`):
+    /// the incubators only, with leased area and graduations.
+    async fn incubator_csv(&self) -> String {
+        torch::render_form(&self.0.rows, crate::domain::carrier::CarrierKind::Incubator)
+    }
+
     /// 报告期: the closed year these statistics were reported for; null while
     /// the year is open. Its `torchCsv` is what was reported.
     async fn reporting_period(&self, ctx: &Context<'_>) -> ApiResult<Option<ReportingPeriod>> {
@@ -184,5 +199,10 @@ impl TorchRow {
     /// 公共技术服务平台: public technology service platforms hosted by the carrier and open on the as-of date.
     async fn platforms(&self) -> u32 {
         self.0.platforms
+    }
+
+    /// 提供工位数: workstations offered (the makerspace form); null when not given.
+    async fn workstations(&self) -> Option<i32> {
+        self.0.workstations
     }
 }

@@ -87,6 +87,8 @@ pub struct NewCarrier {
     pub operator_id: i32,
     pub address: String,
     pub landmark: bool,
+    /// 工位数, for makerspaces.
+    pub workstations: Option<i32>,
     pub location: Option<Location>,
     pub leading_industries: Vec<Industry>,
     /// The day `status` took effect; today when `None`.
@@ -103,6 +105,8 @@ pub struct CarrierPatch {
     pub operator_id: Option<i32>,
     pub address: Option<String>,
     pub landmark: Option<bool>,
+    /// `Some(None)` clears the number of workstations.
+    pub workstations: Option<Option<i32>>,
     /// `Some(None)` clears the location.
     pub location: Option<Option<Location>>,
     pub leading_industries: Option<Vec<Industry>>,
@@ -270,6 +274,7 @@ pub async fn create(
         operator_id: Set(new.operator_id),
         address: Set(new.address),
         landmark: Set(new.landmark),
+        workstations: Set(new.workstations),
         longitude: Set(new.location.map(|l| l.longitude)),
         latitude: Set(new.location.map(|l| l.latitude)),
         version: Set(1),
@@ -337,6 +342,9 @@ pub async fn update(
     }
     if let Some(address) = patch.address {
         row.address = Set(address);
+    }
+    if let Some(workstations) = patch.workstations {
+        row.workstations = Set(workstations);
     }
     if let Some(landmark) = patch.landmark {
         row.landmark = Set(landmark);

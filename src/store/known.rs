@@ -249,6 +249,7 @@ mod tests {
             created_at: at,
             updated_at: at,
             name_pinyin: None,
+            workstations: None,
         }
     }
 

@@ -89,6 +89,7 @@ pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchSt
                 kind: c.kind,
                 district: c.district,
                 district_kind: c.district_kind,
+                workstations: c.workstations,
                 operator: c.operator,
             }
         })
@@ -137,6 +138,7 @@ struct SurveyedCarrier {
     district: String,
     district_kind: DistrictKind,
     operator: String,
+    workstations: Option<i32>,
 }
 
 /// Every incubator and makerspace, by id, with district and operator names. One SQL statement.
@@ -146,6 +148,7 @@ async fn surveyed_carriers(db: &DatabaseConnection) -> AppResult<Vec<SurveyedCar
         .column((carrier::Entity, carrier::Column::Id))
         .column((carrier::Entity, carrier::Column::Name))
         .column((carrier::Entity, carrier::Column::Kind))
+        .column((carrier::Entity, carrier::Column::Workstations))
         .expr_as(
             Expr::col((district::Entity, district::Column::NameZh)),
             Alias::new("district_name"),
@@ -187,6 +190,7 @@ async fn surveyed_carriers(db: &DatabaseConnection) -> AppResult<Vec<SurveyedCar
                 kind: stored("carrier.kind", &kind)?,
                 district: row.try_get("", "district_name")?,
                 operator: row.try_get("", "operator_name")?,
+                workstations: row.try_get("", "workstations")?,
             })
         })
         .collect()

@@ -93,6 +93,16 @@ impl TryFrom<carrier::Model> for Carrier {
 }
 
 impl Carrier {
+    /// The level held on `as_of` (default today), by the rule of
+    /// `domain::level::level_on` over the recognitions that count.
+    async fn level_held(&self, ctx: &Context<'_>, as_of: Option<Date>) -> ApiResult<domain::Level> {
+        let as_of = as_of.map_or_else(store::today, |d| d.0);
+        let history = self.history(ctx, false).await?;
+        let recognitions: Vec<Recognition> =
+            history.iter().map(LevelRecognition::rule_view).collect();
+        Ok(level_on(&recognitions, as_of))
+    }
+
     /// The carrier's kind, for the rules that depend on it.
     pub fn domain_kind(&self) -> domain::CarrierKind {
         self.kind
@@ -227,11 +237,7 @@ impl Carrier {
         ctx: &Context<'_>,
         #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
     ) -> ApiResult<Level> {
-        let as_of = as_of.map_or_else(store::today, |d| d.0);
-        let history = self.history(ctx, false).await?;
-        let recognitions: Vec<Recognition> =
-            history.iter().map(LevelRecognition::rule_view).collect();
-        Ok(level_on(&recognitions, as_of).into())
+        Ok(self.level_held(ctx, as_of).await?.into())
     }
 
     /// 级别 on `asOf` (default today) as its authority names it: 区级 for a
@@ -243,14 +249,11 @@ impl Carrier {
         ctx: &Context<'_>,
         #[graphql(desc = "The date to judge on (default today).")] as_of: Option<Date>,
     ) -> ApiResult<&'static str> {
-        let as_of = as_of.map_or_else(store::today, |d| d.0);
-        let history = self.history(ctx, false).await?;
-        let recognitions: Vec<Recognition> =
-            history.iter().map(LevelRecognition::rule_view).collect();
+        let level = self.level_held(ctx, as_of).await?;
         let district = loaders::of(ctx)?.district(self.district_id).await?;
         let district = required(district, "district", self.district_id)?;
         Ok(crate::domain::level::level_name_zh(
-            level_on(&recognitions, as_of),
+            level,
             self.kind,
             district.domain_kind(),
         ))

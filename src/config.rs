@@ -5,8 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 
+use crate::domain::Language;
 use crate::domain::access::Role;
 use crate::domain::geometry::DEFAULT_MAX_VERTICES;
 use crate::graphql::cost::{self, CostLimits};
@@ -223,6 +225,13 @@ pub struct ServeArgs {
     /// Refuse schema introspection (on by default: front-end tools need it).
     #[arg(long, env = "ZAITI_DISABLE_INTROSPECTION")]
     pub disable_introspection: bool,
+    /// Language of error messages when a request's Accept-Language names
+    /// neither Chinese nor English (both are always in extensions.messageZh
+    /// and extensions.messageEn).
+    #[arg(long, env = "ZAITI_DEFAULT_LANGUAGE", default_value = "zh",
+          value_parser = clap::builder::PossibleValuesParser::new(["zh", "en"])
+              .map(|tag| tag.parse::<Language>().unwrap_or_default()))]
+    pub default_language: Language,
     #[command(flatten)]
     pub cost: CostArgs,
 }
@@ -302,6 +311,7 @@ impl ServeArgs {
             body_timeout: Duration::from_secs(self.body_timeout_secs),
             rate_limit_per_minute: self.rate_limit_per_minute,
             public_read: self.public_read,
+            default_language: self.default_language,
             websockets: SocketLimits {
                 max_open: self.max_websockets,
                 init_timeout: Duration::from_secs(self.websocket_init_timeout_secs),
@@ -310,6 +320,7 @@ impl ServeArgs {
             connections: ConnectionLimits {
                 max_open: self.max_connections,
                 header_timeout: Duration::from_secs(self.header_timeout_secs),
+                language: self.default_language,
             },
         }
     }
@@ -394,6 +405,18 @@ mod tests {
                 "{refused}"
             );
         }
+    }
+
+    #[test]
+    fn messages_default_to_chinese_and_follow_the_flag() {
+        assert_eq!(
+            serve_args(&[]).http_options().default_language,
+            Language::Zh
+        );
+        let english = serve_args(&["--default-language=en"]).http_options();
+        assert_eq!(english.default_language, Language::En);
+        assert_eq!(english.connections.language, Language::En);
+        assert!(Cli::try_parse_from(["zaiti", "serve", "--default-language=fr"]).is_err());
     }
 
     #[test]

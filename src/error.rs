@@ -3,28 +3,31 @@
 
 use sea_orm::{DbErr, SqlErr};
 
-use crate::domain::ValidationError;
 use crate::domain::access::Denied;
+use crate::domain::{Message, ValidationError};
 
-/// What can go wrong in a request, in the terms a client can act on.
+/// What can go wrong in a request, in the terms a client can act on. Every
+/// variant says so in English and in Chinese ([`AppError::message`]); shown
+/// (in logs) in English.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     /// Input breaks a rule (BAD_USER_INPUT); names the field.
     #[error("{0}")]
     Invalid(#[from] ValidationError),
-    /// The thing asked for does not exist (NOT_FOUND).
+    /// The thing asked for does not exist (NOT_FOUND). `entity` is the name
+    /// clients know it by (`Carrier`); [`entity_name_zh`] gives its Chinese name.
     #[error("{entity} {id} not found")]
     NotFound { entity: &'static str, id: String },
     /// The write lost a race: the row changed since it was read, or a unique
     /// value is taken (CONFLICT). Nothing was written.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Message),
     /// The caller may not do this (FORBIDDEN). Nothing was written.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Message),
     /// The caller is not known: no token, or a bad or revoked one (UNAUTHENTICATED).
     #[error("{0}")]
-    Unauthenticated(String),
+    Unauthenticated(Message),
     /// Something failed on our side (INTERNAL). The detail is logged, never sent.
     #[error("internal error")]
     Internal,
@@ -38,8 +41,39 @@ impl AppError {
         }
     }
 
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Invalid(ValidationError::new(field, message))
+    pub fn invalid(field: impl Into<String>, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self::Invalid(ValidationError::new(field, en, zh))
+    }
+
+    pub fn conflict(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self::Conflict(Message::new(en, zh))
+    }
+
+    pub fn forbidden(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self::Forbidden(Message::new(en, zh))
+    }
+
+    pub fn unauthenticated(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self::Unauthenticated(Message::new(en, zh))
+    }
+
+    /// What went wrong, in English and in Chinese, as a client is told it.
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Invalid(invalid) => invalid.text(),
+            Self::NotFound { entity, id } => Message::new(
+                self.to_string(),
+                if entity.eq_ignore_ascii_case("ReportingPeriod") {
+                    format!("未找到{id}年度的报送记录")
+                } else {
+                    format!("未找到编号为 {id} 的{}", entity_name_zh(entity))
+                },
+            ),
+            Self::Conflict(message) | Self::Forbidden(message) | Self::Unauthenticated(message) => {
+                message.clone()
+            }
+            Self::Internal => Message::new("internal error", "服务器内部错误"),
+        }
     }
 
     /// A stored value that should have been valid was not: logged as a bug.
@@ -48,6 +82,34 @@ impl AppError {
         tracing::error!(what, length = value.len(), "stored value does not parse");
         Self::Internal
     }
+}
+
+/// The Chinese name of an entity as [`AppError::NotFound`] names it (by the
+/// name clients know it by, in any case: `Carrier`, `carrier`,
+/// `SpacePhase`); the English name itself for one not listed.
+pub fn entity_name_zh(entity: &str) -> &str {
+    const NAMES: [(&str, &str); 16] = [
+        ("Carrier", "载体"),
+        ("Operator", "运营主体"),
+        ("District", "行政区"),
+        ("SpacePhase", "空间分期"),
+        ("LevelRecognition", "级别认定记录"),
+        ("Enterprise", "企业"),
+        ("Tenancy", "入驻记录"),
+        ("Platform", "公共技术服务平台"),
+        ("Fund", "投资基金"),
+        ("OperatingTeam", "运营团队"),
+        ("Facility", "配套设施"),
+        ("Setting", "配置项"),
+        ("DesignationRequest", "认定申请"),
+        ("ReportingPeriod", "报送年度"),
+        ("Qualification", "企业资质"),
+        ("ApiToken", "令牌"),
+    ];
+    NAMES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(entity))
+        .map_or(entity, |(_, zh)| zh)
 }
 
 /// Parses a value read back from the database, where it was written valid;
@@ -66,13 +128,16 @@ impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
             tracing::info!(%detail, "unique constraint violated");
-            return Self::Conflict("a record with this unique value already exists".into());
+            return Self::conflict(
+                "a record with this unique value already exists",
+                "已存在唯一性字段相同的记录，请核对后再提交",
+            );
         }
         if lost_a_race(&err) {
             tracing::info!(error = %err, "transaction lost a race on PostgreSQL");
-            return Self::Conflict(
-                "another write to the same records ran at the same moment; try again / 有其他写入同时修改了这些记录，请重试"
-                    .into(),
+            return Self::conflict(
+                "another write to the same records ran at the same moment; try again",
+                "有其他写入同时修改了这些记录，请重试",
             );
         }
         tracing::error!(error = %err, "database error");

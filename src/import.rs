@@ -67,15 +67,16 @@ use chrono::NaiveDate;
 use entity::enterprise;
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use crate::domain::ValidationError;
 use crate::domain::access::{Actor, Role};
 use crate::domain::area::FloorArea;
 use crate::domain::carrier::Industry;
 use crate::domain::dates::check_plausible;
+use crate::domain::message::zh_date;
 use crate::domain::tenancy::Span;
 use crate::domain::text::{optional_text, required_text};
 use crate::domain::uscc::Uscc;
-use crate::error::{AppError, AppResult, stored};
+use crate::domain::{Message, ValidationError};
+use crate::error::{AppError, AppResult, entity_name_zh, stored};
 use crate::store;
 use crate::store::enterprise::EnterpriseFacts;
 use crate::store::tenancy::NewTenancy;
@@ -342,6 +343,7 @@ impl Sheet {
             return Err(ValidationError::new(
                 FILE_FIELD,
                 "the file is empty: it needs a header row and one row per tenancy",
+                "文件为空：应有一行表头，其下每行一条入驻记录",
             ));
         };
         let rows: Vec<(u32, Vec<Cell>)> = rows.collect();
@@ -349,6 +351,7 @@ impl Sheet {
             return Err(ValidationError::new(
                 FILE_FIELD,
                 format!("the file has more than {MAX_ROWS} rows; split it"),
+                format!("文件超过 {MAX_ROWS} 行，请拆分后分批导入"),
             ));
         }
         let header = header
@@ -383,18 +386,19 @@ pub fn read_sheet(file_name: &str, bytes: &[u8]) -> Result<Sheet, ValidationErro
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Sheet, ValidationError> {
-    let unreadable = |detail: String| {
+    let unreadable = |detail: String, detail_zh: String| {
         ValidationError::new(
             FILE_FIELD,
             format!("not a workbook zaiti can read (.xlsx, .xlsm, .xlsb, .xls, .ods): {detail}"),
+            format!("不是可读取的工作簿（.xlsx、.xlsm、.xlsb、.xls、.ods）：{detail_zh}"),
         )
     };
     let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|err| unreadable(err.to_string()))?;
+        .map_err(|err| unreadable(err.to_string(), err.to_string()))?;
     let range = workbook
         .worksheet_range_at(0)
-        .ok_or_else(|| unreadable("it has no sheet".into()))?
-        .map_err(|err| unreadable(err.to_string()))?;
+        .ok_or_else(|| unreadable("it has no sheet".into(), "其中没有工作表".into()))?
+        .map_err(|err| unreadable(err.to_string(), err.to_string()))?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let rows = range.rows().enumerate().map(|(index, cells)| {
         let mut row: Vec<Cell> = (0..first_column).map(|_| Cell::Empty).collect();
@@ -429,6 +433,7 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, ValidationError> {
                 ValidationError::new(
                     FILE_FIELD,
                     "the file is neither a workbook nor CSV text in UTF-8 or GB18030 (GBK)",
+                    "文件既不是工作簿，也不是 UTF-8 或 GB18030（GBK）编码的 CSV 文本",
                 )
             })?,
     };
@@ -466,6 +471,7 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, ValidationError> {
             ValidationError::new(
                 FILE_FIELD,
                 format!("CSV cannot be read at line {line}: {err}"),
+                format!("CSV 文件第 {line} 行无法读取：{err}"),
             )
         })?;
         let number = record.position().map_or(0, |p| line_of(p.byte()));
@@ -477,7 +483,7 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, ValidationError> {
     Sheet::from_rows(rows.into_iter())
 }
 
-/// A bad row: where, and why.
+/// A bad row: where, and why (in English and in Chinese).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RowError {
     /// The spreadsheet row number (the header is row 1 when it is the first line).
@@ -485,7 +491,7 @@ pub struct RowError {
     /// The column's header as the file has it (or the layout's name for a
     /// column the file lacks); `None` when the row as a whole is at fault.
     pub column: Option<String>,
-    pub message: String,
+    pub message: Message,
 }
 
 impl fmt::Display for RowError {
@@ -538,11 +544,11 @@ impl Plan {
             .unwrap_or_else(|| column(field).name.to_owned())
     }
 
-    fn error(&self, row: u32, field: Option<Field>, message: impl Into<String>) -> RowError {
+    fn error(&self, row: u32, field: Option<Field>, message: Message) -> RowError {
         RowError {
             row,
             column: field.map(|field| self.header(field)),
-            message: message.into(),
+            message,
         }
     }
 
@@ -552,14 +558,17 @@ impl Plan {
             AppError::Invalid(invalid) => self.error(
                 row,
                 Some(field_of_api(&invalid.field).unwrap_or(fallback)),
-                invalid.message,
+                invalid.reason(),
             ),
             AppError::NotFound { entity, id } => self.error(
                 row,
                 Some(fallback),
-                format!("no {} with id {id}", entity.to_lowercase()),
+                Message::new(
+                    format!("no {} with id {id}", entity.to_lowercase()),
+                    format!("未找到编号为 {id} 的{}", entity_name_zh(entity)),
+                ),
             ),
-            other => self.error(row, Some(fallback), other.to_string()),
+            other => self.error(row, Some(fallback), other.message()),
         }
     }
 }
@@ -589,11 +598,19 @@ pub fn check_sheet(file_name: &str, sheet: &Sheet) -> Plan {
                 Some(&first) => plan.errors.push(RowError {
                     row: sheet.header_row,
                     column: Some(header.clone()),
-                    message: format!(
-                        "column {} ('{}') is {} already; keep one of them",
-                        first + 1,
-                        sheet.header[first],
-                        column(field).name
+                    message: Message::new(
+                        format!(
+                            "column {} ('{}') is {} already; keep one of them",
+                            first + 1,
+                            sheet.header[first],
+                            column(field).name
+                        ),
+                        format!(
+                            "第 {} 列（“{}”）已是“{}”列，请只保留其中一列",
+                            first + 1,
+                            sheet.header[first],
+                            column(field).chinese
+                        ),
                     ),
                 }),
                 None => {
@@ -611,9 +628,15 @@ pub fn check_sheet(file_name: &str, sheet: &Sheet) -> Plan {
         plan.errors.push(RowError {
             row: sheet.header_row,
             column: Some(column.name.to_owned()),
-            message: format!(
-                "the file has no {} column: add one headed {} (or {})",
-                column.name, column.name, column.chinese
+            message: Message::new(
+                format!(
+                    "the file has no {} column: add one headed {} (or {})",
+                    column.name, column.name, column.chinese
+                ),
+                format!(
+                    "文件缺少“{}”列：请添加表头为“{}”（或 {}）的列",
+                    column.chinese, column.chinese, column.name
+                ),
             ),
         });
     }
@@ -621,7 +644,7 @@ pub fn check_sheet(file_name: &str, sheet: &Sheet) -> Plan {
         return plan;
     }
     let mut rows = Vec::with_capacity(sheet.rows.len());
-    let mut found: Vec<(u32, Field, String)> = Vec::new();
+    let mut found: Vec<(u32, Field, Message)> = Vec::new();
     for (number, cells) in &sheet.rows {
         let cell = |field: Field| {
             positions
@@ -658,7 +681,7 @@ fn sort_errors(errors: &mut [RowError]) {
         (
             err.row,
             err.column.as_deref().and_then(field_of_header),
-            err.message.clone(),
+            err.message.en.clone(),
         )
     });
 }
@@ -667,12 +690,12 @@ fn sort_errors(errors: &mut [RowError]) {
 fn check_row<'a>(
     number: u32,
     cell: &impl Fn(Field) -> &'a Cell,
-    errors: &mut Vec<(Field, String)>,
+    errors: &mut Vec<(Field, Message)>,
 ) -> Option<Row> {
     fn take<T>(
-        errors: &mut Vec<(Field, String)>,
+        errors: &mut Vec<(Field, Message)>,
         field: Field,
-        result: Result<T, String>,
+        result: Result<T, Message>,
     ) -> Option<T> {
         result.map_err(|message| errors.push((field, message))).ok()
     }
@@ -682,7 +705,7 @@ fn check_row<'a>(
     let name = take(
         errors,
         Field::EnterpriseName,
-        required_text("enterpriseName", &name).map_err(|err| err.message),
+        required_text("enterpriseName", &name).map_err(|err| err.reason()),
     );
     let founded_on = required(cell(Field::FoundedOn), "foundedOn", date);
     let founded_on = take(errors, Field::FoundedOn, founded_on);
@@ -693,7 +716,7 @@ fn check_row<'a>(
     let headcount = optional(cell(Field::Headcount), "headcount", headcount);
     let headcount = take(errors, Field::Headcount, headcount);
     let unit = optional_text("unit", cell(Field::Unit).text().as_deref());
-    let unit = take(errors, Field::Unit, unit.map_err(|err| err.message));
+    let unit = take(errors, Field::Unit, unit.map_err(|err| err.reason()));
     let area = take(
         errors,
         Field::AreaM2,
@@ -708,7 +731,7 @@ fn check_row<'a>(
             Ok(span) => Some(span),
             Err(err) => {
                 let field = field_of_api(&err.field).unwrap_or(Field::MovedOutOn);
-                errors.push((field, err.message));
+                errors.push((field, err.reason()));
                 None
             }
         },
@@ -731,7 +754,7 @@ fn check_row<'a>(
 
 /// Rows against each other: one enterprise, one set of facts; and no two
 /// tenancies of one enterprise in one carrier overlapping.
-fn check_across(rows: &[Row]) -> Vec<(u32, Field, String)> {
+fn check_across(rows: &[Row]) -> Vec<(u32, Field, Message)> {
     let mut errors = Vec::new();
     let mut first_of: HashMap<&Uscc, &Row> = HashMap::new();
     let mut spans: HashMap<(i32, &Uscc), Vec<&Row>> = HashMap::new();
@@ -743,10 +766,17 @@ fn check_across(rows: &[Row]) -> Vec<(u32, Field, String)> {
                 (Some(mine), Some(theirs)) if mine != theirs => Some((
                     row.number,
                     field,
-                    format!(
-                        "'{mine}' differs from '{theirs}' in row {} for the same USCC; an enterprise has one {}",
-                        first.number,
-                        column(field).name
+                    Message::new(
+                        format!(
+                            "'{mine}' differs from '{theirs}' in row {} for the same USCC; an enterprise has one {}",
+                            first.number,
+                            column(field).name
+                        ),
+                        format!(
+                            "“{mine}”与第 {} 行的“{theirs}”不一致；同一统一社会信用代码的企业只能有一个{}",
+                            first.number,
+                            column(field).chinese
+                        ),
                     ),
                 )),
                 _ => None,
@@ -790,11 +820,25 @@ fn check_across(rows: &[Row]) -> Vec<(u32, Field, String)> {
             errors.push((
                 row.number,
                 Field::MovedInOn,
-                format!(
-                    "overlaps the tenancy of row {} ({} to {}) of the same enterprise in the same carrier",
-                    clash.number,
-                    clash.span.moved_in,
-                    clash.span.moved_out.map_or_else(|| "open".to_owned(), |d| d.to_string())
+                Message::new(
+                    format!(
+                        "overlaps the tenancy of row {} ({} to {}) of the same enterprise in the same carrier",
+                        clash.number,
+                        clash.span.moved_in,
+                        clash
+                            .span
+                            .moved_out
+                            .map_or_else(|| "open".to_owned(), |d| d.to_string())
+                    ),
+                    format!(
+                        "与第 {} 行同一企业在同一载体的入驻期间（{}{}）重叠",
+                        clash.number,
+                        zh_date(clash.span.moved_in),
+                        clash
+                            .span
+                            .moved_out
+                            .map_or_else(|| "起".to_owned(), |d| format!("至{}", zh_date(d)))
+                    ),
                 ),
             ));
         } else {
@@ -804,13 +848,18 @@ fn check_across(rows: &[Row]) -> Vec<(u32, Field, String)> {
     errors
 }
 
+/// A required cell left empty.
+fn empty() -> Message {
+    Message::new("must not be empty", "不能为空")
+}
+
 fn required<T>(
     cell: &Cell,
     api: &str,
-    parse: impl Fn(&Cell, &str) -> Result<T, String>,
-) -> Result<T, String> {
+    parse: impl Fn(&Cell, &str) -> Result<T, Message>,
+) -> Result<T, Message> {
     if cell.is_empty() {
-        return Err("must not be empty".into());
+        return Err(empty());
     }
     parse(cell, api)
 }
@@ -818,19 +867,23 @@ fn required<T>(
 fn optional<T>(
     cell: &Cell,
     api: &str,
-    parse: impl Fn(&Cell, &str) -> Result<T, String>,
-) -> Result<Option<T>, String> {
+    parse: impl Fn(&Cell, &str) -> Result<T, Message>,
+) -> Result<Option<T>, Message> {
     if cell.is_empty() {
         return Ok(None);
     }
     parse(cell, api).map(Some)
 }
 
-fn carrier_id(cell: &Cell) -> Result<i32, String> {
-    let invalid =
-        |shown: &str| format!("'{shown}' is neither a carrier's database id nor its global ID");
+fn carrier_id(cell: &Cell) -> Result<i32, Message> {
+    let invalid = |shown: &str| {
+        Message::new(
+            format!("'{shown}' is neither a carrier's database id nor its global ID"),
+            format!("“{shown}”既不是载体的数据库编号，也不是载体的全局 ID"),
+        )
+    };
     match cell {
-        Cell::Empty => Err("must not be empty".into()),
+        Cell::Empty => Err(empty()),
         Cell::Number(number) => {
             if number.fract() == 0.0 && *number >= 1.0 && *number <= f64::from(i32::MAX) {
                 Ok(*number as i32)
@@ -850,42 +903,59 @@ fn carrier_id(cell: &Cell) -> Result<i32, String> {
             let id = async_graphql::ID(text.clone());
             crate::graphql::node::expect("carrierId", &id, crate::graphql::node::NodeType::Carrier)
                 .map_err(|err| match err {
-                    AppError::Invalid(invalid) => invalid.message,
-                    other => other.to_string(),
+                    AppError::Invalid(invalid) => invalid.reason(),
+                    other => other.message(),
                 })
         }
     }
 }
 
-fn uscc(cell: &Cell) -> Result<Uscc, String> {
+fn uscc(cell: &Cell) -> Result<Uscc, Message> {
     match cell {
-        Cell::Number(number) if number.abs() >= 1e15 => Err(format!(
-            "{} was stored as a number and lost digits; format the column as text and type the code again",
-            number_text(*number)
+        Cell::Number(number) if number.abs() >= 1e15 => Err(Message::new(
+            format!(
+                "{} was stored as a number and lost digits; format the column as text and type the code again",
+                number_text(*number)
+            ),
+            format!(
+                "{} 被存成了数字，已丢失位数；请将该列设为文本格式后重新录入代码",
+                number_text(*number)
+            ),
         )),
-        other => Uscc::parse(&other.text().unwrap_or_default()).map_err(|err| err.message),
+        other => Uscc::parse(&other.text().unwrap_or_default()).map_err(|err| err.reason()),
     }
 }
 
 /// A date: a workbook's date cell, or text `YYYY-MM-DD` (or with `/` or `.`),
 /// optionally followed by a midnight time.
-fn date(cell: &Cell, api: &str) -> Result<NaiveDate, String> {
+fn date(cell: &Cell, api: &str) -> Result<NaiveDate, Message> {
     let date = match cell {
         Cell::Date(date) => *date,
         Cell::Number(number) => {
-            return Err(format!(
-                "{} is a number, not a date: write YYYY-MM-DD or format the cell as a date",
-                number_text(*number)
+            return Err(Message::new(
+                format!(
+                    "{} is a number, not a date: write YYYY-MM-DD or format the cell as a date",
+                    number_text(*number)
+                ),
+                format!(
+                    "{} 是数字而不是日期：请写成 YYYY-MM-DD，或将单元格设为日期格式",
+                    number_text(*number)
+                ),
             ));
         }
         other => parse_date(&other.text().unwrap_or_default())?,
     };
-    check_plausible(api, date).map_err(|err| err.message)?;
+    check_plausible(api, date).map_err(|err| err.reason())?;
     Ok(date)
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let invalid = || format!("'{text}' is not a date like 2024-03-22 (YYYY-MM-DD)");
+fn parse_date(text: &str) -> Result<NaiveDate, Message> {
+    let invalid = || {
+        Message::new(
+            format!("'{text}' is not a date like 2024-03-22 (YYYY-MM-DD)"),
+            format!("“{text}”不是形如 2024-03-22（YYYY-MM-DD）的日期"),
+        )
+    };
     let mut parts = text.split(['T', ' ']).filter(|part| !part.is_empty());
     let day = parts.next().ok_or_else(invalid)?;
     let midnight = parts.all(|time| {
@@ -906,22 +976,32 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::from_ymd_opt(number(year)? as i32, number(month)?, number(day)?).ok_or_else(invalid)
 }
 
-fn industry(cell: &Cell, _api: &str) -> Result<Industry, String> {
+fn industry(cell: &Cell, _api: &str) -> Result<Industry, Message> {
     let text = cell.text().unwrap_or_default();
     Industry::from_label(&text).ok_or_else(|| {
         let names: Vec<String> = <Industry as strum::IntoEnumIterator>::iter()
             .map(|industry| format!("{} {industry}", industry.name_zh()))
             .collect();
-        format!(
-            "'{text}' is not an industry; use a Chinese name or code: {} / 行业无法识别，请填写：{}",
-            names.join(", "),
-            names.join("、")
+        Message::new(
+            format!(
+                "'{text}' is not an industry; use a Chinese name or code: {}",
+                names.join(", ")
+            ),
+            format!(
+                "“{text}”不是可识别的行业，请填写中文名称或代码：{}",
+                names.join("、")
+            ),
         )
     })
 }
 
-fn headcount(cell: &Cell, _api: &str) -> Result<i32, String> {
-    let invalid = |shown: String| format!("'{shown}' is not a whole number of people");
+fn headcount(cell: &Cell, _api: &str) -> Result<i32, Message> {
+    let invalid = |shown: String| {
+        Message::new(
+            format!("'{shown}' is not a whole number of people"),
+            format!("“{shown}”不是整数人数"),
+        )
+    };
     let number = match cell {
         Cell::Number(number) => *number,
         other => {
@@ -937,7 +1017,7 @@ fn headcount(cell: &Cell, _api: &str) -> Result<i32, String> {
     Ok(number as i32)
 }
 
-fn area(cell: &Cell, api: &str) -> Result<FloorArea, String> {
+fn area(cell: &Cell, api: &str) -> Result<FloorArea, Message> {
     let square_metres = match cell {
         Cell::Number(number) => *number,
         other => {
@@ -945,10 +1025,15 @@ fn area(cell: &Cell, api: &str) -> Result<FloorArea, String> {
             text.replace([',', '，'], "")
                 .trim()
                 .parse::<f64>()
-                .map_err(|_| format!("'{text}' is not a number of square metres"))?
+                .map_err(|_| {
+                    Message::new(
+                        format!("'{text}' is not a number of square metres"),
+                        format!("“{text}”不是以平方米计的面积数值"),
+                    )
+                })?
         }
     };
-    FloorArea::parse(api, square_metres).map_err(|err| err.message)
+    FloorArea::parse(api, square_metres).map_err(|err| err.reason())
 }
 
 /// What an import did (or, in a dry run or when refused, would have done).
@@ -1399,9 +1484,14 @@ mod tests {
             ]
         );
         assert!(
-            plan.errors[2].message.contains("row 2"),
+            plan.errors[2].message.en.contains("row 2"),
             "{}",
             plan.errors[2].message
+        );
+        assert!(
+            plan.errors[2].message.zh.contains("第 2 行"),
+            "{}",
+            plan.errors[2].message.zh
         );
     }
 

@@ -211,7 +211,7 @@ fn just_now() -> String {
 /// Posts to `url` as `token` and returns the JSON body and how long it took.
 async fn post(url: &str, token: &str, query: &str, variables: Value) -> (Value, Duration) {
     let started = Instant::now();
-    let body: Value = reqwest::Client::new()
+    let body: Value = common::english_client()
         .post(url)
         .bearer_auth(token)
         .header("accept", "application/json")
@@ -238,14 +238,14 @@ fn assert_refused(body: &Value, code: &str, figures: &[&str]) {
     }
 }
 
-/// Asserts a cost refusal's message is in English and Chinese.
+/// Asserts a cost refusal's message is in English and Chinese
+/// (`extensions.messageEn` and `messageZh`).
 fn assert_bilingual(body: &Value) {
-    let message = body["errors"][0]["message"].as_str().expect("a message");
-    let (english, chinese) = message
-        .split_once(" / ")
-        .unwrap_or_else(|| panic!("not 'English / 中文': {message}"));
-    assert!(english.is_ascii(), "{message}");
-    assert!(chinese.contains("上限"), "{message}");
+    let extensions = &body["errors"][0]["extensions"];
+    let english = extensions["messageEn"].as_str().expect("messageEn");
+    let chinese = extensions["messageZh"].as_str().expect("messageZh");
+    assert!(english.is_ascii(), "{body}");
+    assert!(chinese.contains("上限"), "{body}");
 }
 
 // ---------------------------------------------------------------------------
@@ -498,14 +498,19 @@ async fn every_geojson_input_is_refused_past_the_vertex_limit_naming_the_field()
     );
 }
 
-/// Asserts a BAD_USER_INPUT message (`field: English / 中文`) is bilingual.
+/// Asserts a BAD_USER_INPUT message is bilingual (`extensions.messageZh`
+/// beside `messageEn`).
 fn assert_bilingual_message(body: &Value) {
-    let message = body["errors"][0]["message"].as_str().expect("a message");
+    let extensions = &body["errors"][0]["extensions"];
     assert!(
-        message
-            .split_once(" / ")
-            .is_some_and(|(_, chinese)| chinese.contains("上限") || chinese.contains("最多")),
-        "{message}"
+        extensions["messageEn"].as_str().is_some_and(str::is_ascii),
+        "{body}"
+    );
+    assert!(
+        extensions["messageZh"]
+            .as_str()
+            .is_some_and(|chinese| chinese.contains("上限") || chinese.contains("最多")),
+        "{body}"
     );
 }
 

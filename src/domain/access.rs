@@ -2,6 +2,7 @@
 //! the caller and the record, so the API layer only asks.
 
 use super::carrier::stored_enum;
+use super::message::Message;
 
 stored_enum! {
     /// What a token may do.
@@ -42,10 +43,25 @@ impl Actor {
     }
 }
 
-/// Why a caller was refused, in words that say what would be allowed.
+/// Why a caller was refused, in words that say what would be allowed, in
+/// English and in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct Denied(pub String);
+pub struct Denied(pub Message);
+
+impl Denied {
+    fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self(Message::new(en, zh))
+    }
+
+    /// A token of `role` writes nothing.
+    fn read_only(role: Role) -> Self {
+        Self::new(
+            format!("a {role} token may not write"),
+            format!("{role} 令牌无写入权限"),
+        )
+    }
+}
 
 /// Which callers a mutation admits before looking at the record it touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,17 +125,27 @@ pub fn may_call(actor: &Actor, mutation: &str, rule: WriteRule) -> Result<(), De
         (Role::Admin, _) => Ok(()),
         (Role::Operator, WriteRule::OwnData) => Ok(()),
         (Role::Operator | Role::Bureau, WriteRule::Geometry) => Ok(()),
-        (Role::Operator, WriteRule::AdminOnly) => {
-            Err(Denied(format!("{mutation} is reserved to ADMIN tokens")))
+        (Role::Operator, WriteRule::AdminOnly) => Err(Denied::new(
+            format!("{mutation} is reserved to ADMIN tokens"),
+            format!("{mutation} 仅限 ADMIN（管理员）令牌调用"),
+        )),
+        (role, _) => {
+            let (en, zh) = match rule {
+                WriteRule::OwnData => (
+                    " or the owning OPERATOR's",
+                    "或所属运营主体的 OPERATOR 令牌",
+                ),
+                WriteRule::Geometry => (
+                    ", a BUREAU token or the owning OPERATOR's",
+                    "、BUREAU 令牌或所属运营主体的 OPERATOR 令牌",
+                ),
+                WriteRule::AdminOnly => ("", ""),
+            };
+            Err(Denied::new(
+                format!("a {role} token may not write; {mutation} needs an ADMIN token{en}"),
+                format!("{role} 令牌无写入权限；{mutation} 需要 ADMIN 令牌{zh}"),
+            ))
         }
-        (role, _) => Err(Denied(format!(
-            "a {role} token may not write; {mutation} needs an ADMIN token{}",
-            match rule {
-                WriteRule::OwnData => " or the owning OPERATOR's",
-                WriteRule::Geometry => ", a BUREAU token or the owning OPERATOR's",
-                WriteRule::AdminOnly => "",
-            }
-        ))),
     }
 }
 
@@ -128,10 +154,11 @@ pub fn may_write_for(actor: &Actor, owner: i32) -> Result<(), Denied> {
     match actor.role {
         Role::Admin => Ok(()),
         Role::Operator if actor.operator_id == Some(owner) => Ok(()),
-        Role::Operator => Err(Denied(
-            "this record belongs to another operator; an OPERATOR token writes only its own operator's records".into(),
+        Role::Operator => Err(Denied::new(
+            "this record belongs to another operator; an OPERATOR token writes only its own operator's records",
+            "该记录属于其他运营主体；OPERATOR 令牌只能修改本运营主体的记录",
         )),
-        role => Err(Denied(format!("a {role} token may not write"))),
+        role => Err(Denied::read_only(role)),
     }
 }
 
@@ -143,11 +170,17 @@ pub fn may_write_geometry_for(actor: &Actor, owner: Option<i32>) -> Result<(), D
     match actor.role {
         Role::Admin | Role::Bureau => Ok(()),
         Role::Operator if owner.is_some() && actor.operator_id == owner => Ok(()),
-        Role::Operator => Err(Denied(match owner {
-            Some(_) => "this carrier belongs to another operator; an OPERATOR token writes only its own carriers' geometry".into(),
-            None => "district boundaries are written by ADMIN and BUREAU tokens".into(),
-        })),
-        role => Err(Denied(format!("a {role} token may not write"))),
+        Role::Operator => Err(match owner {
+            Some(_) => Denied::new(
+                "this carrier belongs to another operator; an OPERATOR token writes only its own carriers' geometry",
+                "该载体属于其他运营主体；OPERATOR 令牌只能修改本运营主体载体的空间位置和范围",
+            ),
+            None => Denied::new(
+                "district boundaries are written by ADMIN and BUREAU tokens",
+                "行政区边界只能由 ADMIN 或 BUREAU 令牌修改",
+            ),
+        }),
+        role => Err(Denied::read_only(role)),
     }
 }
 
@@ -161,12 +194,11 @@ pub fn may_keep_enterprise(actor: &Actor, custodian: Option<i32>) -> Result<(), 
     match actor.role {
         Role::Admin => Ok(()),
         Role::Operator if custodian.is_some() && actor.operator_id == custodian => Ok(()),
-        Role::Operator => Err(Denied(
-            "this enterprise is kept by another operator (or by the bureau); only its custodian or ADMIN may change it / 该企业由其他运营机构（或主管部门）保管，仅保管方或管理员可修改".into(),
+        Role::Operator => Err(Denied::new(
+            "this enterprise is kept by another operator (or by the bureau); only its custodian or ADMIN may change it",
+            "该企业由其他运营主体（或主管部门）保管，仅保管方或管理员可修改",
         )),
-        role => Err(Denied(format!(
-            "a {role} token may not write / {role} 令牌无写入权限"
-        ))),
+        role => Err(Denied::read_only(role)),
     }
 }
 
@@ -192,9 +224,23 @@ pub fn may_read_confidential(actor: &Actor, owner: i32) -> bool {
 pub fn may_designate(actor: &Actor, fact: &str, kind: &str) -> Result<(), Denied> {
     match actor.role {
         Role::Admin => Ok(()),
-        _ => Err(Denied(format!(
-            "{fact} counts toward the plan's targets and is designated by the bureau: submit requestDesignation(kind: {kind}) with its evidence / 计入目标的认定由科技局审批，请提交认定申请"
-        ))),
+        _ => {
+            let fact_zh = match kind {
+                "LANDMARK" => "地标型科创综合体",
+                "CARRIER_LEVEL" => "载体级别",
+                "PLATFORM_LEVEL" => "公共技术服务平台级别",
+                "PROFESSIONAL_TEAM" => "专业化运营团队",
+                _ => "该事项",
+            };
+            Err(Denied::new(
+                format!(
+                    "{fact} counts toward the plan's targets and is designated by the bureau: submit requestDesignation(kind: {kind}) with its evidence"
+                ),
+                format!(
+                    "{fact_zh}计入行动方案目标，由市科技局认定：请提交认定申请（requestDesignation，kind: {kind}）并附证明材料"
+                ),
+            ))
+        }
     }
 }
 
@@ -202,9 +248,9 @@ pub fn may_designate(actor: &Actor, fact: &str, kind: &str) -> Result<(), Denied
 /// those of one operator's carriers.
 pub fn designation_scope(actor: &Actor) -> Result<Option<i32>, Denied> {
     audit_scope(actor).map_err(|_| {
-        Denied(
-            "designation requests are open to ADMIN and OPERATOR tokens / 认定申请仅对管理员和运营机构开放"
-                .into(),
+        Denied::new(
+            "designation requests are open to ADMIN and OPERATOR tokens",
+            "认定申请仅向 ADMIN 和 OPERATOR 令牌开放",
         )
     })
 }
@@ -214,8 +260,9 @@ pub fn audit_scope(actor: &Actor) -> Result<Option<i32>, Denied> {
     match (actor.role, actor.operator_id) {
         (Role::Admin, _) => Ok(None),
         (Role::Operator, Some(operator)) => Ok(Some(operator)),
-        _ => Err(Denied(
-            "the audit trail is open to ADMIN and OPERATOR tokens".into(),
+        _ => Err(Denied::new(
+            "the audit trail is open to ADMIN and OPERATOR tokens",
+            "审计记录仅向 ADMIN 和 OPERATOR 令牌开放",
         )),
     }
 }
@@ -230,11 +277,13 @@ pub fn check_token_scope(
         (Role::Operator, None) => Err(super::ValidationError::new(
             "operator",
             "an OPERATOR token must name the operator it writes for",
+            "OPERATOR 令牌须指明其所代表的运营主体",
         )),
         (Role::Operator, Some(_)) | (_, None) => Ok(()),
         (role, Some(_)) => Err(super::ValidationError::new(
             "operator",
             format!("only OPERATOR tokens are scoped to an operator, not {role} tokens"),
+            format!("只有 OPERATOR 令牌可以指定运营主体，{role} 令牌不能指定"),
         )),
     }
 }

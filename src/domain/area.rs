@@ -18,6 +18,7 @@ impl FloorArea {
             return Err(ValidationError::new(
                 field,
                 format!("area must be a positive number of square metres, got {square_metres}"),
+                format!("面积应为正数（单位：平方米），填写的是 {square_metres}"),
             ));
         }
         if square_metres > MAX_PHASE_AREA_M2 {
@@ -25,6 +26,9 @@ impl FloorArea {
                 field,
                 format!(
                     "area {square_metres} m² exceeds the largest plausible phase of {MAX_PHASE_AREA_M2} m²"
+                ),
+                format!(
+                    "面积 {square_metres} 平方米超过单期面积的合理上限 {MAX_PHASE_AREA_M2} 平方米，请核对是否多填了位数"
                 ),
             ));
         }
@@ -34,8 +38,9 @@ impl FloorArea {
             return Err(ValidationError::new(
                 field,
                 format!(
-                    "area must be at least 0.01 m² (areas are kept to the hundredth), got {square_metres} / 面积至少为 0.01 平方米"
+                    "area must be at least 0.01 m² (areas are kept to the hundredth), got {square_metres}"
                 ),
+                format!("面积至少为 0.01 平方米（面积保留两位小数），填写的是 {square_metres}"),
             ));
         }
         Ok(Self(rounded))

@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 
 use super::ValidationError;
+use super::message::zh_date;
 
 /// Derives shared by every stored enumeration.
 macro_rules! stored_enum {
@@ -163,9 +164,8 @@ pub fn check_workstations(field: &str, count: i32) -> Result<i32, ValidationErro
     if !(0..=MAX_WORKSTATIONS).contains(&count) {
         return Err(ValidationError::new(
             field,
-            format!(
-                "workstations must be from 0 to {MAX_WORKSTATIONS}, not {count} / 工位数应在0至{MAX_WORKSTATIONS}之间"
-            ),
+            format!("workstations must be from 0 to {MAX_WORKSTATIONS}, not {count}"),
+            format!("工位数应在 0 至 {MAX_WORKSTATIONS} 之间，填写的是 {count}"),
         ));
     }
     Ok(count)
@@ -181,6 +181,10 @@ pub fn check_landmark(kind: CarrierKind, landmark: bool) -> Result<(), Validatio
         return Err(ValidationError::new(
             "landmark",
             format!("only a SCIENCE_COMPLEX can be landmark, not a {kind}"),
+            format!(
+                "只有科创综合体（SCIENCE_COMPLEX）可以认定为地标型，{}（{kind}）不能",
+                super::torch::kind_zh(kind)
+            ),
         ));
     }
     Ok(())
@@ -198,6 +202,7 @@ pub fn leading_industries(industries: &[Industry]) -> Result<Vec<Industry>, Vali
         return Err(ValidationError::new(
             "leadingIndustries",
             format!("at most {MAX_LEADING_INDUSTRIES} leading industries"),
+            format!("主导产业最多填写 {MAX_LEADING_INDUSTRIES} 个"),
         ));
     }
     Ok(unique)
@@ -235,12 +240,18 @@ pub fn check_status_since(
         return Err(ValidationError::new(
             FIELD,
             format!("{since} is in the future; record a change on the day it takes effect"),
+            format!("{}晚于今天；状态变更请在生效当日登记", zh_date(since)),
         ));
     }
     if let Some(latest) = latest.filter(|latest| since < *latest) {
         return Err(ValidationError::new(
             FIELD,
             format!("{since} is before the carrier's latest status change, on {latest}"),
+            format!(
+                "{}早于该载体最近一次状态变更的日期（{}）",
+                zh_date(since),
+                zh_date(latest)
+            ),
         ));
     }
     Ok(())
@@ -259,6 +270,10 @@ pub fn check_redated_since(
             "statusSince",
             format!(
                 "{since} is the day of the carrier's previous status change; re-date to a later day"
+            ),
+            format!(
+                "{}是该载体上一次状态变更的日期，请改为其后的日期",
+                zh_date(since)
             ),
         ));
     }

@@ -184,6 +184,7 @@ impl ComplianceRules {
             return Err(ValidationError::new(
                 "minLeadingIndustryShare",
                 format!("{share} is not a share between 0 and 1 (0.5 means half the tenants)"),
+                format!("{share} 不是 0 至 1 之间的比例（0.5 即半数在孵企业）"),
             ));
         }
         for (field, ratio) in [
@@ -196,18 +197,20 @@ impl ComplianceRules {
                     format!(
                         "{ratio} is not a number of people per ten tenants (0 or more, e.g. 1)"
                     ),
+                    format!("{ratio} 不是每 10 家在孵企业配备的人数（应为 0 或以上，如 1）"),
                 ));
             }
         }
-        for (field, value, what) in [
-            ("minPlatforms", self.min_platforms, "platform"),
-            ("minFunds", self.min_funds, "fund"),
-            ("minStaff", self.min_staff, "staff member"),
+        for (field, value, what, criterion) in [
+            ("minPlatforms", self.min_platforms, "platform", "有创新平台"),
+            ("minFunds", self.min_funds, "fund", "有投资基金"),
+            ("minStaff", self.min_staff, "staff member", "有专业团队"),
         ] {
             if value == 0 {
                 return Err(ValidationError::new(
                     field,
                     format!("must be at least 1: 五有 asks that a carrier have a {what}"),
+                    format!("至少为 1：五有中的“{criterion}”要求载体确有其项"),
                 ));
             }
         }
@@ -215,6 +218,7 @@ impl ComplianceRules {
             return Err(ValidationError::new(
                 "minFundSize",
                 format!("{} CNY is negative", self.min_fund_size),
+                format!("基金规模不能为负数，填写的是 {} 元", self.min_fund_size),
             ));
         }
         let kinds = FacilityKind::iter().count();
@@ -225,12 +229,17 @@ impl ComplianceRules {
                     "{} kinds cannot be met: there are {kinds} facility kinds",
                     self.min_facility_kinds
                 ),
+                format!(
+                    "配套设施只有 {kinds} 类，要求 {} 类无法满足",
+                    self.min_facility_kinds
+                ),
             ));
         }
         if self.min_facility_kinds == 0 && self.required_facility_kinds.is_empty() {
             return Err(ValidationError::new(
                 "minFacilityKinds",
                 "must be at least 1 when requiredFacilityKinds is empty, or 有配套设施 asks for nothing",
+                "未指定必备设施类型（requiredFacilityKinds）时至少为 1，否则“有配套设施”形同虚设",
             ));
         }
         Ok(())

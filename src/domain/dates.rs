@@ -3,6 +3,7 @@
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
 
 use super::ValidationError;
+use super::message::zh_date;
 
 /// Earliest date zaiti accepts: before China's first incubator (1987) there is nothing to record.
 pub const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1980, 1, 1).expect("valid date");
@@ -15,6 +16,12 @@ pub fn check_plausible(field: &str, date: NaiveDate) -> Result<(), ValidationErr
         return Err(ValidationError::new(
             field,
             format!("{date} is outside the plausible range {EARLIEST} to {LATEST}"),
+            format!(
+                "{}不在合理范围（{}至{}）内，请核对",
+                zh_date(date),
+                zh_date(EARLIEST),
+                zh_date(LATEST)
+            ),
         ));
     }
     Ok(())
@@ -40,9 +47,8 @@ pub fn check_figure_year(field: &str, year: i32, today: NaiveDate) -> Result<(),
     if !(first..=last).contains(&year) {
         return Err(ValidationError::new(
             field,
-            format!(
-                "the year must be from {first} to {last}, not {year} / 年份应在{first}年至{last}年之间"
-            ),
+            format!("the year must be from {first} to {last}, not {year}"),
+            format!("年份应在{first}年至{last}年之间，填写的是{year}年"),
         ));
     }
     Ok(())

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use super::ValidationError;
 use super::carrier::{Level, stored_enum};
+use super::message::{Message, zh_date};
 
 stored_enum! {
     /// What a request asks the bureau to designate.
@@ -86,13 +87,15 @@ pub fn check_proposal(proposal: &Proposal, today: NaiveDate) -> Result<(), Valid
         (true, None | Some(Level::None)) => {
             return Err(ValidationError::new(
                 "level",
-                format!("a {kind} request asks for a level above NONE / 请填写申请认定的级别"),
+                format!("a {kind} request asks for a level above NONE"),
+                format!("{}申请须填写申请认定的级别（NONE 以上）", kind.label_zh()),
             ));
         }
         (false, Some(_)) => {
             return Err(ValidationError::new(
                 "level",
                 format!("a {kind} request takes no level"),
+                format!("{}申请不填写级别", kind.label_zh()),
             ));
         }
         _ => {}
@@ -100,7 +103,8 @@ pub fn check_proposal(proposal: &Proposal, today: NaiveDate) -> Result<(), Valid
     if kind == DesignationKind::CarrierLevel && proposal.authority.is_none() {
         return Err(ValidationError::new(
             "authority",
-            "a CARRIER_LEVEL request names the recognising authority / 请填写认定机构",
+            "a CARRIER_LEVEL request names the recognising authority",
+            "载体级别认定申请须填写认定机构",
         ));
     }
     check_past("effectiveOn", proposal.effective_on, today)?;
@@ -114,22 +118,24 @@ fn check_past(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), Vali
     if date > today {
         return Err(ValidationError::new(
             field,
-            format!(
-                "{date} is in the future; request a designation once it is issued / 日期不能晚于今天"
-            ),
+            format!("{date} is in the future; request a designation once it is issued"),
+            format!("{}晚于今天；请在认定文件印发后再提交申请", zh_date(date)),
         ));
     }
     super::dates::check_plausible(field, date)
 }
 
 /// A decision on a request: only a pending one may be decided.
-pub fn check_undecided(id: i32, status: DesignationStatus) -> Result<(), String> {
-    match status {
-        DesignationStatus::Pending => Ok(()),
-        decided => Err(format!(
-            "designation request {id} was already {decided} and cannot be decided again / 该申请已审批，不能重复审批"
-        )),
-    }
+pub fn check_undecided(id: i32, status: DesignationStatus) -> Result<(), Message> {
+    let decided_zh = match status {
+        DesignationStatus::Pending => return Ok(()),
+        DesignationStatus::Approved => "批准",
+        DesignationStatus::Rejected => "驳回",
+    };
+    Err(Message::new(
+        format!("designation request {id} was already {status} and cannot be decided again"),
+        format!("认定申请（编号 {id}）已{decided_zh}，不能重复审批"),
+    ))
 }
 
 #[cfg(test)]

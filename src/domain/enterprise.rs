@@ -5,6 +5,7 @@ use chrono::{Months, NaiveDate};
 
 use super::ValidationError;
 use super::carrier::stored_enum;
+use super::message::zh_date;
 use super::money::Fen;
 
 stored_enum! {
@@ -43,6 +44,11 @@ impl QualificationKind {
             Some(until) if until < valid_from => Err(ValidationError::new(
                 "validUntil",
                 format!("{until} is before validFrom {valid_from}"),
+                format!(
+                    "有效期截止日（{}）早于起始日（{}）",
+                    zh_date(until),
+                    zh_date(valid_from)
+                ),
             )),
             Some(until) => Ok(Some(until)),
             None => Ok(valid_from

@@ -78,6 +78,10 @@ impl BBox {
                     "a bounding box is four numbers [minLongitude, minLatitude, maxLongitude, maxLatitude], got {}",
                     values.len()
                 ),
+                format!(
+                    "范围框应为 4 个数 [最小经度, 最小纬度, 最大经度, 最大纬度]，填写了 {} 个",
+                    values.len()
+                ),
             ));
         };
         for (lon, lat) in [(*min_lon, *min_lat), (*max_lon, *max_lat)] {
@@ -87,6 +91,7 @@ impl BBox {
             return Err(ValidationError::new(
                 field,
                 "a bounding box's minimum must not exceed its maximum ([minLongitude, minLatitude, maxLongitude, maxLatitude])",
+                "范围框的最小值不能大于最大值（顺序为 [最小经度, 最小纬度, 最大经度, 最大纬度]）",
             ));
         }
         Ok(Self {
@@ -154,9 +159,9 @@ pub fn check_vertex_count(
         return Err(ValidationError::new(
             field,
             format!(
-                "the geometry has {count} vertices, over the limit of {max_vertices}; simplify it \
-                 / 几何图形有 {count} 个顶点，超过上限 {max_vertices}，请简化后再提交"
+                "the geometry has {count} vertices, over the limit of {max_vertices}; simplify it"
             ),
+            format!("几何图形有 {count} 个顶点，超过上限 {max_vertices}，请简化后再提交"),
         ));
     }
     Ok(())
@@ -180,6 +185,7 @@ pub fn parse(
         ValidationError::new(
             field,
             format!("not a GeoJSON geometry object (RFC 7946): {err}"),
+            format!("不是 GeoJSON 几何对象（RFC 7946）：{err}"),
         )
     })?;
     let value = &parsed.value;
@@ -198,18 +204,30 @@ pub fn parse(
             Expect::Area => "a Polygon or MultiPolygon",
             Expect::Any => "a Point, LineString, Polygon or their Multi- forms",
         };
+        let wanted_zh = match expect {
+            Expect::Point => "点（Point）",
+            Expect::Area => "面（Polygon 或 MultiPolygon）",
+            Expect::Any => "点、线、面或其多部件形式（Point、LineString、Polygon 及 Multi- 类型）",
+        };
         return Err(ValidationError::new(
             field,
             format!("expected {wanted}, got a {type_name}"),
+            format!("应为{wanted_zh}，提交的是 {type_name}"),
         ));
     }
     check_raw(field, value)?;
-    let geometry = Geometry::try_from(value)
-        .map_err(|err| ValidationError::new(field, format!("not a usable geometry: {err}")))?;
+    let geometry = Geometry::try_from(value).map_err(|err| {
+        ValidationError::new(
+            field,
+            format!("not a usable geometry: {err}"),
+            format!("无法使用的几何图形：{err}"),
+        )
+    })?;
     if let Err(problem) = geometry.check_validation() {
         return Err(ValidationError::new(
             field,
             format!("invalid {type_name}: {problem}"),
+            format!("{type_name} 几何图形无效：{problem}"),
         ));
     }
     Ok(system.to_wgs84(&geometry))
@@ -225,6 +243,7 @@ fn check_raw(field: &str, value: &GeometryValue) -> Result<(), ValidationError> 
                 return Err(ValidationError::new(
                     field,
                     "every position needs a longitude and a latitude",
+                    "每个坐标点都须有经度和纬度",
                 ));
             }
             check_position(field, p[0], p[1])?;
@@ -236,14 +255,18 @@ fn check_raw(field: &str, value: &GeometryValue) -> Result<(), ValidationError> 
             return Err(ValidationError::new(
                 field,
                 "a polygon needs an exterior ring",
+                "面须有外环",
             ));
         }
         for (index, ring) in rings.iter().enumerate() {
             positions(ring)?;
-            let which = if index == 0 {
-                "the exterior ring".to_owned()
+            let (which, which_zh) = if index == 0 {
+                ("the exterior ring".to_owned(), "外环".to_owned())
             } else {
-                format!("interior ring {index}")
+                (
+                    format!("interior ring {index}"),
+                    format!("第 {index} 个内环"),
+                )
             };
             if ring.len() < 4 {
                 return Err(ValidationError::new(
@@ -252,12 +275,17 @@ fn check_raw(field: &str, value: &GeometryValue) -> Result<(), ValidationError> 
                         "{which} has {} positions; a linear ring needs at least 4, the last equal to the first",
                         ring.len()
                     ),
+                    format!(
+                        "{which_zh}只有 {} 个坐标点；闭合环至少需要 4 个，且首尾相同",
+                        ring.len()
+                    ),
                 ));
             }
             if ring.first().map(|p| p.as_slice()) != ring.last().map(|p| p.as_slice()) {
                 return Err(ValidationError::new(
                     field,
                     format!("{which} is not closed: its last position must equal its first"),
+                    format!("{which_zh}未闭合：最后一个坐标点须与第一个相同"),
                 ));
             }
         }
@@ -286,6 +314,7 @@ fn check_position(field: &str, longitude: f64, latitude: f64) -> Result<(), Vali
         return Err(ValidationError::new(
             field,
             format!("longitude must be between -180 and 180 degrees, got {longitude}"),
+            format!("经度应在 -180 至 180 度之间，填写的是 {longitude}"),
         ));
     }
     if !latitude.is_finite() || !(-90.0..=90.0).contains(&latitude) {
@@ -293,6 +322,9 @@ fn check_position(field: &str, longitude: f64, latitude: f64) -> Result<(), Vali
             field,
             format!(
                 "latitude must be between -90 and 90 degrees, got {latitude} (GeoJSON puts longitude first)"
+            ),
+            format!(
+                "纬度应在 -90 至 90 度之间，填写的是 {latitude}（GeoJSON 中经度在前、纬度在后）"
             ),
         ));
     }
@@ -361,6 +393,7 @@ impl SpatialPredicate {
             return Err(ValidationError::new(
                 field,
                 format!("radiusMeters must be between 0 and 1,000,000, got {radius_m}"),
+                format!("半径（radiusMeters）应在 0 至 1,000,000 米之间，填写的是 {radius_m}"),
             ));
         }
         Ok(Self::Near {

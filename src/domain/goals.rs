@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ValidationError;
 use super::carrier::{CarrierKind, SpaceSource, stored_enum};
+use super::message::zh_date;
 
 stored_enum! {
     /// The targets of the action plan that zaiti tracks.
@@ -248,12 +249,21 @@ impl Targets {
                     "{} must come after the period's start {}",
                     self.period_end, self.period_start
                 ),
+                format!(
+                    "目标期末（{}）应晚于期初（{}）",
+                    zh_date(self.period_end),
+                    zh_date(self.period_start)
+                ),
             ));
         }
         if !self.new_floor_area_m2.is_finite() || self.new_floor_area_m2 <= 0.0 {
             return Err(ValidationError::new(
                 "newFloorAreaM2",
                 format!("{} is not a positive area in m²", self.new_floor_area_m2),
+                format!(
+                    "新增面积目标应为正数（单位：平方米），填写的是 {}",
+                    self.new_floor_area_m2
+                ),
             ));
         }
         Ok(())

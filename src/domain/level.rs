@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::ValidationError;
 use super::carrier::{CarrierKind, DistrictKind, Level};
+use super::message::zh_date;
 
 /// One dated recognition, as the rule needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,10 @@ pub fn check_recognised_on(
         return Err(ValidationError::new(
             "recognisedOn",
             format!("{recognised_on} is in the future; record a recognition once it is issued"),
+            format!(
+                "认定日期{}晚于今天；请在认定文件印发后再登记",
+                zh_date(recognised_on)
+            ),
         ));
     }
     super::dates::check_plausible("recognisedOn", recognised_on)

@@ -15,12 +15,14 @@ impl Location {
             return Err(ValidationError::new(
                 "location.longitude",
                 format!("longitude must be between -180 and 180 degrees, got {longitude}"),
+                format!("经度应在 -180 至 180 度之间，填写的是 {longitude}"),
             ));
         }
         if !latitude.is_finite() || !(-90.0..=90.0).contains(&latitude) {
             return Err(ValidationError::new(
                 "location.latitude",
                 format!("latitude must be between -90 and 90 degrees, got {latitude}"),
+                format!("纬度应在 -90 至 90 度之间，填写的是 {latitude}"),
             ));
         }
         Ok(Self {

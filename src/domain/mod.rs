@@ -15,6 +15,7 @@ pub mod goals;
 pub mod level;
 pub mod level_rules;
 pub mod location;
+pub mod message;
 pub mod money;
 pub mod period;
 pub mod support;
@@ -24,4 +25,5 @@ pub mod torch;
 pub mod uscc;
 pub mod validation;
 
+pub use message::{Language, Message};
 pub use validation::ValidationError;

@@ -26,6 +26,7 @@ impl Fen {
                 format!(
                     "'{text}' is not an amount of CNY like 1234.56 (at most two decimals, no sign)"
                 ),
+                format!("“{text}”不是有效的人民币金额，应形如 1234.56（最多两位小数，不带正负号）"),
             )
         };
         let text = text.trim();
@@ -43,6 +44,7 @@ impl Fen {
             return Err(ValidationError::new(
                 field,
                 format!("{text} CNY is beyond any plausible figure"),
+                format!("金额 {text} 元超出合理范围，请核对"),
             ));
         }
         let fen: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;

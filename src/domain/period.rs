@@ -27,13 +27,18 @@ stored_enum! {
 pub fn closable_end(year: i32, today: NaiveDate) -> Result<NaiveDate, ValidationError> {
     let end = NaiveDate::from_ymd_opt(year, 12, 31)
         .filter(|_| year >= 2000)
-        .ok_or_else(|| ValidationError::new("year", format!("{year} is not a reporting year")))?;
+        .ok_or_else(|| {
+            ValidationError::new(
+                "year",
+                format!("{year} is not a reporting year"),
+                format!("{year} 不是有效的报送年度"),
+            )
+        })?;
     if end >= today {
         return Err(ValidationError::new(
             "year",
-            format!(
-                "{year} has not ended; a year is closed after December 31 / 年度结束后方可关账"
-            ),
+            format!("{year} has not ended; a year is closed after December 31"),
+            format!("{year}年度尚未结束，12月31日之后方可关账"),
         ));
     }
     Ok(end)

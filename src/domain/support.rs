@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::ValidationError;
 use super::carrier::stored_enum;
+use super::message::zh_date;
 
 stored_enum! {
     /// 公共技术服务平台 kinds.
@@ -46,6 +47,7 @@ impl InForce {
                 return Err(ValidationError::new(
                     until_field,
                     format!("{until} must come after {from_field} {from}"),
+                    format!("{}应晚于 {from_field}（{}）", zh_date(until), zh_date(from)),
                 ));
             }
         }
@@ -68,6 +70,7 @@ pub fn headcount(field: &str, value: i32) -> Result<u32, ValidationError> {
         return Err(ValidationError::new(
             field,
             format!("{value} is not a number of people between 0 and {MAX_HEADCOUNT}"),
+            format!("人数应在 0 至 {MAX_HEADCOUNT} 之间，填写的是 {value}"),
         ));
     }
     Ok(value.unsigned_abs())
@@ -79,6 +82,10 @@ pub fn services(field: &str, services: &[String]) -> Result<Vec<String>, Validat
         return Err(ValidationError::new(
             field,
             format!("at most {MAX_SERVICES} services, not {}", services.len()),
+            format!(
+                "服务项目最多 {MAX_SERVICES} 项，填写了 {} 项",
+                services.len()
+            ),
         ));
     }
     let mut named: Vec<String> = Vec::with_capacity(services.len());
@@ -88,6 +95,7 @@ pub fn services(field: &str, services: &[String]) -> Result<Vec<String>, Validat
             return Err(ValidationError::new(
                 field,
                 format!("'{service}' is listed twice"),
+                format!("服务项目“{service}”重复填写"),
             ));
         }
         named.push(service);

@@ -6,6 +6,7 @@ use chrono::{Months, NaiveDate};
 use super::ValidationError;
 use super::carrier::{CarrierKind, Industry, stored_enum};
 use super::enterprise::GraduationRoute;
+use super::message::zh_date;
 
 /// An enterprise enters an incubator within this many months of its
 /// founding: 《科技企业孵化器管理办法》(国科发区〔2018〕300号) 第九条,
@@ -70,6 +71,11 @@ impl Span {
                 return Err(ValidationError::new(
                     "movedOutOn",
                     format!("moving out on {out} must come after moving in on {moved_in}"),
+                    format!(
+                        "迁出日期（{}）应晚于入驻日期（{}）",
+                        zh_date(out),
+                        zh_date(moved_in)
+                    ),
                 ));
             }
         }
@@ -260,7 +266,8 @@ pub fn check_correction(tenancy: &Corrected) -> Result<(), ValidationError> {
         if tenancy.continued {
             return Err(ValidationError::new(
                 "id",
-                "a later tenancy continues this one after an area change: void that one first / 该租约已变更面积，请先作废后续租约",
+                "a later tenancy continues this one after an area change: void that one first",
+                "该入驻记录在面积变更后由后一条记录接续，请先作废后一条记录",
             ));
         }
         return Ok(());
@@ -268,13 +275,15 @@ pub fn check_correction(tenancy: &Corrected) -> Result<(), ValidationError> {
     if tenancy.continued && span.moved_out != tenancy.stored.moved_out {
         return Err(ValidationError::new(
             "movedOutOn",
-            "this tenancy ends on the day its area changed: correct the continuation instead / 面积变更日不能在此更正",
+            "this tenancy ends on the day its area changed: correct the continuation instead",
+            "该入驻记录止于面积变更之日，不能在此更正迁出日期；请更正接续的入驻记录",
         ));
     }
     if tenancy.continues && span.moved_in != tenancy.stored.moved_in {
         return Err(ValidationError::new(
             "movedInOn",
-            "this tenancy begins on the day of an area change, which its predecessor's move-out fixes / 面积变更日不能在此更正",
+            "this tenancy begins on the day of an area change, which its predecessor's move-out fixes",
+            "该入驻记录始于面积变更之日，该日期由前一条记录的迁出日期确定，不能在此更正",
         ));
     }
     if let Some(graduated) = tenancy.graduated_on
@@ -282,8 +291,10 @@ pub fn check_correction(tenancy: &Corrected) -> Result<(), ValidationError> {
     {
         return Err(ValidationError::new(
             "movedInOn",
+            format!("the tenant graduated on {graduated}, which must stay within the tenancy"),
             format!(
-                "the tenant graduated on {graduated}, which must stay within the tenancy / 毕业日期须在租期之内"
+                "该企业于{}毕业，毕业日期须在入驻期间之内",
+                zh_date(graduated)
             ),
         ));
     }

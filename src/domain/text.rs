@@ -9,12 +9,13 @@ pub const MAX_TEXT_CHARS: usize = 200;
 pub fn required_text(field: &str, value: &str) -> Result<String, ValidationError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(ValidationError::new(field, "must not be empty"));
+        return Err(ValidationError::new(field, "must not be empty", "不能为空"));
     }
     if trimmed.chars().count() > MAX_TEXT_CHARS {
         return Err(ValidationError::new(
             field,
             format!("must be at most {MAX_TEXT_CHARS} characters"),
+            format!("最多 {MAX_TEXT_CHARS} 个字符"),
         ));
     }
     Ok(trimmed.to_owned())
@@ -40,10 +41,8 @@ pub fn filter_text(field: &str, value: Option<String>) -> Result<Option<String>,
         if count > MAX_FILTER_CHARS {
             return Err(ValidationError::new(
                 field,
-                format!(
-                    "a filter text may be at most {MAX_FILTER_CHARS} characters, got {count} \
-                     / 筛选文字最多 {MAX_FILTER_CHARS} 个字符，收到 {count} 个"
-                ),
+                format!("a filter text may be at most {MAX_FILTER_CHARS} characters, got {count}"),
+                format!("筛选文字最多 {MAX_FILTER_CHARS} 个字符，收到 {count} 个"),
             ));
         }
     }

@@ -22,13 +22,19 @@ pub fn as_of(year: i32, today: NaiveDate) -> Result<NaiveDate, ValidationError> 
         return Err(ValidationError::new(
             "year",
             format!("the survey year must be from {FIRST_YEAR} to {current}, not {year}"),
+            format!("统计年度应在{FIRST_YEAR}年至{current}年之间，填写的是{year}年"),
         ));
     }
     if year == current {
         return Ok(today);
     }
-    NaiveDate::from_ymd_opt(year, 12, 31)
-        .ok_or_else(|| ValidationError::new("year", format!("{year} has no December 31")))
+    NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| {
+        ValidationError::new(
+            "year",
+            format!("{year} has no December 31"),
+            format!("{year}年没有12月31日"),
+        )
+    })
 }
 
 /// One carrier's figures for the survey. Stock figures are on the as-of date;

@@ -25,67 +25,110 @@ impl Uscc {
     /// Parses a code as people type it: surrounding spaces and lower case are forgiven.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let code = raw.trim().to_ascii_uppercase();
-        let err = |message: String| ValidationError::new("uscc", message);
-        if code.chars().count() != 18 {
-            return Err(err(format!(
-                "a unified social credit code has 18 characters, got {}",
-                code.chars().count()
-            )));
+        let err = |en: String, zh: String| ValidationError::new("uscc", en, zh);
+        let length = code.chars().count();
+        if length != 18 {
+            return Err(err(
+                format!("a unified social credit code has 18 characters, got {length}"),
+                format!("统一社会信用代码应为 18 位，填写的是 {length} 位"),
+            ));
         }
         let values: Vec<u32> = code
             .bytes()
             .enumerate()
             .map(|(position, byte)| {
                 value_of(byte).ok_or_else(|| {
-                    err(format!(
-                        "character {} ('{}') is not allowed (digits and letters except I, O, Z, S, V)",
-                        position + 1,
-                        byte as char
-                    ))
+                    err(
+                        format!(
+                            "character {} ('{}') is not allowed (digits and letters except I, O, Z, S, V)",
+                            position + 1,
+                            byte as char
+                        ),
+                        format!(
+                            "第 {} 位“{}”不是允许的字符（只能是数字和除 I、O、Z、S、V 以外的大写字母）",
+                            position + 1,
+                            byte as char
+                        ),
+                    )
                 })
             })
             .collect::<Result<_, _>>()?;
         if !code.as_bytes()[2..8].iter().all(u8::is_ascii_digit) {
             return Err(err(
                 "characters 3 to 8 must be the digits of an administrative division code".into(),
+                "第 3 至 8 位应为数字的登记管理机关行政区划码".into(),
             ));
         }
         let bytes = code.as_bytes();
         if !REGISTRATION_AUTHORITIES.contains(&bytes[0]) {
-            return Err(err(format!(
-                "'{}' is not a registration authority of GB 32100-2015 (1–9, A, N or Y) / 登记管理部门代码有误",
-                bytes[0] as char
-            )));
+            return Err(err(
+                format!(
+                    "'{}' is not a registration authority of GB 32100-2015 (1–9, A, N or Y)",
+                    bytes[0] as char
+                ),
+                format!(
+                    "第 1 位登记管理部门代码“{}”有误，GB 32100-2015 规定为 1 至 9、A、N 或 Y",
+                    bytes[0] as char
+                ),
+            ));
         }
         if bytes[0] == b'9' && !matches!(bytes[1], b'1' | b'2' | b'3') {
-            return Err(err(format!(
-                "'{}' is not an entity type of 市场监管 registrations (1 enterprise, 2 individual business, 3 cooperative) / 机构类别代码有误",
-                bytes[1] as char
-            )));
+            return Err(err(
+                format!(
+                    "'{}' is not an entity type of 市场监管 registrations (1 enterprise, 2 individual business, 3 cooperative)",
+                    bytes[1] as char
+                ),
+                format!(
+                    "第 2 位机构类别代码“{}”有误，市场监管部门登记的应为 1（企业）、2（个体工商户）或 3（农民专业合作社）",
+                    bytes[1] as char
+                ),
+            ));
         }
         if !PROVINCES.contains(&&code[2..4]) {
-            return Err(err(format!(
-                "{} is not an administrative division of GB/T 2260 (no province {}) / 登记管理机关行政区划码有误",
-                &code[2..8],
-                &code[2..4]
-            )));
+            return Err(err(
+                format!(
+                    "{} is not an administrative division of GB/T 2260 (no province {})",
+                    &code[2..8],
+                    &code[2..4]
+                ),
+                format!(
+                    "登记管理机关行政区划码 {} 有误：GB/T 2260 中没有省级代码 {}",
+                    &code[2..8],
+                    &code[2..4]
+                ),
+            ));
         }
         let organisation = organisation_check(&bytes[8..16]);
         if bytes[16] != organisation {
-            return Err(err(format!(
-                "the organisation code {} ends in '{}' but GB 11714-1997 gives '{}' / 组织机构代码校验码有误",
-                &code[8..17],
-                bytes[16] as char,
-                organisation as char
-            )));
+            return Err(err(
+                format!(
+                    "the organisation code {} ends in '{}' but GB 11714-1997 gives '{}'",
+                    &code[8..17],
+                    bytes[16] as char,
+                    organisation as char
+                ),
+                format!(
+                    "组织机构代码 {} 的校验码为“{}”，按 GB 11714-1997 应为“{}”",
+                    &code[8..17],
+                    bytes[16] as char,
+                    organisation as char
+                ),
+            ));
         }
         let expected = check_character(&values[..17]);
         if code.as_bytes()[17] != expected {
-            return Err(err(format!(
-                "check character is '{}' but GB 32100-2015 gives '{}' / 统一社会信用代码校验码有误",
-                code.as_bytes()[17] as char,
-                expected as char
-            )));
+            return Err(err(
+                format!(
+                    "check character is '{}' but GB 32100-2015 gives '{}'",
+                    code.as_bytes()[17] as char,
+                    expected as char
+                ),
+                format!(
+                    "统一社会信用代码校验码为“{}”，按 GB 32100-2015 应为“{}”",
+                    code.as_bytes()[17] as char,
+                    expected as char
+                ),
+            ));
         }
         Ok(Self(code))
     }
@@ -99,6 +142,7 @@ impl Uscc {
             return Err(ValidationError::new(
                 "uscc",
                 "needs 16 characters from the USCC alphabet",
+                "需要 16 位统一社会信用代码允许的字符",
             ));
         }
         let mut code = first_16.to_owned();

@@ -8,7 +8,8 @@ use async_graphql::extensions::{
 };
 use async_graphql::{Context, PathSegment, ServerError, ServerResult, Value};
 
-use super::error::{ApiError, code};
+use super::error::{ApiError, code, server_error};
+use crate::domain::Message;
 use crate::domain::access::{Actor, may_call, may_read_confidential, mutation_rule};
 use crate::error::AppError;
 
@@ -33,8 +34,9 @@ impl Extension for MutationGuard {
     ) -> ServerResult<Option<Value>> {
         if info.parent_type == "Mutation" && info.path_node.parent.is_none() {
             let refused = match ctx.data_opt::<Actor>() {
-                None => Some(AppError::Unauthenticated(
-                    "no caller is known for this request".into(),
+                None => Some(AppError::unauthenticated(
+                    "no caller is known for this request",
+                    "无法确定本次请求的调用方",
                 )),
                 Some(actor) => may_call(actor, info.name, mutation_rule(info.name))
                     .err()
@@ -73,11 +75,13 @@ impl Extension for IntrospectionRefusal {
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
         if info.path_node.parent.is_none() && matches!(info.name, "__schema" | "__type") {
-            let mut error = ServerError::new("introspection is disabled on this server", None);
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code::INTROSPECTION_DISABLED);
+            let mut error = server_error(
+                code::INTROSPECTION_DISABLED,
+                &Message::new(
+                    "introspection is disabled on this server",
+                    "本服务器已关闭模式自省（introspection）查询",
+                ),
+            );
             error.path = vec![PathSegment::Field(
                 info.alias.unwrap_or(info.name).to_owned(),
             )];

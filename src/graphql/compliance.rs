@@ -692,6 +692,7 @@ pub fn rule_set(field: &str, code: &str) -> Result<&'static RuleSet, AppError> {
         AppError::invalid(
             field,
             format!("no rule set '{code}'; known: {}", known.join(", ")),
+            format!("没有规则集“{code}”；现有规则集：{}", known.join("、")),
         )
     })
 }

@@ -44,7 +44,8 @@ use async_graphql_value::{ConstValue, Value};
 use futures_util::FutureExt;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
-use super::error::{ApiError, ApiResult, code};
+use super::error::{ApiError, ApiResult, code, server_error};
+use crate::domain::Message;
 use crate::error::AppError;
 
 // ---------------------------------------------------------------------------
@@ -455,11 +456,11 @@ impl Default for CostLimits {
 }
 
 /// A request refused for its cost: the code, and the message in English and
-/// Chinese side by side (`English / 中文`).
+/// Chinese.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub code: &'static str,
-    pub message: String,
+    pub message: Message,
     /// The figure found, where known.
     pub actual: Option<u64>,
     pub limit: u64,
@@ -475,16 +476,17 @@ impl Refusal {
     ) -> Self {
         Self {
             code,
-            message: format!("{english} / {chinese}"),
+            message: Message::new(english, chinese),
             actual,
             limit,
         }
     }
 
+    /// The refusal as an error: its code, its message in both languages
+    /// (`message` in English until the transport chooses), the figure and the limit.
     pub(crate) fn into_server_error(self) -> ServerError {
-        let mut error = ServerError::new(self.message, None);
+        let mut error = server_error(self.code, &self.message);
         let extensions = error.extensions.get_or_insert_with(Default::default);
-        extensions.set("code", self.code);
         if let Some(actual) = self.actual {
             extensions.set("actual", actual);
         }
@@ -1047,7 +1049,12 @@ mod tests {
             .judge_document(Ok(spread))
             .unwrap_err();
         assert_eq!(refusal.code, code::QUERY_TOO_COMPLEX);
-        assert!(refusal.message.contains("values"), "{}", refusal.message);
+        assert!(refusal.message.en.contains("values"), "{}", refusal.message);
+        assert!(
+            refusal.message.zh.contains("上限"),
+            "{}",
+            refusal.message.zh
+        );
     }
 
     #[test]
@@ -1096,7 +1103,7 @@ mod tests {
         for (cost, actual, limit) in cases {
             let refusal = limits.judge_document(Ok(cost)).unwrap_err();
             assert_eq!(refusal.code, code::QUERY_TOO_COMPLEX);
-            let (english, chinese) = refusal.message.split_once(" / ").expect("both languages");
+            let (english, chinese) = (&refusal.message.en, &refusal.message.zh);
             for text in [english, chinese] {
                 assert!(
                     text.contains(actual) && text.contains(limit),
@@ -1104,7 +1111,7 @@ mod tests {
                     refusal.message
                 );
             }
-            assert!(chinese.contains("上限"), "{}", refusal.message);
+            assert!(chinese.contains("上限"), "{}", refusal.message.zh);
         }
         let within = DocumentCost {
             selections: 100,
@@ -1120,6 +1127,7 @@ mod tests {
         assert!(
             refusal
                 .message
+                .en
                 .contains(&format!("{}", DEFAULT_MAX_COMPLEXITY + 1))
         );
         assert!(limits.judge_complexity(DEFAULT_MAX_COMPLEXITY).is_ok());

@@ -414,6 +414,7 @@ impl RegisterEnterpriseInput {
             return Err(ValidationError::new(
                 "headcount",
                 "a headcount is not negative",
+                "从业人数不能为负数",
             ));
         }
         Ok(EnterpriseFacts {
@@ -497,7 +498,12 @@ impl EnterpriseQuery {
                     .await?
                     .map(Enterprise))
             }
-            _ => Err(AppError::invalid("id", "give either id or uscc").into()),
+            _ => Err(AppError::invalid(
+                "id",
+                "give either id or uscc",
+                "id 与 uscc（统一社会信用代码）只能且必须填写其一",
+            )
+            .into()),
         }
     }
 
@@ -679,7 +685,8 @@ impl AmendQualificationInput {
         {
             return Err(AppError::invalid(
                 "input",
-                "name at least one field to correct / 请至少填写一项要更正的内容",
+                "name at least one field to correct",
+                "请至少填写一项要更正的内容",
             ));
         }
         Ok((

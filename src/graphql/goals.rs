@@ -500,9 +500,10 @@ impl GoalQuery {
                 return Err(AppError::invalid(
                     "knownAt",
                     format!(
-                        "{} is in the future; what will be known then is not known yet / 所问时点尚未到来",
+                        "{} is in the future; what will be known then is not known yet",
                         moment.0.to_rfc3339()
                     ),
+                    format!("{} 尚未到来，届时的记录现在无从得知", moment.0.to_rfc3339()),
                 )
                 .into());
             }

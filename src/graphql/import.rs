@@ -9,6 +9,7 @@ use async_graphql::{Context, ID, Object, SimpleObject, Upload};
 use super::cost::{FIXED_SMALL_LIST, list_complexity};
 use super::error::{ApiError, ApiResult};
 use super::node::{NodeType, global_id};
+use crate::domain::Language;
 use crate::error::AppError;
 use crate::import::{self, RowError, Silent, Summary};
 
@@ -25,10 +26,10 @@ impl ImportMutation {
     /// area_m2/租赁面积, moved_in_on/入驻日期, moved_out_on/迁出日期 (see the README).
     /// Enterprises are registered by USCC, then the tenancies moved in by the
     /// rules of `moveIn`. All or nothing: when any row is bad, nothing is
-    /// written and `errors` lists every bad row by number and column (bad rows
-    /// are an answer, not a GraphQL error; a file that is no spreadsheet at all
-    /// is BAD_USER_INPUT on `file`). An OPERATOR token imports into its own
-    /// operator's carriers only.
+    /// written and `errors` lists every bad row by number and column, in the
+    /// request's language and in both (bad rows are an answer, not a GraphQL
+    /// error; a file that is no spreadsheet at all is BAD_USER_INPUT on
+    /// `file`). An OPERATOR token imports into its own operator's carriers only.
     async fn import_tenancies(
         &self,
         ctx: &Context<'_>,
@@ -58,7 +59,7 @@ impl ImportMutation {
                 super::subscription::occupancy_may_have_changed(ctx, carrier_id).await;
             }
         }
-        Ok(ImportResult::from(summary))
+        Ok(ImportResult::new(summary, super::language(ctx)))
     }
 }
 
@@ -94,8 +95,9 @@ pub struct ImportResult {
     pub ignored_columns: Vec<String>,
 }
 
-impl From<Summary> for ImportResult {
-    fn from(summary: Summary) -> Self {
+impl ImportResult {
+    /// What `summary` tells, its errors' `message` in `language`.
+    pub fn new(summary: Summary, language: Language) -> Self {
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         Self {
             rows_read: count(summary.rows_read),
@@ -104,7 +106,7 @@ impl From<Summary> for ImportResult {
             errors: summary
                 .errors
                 .into_iter()
-                .map(ImportRowError::from)
+                .map(|err| ImportRowError::new(err, language))
                 .collect(),
             dry_run: summary.dry_run,
             committed: summary.committed,
@@ -126,16 +128,23 @@ pub struct ImportRowError {
     /// The column's header as the file has it (the layout's English name for
     /// a required column the file lacks); null when the row as a whole is at fault.
     pub column: Option<String>,
-    /// What is wrong, and what would be right.
+    /// What is wrong, and what would be right, in the request's language
+    /// (`Accept-Language`; Chinese unless the server defaults to English).
     pub message: String,
+    /// The message in English.
+    pub message_en: String,
+    /// The message in Chinese.
+    pub message_zh: String,
 }
 
-impl From<RowError> for ImportRowError {
-    fn from(err: RowError) -> Self {
+impl ImportRowError {
+    fn new(err: RowError, language: Language) -> Self {
         Self {
             row: i32::try_from(err.row).unwrap_or(i32::MAX),
             column: err.column,
-            message: err.message,
+            message: err.message.in_language(language).to_owned(),
+            message_en: err.message.en,
+            message_zh: err.message.zh,
         }
     }
 }

@@ -242,6 +242,15 @@ pub(crate) fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
     ctx.data::<Actor>().map_err(missing_context)
 }
 
+/// The language the request asked its messages in (see
+/// [`crate::domain::Language::from_accept_language`]); Chinese when the
+/// transport named none.
+pub(crate) fn language(ctx: &Context<'_>) -> crate::domain::Language {
+    ctx.data_opt::<crate::domain::Language>()
+        .copied()
+        .unwrap_or_default()
+}
+
 /// The server's limits (the defaults where a schema was built without them).
 pub(crate) fn limits(ctx: &Context<'_>) -> Limits {
     ctx.data_opt::<Limits>().copied().unwrap_or_default()

@@ -23,7 +23,7 @@ use super::recognition::LevelRecognition;
 use super::space_phase::SpacePhase;
 use super::support::{Facility, Fund, OperatingTeam, Platform};
 use super::tenancy::Tenancy;
-use crate::error::AppError;
+use crate::error::{AppError, entity_name_zh};
 
 /// Most ids `nodes` resolves at once.
 pub const MAX_NODES: usize = 100;
@@ -68,7 +68,13 @@ pub fn global_id(kind: NodeType, id: i32) -> ID {
 
 /// Decodes a global ID into its type and database id.
 pub fn decode(field: &str, id: &ID) -> Result<(NodeType, i32), AppError> {
-    let invalid = || AppError::invalid(field, format!("'{}' is not an ID this API issued", id.0));
+    let invalid = || {
+        AppError::invalid(
+            field,
+            format!("'{}' is not an ID this API issued", id.0),
+            format!("“{}”不是本接口签发的 ID", id.0),
+        )
+    };
     let text = URL_SAFE_NO_PAD
         .decode(id.0.as_bytes())
         .ok()
@@ -91,6 +97,11 @@ pub fn expect(field: &str, id: &ID, expected: NodeType) -> Result<i32, AppError>
                 "expected the ID of a {}, got that of a {}",
                 expected.as_ref(),
                 kind.as_ref()
+            ),
+            format!(
+                "应为{}的 ID，提交的是{}的 ID",
+                entity_name_zh(expected.as_ref()),
+                entity_name_zh(kind.as_ref())
             ),
         )),
     }
@@ -152,9 +163,12 @@ impl NodeQuery {
         #[graphql(desc = "Global IDs, at most 100.")] ids: Vec<ID>,
     ) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(
-                AppError::invalid("ids", format!("at most {MAX_NODES} ids at once")).into(),
-            );
+            return Err(AppError::invalid(
+                "ids",
+                format!("at most {MAX_NODES} ids at once"),
+                format!("一次最多查询 {MAX_NODES} 个 ID"),
+            )
+            .into());
         }
         let decoded: Vec<_> = ids
             .iter()

@@ -190,7 +190,8 @@ impl AmendLevelRecognitionInput {
         {
             return Err(AppError::invalid(
                 "input",
-                "name at least one field to correct / 请至少填写一项要更正的内容",
+                "name at least one field to correct",
+                "请至少填写一项要更正的内容",
             ));
         }
         Ok((

@@ -17,7 +17,7 @@ impl ScalarType for Date {
         match &value {
             Value::String(text) => text.parse::<NaiveDate>().map(Date).map_err(|_| {
                 InputValueError::custom(format!(
-                    "'{text}' is not a real date of the form YYYY-MM-DD"
+                    "'{text}' is not a real date of the form YYYY-MM-DD / “{text}”不是 YYYY-MM-DD 格式的有效日期"
                 ))
             }),
             _ => Err(InputValueError::expected_type(value)),
@@ -60,7 +60,7 @@ impl ScalarType for DateTime {
                 .map(DateTime)
                 .map_err(|_| {
                     InputValueError::custom(format!(
-                        "'{text}' is not an RFC 3339 moment with an offset, e.g. 2026-06-30T17:45:00+08:00 / 时间格式应为 2026-06-30T17:45:00+08:00"
+                        "'{text}' is not an RFC 3339 moment with an offset, e.g. 2026-06-30T17:45:00+08:00 / “{text}”不是带时区偏移的 RFC 3339 时刻，应形如 2026-06-30T17:45:00+08:00"
                     ))
                 }),
             _ => Err(InputValueError::expected_type(value)),

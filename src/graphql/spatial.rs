@@ -42,7 +42,9 @@ impl ScalarType for GeoJson {
                 Ok(GeoJson(json))
             }
             Value::String(text) => serde_json::from_str(&text).map(GeoJson).map_err(|err| {
-                InputValueError::custom(format!("not a GeoJSON geometry object: {err}"))
+                InputValueError::custom(format!(
+                    "not a GeoJSON geometry object: {err} / 不是 GeoJSON 几何对象：{err}"
+                ))
             }),
             other => Err(InputValueError::expected_type(other)),
         }
@@ -230,7 +232,8 @@ fn area_shape(
     max_vertices: usize,
 ) -> Result<Shape, ValidationError> {
     let geometry = domain::parse(field, json, Expect::Area, cs, max_vertices)?;
-    Shape::new(geometry).ok_or_else(|| ValidationError::new(field, "the geometry is empty"))
+    Shape::new(geometry)
+        .ok_or_else(|| ValidationError::new(field, "the geometry is empty", "几何图形为空"))
 }
 
 /// New geometry for a carrier. Omitted parts stay as they are; `null` clears one.
@@ -258,7 +261,11 @@ impl SetCarrierGeometryInput {
             MaybeUndefined::Value(GeoJson(json)) => {
                 let point = domain::parse("location", &json, Expect::Point, cs, max_vertices)?;
                 let geo::Geometry::Point(point) = point else {
-                    return Err(AppError::invalid("location", "expected a Point"));
+                    return Err(AppError::invalid(
+                        "location",
+                        "expected a Point",
+                        "位置应为点（Point）",
+                    ));
                 };
                 Some(Some(Location::new(point.x(), point.y())?))
             }

@@ -13,9 +13,9 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> AppResult<Actor> {
         return if state.public_read {
             Ok(Actor::anonymous())
         } else {
-            Err(AppError::Unauthenticated(
-                "send a token as `Authorization: Bearer <token>` (`zaiti token create` issues one)"
-                    .into(),
+            Err(AppError::unauthenticated(
+                "send a token as `Authorization: Bearer <token>` (`zaiti token create` issues one)",
+                "请以 `Authorization: Bearer <令牌>` 的形式提供令牌（令牌由 `zaiti token create` 签发）",
             ))
         };
     };
@@ -27,7 +27,10 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> AppResult<Actor> {
         .map(|(_, secret)| secret.trim())
         .filter(|secret| !secret.is_empty())
         .ok_or_else(|| {
-            AppError::Unauthenticated("the Authorization header must read `Bearer <token>`".into())
+            AppError::unauthenticated(
+                "the Authorization header must read `Bearer <token>`",
+                "Authorization 请求头应为 `Bearer <令牌>` 的形式",
+            )
         })?;
     state.tokens.authenticate(&state.db, secret).await
 }

@@ -7,6 +7,9 @@
 //! `application/graphql-response+json`), and a mutation over GET gets 405.
 //! POST takes `application/json`, and `multipart/form-data` as the GraphQL
 //! multipart request specification has it, for file uploads (`importTenancies`).
+//! Every error's `message` is in the language the request's `Accept-Language`
+//! prefers (the server's default, Chinese, when it names neither), and
+//! `extensions.messageZh` and `extensions.messageEn` carry both.
 
 use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -23,10 +26,11 @@ use serde_json::{Value, json};
 
 use super::{AppState, auth};
 use crate::domain::access::Actor;
+use crate::domain::{Language, Message};
 use crate::error::AppError;
 use crate::graphql::answer::Ordered;
 use crate::graphql::cost::to_json_within;
-use crate::graphql::error::{classify_request_error, code};
+use crate::graphql::error::{classify_request_error, code, speak};
 use crate::graphql::execution::{chosen_operation, refused};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -72,32 +76,38 @@ pub async fn get(
     if query.is_empty() && wants_html(&headers) {
         return graphiql().await.into_response();
     }
+    let language = super::language(&state, &headers);
     let Ok(media) = negotiate(&headers) else {
-        return not_acceptable();
+        return not_acceptable(language);
     };
+    let reply = Reply { media, language };
     let mut request = match async_graphql::http::parse_query_string(&query) {
         Ok(request) => request,
         Err(err) => {
-            return http_error(
-                media,
+            return reply.http_error(
                 StatusCode::BAD_REQUEST,
-                &format!("invalid GraphQL request in query string: {err}"),
+                &Message::new(
+                    format!("invalid GraphQL request in query string: {err}"),
+                    format!("查询字符串中的 GraphQL 请求无效：{err}"),
+                ),
             );
         }
     };
     if is_mutation(&mut request) {
-        let mut response = http_error(
-            media,
+        let mut response = reply.http_error(
             StatusCode::METHOD_NOT_ALLOWED,
-            "mutations are not allowed over GET; send them with POST",
+            &Message::new(
+                "mutations are not allowed over GET; send them with POST",
+                "变更操作（mutation）不能通过 GET 发送，请使用 POST",
+            ),
         );
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    match admit(&state, media, &headers, peer).await {
-        Ok(actor) => run(&state, media, actor, request).await,
+    match admit(&state, reply, &headers, peer).await {
+        Ok(actor) => run(&state, reply, actor, request).await,
         Err(refusal) => refusal,
     }
 }
@@ -108,84 +118,102 @@ pub async fn post(
     headers: HeaderMap,
     request: axum::extract::Request,
 ) -> axum::response::Response {
+    let language = super::language(&state, &headers);
     let Ok(media) = negotiate(&headers) else {
-        return not_acceptable();
+        return not_acceptable(language);
     };
+    let reply = Reply { media, language };
     // The caller is known, and within its rate, before its body is read: a
     // stranger cannot make the server hold a body in memory.
-    let actor = match admit(&state, media, &headers, peer).await {
+    let actor = match admit(&state, reply, &headers, peer).await {
         Ok(actor) => actor,
         Err(refusal) => return refusal,
     };
     let body = match receive_body(&state, request).await {
         Ok(body) => body,
         Err(BodyRefusal::TooLarge) => {
-            return error_response(
-                media,
+            return reply.error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 code::PAYLOAD_TOO_LARGE,
-                &format!(
-                    "the request body is larger than this server accepts ({} bytes) / 请求体超过服务器上限（{} 字节）",
-                    state.body_limit_bytes, state.body_limit_bytes
+                &Message::new(
+                    format!(
+                        "the request body is larger than this server accepts ({} bytes)",
+                        state.body_limit_bytes
+                    ),
+                    format!("请求体超过服务器上限（{} 字节）", state.body_limit_bytes),
                 ),
             );
         }
         Err(BodyRefusal::TooSlow) => {
-            return error_response(
-                media,
+            let seconds = state.body_timeout.as_secs_f32();
+            return reply.error(
                 StatusCode::REQUEST_TIMEOUT,
                 BODY_TIMEOUT,
-                &format!(
-                    "the request body did not arrive within {} s / 请求体未在 {} 秒内传完",
-                    state.body_timeout.as_secs_f32(),
-                    state.body_timeout.as_secs_f32()
+                &Message::new(
+                    format!("the request body did not arrive within {seconds} s"),
+                    format!("请求体未在 {seconds} 秒内传完"),
                 ),
             );
         }
         Err(BodyRefusal::Unreadable(rejection)) => {
-            return http_error(media, rejection.status(), &rejection.body_text());
+            let detail = rejection.body_text();
+            return reply.http_error(
+                rejection.status(),
+                &Message::new(detail.clone(), format!("无法读取请求体：{detail}")),
+            );
         }
     };
     if body_is(&headers, MULTIPART_FORM_DATA) {
         return match receive_multipart(&state, &headers, &body).await {
-            Ok(request) => run(&state, media, actor, request).await,
-            Err(ParseRequestError::PayloadTooLarge) => error_response(
-                media,
+            Ok(request) => run(&state, reply, actor, request).await,
+            Err(ParseRequestError::PayloadTooLarge) => reply.error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 code::PAYLOAD_TOO_LARGE,
-                &format!(
-                    "an upload is larger than this server accepts ({} bytes)",
-                    state.body_limit_bytes
+                &Message::new(
+                    format!(
+                        "an upload is larger than this server accepts ({} bytes)",
+                        state.body_limit_bytes
+                    ),
+                    format!(
+                        "上传的文件超过服务器上限（{} 字节）",
+                        state.body_limit_bytes
+                    ),
                 ),
             ),
-            Err(err) => http_error(
-                media,
+            Err(err) => reply.http_error(
                 StatusCode::BAD_REQUEST,
-                &format!("invalid multipart GraphQL request: {err}"),
+                &Message::new(
+                    format!("invalid multipart GraphQL request: {err}"),
+                    format!("multipart 格式的 GraphQL 请求无效：{err}"),
+                ),
             ),
         };
     }
     if !body_is(&headers, JSON) {
-        return http_error(
-            media,
+        return reply.http_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the request body as application/json (or multipart/form-data to upload files)",
+            &Message::new(
+                "send the request body as application/json (or multipart/form-data to upload files)",
+                "请求体应为 application/json 格式（上传文件时为 multipart/form-data）",
+            ),
         );
     }
     let request: Request = match serde_json::from_slice::<Value>(&body) {
         Err(err) => {
-            return http_error(
-                media,
+            return reply.http_error(
                 StatusCode::BAD_REQUEST,
-                &format!("request body is not JSON: {err}"),
+                &Message::new(
+                    format!("request body is not JSON: {err}"),
+                    format!("请求体不是有效的 JSON：{err}"),
+                ),
             );
         }
         Ok(value) => match parse_request(value) {
             Ok(request) => request,
-            Err(message) => return http_error(media, StatusCode::BAD_REQUEST, &message),
+            Err(message) => return reply.http_error(StatusCode::BAD_REQUEST, &message),
         },
     };
-    run(&state, media, actor, request).await
+    run(&state, reply, actor, request).await
 }
 
 /// The refusal code of a body that does not arrive within the body timeout.
@@ -242,14 +270,27 @@ async fn receive_multipart(
 }
 
 /// Reads a GraphQL request from a JSON body, with a message for each way it can be wrong.
-fn parse_request(value: Value) -> Result<Request, String> {
+fn parse_request(value: Value) -> Result<Request, Message> {
     let Value::Object(fields) = &value else {
-        return Err("the request body must be a JSON object".into());
+        return Err(Message::new(
+            "the request body must be a JSON object",
+            "请求体应为 JSON 对象",
+        ));
     };
     match fields.get("query") {
         Some(Value::String(_)) => {}
-        Some(_) => return Err("`query` must be a string".into()),
-        None => return Err("the request has no `query`".into()),
+        Some(_) => {
+            return Err(Message::new(
+                "`query` must be a string",
+                "`query` 应为字符串",
+            ));
+        }
+        None => {
+            return Err(Message::new(
+                "the request has no `query`",
+                "请求中缺少 `query`",
+            ));
+        }
     }
     for (name, expect_object) in [
         ("variables", true),
@@ -261,46 +302,49 @@ fn parse_request(value: Value) -> Result<Request, String> {
             Some(Value::Object(_)) if expect_object => {}
             Some(Value::String(_)) if !expect_object => {}
             Some(_) => {
-                let kind = if expect_object {
-                    "an object"
+                let (kind, kind_zh) = if expect_object {
+                    ("an object", "对象")
                 } else {
-                    "a string"
+                    ("a string", "字符串")
                 };
-                return Err(format!("`{name}` must be {kind}"));
+                return Err(Message::new(
+                    format!("`{name}` must be {kind}"),
+                    format!("`{name}` 应为{kind_zh}"),
+                ));
             }
         }
     }
-    serde_json::from_value(value).map_err(|err| format!("invalid GraphQL request: {err}"))
+    serde_json::from_value(value).map_err(|err| {
+        Message::new(
+            format!("invalid GraphQL request: {err}"),
+            format!("GraphQL 请求无效：{err}"),
+        )
+    })
 }
 
 /// The caller of a request, if it has a valid token (or may read without one)
 /// and is within its rate; else the refusal to answer.
 async fn admit(
     state: &AppState,
-    media: MediaType,
+    reply: Reply,
     headers: &HeaderMap,
     peer: SocketAddr,
 ) -> Result<Actor, axum::response::Response> {
     let actor = match auth::caller(state, headers).await {
         Ok(actor) => actor,
         Err(AppError::Unauthenticated(message)) => {
-            let mut response = error_response(
-                media,
-                StatusCode::UNAUTHORIZED,
-                code::UNAUTHENTICATED,
-                &message,
-            );
+            let mut response =
+                reply.error(StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED, &message);
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return Err(response);
         }
-        Err(_) => {
-            return Err(error_response(
-                media,
+        Err(err) => {
+            return Err(reply.error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 code::INTERNAL,
-                "internal error",
+                &err.message(),
             ));
         }
     };
@@ -310,11 +354,10 @@ async fn admit(
     };
     if let Err(wait) = state.rate_limits.check(&caller) {
         let seconds = wait.as_secs().max(1);
-        let mut response = error_response(
-            media,
+        let mut response = reply.error(
             StatusCode::TOO_MANY_REQUESTS,
             code::RATE_LIMITED,
-            &format!("too many requests; retry in {seconds} s"),
+            &super::rate_limit::too_many(seconds),
         );
         if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -324,20 +367,25 @@ async fn admit(
     Ok(actor)
 }
 
-/// Runs `request` as `actor` and answers in `media`.
+/// Runs `request` as `actor` and answers in `reply`'s media type and language.
 async fn run(
     state: &AppState,
-    media: MediaType,
+    reply: Reply,
     actor: Actor,
-    mut request: Request,
+    request: Request,
 ) -> axum::response::Response {
+    let Reply { media, language } = reply;
+    // Resolvers that write messages into the answer (an import's bad rows) read it.
+    let mut request = request.data(language);
     // Held until the answer is written: the answer tree is the memory a turn
     // bounds. Whole-portfolio figures and mutations take no turn (see `Schemas::takes_turn`).
     let _turn = match state.schema.turn_for(&mut request).await {
         Ok(turn) => turn,
         Err(refusal) => {
             // Refused before execution: no `data`, whatever the media type.
-            let body = json!({ "errors": [refusal.into_server_error()] });
+            let mut errors = [refusal.into_server_error()];
+            speak(&mut errors, language);
+            let body = json!({ "errors": errors });
             let mut response = json_response(media, StatusCode::SERVICE_UNAVAILABLE, &body);
             response
                 .headers_mut()
@@ -352,10 +400,19 @@ async fn run(
         crate::graphql::execute(&state.schema, request, &state.db, actor).await;
     if executed {
         let limits = &state.schema.limits.cost;
-        let body = executed_body(&response, document.as_ref(), operation_name.as_deref());
+        let body = executed_body(
+            &response,
+            document.as_ref(),
+            operation_name.as_deref(),
+            language,
+        );
         let Some(bytes) = to_json_within(&body, limits.max_response_bytes) else {
             let refusal = refused(limits.too_large());
-            return json_response(media, StatusCode::OK, &executed_body(&refusal, None, None));
+            return json_response(
+                media,
+                StatusCode::OK,
+                &executed_body(&refusal, None, None, language),
+            );
         };
         return bytes_response(media, StatusCode::OK, bytes);
     }
@@ -366,6 +423,7 @@ async fn run(
     };
     let mut errors = response.errors;
     errors.iter_mut().for_each(classify_request_error);
+    speak(&mut errors, language);
     json_response(media, status, &json!({ "errors": errors }))
 }
 
@@ -385,12 +443,15 @@ fn executed_body<'a>(
     response: &'a Response,
     document: Option<&'a ExecutableDocument>,
     operation_name: Option<&str>,
+    language: Language,
 ) -> ExecutedBody<'a> {
+    // Our resolvers always set a code; async-graphql's own execution-time
+    // errors are input values that failed to parse.
+    let mut errors = with_default_code(response.errors.clone(), code::BAD_USER_INPUT);
+    speak(&mut errors, language);
     ExecutedBody {
         data: Ordered::answer(&response.data, document, operation_name),
-        // Our resolvers always set a code; async-graphql's own execution-time
-        // errors are input values that failed to parse.
-        errors: with_default_code(response.errors.clone(), code::BAD_USER_INPUT),
+        errors,
         extensions: &response.extensions,
     }
 }
@@ -409,19 +470,33 @@ fn with_default_code(errors: Vec<ServerError>, default_code: &str) -> Vec<Server
         .collect()
 }
 
-fn http_error(media: MediaType, status: StatusCode, message: &str) -> axum::response::Response {
-    error_response(media, status, code::BAD_REQUEST, message)
+/// How a request is answered: in which media type and language.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Reply {
+    pub media: MediaType,
+    pub language: Language,
 }
 
-/// A request refused before GraphQL ran: one error with its code, no `data`.
-pub(super) fn error_response(
-    media: MediaType,
-    status: StatusCode,
-    code: &str,
-    message: &str,
-) -> axum::response::Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    json_response(media, status, &body)
+impl Reply {
+    /// A malformed HTTP request (BAD_REQUEST).
+    fn http_error(self, status: StatusCode, message: &Message) -> axum::response::Response {
+        self.error(status, code::BAD_REQUEST, message)
+    }
+
+    /// A request refused before GraphQL ran: one error with its code and its
+    /// message in both languages, `message` in the request's; no `data`.
+    pub(super) fn error(
+        self,
+        status: StatusCode,
+        code: &str,
+        message: &Message,
+    ) -> axum::response::Response {
+        let body = json!({ "errors": [{
+            "message": message.in_language(self.language),
+            "extensions": { "code": code, "messageEn": message.en, "messageZh": message.zh },
+        }] });
+        json_response(self.media, status, &body)
+    }
 }
 
 fn json_response(
@@ -448,14 +523,18 @@ fn bytes_response(
     response
 }
 
-fn not_acceptable() -> axum::response::Response {
+fn not_acceptable(language: Language) -> axum::response::Response {
+    let message = Message::new(
+        format!("this endpoint answers {GRAPHQL_RESPONSE_JSON} or {JSON}"),
+        format!("本接口只以 {GRAPHQL_RESPONSE_JSON} 或 {JSON} 格式答复"),
+    );
     (
         StatusCode::NOT_ACCEPTABLE,
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
         )],
-        format!("this endpoint answers {GRAPHQL_RESPONSE_JSON} or {JSON}"),
+        message.in_language(language).to_owned(),
     )
         .into_response()
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -29,6 +29,7 @@ pub use self::serve::{
 pub use self::ws::{
     DEFAULT_INIT_TIMEOUT, DEFAULT_MAX_SOCKETS, DEFAULT_TOKEN_RECHECK, SocketLimits,
 };
+use crate::domain::Language;
 use crate::events::Bus;
 use crate::graphql::{Limits, Schemas};
 
@@ -54,6 +55,9 @@ pub struct HttpOptions {
     pub rate_limit_per_minute: u32,
     /// Let requests without a token read as VIEWER (they still cannot write).
     pub public_read: bool,
+    /// The language of error messages for a request whose `Accept-Language`
+    /// names neither Chinese nor English (or that has none).
+    pub default_language: Language,
     pub websockets: SocketLimits,
     /// Used by [`serve_with`], not by the router.
     pub connections: ConnectionLimits,
@@ -68,6 +72,7 @@ impl Default for HttpOptions {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             rate_limit_per_minute: rate_limit::DEFAULT_PER_MINUTE,
             public_read: false,
+            default_language: Language::default(),
             websockets: SocketLimits::default(),
             connections: ConnectionLimits::default(),
         }
@@ -80,6 +85,8 @@ pub struct AppState {
     pub schema: Schemas,
     pub db: DatabaseConnection,
     pub public_read: bool,
+    /// The language of messages when a request's `Accept-Language` does not choose one.
+    pub default_language: Language,
     pub rate_limits: Arc<RateLimits>,
     /// Tokens checked in the last second (a revocation holds within it).
     pub tokens: Arc<crate::store::token::TokenCache>,
@@ -100,6 +107,7 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         schema: Schemas::new(options.limits, bus.clone()),
         db,
         public_read: options.public_read,
+        default_language: options.default_language,
         rate_limits: Arc::new(RateLimits::new(options.rate_limit_per_minute)),
         tokens: Arc::default(),
         body_limit_bytes: options.body_limit_bytes,
@@ -121,6 +129,15 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// The language a request's messages are written in: the one its
+/// `Accept-Language` prefers, else the server's default.
+fn language(state: &AppState, headers: &HeaderMap) -> Language {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok());
+    Language::from_accept_language(accept, state.default_language)
+}
+
 fn cors(origins: &[String]) -> CorsLayer {
     let allow_origin = if origins.iter().any(|o| o == "*") {
         AllowOrigin::any()
@@ -134,6 +151,7 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::CONTENT_TYPE,
             header::ACCEPT,
             header::AUTHORIZATION,
+            header::ACCEPT_LANGUAGE,
             HeaderName::from_static("x-request-id"),
         ])
         .max_age(Duration::from_secs(3600))

@@ -3,7 +3,9 @@
 //! items with `bbox`, `limit` and `next` links, single items, and attribute
 //! filters for kind, level, status (carriers) and district. Same tokens and
 //! roles as `/graphql`: every role may read, nothing here writes. QGIS and
-//! GDAL (`OAPIF:`) read it with no glue code.
+//! GDAL (`OAPIF:`) read it with no glue code. An exception's `description`
+//! is in the language `Accept-Language` prefers (Chinese by default);
+//! `descriptionEn` and `descriptionZh` carry both.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -21,6 +23,7 @@ use strum::IntoEnumIterator;
 
 use super::{AppState, auth};
 use crate::domain::geometry::{BBox, SpatialPredicate};
+use crate::domain::{Language, Message};
 use crate::error::AppError;
 use crate::features::{self, CarrierQuery, Collection, FeaturePage, PlatformQuery};
 use crate::store;
@@ -48,19 +51,24 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state.clone(), admit))
 }
 
-/// An OGC API exception: `{"code", "description"}` with an HTTP status.
-struct Problem(StatusCode, &'static str, String);
+/// An OGC API exception: `{"code", "description"}` with an HTTP status, the
+/// description in both languages.
+#[derive(Debug, Clone)]
+struct Problem(StatusCode, &'static str, Message);
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+impl Problem {
+    /// The exception as sent: `description` in `language`, and both languages beside it.
+    fn render(&self, language: Language) -> Response {
         let Problem(status, code, description) = self;
-        let mut response = (
-            status,
-            [(header::CONTENT_TYPE, JSON)],
-            json!({ "code": code, "description": description }).to_string(),
-        )
-            .into_response();
-        if status == StatusCode::UNAUTHORIZED {
+        let body = json!({
+            "code": code,
+            "description": description.in_language(language),
+            "descriptionEn": description.en,
+            "descriptionZh": description.zh,
+        });
+        let mut response =
+            (*status, [(header::CONTENT_TYPE, JSON)], body.to_string()).into_response();
+        if *status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -69,9 +77,19 @@ impl IntoResponse for Problem {
     }
 }
 
+/// Written in the default language, and kept in the response for [`admit`],
+/// which writes it again in the request's.
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut response = self.render(Language::default());
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
 impl From<AppError> for Problem {
     fn from(err: AppError) -> Self {
-        let message = err.to_string();
+        let message = err.message();
         match err {
             AppError::Invalid(_) => {
                 Problem(StatusCode::BAD_REQUEST, "InvalidParameterValue", message)
@@ -82,37 +100,54 @@ impl From<AppError> for Problem {
             }
             AppError::Forbidden(_) => Problem(StatusCode::FORBIDDEN, "Forbidden", message),
             AppError::Conflict(_) => Problem(StatusCode::CONFLICT, "Conflict", message),
-            AppError::Internal => Problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal",
-                "internal error".into(),
-            ),
+            AppError::Internal => Problem(StatusCode::INTERNAL_SERVER_ERROR, "Internal", message),
         }
     }
 }
 
+/// A query parameter refused (400, `InvalidParameterValue`).
+fn invalid_parameter(en: String, zh: String) -> Problem {
+    Problem(
+        StatusCode::BAD_REQUEST,
+        "InvalidParameterValue",
+        Message::new(en, zh),
+    )
+}
+
 type Answer = Result<Response, Problem>;
 
-/// Lets the caller in under the same token rules and rate limit as `/graphql`.
+/// Lets the caller in under the same token rules and rate limit as
+/// `/graphql`, and writes any exception in the language the request prefers.
 async fn admit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
-) -> Answer {
-    let actor = auth::caller(&state, request.headers()).await?;
-    let caller = match actor.token_id {
-        Some(token) => format!("token:{token}"),
-        None => format!("address:{}", peer.ip()),
+) -> Response {
+    let headers = request.headers().clone();
+    let language = super::language(&state, &headers);
+    let admitted = async {
+        let actor = auth::caller(&state, &headers).await?;
+        let caller = match actor.token_id {
+            Some(token) => format!("token:{token}"),
+            None => format!("address:{}", peer.ip()),
+        };
+        state.rate_limits.check(&caller).map_err(|wait| {
+            Problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RateLimited",
+                super::rate_limit::too_many(wait.as_secs().max(1)),
+            )
+        })
     };
-    state.rate_limits.check(&caller).map_err(|wait| {
-        Problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RateLimited",
-            format!("too many requests; retry in {} s", wait.as_secs().max(1)),
-        )
-    })?;
-    Ok(next.run(request).await)
+    if let Err(problem) = admitted.await {
+        return problem.render(language);
+    }
+    let response = next.run(request).await;
+    match response.extensions().get::<Problem>() {
+        Some(problem) => problem.render(language),
+        None => response,
+    }
 }
 
 /// The absolute base of the API, from the request's Host (and X-Forwarded-Proto).
@@ -208,7 +243,10 @@ fn find_collection(id: &str) -> Result<Collection, Problem> {
         Problem(
             StatusCode::NOT_FOUND,
             "NotFound",
-            format!("no collection '{id}'; there are {}", known.join(", ")),
+            Message::new(
+                format!("no collection '{id}'; there are {}", known.join(", ")),
+                format!("没有图层集合“{id}”；现有：{}", known.join("、")),
+            ),
         )
     })
 }
@@ -281,10 +319,9 @@ fn values<T: std::str::FromStr>(name: &str, text: Option<&String>) -> Result<Vec
         .filter(|v| !v.is_empty())
         .map(|v| {
             v.parse().map_err(|_| {
-                Problem(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidParameterValue",
+                invalid_parameter(
                     format!("{name}: '{v}' is not a known value"),
+                    format!("{name}：“{v}”不是可识别的取值"),
                 )
             })
         })
@@ -307,21 +344,22 @@ async fn items(
         .keys()
         .find(|k| !ITEM_PARAMETERS.contains(&k.as_str()))
     {
-        return Err(Problem(
-            StatusCode::BAD_REQUEST,
-            "InvalidParameterValue",
+        return Err(invalid_parameter(
             format!(
                 "unknown query parameter '{unknown}'; known: {}",
                 ITEM_PARAMETERS.join(", ")
+            ),
+            format!(
+                "无法识别的查询参数“{unknown}”；可用参数：{}",
+                ITEM_PARAMETERS.join("、")
             ),
         ));
     }
     for crs in ["bbox-crs", "crs"] {
         if let Some(value) = params.get(crs).filter(|v| v.as_str() != CRS84) {
-            return Err(Problem(
-                StatusCode::BAD_REQUEST,
-                "InvalidParameterValue",
+            return Err(invalid_parameter(
                 format!("{crs}: only {CRS84} is offered, not {value}"),
+                format!("{crs}：只提供 {CRS84} 坐标参考系，不提供 {value}"),
             ));
         }
     }
@@ -332,10 +370,9 @@ async fn items(
             .ok()
             .filter(|n| *n >= 1)
             .ok_or_else(|| {
-                Problem(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidParameterValue",
+                invalid_parameter(
                     format!("limit: '{text}' is not a whole number from 1"),
+                    format!("limit：“{text}”不是大于等于 1 的整数"),
                 )
             })?
             .min(MAX_LIMIT),
@@ -345,10 +382,9 @@ async fn items(
         .map(|text| {
             let numbers: Result<Vec<f64>, _> = text.split(',').map(|v| v.trim().parse()).collect();
             let numbers = numbers.map_err(|_| {
-                Problem(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidParameterValue",
+                invalid_parameter(
                     format!("bbox: '{text}' is not four comma-separated numbers"),
+                    format!("bbox：“{text}”不是以逗号分隔的 4 个数"),
                 )
             })?;
             BBox::new("bbox", &numbers).map_err(|err| Problem::from(AppError::from(err)))
@@ -370,10 +406,10 @@ async fn items(
         }
         Collection::Platforms => {
             if params.contains_key("status") {
-                return Err(Problem(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidParameterValue",
+                return Err(invalid_parameter(
                     "status: platforms have no status; filter them by kind, level and district"
+                        .into(),
+                    "status：公共技术服务平台没有运营状态，请按类型（kind）、级别（level）和行政区（district）筛选"
                         .into(),
                 ));
             }
@@ -481,7 +517,10 @@ async fn item(
         Problem(
             StatusCode::NOT_FOUND,
             "NotFound",
-            format!("no feature '{feature}' in {id}"),
+            Message::new(
+                format!("no feature '{feature}' in {id}"),
+                format!("图层集合 {id} 中没有要素“{feature}”"),
+            ),
         )
     };
     let number: i32 = feature.parse().map_err(|_| not_found())?;

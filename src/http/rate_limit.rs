@@ -11,11 +11,21 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::domain::Message;
+
 /// Requests per minute a token may make by default.
 pub const DEFAULT_PER_MINUTE: u32 = 600;
 
 /// Forget idle callers every this many checks, so the table stays small.
 const SWEEP_EVERY: u64 = 10_000;
+
+/// The refusal of a caller over its rate, who may retry in `seconds`.
+pub fn too_many(seconds: u64) -> Message {
+    Message::new(
+        format!("too many requests; retry in {seconds} s"),
+        format!("请求过于频繁，请 {seconds} 秒后重试"),
+    )
+}
 
 pub struct RateLimits {
     limiter: Option<DefaultKeyedRateLimiter<String>>,

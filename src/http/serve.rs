@@ -34,6 +34,8 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
+use crate::domain::{Language, Message};
+
 /// Connections open at once by default: few clients need more than a handful
 /// each, and this stays, with the WebSockets' own cap and the database pool,
 /// under the common 1,024 open files a process may have.
@@ -49,6 +51,9 @@ pub struct ConnectionLimits {
     /// Longest wait for a request's headers, from when the connection is ready
     /// for one: so also how long an idle connection stays open.
     pub header_timeout: Duration,
+    /// The language of the refusal of a connection over the cap, which is
+    /// written before any request is read: the server's default.
+    pub language: Language,
 }
 
 impl Default for ConnectionLimits {
@@ -56,6 +61,7 @@ impl Default for ConnectionLimits {
         Self {
             max_open: DEFAULT_MAX_CONNECTIONS,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
+            language: Language::default(),
         }
     }
 }
@@ -103,7 +109,7 @@ pub async fn serve_with(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    let over_cap_answer = over_cap_answer(limits.max_open);
+    let over_cap_answer = over_cap_answer(limits.max_open, limits.language);
     let (stop, stopping) = watch::channel(false);
     let (mut over_cap, mut accept_errors) = (LogPace::default(), LogPace::default());
     let mut shutdown = pin!(shutdown);
@@ -175,12 +181,18 @@ fn turn_away(stream: TcpStream, answer: &[u8]) {
 }
 
 /// The whole HTTP answer to a connection over the cap: 503, TOO_MANY_CONNECTIONS.
-fn over_cap_answer(max_open: usize) -> Vec<u8> {
+fn over_cap_answer(max_open: usize, language: Language) -> Vec<u8> {
+    let message = Message::new(
+        format!("too many open connections ({max_open}); try again shortly"),
+        format!("连接数已满（{max_open}），请稍后重试"),
+    );
     let body = serde_json::json!({ "errors": [{
-        "message": format!(
-            "too many open connections ({max_open}); try again shortly / 连接数已满（{max_open}），请稍后重试"
-        ),
-        "extensions": { "code": super::TOO_MANY_CONNECTIONS },
+        "message": message.in_language(language),
+        "extensions": {
+            "code": super::TOO_MANY_CONNECTIONS,
+            "messageEn": message.en,
+            "messageZh": message.zh,
+        },
     }] })
     .to_string();
     format!(

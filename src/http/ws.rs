@@ -17,6 +17,11 @@
 //! Each operation on the socket counts against the caller's rate limit, as an
 //! HTTP request does. At most `max_open` sockets are open at once; an upgrade
 //! over the cap gets HTTP 503 and TOO_MANY_CONNECTIONS.
+//!
+//! Messages are written in the language the upgrade request's
+//! `Accept-Language` prefers, or the one `connection_init` names
+//! (`{"language": "en"}`, read like an `Accept-Language` value), as over HTTP
+//! (`extensions.messageZh` and `messageEn` carry both).
 
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -25,7 +30,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_graphql::http::{WebSocket as GraphqlWebSocket, WebSocketProtocols, WsMessage};
-use async_graphql::{Data, Executor, Request, Response, ServerError};
+use async_graphql::{Data, Executor, Request, Response};
 use axum::Extension;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -39,8 +44,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{AppState, Stopping, TOO_MANY_CONNECTIONS, auth, graphql};
 use crate::domain::access::Actor;
+use crate::domain::{self, Language};
 use crate::error::AppError;
-use crate::graphql::error::code;
+use crate::graphql::error::{code, server_error, speak};
 use crate::store;
 
 /// WebSockets open at once by default: a GraphiQL tab or a dashboard holds one each.
@@ -112,25 +118,37 @@ pub async fn get(
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
     };
+    let language = super::language(&state, &headers);
     let Some(protocol) = protocol(&headers) else {
+        let message = domain::Message::new(
+            "this endpoint speaks the graphql-transport-ws subprotocol (Sec-WebSocket-Protocol)",
+            "本接口使用 graphql-transport-ws 子协议（Sec-WebSocket-Protocol）",
+        );
         return (
             StatusCode::BAD_REQUEST,
-            "this endpoint speaks the graphql-transport-ws subprotocol (Sec-WebSocket-Protocol)",
+            message.in_language(language).to_owned(),
         )
             .into_response();
     };
     let Ok(slot) = state.sockets.slots.clone().try_acquire_owned() else {
-        return graphql::error_response(
-            graphql::MediaType::Json,
+        let reply = graphql::Reply {
+            media: graphql::MediaType::Json,
+            language,
+        };
+        return reply.error(
             StatusCode::SERVICE_UNAVAILABLE,
             TOO_MANY_CONNECTIONS,
-            "too many open WebSockets; try again shortly / WebSocket 连接数已满，请稍后重试",
+            &domain::Message::new(
+                "too many open WebSockets; try again shortly",
+                "WebSocket 连接数已满，请稍后重试",
+            ),
         );
     };
     let session = Session {
         state: state.clone(),
         peer,
         protocol,
+        language,
         header_token: headers.get(header::AUTHORIZATION).cloned(),
         stopping: stopping.map(|Extension(stopping)| stopping),
         _slot: slot,
@@ -176,6 +194,8 @@ struct Session {
     state: AppState,
     peer: SocketAddr,
     protocol: WebSocketProtocols,
+    /// The language the upgrade request asked for (`connection_init` may choose another).
+    language: Language,
     header_token: Option<HeaderValue>,
     /// Tells the socket the server is stopping (absent if served without [`super::serve_with`]).
     stopping: Option<Stopping>,
@@ -184,7 +204,13 @@ struct Session {
 }
 
 /// Why a socket of a revoked token is refused and closed.
-const REVOKED: &str = "the token was revoked; this socket is closed / 令牌已被吊销，连接已关闭";
+fn revocation() -> domain::Message {
+    domain::Message::new(
+        "the token was revoked; this socket is closed",
+        "令牌已被吊销，连接已关闭",
+    )
+}
+
 /// How long a close frame may take to leave: a peer that reads nothing must
 /// not hold the socket, or a shutdown, open.
 const FAREWELL_PATIENCE: Duration = Duration::from_secs(1);
@@ -197,12 +223,16 @@ async fn serve(socket: WebSocket, session: Session) {
         state,
         peer,
         protocol,
+        language: asked,
         header_token,
         mut stopping,
         _slot,
     } = session;
     let limits = state.sockets.limits;
     let actor: Arc<OnceLock<Actor>> = Arc::default();
+    // Set by `connection_init`: the upgrade's language, or the one it names.
+    let language: Arc<OnceLock<Language>> = Arc::default();
+    let speaks = || language.get().copied().unwrap_or(asked);
     // The close code for a refused `connection_init`, set by the check.
     let refusal = Arc::new(AtomicU16::new(0));
     // Set when an operation was refused for a revoked token: once that answer
@@ -213,10 +243,19 @@ async fn serve(socket: WebSocket, session: Session) {
         peer,
         actor: actor.clone(),
         revoked: revoked.clone(),
+        language: language.clone(),
+        asked,
     };
     let on_init = {
         let (state, actor, refusal) = (state.clone(), actor.clone(), refusal.clone());
+        let language = language.clone();
         move |payload: Value| async move {
+            let named = payload
+                .as_object()
+                .and_then(|fields| fields.get("language"))
+                .and_then(Value::as_str);
+            let chosen = Language::from_accept_language(named, asked);
+            let _ = language.set(chosen);
             match authenticate(&state, &payload, header_token.as_ref()).await {
                 Ok(caller) => {
                     let _ = actor.set(caller);
@@ -224,7 +263,7 @@ async fn serve(socket: WebSocket, session: Session) {
                 }
                 Err((close_code, message)) => {
                     refusal.store(close_code, Ordering::Release);
-                    Err(async_graphql::Error::new(message))
+                    Err(async_graphql::Error::new(message.in_language(chosen)))
                 }
             }
         }
@@ -274,7 +313,7 @@ async fn serve(socket: WebSocket, session: Session) {
                     Ok(Err(_)) | Err(_) => break None,
                 }
                 if revoked.load(Ordering::Acquire) {
-                    break Some(close(FORBIDDEN, REVOKED));
+                    break Some(close(FORBIDDEN, revocation().in_language(speaks())));
                 }
             }
             () = &mut init_deadline, if actor.get().is_none() => {
@@ -284,7 +323,7 @@ async fn serve(socket: WebSocket, session: Session) {
                 if let Some(actor) = actor.get()
                     && let Ok(false) = token_in_force(&state, actor).await
                 {
-                    break Some(close(FORBIDDEN, REVOKED));
+                    break Some(close(FORBIDDEN, revocation().in_language(speaks())));
                 }
             }
             () = &mut server_stopping => {
@@ -325,8 +364,8 @@ async fn authenticate(
     state: &AppState,
     payload: &Value,
     header_token: Option<&HeaderValue>,
-) -> Result<Actor, (u16, String)> {
-    let refuse = |message: &str| (FORBIDDEN, message.to_owned());
+) -> Result<Actor, (u16, domain::Message)> {
+    let refuse = |en: &str, zh: &str| (FORBIDDEN, domain::Message::new(en, zh));
     let in_payload = payload.as_object().and_then(|fields| {
         fields
             .iter()
@@ -336,8 +375,12 @@ async fn authenticate(
     let mut headers = HeaderMap::new();
     match in_payload {
         Some(Value::String(text)) => {
-            let value = HeaderValue::from_str(text)
-                .map_err(|_| refuse("the Authorization value must read `Bearer <token>`"))?;
+            let value = HeaderValue::from_str(text).map_err(|_| {
+                refuse(
+                    "the Authorization value must read `Bearer <token>`",
+                    "Authorization 的值应为 `Bearer <令牌>` 的形式",
+                )
+            })?;
             headers.insert(header::AUTHORIZATION, value);
         }
         None | Some(Value::Null) => {
@@ -348,18 +391,20 @@ async fn authenticate(
         Some(_) => {
             return Err(refuse(
                 "`Authorization` in connection_init must be a string `Bearer <token>`",
+                "connection_init 中的 `Authorization` 应为 `Bearer <令牌>` 形式的字符串",
             ));
         }
     }
     if headers.is_empty() && !state.public_read {
         return Err(refuse(
             r#"send {"Authorization": "Bearer <token>"} as the connection_init payload"#,
+            r#"请以 {"Authorization": "Bearer <令牌>"} 作为 connection_init 的内容"#,
         ));
     }
     match auth::caller(state, &headers).await {
         Ok(actor) => Ok(actor),
-        Err(AppError::Unauthenticated(message)) => Err(refuse(&message)),
-        Err(_) => Err((INTERNAL_ERROR, "internal error".to_owned())),
+        Err(AppError::Unauthenticated(message)) => Err((FORBIDDEN, message)),
+        Err(err) => Err((INTERNAL_ERROR, err.message())),
     }
 }
 
@@ -372,6 +417,10 @@ struct SocketExecutor {
     actor: Arc<OnceLock<Actor>>,
     /// Set when an operation finds the token revoked.
     revoked: Arc<AtomicBool>,
+    /// The language `connection_init` chose for the connection's messages.
+    language: Arc<OnceLock<Language>>,
+    /// The upgrade request's language, until then.
+    asked: Language,
 }
 
 impl Executor for SocketExecutor {
@@ -387,8 +436,24 @@ impl Executor for SocketExecutor {
         request: Request,
         _session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        let language = self.language.get().copied().unwrap_or(self.asked);
+        self.answers(request, language)
+            .map(move |mut response| {
+                speak(&mut response.errors, language);
+                response
+            })
+            .boxed()
+    }
+}
+
+impl SocketExecutor {
+    /// The answers to `request`, their errors not yet in `language`.
+    fn answers(&self, request: Request, language: Language) -> BoxStream<'static, Response> {
         let Some(actor) = self.actor.get().cloned() else {
-            return refused(code::UNAUTHENTICATED, "send connection_init first".into());
+            return refused(
+                code::UNAUTHENTICATED,
+                &domain::Message::new("send connection_init first", "请先发送 connection_init"),
+            );
         };
         let caller = match actor.token_id {
             Some(token) => format!("token:{token}"),
@@ -396,10 +461,7 @@ impl Executor for SocketExecutor {
         };
         if let Err(wait) = self.state.rate_limits.check(&caller) {
             let seconds = wait.as_secs().max(1);
-            return refused(
-                code::RATE_LIMITED,
-                format!("too many requests; retry in {seconds} s"),
-            );
+            return refused(code::RATE_LIMITED, &super::rate_limit::too_many(seconds));
         }
         // The token is checked again for every operation: one revoked since
         // `connection_init` is refused, and the socket closes after the answer.
@@ -408,15 +470,15 @@ impl Executor for SocketExecutor {
             match token_in_force(&state, &actor).await {
                 Ok(true) => crate::graphql::subscription::execute_stream(
                     &state.schema.guarded,
-                    request,
+                    request.data(language),
                     &state.db,
                     actor,
                 ),
                 Ok(false) => {
                     revoked.store(true, Ordering::Release);
-                    refused(code::UNAUTHENTICATED, REVOKED.into())
+                    refused(code::UNAUTHENTICATED, &revocation())
                 }
-                Err(_) => refused(code::INTERNAL, "internal error".into()),
+                Err(err) => refused(code::INTERNAL, &err.message()),
             }
         })
         .flatten()
@@ -424,13 +486,9 @@ impl Executor for SocketExecutor {
     }
 }
 
-/// An operation refused before it ran: one error with its code.
-fn refused(code: &str, message: String) -> BoxStream<'static, Response> {
-    let mut error = ServerError::new(message, None);
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
+/// An operation refused before it ran: one error with its code and message.
+fn refused(code: &str, message: &domain::Message) -> BoxStream<'static, Response> {
+    let error = server_error(code, message);
     stream::once(future::ready(Response::from_errors(vec![error]))).boxed()
 }
 

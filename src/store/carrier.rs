@@ -582,6 +582,7 @@ async fn ensure_references(
         return Err(AppError::invalid(
             "districtId",
             format!("no district with id {id}"),
+            format!("未找到编号为 {id} 的行政区"),
         ));
     }
     if let Some(id) = operator_id
@@ -590,6 +591,7 @@ async fn ensure_references(
         return Err(AppError::invalid(
             "operatorId",
             format!("no operator with id {id}"),
+            format!("未找到编号为 {id} 的运营主体"),
         ));
     }
     Ok(())

@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::Versioned;
 use super::audit::{self, Change, Operation};
 use crate::domain::access::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, entity_name_zh};
 
 /// What a correction does to a record.
 #[derive(Debug, Clone)]
@@ -149,10 +149,13 @@ where
     // Read again under the owner's lock: what the correction starts from.
     let before = E::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     if E::is_voided(&before) {
-        return Err(AppError::Conflict(format!(
-            "{} {id} was voided and cannot be corrected again / 该记录已作废，不能再更正",
-            E::NAME
-        )));
+        return Err(AppError::conflict(
+            format!("{} {id} was voided and cannot be corrected again", E::NAME),
+            format!(
+                "该{}（编号 {id}）已作废，不能再更正",
+                entity_name_zh(E::NAME)
+            ),
+        ));
     }
     let stored = E::version(&before);
     super::check_version::<E>(id, stored, version)?;

@@ -23,6 +23,7 @@ use crate::domain::carrier::{CarrierKind, Level, check_landmark};
 use crate::domain::designation::{
     DesignationKind, DesignationStatus, Proposal, Subject, check_proposal, check_undecided,
 };
+use crate::domain::message::zh_date;
 use crate::error::{AppError, AppResult, stored};
 
 const NAME: &str = "DesignationRequest";
@@ -54,10 +55,13 @@ pub async fn submit(
         .count(&txn)
         .await?;
     if waiting > 0 {
-        return Err(AppError::Conflict(format!(
-            "a {} request for this record already waits for review / 该事项已有待审批的申请",
-            proposal.kind
-        )));
+        return Err(AppError::conflict(
+            format!(
+                "a {} request for this record already waits for review",
+                proposal.kind
+            ),
+            format!("该事项已有待审批的{}申请", proposal.kind.label_zh()),
+        ));
     }
     let now = Utc::now();
     let row = designation_request::ActiveModel {
@@ -221,10 +225,11 @@ fn check_designable(
     designated: &Designated,
     proposal: &Proposal,
 ) -> AppResult<()> {
-    let already = |what: &str| {
+    let already = |what: &str, what_zh: &str| {
         AppError::invalid(
             "kind",
-            format!("{what} already holds; nothing to designate / 该认定已生效，无需申请"),
+            format!("{what} already holds; nothing to designate"),
+            format!("{what_zh}已经生效，无需申请"),
         )
     };
     match (proposal.kind, designated) {
@@ -232,7 +237,7 @@ fn check_designable(
             let kind: CarrierKind = stored("carrier.kind", &carrier.kind)?;
             check_landmark(kind, true)?;
             if carrier.landmark {
-                return Err(already("landmark status"));
+                return Err(already("landmark status", "地标型科创综合体认定"));
             }
         }
         (DesignationKind::PlatformLevel, Designated::Platform(platform))
@@ -240,18 +245,26 @@ fn check_designable(
                 .level
                 .is_some_and(|level| level.as_ref() == platform.level) =>
         {
-            return Err(already("the platform's level"));
+            return Err(already("the platform's level", "该公共技术服务平台的级别"));
         }
         (DesignationKind::ProfessionalTeam, Designated::Team(team)) => {
             if team.professional_recognised_on.is_some() {
-                return Err(already("the team's recognition"));
+                return Err(already(
+                    "the team's recognition",
+                    "该团队的专业化运营团队认定",
+                ));
             }
             if proposal.effective_on < team.formed_on {
                 return Err(AppError::invalid(
                     "effectiveOn",
                     format!(
-                        "{} comes before the team was formed on {} / 认定日期早于团队组建日期",
+                        "{} comes before the team was formed on {}",
                         proposal.effective_on, team.formed_on
+                    ),
+                    format!(
+                        "认定日期（{}）早于团队组建日期（{}）",
+                        zh_date(proposal.effective_on),
+                        zh_date(team.formed_on)
                     ),
                 ));
             }
@@ -272,9 +285,9 @@ async fn designate(
 ) -> AppResult<Option<i32>> {
     let operator_id = carrier.operator_id;
     let level = || {
-        proposal
-            .level
-            .ok_or_else(|| AppError::invalid("level", "the request names no level"))
+        proposal.level.ok_or_else(|| {
+            AppError::invalid("level", "the request names no level", "申请未填写级别")
+        })
     };
     match (proposal.kind, designated) {
         (DesignationKind::Landmark, _) => {

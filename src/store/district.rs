@@ -34,6 +34,10 @@ pub async fn ids_for_codes(
                 "unknown district code '{unknown}'; known codes: {}",
                 known.join(", ")
             ),
+            format!(
+                "无法识别的行政区代码“{unknown}”；可用代码：{}",
+                known.join("、")
+            ),
         ));
     }
     Ok(found.into_iter().map(|d| d.id).collect())

@@ -13,6 +13,7 @@ use super::audit::{self, Change, Operation, snapshot};
 use super::correction::{Asked, Correction};
 use super::page::{self, Page, PageArgs, Sort};
 use super::{check_version, like_contains, versioned_update};
+use crate::domain::Message;
 use crate::domain::access::{Actor, Denied, Role, may_keep_enterprise};
 use crate::domain::carrier::Industry;
 use crate::domain::enterprise::QualificationKind;
@@ -169,9 +170,10 @@ async fn update_in<C: ConnectionTrait>(
 }
 
 fn confidential_refusal() -> Denied {
-    Denied(
-        "this enterprise's confidential figures (financing, revenue) are kept by another operator; only it or ADMIN may write them / 该企业的保密数据（融资额、营业收入）由其他运营机构保管，仅保管方或管理员可填报".into(),
-    )
+    Denied(Message::new(
+        "this enterprise's confidential figures (financing, revenue) are kept by another operator; only it or ADMIN may write them",
+        "该企业的保密数据（融资额、营业收入）由其他运营主体保管，仅保管方或管理员可填报",
+    ))
 }
 
 /// The enterprise's public facts as a row to write.
@@ -274,7 +276,8 @@ pub async fn set_custodian(
     {
         return Err(AppError::invalid(
             "custodianOperatorId",
-            format!("no operator with id {operator_id} / 运营机构 {operator_id} 不存在"),
+            format!("no operator with id {operator_id}"),
+            format!("未找到编号为 {operator_id} 的运营主体"),
         ));
     }
     let before = change_snapshot(&txn, &current).await?;

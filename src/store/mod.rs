@@ -32,11 +32,12 @@ use migration::{Migrator, MigratorTrait};
 
 use crate::error::{AppError, AppResult};
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryTrait, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QueryTrait,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// How much of an SQLite file reads may map into memory.
@@ -130,23 +131,53 @@ async fn fill_pinyin_keys(db: &DatabaseConnection) -> Result<(), DbErr> {
 const MAX_BOUND_IDS: usize = 30_000;
 
 /// Rows of `E` whose `column` is one of `ids`: the batch query behind every
-/// loader. One statement, unless there are more ids than one may bind.
+/// loader, always one statement on PostgreSQL. There the ids travel as one
+/// array parameter (`= ANY($1)`): a page's 2,000-key batch as 2,000 bound
+/// values cost PostgreSQL a parse and bind of each, and zaiti a boxed value
+/// each. SQLite has no arrays, so it gets `IN (…)`, split past its
+/// parameter limit.
 pub async fn rows_where_in<E: decode::Decode>(
     db: &DatabaseConnection,
     column: E::Column,
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<Vec<E::Model>, DbErr> {
     let ids: Vec<i32> = ids.into_iter().collect();
+    let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let select = E::find()
+            .filter(Expr::cust_with_exprs(
+                "$1 = ANY(CAST($2 AS int4[]))",
+                [column.into_expr(), Expr::val(int_array_literal(&ids))],
+            ))
+            .build(backend);
+        let found = db.query_all_raw(select).await?;
+        return found.iter().map(E::decode).collect();
+    }
     let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_BOUND_IDS) {
         let select = E::find()
             .filter(column.is_in(chunk.iter().copied()))
-            .build(db.get_database_backend());
+            .build(backend);
         for row in db.query_all_raw(select).await? {
             rows.push(E::decode(&row)?);
         }
     }
     Ok(rows)
+}
+
+/// `{1,2,3}`: PostgreSQL's text form of an integer array.
+fn int_array_literal(ids: &[i32]) -> String {
+    use std::fmt::Write;
+    let mut literal = String::with_capacity(2 + ids.len() * 8);
+    literal.push('{');
+    for (index, id) in ids.iter().enumerate() {
+        if index > 0 {
+            literal.push(',');
+        }
+        let _ = write!(literal, "{id}");
+    }
+    literal.push('}');
+    literal
 }
 
 /// A table whose rows carry `id`, `version` and `updated_at`.
@@ -184,10 +215,16 @@ pub(crate) fn check_version<E: Versioned>(id: i32, stored: i32, expected: i32) -
     if stored == expected {
         return Ok(());
     }
-    Err(AppError::Conflict(format!(
-        "{} {id} is at version {stored}, not {expected}: it changed since it was read; read it again and reapply the change / 该记录已被修改（当前版本 {stored}，提交的版本 {expected}），请重新读取后再提交",
-        E::NAME
-    )))
+    Err(AppError::conflict(
+        format!(
+            "{} {id} is at version {stored}, not {expected}: it changed since it was read; read it again and reapply the change",
+            E::NAME
+        ),
+        format!(
+            "该{}（编号 {id}）已被修改（当前版本 {stored}，提交的版本 {expected}），请重新读取后再提交",
+            crate::error::entity_name_zh(E::NAME)
+        ),
+    ))
 }
 
 /// Writes `row` over row `id` if its version is still `expected` (the version
@@ -216,10 +253,16 @@ where
         .exec(txn)
         .await?;
     if result.rows_affected == 0 {
-        return Err(AppError::Conflict(format!(
-            "{} {id} was changed by another write at the same moment; read it again and reapply the change",
-            E::NAME
-        )));
+        return Err(AppError::conflict(
+            format!(
+                "{} {id} was changed by another write at the same moment; read it again and reapply the change",
+                E::NAME
+            ),
+            format!(
+                "该{}（编号 {id}）同时被另一写入修改，请重新读取后再提交",
+                crate::error::entity_name_zh(E::NAME)
+            ),
+        ));
     }
     E::find()
         .filter(E::ID.eq(id))

@@ -199,10 +199,10 @@ async fn ensure_uscc_free<C: sea_orm::ConnectionTrait>(
         .one(db)
         .await?;
     match holder {
-        Some(other) if Some(other.id) != except => Err(AppError::Conflict(format!(
-            "operator '{}' already has the USCC {uscc}",
-            other.name
-        ))),
+        Some(other) if Some(other.id) != except => Err(AppError::conflict(
+            format!("operator '{}' already has the USCC {uscc}", other.name),
+            format!("统一社会信用代码 {uscc} 已由运营主体“{}”使用", other.name),
+        )),
         _ => Ok(()),
     }
 }

@@ -44,8 +44,17 @@ impl Cursor {
             .decode(text)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| AppError::invalid(field, "not a cursor this API issued"))
+            .ok_or_else(|| not_a_cursor(field))
     }
+}
+
+/// A cursor refused: not one this API issued (or altered since).
+fn not_a_cursor(field: &str) -> AppError {
+    AppError::invalid(
+        field,
+        "not a cursor this API issued",
+        "不是本接口签发的分页游标",
+    )
 }
 
 /// Relay paging arguments, checked: at most one direction, at most `max_size` items.
@@ -155,6 +164,7 @@ fn size_and_direction(args: &PageArgs) -> AppResult<(u64, bool)> {
             return Err(AppError::invalid(
                 field,
                 format!("a page holds 0 to {} items, not {n}", args.max_size),
+                format!("每页条数应在 0 至 {} 之间，填写的是 {n}", args.max_size),
             ));
         }
         Ok(n as u64)
@@ -163,6 +173,7 @@ fn size_and_direction(args: &PageArgs) -> AppResult<(u64, bool)> {
         (Some(_), Some(_)) => Err(AppError::invalid(
             "last",
             "give either first (paging forward) or last (paging backward), not both",
+            "first（向后翻页）与 last（向前翻页）只能填写其一",
         )),
         (Some(first), None) => Ok((checked("first", first)?, false)),
         (None, Some(last)) => Ok((checked("last", last)?, true)),
@@ -181,6 +192,10 @@ fn decode_for<C>(sort: &Sort<C>, field: &str, text: Option<&str>) -> AppResult<O
             field,
             format!(
                 "this cursor belongs to the order {}, not {}",
+                cursor.order, sort.name
+            ),
+            format!(
+                "该游标属于排序方式 {}，不适用于 {}",
                 cursor.order, sort.name
             ),
         ));
@@ -222,6 +237,7 @@ pub fn by_key_descending<T>(
         return Err(AppError::invalid(
             "last",
             "this list pages forward only: use first and after",
+            "该列表只能向后翻页，请使用 first 和 after",
         ));
     }
     let (size, _) = size_and_direction(args)?;
@@ -235,6 +251,7 @@ pub fn by_key_descending<T>(
             return Err(AppError::invalid(
                 "after",
                 "the cursor belongs to another list or sort",
+                "该游标属于其他列表或排序方式",
             ));
         }
         Some(cursor) => Some((
@@ -242,7 +259,7 @@ pub fn by_key_descending<T>(
                 .key
                 .as_deref()
                 .and_then(|key| key.parse::<f64>().ok())
-                .ok_or_else(|| AppError::invalid("after", "not a cursor this API issued"))?,
+                .ok_or_else(|| not_a_cursor("after"))?,
             cursor.id,
         )),
         None => None,

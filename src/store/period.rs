@@ -150,9 +150,10 @@ pub async fn reopen(
     check_version::<reporting_period::Entity>(before.id, before.version, version)?;
     let status: PeriodStatus = stored("reporting_period.status", &before.status)?;
     if status != PeriodStatus::Closed {
-        return Err(AppError::Conflict(format!(
-            "{year} is not closed / 该年度未关账"
-        )));
+        return Err(AppError::conflict(
+            format!("{year} is not closed"),
+            format!("{year}年度尚未关账"),
+        ));
     }
     let mut row = before.clone().into_active_model();
     row.status = Set(PeriodStatus::Reopened.as_ref().to_owned());
@@ -182,10 +183,16 @@ fn next_whole_second(moment: DateTime<Utc>) -> DateTime<Utc> {
 fn refuse_if_closed(period: &reporting_period::Model) -> AppResult<()> {
     let status: PeriodStatus = stored("reporting_period.status", &period.status)?;
     if status == PeriodStatus::Closed {
-        return Err(AppError::Conflict(format!(
-            "{} is already closed; reopen it (with a reason) to close it again / 该年度已关账",
-            period.year
-        )));
+        return Err(AppError::conflict(
+            format!(
+                "{} is already closed; reopen it (with a reason) to close it again",
+                period.year
+            ),
+            format!(
+                "{}年度已关账；如需重新关账，请先说明理由重新开启",
+                period.year
+            ),
+        ));
     }
     Ok(())
 }

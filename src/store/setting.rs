@@ -70,9 +70,10 @@ where
         .await?;
     let (model, operation, change) = match current {
         None if version != 0 => {
-            return Err(AppError::Conflict(format!(
-                "setting {key} was never written, so its version is 0, not {version}"
-            )));
+            return Err(AppError::conflict(
+                format!("setting {key} was never written, so its version is 0, not {version}"),
+                format!("配置项 {key} 尚未保存过，其版本为 0，而不是 {version}"),
+            ));
         }
         None => {
             let now = Utc::now();

@@ -260,6 +260,9 @@ pub async fn boundary_of(db: &DatabaseConnection, field: &str, code: &str) -> Ap
             format!(
                 "district '{code}' has no stored boundary; set one with setDistrictBoundary or `zaiti import districts`"
             ),
+            format!(
+                "行政区“{code}”尚无边界数据；请用 setDistrictBoundary 或 `zaiti import districts` 录入"
+            ),
         )
     })
 }

@@ -23,9 +23,10 @@ use super::page::{self, Page, PageArgs, Sort};
 use super::{check_version, versioned_update};
 use crate::domain::access::{Actor, may_designate};
 use crate::domain::carrier::Level;
+use crate::domain::message::zh_date;
 use crate::domain::money::Fen;
 use crate::domain::support::{FacilityKind, InForce, PlatformKind};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, entity_name_zh};
 
 /// Tables whose rows belong to one carrier (and can be voided).
 pub(crate) trait CarrierRecord: Voidable {
@@ -105,10 +106,13 @@ where
 }
 
 fn voided<E: super::Versioned>(id: i32) -> AppError {
-    AppError::Conflict(format!(
-        "{} {id} was voided and cannot change / 该记录已作废，不能再修改",
-        E::NAME
-    ))
+    AppError::conflict(
+        format!("{} {id} was voided and cannot change", E::NAME),
+        format!(
+            "该{}（编号 {id}）已作废，不能再修改",
+            entity_name_zh(E::NAME)
+        ),
+    )
 }
 
 /// Voids record `id` of `E`, read at `version`, for `reason` (ADMIN or the
@@ -404,6 +408,11 @@ fn team_recognition(
                     "{on} comes before the team was formed on {}",
                     current.formed_on
                 ),
+                format!(
+                    "认定日期（{}）早于团队组建日期（{}）",
+                    zh_date(on),
+                    zh_date(current.formed_on)
+                ),
             ));
         }
     }
@@ -652,6 +661,7 @@ fn check_serves_some(carrier_ids: &BTreeSet<i32>) -> AppResult<()> {
         return Err(AppError::invalid(
             "carrierIds",
             "a fund must serve at least one carrier",
+            "投资基金至少须服务一个载体",
         ));
     }
     Ok(())

@@ -18,6 +18,7 @@ use super::{check_version, versioned_update};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::enterprise::GraduationRoute;
+use crate::domain::message::zh_date;
 use crate::domain::tenancy::{
     Corrected, Lease, Overbooked, Span, check_correction, first_overbooked_day, first_overbooking,
 };
@@ -96,12 +97,18 @@ pub async fn change_area(
                 "{effective_on} must fall after moving in ({}) and before moving out",
                 current.moved_in_on
             ),
+            format!(
+                "变更日期（{}）须晚于入驻日期（{}）并早于迁出日期",
+                zh_date(effective_on),
+                zh_date(current.moved_in_on)
+            ),
         ));
     }
     if current.graduated_on.is_some() {
         return Err(AppError::invalid(
             "id",
             "a graduated tenancy's area is no longer tracked",
+            "企业已毕业，其入驻面积不再跟踪变更",
         ));
     }
     let mut ended = current.clone().into_active_model();
@@ -163,6 +170,7 @@ pub async fn move_out(
         return Err(AppError::invalid(
             "id",
             format!("this tenancy already ended on {out}"),
+            format!("该入驻记录已于{}迁出", zh_date(out)),
         ));
     }
     Span::new(current.moved_in_on, Some(moved_out_on))?;
@@ -190,6 +198,7 @@ pub async fn graduate(
         return Err(AppError::invalid(
             "id",
             format!("this tenant already graduated on {on}"),
+            format!("该企业已于{}毕业", zh_date(on)),
         ));
     }
     if !span_of(&current).in_force_on(graduated_on) {
@@ -198,6 +207,11 @@ pub async fn graduate(
             format!(
                 "{graduated_on} is outside the tenancy ({} onward)",
                 current.moved_in_on
+            ),
+            format!(
+                "毕业日期（{}）不在入驻期间内（{}起）",
+                zh_date(graduated_on),
+                zh_date(current.moved_in_on)
             ),
         ));
     }
@@ -253,9 +267,10 @@ async fn writable<C: ConnectionTrait>(
     // one waited for the lock is seen (its version, its end date).
     let current = find().await?;
     if current.voided_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "Tenancy {id} was voided; it cannot change / 该租约已作废，不能再修改"
-        )));
+        return Err(AppError::conflict(
+            format!("Tenancy {id} was voided; it cannot change"),
+            format!("该入驻记录（编号 {id}）已作废，不能再修改"),
+        ));
     }
     check_version::<tenancy::Entity>(id, current.version, version)?;
     Ok((current, carrier.operator_id))
@@ -552,7 +567,11 @@ fn new_row(new: &NewTenancy, now: chrono::DateTime<Utc>) -> tenancy::ActiveModel
 }
 
 fn no_enterprise(id: i32) -> AppError {
-    AppError::invalid("enterpriseId", format!("no enterprise with id {id}"))
+    AppError::invalid(
+        "enterpriseId",
+        format!("no enterprise with id {id}"),
+        format!("未找到编号为 {id} 的企业"),
+    )
 }
 
 /// The enterprise ids of `batch` that exist.
@@ -638,6 +657,13 @@ fn overlap_refusal(clash: &Span) -> AppError {
                 .map(|out| format!(" to {out}"))
                 .unwrap_or_default()
         ),
+        format!(
+            "该企业在本载体已有入驻记录（{}{}）；同一企业在同一载体的入驻期间不能重叠",
+            zh_date(clash.moved_in),
+            clash
+                .moved_out
+                .map_or_else(|| "起".to_owned(), |out| format!("至{}", zh_date(out)))
+        ),
     )
 }
 
@@ -647,6 +673,12 @@ fn overbooking_refusal(over: Overbooked) -> AppError {
         format!(
             "on {} the carrier would lease {:.2} m² but has only {:.2} m² of leasable space",
             over.date, over.leased_m2, over.leasable_m2
+        ),
+        format!(
+            "{}该载体的出租面积将达 {:.2} 平方米，而可出租面积仅 {:.2} 平方米",
+            zh_date(over.date),
+            over.leased_m2,
+            over.leasable_m2
         ),
     )
 }

@@ -52,6 +52,7 @@ pub async fn create(
         return Err(AppError::invalid(
             "operator",
             format!("no operator with id {id}"),
+            format!("未找到编号为 {id} 的运营主体"),
         ));
     }
     let secret = new_secret()?;
@@ -152,7 +153,7 @@ pub async fn revoke(db: &DatabaseConnection, id_or_name: &str) -> AppResult<u64>
 }
 
 fn refused() -> AppError {
-    AppError::Unauthenticated("the token is unknown or revoked / 令牌无效或已被吊销".into())
+    AppError::unauthenticated("the token is unknown or revoked", "令牌无效或已被吊销")
 }
 
 /// The caller a secret stands for. Unknown and revoked secrets are refused

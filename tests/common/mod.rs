@@ -74,7 +74,7 @@ impl TestApp {
         tokio::spawn(zaiti::http::serve(listener, router, std::future::pending()));
         Self {
             base_url: format!("http://{address}"),
-            client: reqwest::Client::new(),
+            client: english_client(),
             db,
             database_url: url,
             backend,
@@ -182,6 +182,21 @@ impl TestApp {
             .expect("a row");
         row.try_get::<i64>("", "n").expect("a count")
     }
+}
+
+/// An HTTP client that asks for English messages (`Accept-Language: en`),
+/// as the tests' assertions on messages are written in English; the server
+/// answers Chinese to a request that names no language.
+pub fn english_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        reqwest::header::HeaderValue::from_static("en"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
 }
 
 /// The `extensions.code` of the first error of a response.
@@ -542,8 +557,8 @@ impl Drop for ServerProcess {
 }
 
 /// Runs one operation over a graphql-transport-ws WebSocket to the server at
-/// `base_url` as `token`, and returns the payload of its first `next`
-/// message (an `error` message fails the test).
+/// `base_url` as `token`, asking for English messages, and returns the
+/// payload of its first `next` message (an `error` message fails the test).
 pub async fn over_websocket(base_url: &str, token: &str, query: &str, variables: Value) -> Value {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
@@ -556,6 +571,10 @@ pub async fn over_websocket(base_url: &str, token: &str, query: &str, variables:
         "sec-websocket-protocol",
         HeaderValue::from_static("graphql-transport-ws"),
     );
+    // English messages, as from the HTTP client of the tests.
+    request
+        .headers_mut()
+        .insert("accept-language", HeaderValue::from_static("en"));
     let (mut socket, _) = tokio_tungstenite::connect_async(request)
         .await
         .expect("the server upgrades to a WebSocket");

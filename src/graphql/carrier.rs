@@ -10,7 +10,7 @@ use super::cost::{
     self, FIXED_SMALL_LIST, RECORDS_PER_OWNER, TENANCIES_PER_CARRIER, list_complexity,
 };
 use super::district::District;
-use super::eager::Eagerly;
+use super::eager::EagerList;
 use super::enums::{
     CarrierKind, CarrierStatus, ComplianceCriterion, Industry, Level, OrderDirection,
     TenancyStatus, to_domain,
@@ -302,24 +302,41 @@ impl Carrier {
             default
         )]
         include_voided: bool,
-    ) -> ApiResult<Vec<Eagerly<Tenancy>>> {
-        let mut rows = many(&loaders::of(ctx)?.tenancies_of_carrier, self.id).await?;
+    ) -> ApiResult<EagerList<Tenancy>> {
+        let loaders = loaders::of(ctx)?;
+        let mut rows = many(&loaders.tenancies_of_carrier, self.id).await?;
         rows.retain(|row| include_voided || row.voided_at.is_none());
         rows.sort_by_key(|row| (row.moved_in_on, row.id));
-        let tenancies = rows.into_iter().map(Tenancy);
-        let Some(as_of) = as_of.map(|d| d.0) else {
-            return Ok(tenancies.map(Eagerly).collect());
-        };
-        let statuses: Option<Vec<crate::domain::tenancy::TenancyStatus>> =
-            statuses.map(|list| list.into_iter().map(Into::into).collect());
-        Ok(tenancies
-            .filter(|tenancy| match (&statuses, tenancy.status_on(as_of)) {
+        let mut tenancies: Vec<Tenancy> = rows.into_iter().map(Tenancy::new).collect();
+        if let Some(as_of) = as_of.map(|d| d.0) {
+            let statuses: Option<Vec<crate::domain::tenancy::TenancyStatus>> =
+                statuses.map(|list| list.into_iter().map(Into::into).collect());
+            tenancies.retain(|tenancy| match (&statuses, tenancy.status_on(as_of)) {
                 (_, None) => false,
                 (Some(wanted), Some(status)) => wanted.contains(&status),
                 (None, Some(_)) => tenancy.in_force_on(as_of),
-            })
-            .map(Eagerly)
-            .collect())
+            });
+        }
+        if !ctx.look_ahead().field("enterprise").exists() {
+            return Ok(EagerList(tenancies));
+        }
+        // The tenants are read here, for every carrier of the page in one
+        // batch, rather than tenancy by tenancy: the list then resolves in
+        // one pass (see `EagerList`).
+        let tenants = loaders::by_id(
+            &loaders.enterprises,
+            tenancies.iter().map(|tenancy| tenancy.0.enterprise_id),
+        )
+        .await?;
+        Ok(EagerList(
+            tenancies
+                .into_iter()
+                .map(|tenancy| {
+                    let tenant = tenants.get(&tenancy.0.enterprise_id).cloned();
+                    Tenancy::with_enterprise(tenancy.0, tenant)
+                })
+                .collect(),
+        ))
     }
 
     /// 公共技术服务平台: the public technology service platforms it hosts, open or closed, oldest first.

@@ -1,5 +1,7 @@
 //! Enterprises (企业) and their qualifications.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::{enterprise, qualification};
 
@@ -29,7 +31,13 @@ use crate::store::enterprise::{
 
 /// 企业: an enterprise, one record across all carriers, keyed by its unified social credit code.
 #[derive(Debug, Clone)]
-pub struct Enterprise(pub enterprise::Model);
+pub struct Enterprise(pub Arc<enterprise::Model>);
+
+impl Enterprise {
+    pub fn new(row: enterprise::Model) -> Self {
+        Self(Arc::new(row))
+    }
+}
 
 /// Revenue of one calendar year.
 #[derive(SimpleObject, Debug, Clone)]
@@ -253,7 +261,7 @@ impl Enterprise {
         let mut rows = many(&loaders::of(ctx)?.tenancies_of_enterprise, self.0.id).await?;
         rows.retain(|row| include_voided || row.voided_at.is_none());
         rows.sort_by_key(|row| (row.moved_in_on, row.id));
-        Ok(rows.into_iter().map(Tenancy).collect())
+        Ok(rows.into_iter().map(Tenancy::new).collect())
     }
 
     /// Row version.
@@ -301,7 +309,7 @@ impl Qualification {
     /// The enterprise qualified.
     async fn enterprise(&self, ctx: &Context<'_>) -> ApiResult<Enterprise> {
         let row = one(&loaders::of(ctx)?.enterprises, self.row.enterprise_id).await?;
-        required(row, "enterprise", self.row.enterprise_id).map(Enterprise)
+        required(row, "enterprise", self.row.enterprise_id).map(Enterprise::new)
     }
 
     /// Which qualification.
@@ -490,13 +498,13 @@ impl EnterpriseQuery {
                 let id = expect("id", &id, NodeType::Enterprise)?;
                 Ok(one(&loaders::of(ctx)?.enterprises, id)
                     .await?
-                    .map(Enterprise))
+                    .map(Enterprise::new))
             }
             (None, Some(uscc)) => {
                 let uscc = Uscc::parse(&uscc)?;
                 Ok(store::enterprise::by_uscc(super::db(ctx)?, &uscc)
                     .await?
-                    .map(Enterprise))
+                    .map(Enterprise::new))
             }
             _ => Err(AppError::invalid(
                 "id",
@@ -539,7 +547,7 @@ impl EnterpriseQuery {
         let page = store::enterprise::page(db, &filter, pinyin, &args).await?;
         let total = total_count(ctx, store::enterprise::count(db, &filter)).await?;
         Ok(EnterpriseConnection::build(page, total, |row| {
-            Ok(Enterprise(row))
+            Ok(Enterprise::new(row))
         })?)
     }
 }
@@ -558,7 +566,7 @@ impl EnterpriseMutation {
         let facts = input.validate()?;
         let (row, _) =
             store::enterprise::register(super::db(ctx)?, super::actor(ctx)?, facts).await?;
-        Ok(Enterprise(row))
+        Ok(Enterprise::new(row))
     }
 
     /// Hands the keeping of an enterprise's confidential figures and
@@ -582,7 +590,7 @@ impl EnterpriseMutation {
             custodian,
         )
         .await?;
-        Ok(Enterprise(row))
+        Ok(Enterprise::new(row))
     }
 
     /// Records a qualification of an enterprise (ADMIN or its custodian).

@@ -455,6 +455,22 @@ where
         .and_then(|rows| owned(rows).into_iter().next()))
 }
 
+/// The rows with these ids, shared, by id; ids without a row are absent.
+pub async fn by_id<E: KeyedBy<ById>>(
+    loader: &DataLoader<Rows<E, ById>>,
+    ids: impl IntoIterator<Item = i32>,
+) -> AppResult<HashMap<i32, Arc<E::Model>>>
+where
+    E::Model: Sync,
+{
+    Ok(loader
+        .load_many(ids)
+        .await?
+        .into_iter()
+        .filter_map(|(id, rows)| Some((id, Arc::new(owned(rows).into_iter().next()?))))
+        .collect())
+}
+
 /// Batch-load tasks of one request, waiting to be polled by [`drive`].
 #[derive(Clone, Default)]
 pub struct BatchQueue(Arc<Mutex<Vec<BoxFuture<'static, ()>>>>);

@@ -191,7 +191,7 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
         NodeType::LevelRecognition => loaders.recognition(id).await?.map(Node::LevelRecognition),
         NodeType::Enterprise => one(&loaders.enterprises, id)
             .await?
-            .map(|row| Node::Enterprise(Enterprise(row))),
+            .map(|row| Node::Enterprise(Enterprise::new(row))),
         NodeType::Qualification => one(&loaders.qualifications, id)
             .await?
             .map(Qualification::try_from)
@@ -199,7 +199,7 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
             .map(Node::Qualification),
         NodeType::Tenancy => one(&loaders.tenancies, id)
             .await?
-            .map(|row| Node::Tenancy(Tenancy(row))),
+            .map(|row| Node::Tenancy(Tenancy::new(row))),
         NodeType::Platform => one(&loaders.platforms, id)
             .await?
             .map(Platform::try_from)

@@ -2,7 +2,9 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::NaiveDate;
-use entity::tenancy;
+use std::sync::Arc;
+
+use entity::{enterprise, tenancy};
 
 use super::carrier::Carrier;
 use super::correction::VoidRecordInput;
@@ -26,10 +28,25 @@ use crate::store::occupancy::{Grouping, TenancyFigures};
 use crate::store::tenancy::{NewTenancy, TenancyAmendment};
 
 /// 在孵: an enterprise leasing space in a carrier over a span of dates.
+///
+/// The second field is the tenant, where it was loaded with the tenancy (a
+/// carrier's tenancies on a page load their enterprises in one batch).
 #[derive(Debug, Clone)]
-pub struct Tenancy(pub tenancy::Model);
+pub struct Tenancy(pub tenancy::Model, Option<Arc<enterprise::Model>>);
 
 impl Tenancy {
+    pub fn new(row: tenancy::Model) -> Self {
+        Self(row, None)
+    }
+
+    /// A tenancy whose tenant, `enterprise`, is already loaded.
+    pub fn with_enterprise(
+        row: tenancy::Model,
+        enterprise: Option<Arc<enterprise::Model>>,
+    ) -> Self {
+        Self(row, enterprise)
+    }
+
     fn span(&self) -> Span {
         Span {
             moved_in: self.0.moved_in_on,
@@ -64,6 +81,10 @@ impl ReadyFields for Tenancy {
         "version",
         "createdAt",
     ];
+
+    fn is_ready(&self, name: &str) -> bool {
+        Self::READY.contains(&name) || (name == "enterprise" && self.1.is_some())
+    }
 }
 
 /// The tenant clocks on a date, as the rules for the carrier's kind and the
@@ -104,8 +125,11 @@ impl Tenancy {
 
     /// The tenant.
     async fn enterprise(&self, ctx: &Context<'_>) -> ApiResult<Eagerly<Enterprise>> {
+        if let Some(loaded) = &self.1 {
+            return Ok(Eagerly(Enterprise(loaded.clone())));
+        }
         let row = one(&loaders::of(ctx)?.enterprises, self.0.enterprise_id).await?;
-        required(row, "enterprise", self.0.enterprise_id).map(|row| Eagerly(Enterprise(row)))
+        required(row, "enterprise", self.0.enterprise_id).map(|row| Eagerly(Enterprise::new(row)))
     }
 
     /// 房号: the unit leased.
@@ -174,7 +198,7 @@ impl Tenancy {
             return Ok(None);
         };
         let row = one(&loaders::of(ctx)?.enterprises, self.0.enterprise_id).await?;
-        let enterprise = required(row, "enterprise", self.0.enterprise_id).map(Enterprise)?;
+        let enterprise = required(row, "enterprise", self.0.enterprise_id).map(Enterprise::new)?;
         let routes = routes_met(&enterprise.graduation_facts(ctx).await?, as_of);
         let ended_on = self.0.graduated_on.or(self.0.moved_out_on);
         let carrier = loaders::of(ctx)?.carrier(self.0.carrier_id).await?;
@@ -406,7 +430,7 @@ impl TenancyMutation {
         };
         let row = store::tenancy::move_in(super::db(ctx)?, super::actor(ctx)?, new).await?;
         super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
-        Ok(Tenancy(row))
+        Ok(Tenancy::new(row))
     }
 
     /// Changes a tenancy's leased area from a date; returns the tenancy that continues with the new area.
@@ -422,7 +446,7 @@ impl TenancyMutation {
             store::tenancy::change_area(db, actor, id, input.version, area, input.effective_on.0)
                 .await?;
         super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
-        Ok(Tenancy(row))
+        Ok(Tenancy::new(row))
     }
 
     /// Ends a tenancy.
@@ -436,7 +460,7 @@ impl TenancyMutation {
         let row =
             store::tenancy::move_out(db, actor, id, input.version, input.moved_out_on.0).await?;
         super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
-        Ok(Tenancy(row))
+        Ok(Tenancy::new(row))
     }
 
     /// Records a tenant's graduation.
@@ -458,7 +482,7 @@ impl TenancyMutation {
         )
         .await?;
         super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
-        Ok(Tenancy(row))
+        Ok(Tenancy::new(row))
     }
 
     /// 更正: corrects a tenancy entered wrongly (unit, area, move-in or
@@ -502,7 +526,7 @@ async fn correct(
     let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
     let row = store::tenancy::correct(db, actor, id, version, correction, reason).await?;
     super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
-    Ok(Tenancy(row))
+    Ok(Tenancy::new(row))
 }
 
 /// 更正: a correction of a tenancy entered wrongly. Give only the fields to change.

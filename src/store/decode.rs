@@ -14,7 +14,8 @@ use entity::{
     level_recognition, operating_team, operator, platform, qualification, setting, space_phase,
     tenancy,
 };
-use sea_orm::{DbErr, EntityTrait, FromQueryResult, QueryResult};
+use sea_orm::sqlx::{self, Postgres, Row};
+use sea_orm::{DbErr, EntityTrait, FromQueryResult, QueryResult, TryGetable};
 
 /// A table whose rows are decoded from query results.
 pub trait Decode: EntityTrait {
@@ -50,6 +51,23 @@ by_name!(
     space_phase,
 );
 
+/// Column `index` of `row`. On PostgreSQL, sqlx would check each value's
+/// type against the field's before decoding it (a dozen comparisons of type
+/// descriptors, 56,000 times a page); the types are fixed by the migrations,
+/// and `tests/tenancy.rs` decodes every column both ways on PostgreSQL, so
+/// the check is skipped. A value of another type still fails to decode.
+fn column<T>(row: &QueryResult, index: usize) -> Result<T, DbErr>
+where
+    T: TryGetable + for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    match row.try_as_pg_row() {
+        Some(pg) => pg
+            .try_get_unchecked(index)
+            .map_err(|err| DbErr::Type(err.to_string())),
+        None => row.try_get_by_index(index),
+    }
+}
+
 /// Decodes `$module`'s rows by position: `$field`s are the model's fields
 /// in declaration order (a missing field does not compile; the order is
 /// what the test checks).
@@ -57,10 +75,10 @@ macro_rules! by_position {
     ($module:ident { $($field:ident),+ $(,)? }) => {
         impl Decode for $module::Entity {
             fn decode(row: &QueryResult) -> Result<Self::Model, DbErr> {
-                let mut column = 0..;
+                let mut index = 0..;
                 // Fields are initialised in the order written.
                 Ok($module::Model {
-                    $($field: row.try_get_by_index(column.next().unwrap_or_default())?,)+
+                    $($field: column(row, index.next().unwrap_or_default())?,)+
                 })
             }
         }

@@ -18,6 +18,7 @@ pub mod location;
 pub mod message;
 pub mod money;
 pub mod period;
+pub mod statistics;
 pub mod support;
 pub mod tenancy;
 pub mod text;

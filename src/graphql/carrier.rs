@@ -749,7 +749,7 @@ impl UpdateCarrierInput {
 }
 
 impl CarrierFilter {
-    async fn into_store(self, ctx: &Context<'_>) -> ApiResult<StoreFilter> {
+    pub(crate) async fn into_store(self, ctx: &Context<'_>) -> ApiResult<StoreFilter> {
         let db = super::db(ctx)?;
         let mut district_ids = expect_all(
             "filter.districtIds",

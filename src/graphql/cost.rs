@@ -148,7 +148,12 @@ pub fn list_complexity(assumed_items: usize, child_complexity: usize) -> usize {
 /// The argument that replays the audit trail (`goalProgress(knownAt:)`).
 pub const KNOWN_AT: &str = "knownAt";
 /// Root fields that read the whole portfolio.
-pub const AGGREGATE_FIELDS: [&str; 3] = ["goalProgress", "torchStatistics", "occupancySummary"];
+pub const AGGREGATE_FIELDS: [&str; 4] = [
+    "goalProgress",
+    "torchStatistics",
+    "occupancySummary",
+    "carrierStatistics",
+];
 /// Carrier filter conditions that judge 五有 for the whole portfolio.
 pub const AGGREGATE_FILTER_KEYS: [&str; 2] = ["fullyFunctional", "failing"];
 
@@ -562,11 +567,11 @@ impl CostLimits {
             return Err(Refusal::new(
                 code::QUERY_TOO_COMPLEX,
                 format!(
-                    "the document asks for {} whole-portfolio figures (goalProgress, torchStatistics, occupancySummary, 五有 carrier filters), over the limit of {}",
+                    "the document asks for {} whole-portfolio figures (goalProgress, torchStatistics, occupancySummary, carrierStatistics, 五有 carrier filters), over the limit of {}",
                     cost.aggregates, self.max_aggregates
                 ),
                 format!(
-                    "文档请求全市载体汇总 {} 次（goalProgress、torchStatistics、occupancySummary、五有筛选），超过上限 {}",
+                    "文档请求全市载体汇总 {} 次（goalProgress、torchStatistics、occupancySummary、carrierStatistics、五有筛选），超过上限 {}",
                     cost.aggregates, self.max_aggregates
                 ),
                 Some(cost.aggregates),

@@ -359,6 +359,20 @@ impl Loaders {
             .transpose()
     }
 
+    /// The districts with these ids, by id.
+    pub async fn districts(
+        &self,
+        ids: impl IntoIterator<Item = i32>,
+    ) -> AppResult<HashMap<i32, District>> {
+        self.districts
+            .load_many(ids)
+            .await?
+            .into_iter()
+            .filter_map(|(id, rows)| owned(rows).into_iter().next().map(|row| (id, row)))
+            .map(|(id, row)| Ok((id, District::try_from(row)?)))
+            .collect()
+    }
+
     pub async fn space_phase(&self, id: i32) -> AppResult<Option<SpacePhase>> {
         one(&self.space_phases, id)
             .await?

@@ -29,6 +29,7 @@ pub mod recognition;
 pub mod scalars;
 pub mod space_phase;
 pub mod spatial;
+pub mod statistics;
 pub mod subscription;
 pub mod support;
 pub mod tenancy;
@@ -64,6 +65,7 @@ pub struct Query(
     torch::TorchQuery,
     designation::DesignationQuery,
     period::PeriodQuery,
+    statistics::StatisticsQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.

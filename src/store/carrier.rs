@@ -163,7 +163,28 @@ impl CarrierFilter {
 /// `domain::level::level_on`) is one of `levels`, decided in SQL.
 fn level_condition(levels: &[Level], as_of: NaiveDate) -> Condition {
     use level_recognition::Column as R;
-    let (latest, newer) = (Alias::new("latest"), Alias::new("newer"));
+    let latest = Alias::new(LATEST);
+    let mut holding = held_levels(as_of);
+    holding
+        .clear_selects()
+        .column((latest.clone(), R::CarrierId))
+        .and_where(Expr::col((latest, R::Level)).is_in(names(levels)));
+    let mut condition = Condition::any().add(carrier::Column::Id.in_subquery(holding));
+    if levels.contains(&Level::None) {
+        condition = condition.add(carrier::Column::Id.not_in_subquery(recognised_by(as_of)));
+    }
+    condition
+}
+
+/// The alias of the recognitions in [`held_levels`].
+const LATEST: &str = "latest";
+
+/// `carrier_id, level` of each carrier's latest recognition on or before
+/// `as_of` (the level it holds, by `domain::level::level_on`); carriers
+/// without one are absent (they hold NONE).
+pub(crate) fn held_levels(as_of: NaiveDate) -> SelectStatement {
+    use level_recognition::Column as R;
+    let (latest, newer) = (Alias::new(LATEST), Alias::new("newer"));
     let superseded = Query::select()
         .expr(Expr::val(1))
         .from_as(level_recognition::Entity, newer.clone())
@@ -178,19 +199,23 @@ fn level_condition(levels: &[Level], as_of: NaiveDate) -> Condition {
                     .and(Expr::col((newer.clone(), R::Id)).gt(Expr::col((latest.clone(), R::Id))))),
         )
         .to_owned();
-    let holding = Query::select()
+    Query::select()
         .column((latest.clone(), R::CarrierId))
+        .column((latest.clone(), R::Level))
         .from_as(level_recognition::Entity, latest.clone())
         .and_where(Expr::col((latest.clone(), R::RecognisedOn)).lte(as_of))
-        .and_where(Expr::col((latest.clone(), R::VoidedAt)).is_null())
-        .and_where(Expr::col((latest.clone(), R::Level)).is_in(names(levels)))
+        .and_where(Expr::col((latest, R::VoidedAt)).is_null())
         .and_where(Expr::exists(superseded).not())
-        .to_owned();
-    let mut condition = Condition::any().add(carrier::Column::Id.in_subquery(holding));
-    if levels.contains(&Level::None) {
-        condition = condition.add(carrier::Column::Id.not_in_subquery(recognised_by(as_of)));
-    }
-    condition
+        .to_owned()
+}
+
+/// The ids of the carriers matching `filter`, as a subquery.
+pub(crate) fn matching_ids(filter: &CarrierFilter) -> SelectStatement {
+    Query::select()
+        .column((carrier::Entity, carrier::Column::Id))
+        .from(carrier::Entity)
+        .cond_where(filter.condition())
+        .to_owned()
 }
 
 /// The stored names of enumeration values.

@@ -21,6 +21,7 @@ pub mod recognition;
 pub mod setting;
 pub mod space_phase;
 pub mod spatial;
+pub mod statistics;
 pub mod support;
 pub mod tenancy;
 pub mod token;

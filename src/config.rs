@@ -186,6 +186,24 @@ pub struct ServeArgs {
         default_value = "*"
     )]
     pub cors_origins: Vec<String>,
+    /// Request headers browser pages may send (comma-separated); the default
+    /// adds W3C trace context, the request id and Apollo Client's headers to
+    /// those the API reads.
+    #[arg(
+        long,
+        env = "ZAITI_CORS_ALLOW_HEADERS",
+        value_delimiter = ',',
+        default_values = crate::http::DEFAULT_CORS_ALLOW_HEADERS
+    )]
+    pub cors_allow_headers: Vec<String>,
+    /// Response headers browser pages may read (comma-separated).
+    #[arg(
+        long,
+        env = "ZAITI_CORS_EXPOSE_HEADERS",
+        value_delimiter = ',',
+        default_values = crate::http::DEFAULT_CORS_EXPOSE_HEADERS
+    )]
+    pub cors_expose_headers: Vec<String>,
     /// Deepest query accepted (stay at 15 or more: front-end tools introspect about 13 deep).
     #[arg(long, env = "ZAITI_MAX_DEPTH", default_value_t = DEFAULT_MAX_DEPTH)]
     pub max_depth: usize,
@@ -300,6 +318,8 @@ impl ServeArgs {
     pub fn http_options(&self) -> HttpOptions {
         HttpOptions {
             cors_origins: self.cors_origins.clone(),
+            cors_allow_headers: self.cors_allow_headers.clone(),
+            cors_expose_headers: self.cors_expose_headers.clone(),
             limits: Limits {
                 max_depth: self.max_depth,
                 introspection: !self.disable_introspection,

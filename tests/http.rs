@@ -140,6 +140,74 @@ async fn browsers_of_front_end_teams_pass_cors() {
     assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
 }
 
+/// A page behind a tracing gateway sends `traceparent` and reads
+/// `Retry-After` when told to wait; both pass by default, and the lists
+/// are the operator's to change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_lets_trace_context_in_and_retry_after_out() {
+    async fn preflight(app: &TestApp, headers: &str) -> reqwest::Result<reqwest::Response> {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.graphql_url())
+            .header("origin", "https://dashboard.example.cn")
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", headers)
+            .send()
+            .await
+    }
+    let app = app().await;
+    let answer = preflight(
+        &app,
+        "content-type,authorization,traceparent,accept-language",
+    )
+    .await
+    .expect("a response");
+    assert!(answer.status().is_success());
+    let allowed = answer.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("text")
+        .to_ascii_lowercase();
+    for name in [
+        "traceparent",
+        "tracestate",
+        "accept-language",
+        "x-request-id",
+    ] {
+        assert!(allowed.contains(name), "{name} in {allowed}");
+    }
+    let post = app
+        .post_graphql()
+        .header("origin", "https://dashboard.example.cn")
+        .json(&serde_json::json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("a response");
+    let exposed = post.headers()["access-control-expose-headers"]
+        .to_str()
+        .expect("text")
+        .to_ascii_lowercase();
+    assert!(exposed.contains("retry-after"), "{exposed}");
+
+    let options = zaiti::http::HttpOptions {
+        cors_allow_headers: vec![
+            "content-type".into(),
+            "authorization".into(),
+            "x-tenant".into(),
+        ],
+        cors_expose_headers: vec!["retry-after".into()],
+        ..Default::default()
+    };
+    let configured = TestApp::spawn_with(Backend::Sqlite, options).await;
+    let answer = preflight(&configured, "content-type,x-tenant")
+        .await
+        .expect("a response");
+    let allowed = answer.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("text")
+        .to_ascii_lowercase();
+    assert!(allowed.contains("x-tenant"), "{allowed}");
+    assert!(!allowed.contains("traceparent"), "{allowed}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_configured_origins_pass_cors_when_configured() {
     let options = zaiti::http::HttpOptions {
@@ -288,4 +356,88 @@ async fn answers_keep_the_order_of_the_selection_byte_for_byte() {
         );
         assert_eq!(body, expected, "{accept}");
     }
+}
+
+/// Apollo's automatic persisted queries: the hash alone is answered
+/// PERSISTED_QUERY_NOT_FOUND until the query was sent with it once by the
+/// same token; a query that does not match its hash, and a batch, are
+/// refused with their own codes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn persisted_queries_follow_apollos_protocol() {
+    use sha2::{Digest, Sha256};
+    let app = app().await;
+    let query = "{ districts { code } }";
+    let hash = hex::encode(Sha256::digest(query.as_bytes()));
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let send = |secret: String, body: Value| {
+        let request = app
+            .client
+            .post(app.graphql_url())
+            .bearer_auth(secret)
+            .json(&body);
+        async move {
+            let response = request.send().await.expect("a response");
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.expect("JSON"))
+        }
+    };
+    let admin = app.admin_token.clone();
+    let (status, body) = send(admin.clone(), json!({ "extensions": extensions })).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+    assert_eq!(body["errors"][0]["message"], "PersistedQueryNotFound");
+    assert!(body.get("data").is_none());
+
+    let (status, body) = send(
+        admin.clone(),
+        json!({ "query": query, "extensions": extensions }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let districts = body["data"]["districts"].clone();
+    assert!(
+        districts.as_array().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+
+    let (status, body) = send(admin.clone(), json!({ "extensions": extensions })).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["data"]["districts"], districts,
+        "the hash alone now answers"
+    );
+
+    let viewer = app
+        .token("viewer", zaiti::domain::access::Role::Viewer, None)
+        .await;
+    let (_, body) = send(viewer, json!({ "extensions": extensions })).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+        "another token does not learn which queries were run"
+    );
+
+    let (status, body) = send(
+        admin.clone(),
+        json!({ "query": "{ __typename }", "extensions": extensions }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_HASH_MISMATCH"
+    );
+
+    let (status, body) = send(
+        admin,
+        json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }]),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "BATCHING_NOT_SUPPORTED"
+    );
 }

@@ -24,6 +24,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use serde_json::{Value, json};
 
+use super::persisted::{PERSISTED_QUERY_NOT_FOUND, Persisted};
 use super::{AppState, auth};
 use crate::domain::access::Actor;
 use crate::domain::{Language, Message};
@@ -198,7 +199,8 @@ pub async fn post(
             ),
         );
     }
-    let request: Request = match serde_json::from_slice::<Value>(&body) {
+    let mut value = match serde_json::from_slice::<Value>(&body) {
+        Ok(value) => value,
         Err(err) => {
             return reply.http_error(
                 StatusCode::BAD_REQUEST,
@@ -208,12 +210,71 @@ pub async fn post(
                 ),
             );
         }
-        Ok(value) => match parse_request(value) {
-            Ok(request) => request,
-            Err(message) => return reply.http_error(StatusCode::BAD_REQUEST, &message),
-        },
+    };
+    if value.is_array() {
+        return reply.error(
+            StatusCode::BAD_REQUEST,
+            BATCHING_NOT_SUPPORTED,
+            &Message::new(
+                "batched requests (a JSON array of operations) are not supported; send one operation per request",
+                "不支持批量请求（JSON 数组），请每次请求发送一个操作",
+            ),
+        );
+    }
+    if let Err(refusal) = fill_persisted_query(&state, reply, &actor, &mut value) {
+        return refusal;
+    }
+    let request = match parse_request(value) {
+        Ok(request) => request,
+        Err(message) => return reply.http_error(StatusCode::BAD_REQUEST, &message),
     };
     run(&state, reply, actor, request).await
+}
+
+/// The refusal code of a batch (a JSON array of operations), which this
+/// server does not run: every operation is admitted, limited and timed on
+/// its own.
+pub const BATCHING_NOT_SUPPORTED: &str = "BATCHING_NOT_SUPPORTED";
+
+/// Puts the query of an automatic persisted query into `body` (when only
+/// its hash was sent), keeps a query sent with its hash, or refuses.
+fn fill_persisted_query(
+    state: &AppState,
+    reply: Reply,
+    actor: &Actor,
+    body: &mut Value,
+) -> Result<(), axum::response::Response> {
+    let persisted = state.persisted.resolve(
+        actor.token_id,
+        body.get("extensions"),
+        body.get("query").and_then(Value::as_str),
+    );
+    match persisted {
+        Persisted::None => Ok(()),
+        Persisted::Query(query) => {
+            if let Value::Object(fields) = body {
+                fields
+                    .entry("query")
+                    .or_insert_with(|| Value::String(query.to_string()));
+            }
+            Ok(())
+        }
+        // An answer, not a failure (HTTP 200): Apollo's link resends the
+        // request with its query. Its `message` is the protocol's token, in
+        // every language; `messageZh` says what it means.
+        Persisted::Refused(PERSISTED_QUERY_NOT_FOUND, en, zh) => Err(Reply {
+            language: Language::En,
+            ..reply
+        }
+        .error(
+            StatusCode::OK,
+            PERSISTED_QUERY_NOT_FOUND,
+            &Message::new(en, zh),
+        )),
+        Persisted::Refused(code, en, zh) => {
+            Err(reply.error(StatusCode::BAD_REQUEST, code, &Message::new(en, zh)))
+        }
+    }
 }
 
 /// The refusal code of a body that does not arrive within the body timeout.

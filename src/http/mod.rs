@@ -5,6 +5,7 @@ mod auth;
 mod graphql;
 mod health;
 pub mod ogc;
+pub mod persisted;
 pub mod rate_limit;
 mod serve;
 mod ws;
@@ -47,6 +48,10 @@ pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
 pub struct HttpOptions {
     /// Browser origins allowed to call the API; `*` allows any.
     pub cors_origins: Vec<String>,
+    /// Request headers a browser page may send ([`DEFAULT_CORS_ALLOW_HEADERS`]).
+    pub cors_allow_headers: Vec<String>,
+    /// Response headers a browser page may read ([`DEFAULT_CORS_EXPOSE_HEADERS`]).
+    pub cors_expose_headers: Vec<String>,
     pub limits: Limits,
     pub body_limit_bytes: usize,
     /// How long a request's body may take to arrive, from when its handler starts reading it.
@@ -67,6 +72,8 @@ impl Default for HttpOptions {
     fn default() -> Self {
         Self {
             cors_origins: vec!["*".into()],
+            cors_allow_headers: owned(DEFAULT_CORS_ALLOW_HEADERS),
+            cors_expose_headers: owned(DEFAULT_CORS_EXPOSE_HEADERS),
             limits: Limits::default(),
             body_limit_bytes: DEFAULT_BODY_LIMIT_BYTES,
             body_timeout: DEFAULT_BODY_TIMEOUT,
@@ -96,6 +103,8 @@ pub struct AppState {
     pub sockets: Arc<ws::Sockets>,
     /// Live updates: what mutations publish and subscriptions hear.
     pub bus: Bus,
+    /// Automatic persisted queries (Apollo's protocol), per token.
+    pub persisted: Arc<persisted::PersistedQueries>,
 }
 
 /// The whole application as an axum router over `db`. On PostgreSQL its
@@ -114,6 +123,7 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         body_timeout: options.body_timeout,
         sockets: Arc::new(ws::Sockets::new(options.websockets)),
         bus,
+        persisted: Arc::default(),
     };
     Router::new()
         .route("/", get(graphql::graphiql))
@@ -125,7 +135,7 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         // Not tower-http's RequestBodyLimitLayer: it answers a too-long
         // Content-Length in plain text, where clients expect our JSON error.
         .layer(DefaultBodyLimit::max(options.body_limit_bytes))
-        .layer(cors(&options.cors_origins))
+        .layer(cors(options))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -138,7 +148,49 @@ fn language(state: &AppState, headers: &HeaderMap) -> Language {
     Language::from_accept_language(accept, state.default_language)
 }
 
-fn cors(origins: &[String]) -> CorsLayer {
+/// Request headers browsers may send by default: what the API reads
+/// (`Authorization`, `Accept-Language`, `Content-Type`, `Accept`), the request
+/// id and W3C trace context a front end or its gateway adds, and the client
+/// name and version Apollo Client sends.
+pub const DEFAULT_CORS_ALLOW_HEADERS: &[&str] = &[
+    "content-type",
+    "accept",
+    "accept-language",
+    "authorization",
+    "x-request-id",
+    "traceparent",
+    "tracestate",
+    "apollographql-client-name",
+    "apollographql-client-version",
+];
+
+/// Response headers a page may read by default: `Retry-After` (on 429 and
+/// 503, when to try again) and the request id to quote in a support call.
+pub const DEFAULT_CORS_EXPOSE_HEADERS: &[&str] = &["retry-after", "x-request-id"];
+
+fn owned(names: &[&str]) -> Vec<String> {
+    names.iter().map(|name| (*name).to_owned()).collect()
+}
+
+/// Header names from configuration; one that is not a valid header name is
+/// left out with a warning rather than stopping the server.
+fn header_names(names: &[String]) -> Vec<HeaderName> {
+    names
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !name.is_empty())
+        .filter_map(|name| match HeaderName::from_bytes(name.as_bytes()) {
+            Ok(header) => Some(header),
+            Err(_) => {
+                tracing::warn!(name, "not a header name; left out of CORS");
+                None
+            }
+        })
+        .collect()
+}
+
+fn cors(options: &HttpOptions) -> CorsLayer {
+    let origins = &options.cors_origins;
     let allow_origin = if origins.iter().any(|o| o == "*") {
         AllowOrigin::any()
     } else {
@@ -147,13 +199,8 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(allow_origin)
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            header::AUTHORIZATION,
-            header::ACCEPT_LANGUAGE,
-            HeaderName::from_static("x-request-id"),
-        ])
+        .allow_headers(header_names(&options.cors_allow_headers))
+        .expose_headers(header_names(&options.cors_expose_headers))
         .max_age(Duration::from_secs(3600))
 }
 

@@ -24,13 +24,46 @@ pub enum Dimension {
     Industry,
 }
 
+impl Dimension {
+    /// The name the API gives it.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Self::District => "DISTRICT",
+            Self::Kind => "KIND",
+            Self::Level => "LEVEL",
+            Self::Status => "STATUS",
+            Self::OperatorOwnership => "OPERATOR_OWNERSHIP",
+            Self::Industry => "INDUSTRY",
+        }
+    }
+
+    /// The name statistical tables give it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::District => "所在区（市）",
+            Self::Kind => "载体类型",
+            Self::Level => "级别",
+            Self::Status => "运营状态",
+            Self::OperatorOwnership => "运营主体性质",
+            Self::Industry => "主导产业",
+        }
+    }
+}
+
 /// The dimensions asked for, each at most once, in the order asked.
 pub fn check_dimensions(dimensions: &[Dimension]) -> Result<(), ValidationError> {
     for (at, dimension) in dimensions.iter().enumerate() {
         if dimensions[..at].contains(dimension) {
             return Err(ValidationError::new(
                 "groupBy",
-                format!("{dimension:?} is asked for twice; name each dimension once"),
+                format!(
+                    "{} is asked for twice; name each dimension once",
+                    dimension.api_name()
+                ),
+                format!(
+                    "分组维度“{}”重复，每个维度只能指定一次",
+                    dimension.name_zh()
+                ),
             ));
         }
     }
@@ -78,6 +111,11 @@ mod tests {
         let twice = check_dimensions(&[Dimension::Kind, Dimension::District, Dimension::Kind])
             .expect_err("a repeated dimension is refused");
         assert_eq!(twice.field, "groupBy");
-        assert!(twice.message.contains("Kind"), "{}", twice.message);
+        assert!(twice.message.contains("KIND"), "{}", twice.message);
+        assert!(
+            twice.message_zh.contains("载体类型"),
+            "{}",
+            twice.message_zh
+        );
     }
 }

@@ -221,7 +221,7 @@ pub async fn post(
             ),
         );
     }
-    if let Err(refusal) = fill_persisted_query(&state, reply, &actor, &mut value) {
+    if let Some(refusal) = fill_persisted_query(&state, reply, &actor, &mut value) {
         return refusal;
     }
     let request = match parse_request(value) {
@@ -237,42 +237,44 @@ pub async fn post(
 pub const BATCHING_NOT_SUPPORTED: &str = "BATCHING_NOT_SUPPORTED";
 
 /// Puts the query of an automatic persisted query into `body` (when only
-/// its hash was sent), keeps a query sent with its hash, or refuses.
+/// its hash was sent) and keeps a query sent with its hash; or the refusal.
 fn fill_persisted_query(
     state: &AppState,
     reply: Reply,
     actor: &Actor,
     body: &mut Value,
-) -> Result<(), axum::response::Response> {
+) -> Option<axum::response::Response> {
     let persisted = state.persisted.resolve(
         actor.token_id,
         body.get("extensions"),
         body.get("query").and_then(Value::as_str),
     );
     match persisted {
-        Persisted::None => Ok(()),
+        Persisted::None => None,
         Persisted::Query(query) => {
             if let Value::Object(fields) = body {
                 fields
                     .entry("query")
                     .or_insert_with(|| Value::String(query.to_string()));
             }
-            Ok(())
+            None
         }
         // An answer, not a failure (HTTP 200): Apollo's link resends the
         // request with its query. Its `message` is the protocol's token, in
         // every language; `messageZh` says what it means.
-        Persisted::Refused(PERSISTED_QUERY_NOT_FOUND, en, zh) => Err(Reply {
-            language: Language::En,
-            ..reply
-        }
-        .error(
-            StatusCode::OK,
-            PERSISTED_QUERY_NOT_FOUND,
-            &Message::new(en, zh),
-        )),
+        Persisted::Refused(PERSISTED_QUERY_NOT_FOUND, en, zh) => Some(
+            Reply {
+                language: Language::En,
+                ..reply
+            }
+            .error(
+                StatusCode::OK,
+                PERSISTED_QUERY_NOT_FOUND,
+                &Message::new(en, zh),
+            ),
+        ),
         Persisted::Refused(code, en, zh) => {
-            Err(reply.error(StatusCode::BAD_REQUEST, code, &Message::new(en, zh)))
+            Some(reply.error(StatusCode::BAD_REQUEST, code, &Message::new(en, zh)))
         }
     }
 }

@@ -12,6 +12,7 @@ use super::error::ApiResult;
 use super::loaders;
 use super::scalars::Date;
 use crate::domain::statistics::{self, Figures, GroupKey, check_dimensions};
+use crate::domain::torch::round_area;
 use crate::store;
 
 /// Groups a dashboard is assumed to draw, for the cost of a query.
@@ -55,8 +56,9 @@ impl From<Figures> for CarrierFigures {
     fn from(figures: Figures) -> Self {
         Self {
             carriers: figures.carriers,
-            floor_area_m2: figures.floor_area_m2,
-            leased_area_m2: figures.leased_area_m2,
+            // Summed in SQL as doubles; areas are kept to the hundredth.
+            floor_area_m2: round_area(figures.floor_area_m2),
+            leased_area_m2: round_area(figures.leased_area_m2),
             tenants: figures.tenants,
         }
     }

@@ -75,6 +75,28 @@ pub enum ExportCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Carrier figures grouped like `carrierStatistics`: carriers, floor
+    /// area, leased area and tenants per combination of the dimensions, with
+    /// a totals row (合计); CSV (UTF-8 with a BOM) or, for an `.xlsx` output, a workbook.
+    Statistics {
+        /// Dimensions, comma-separated: district, kind, level, status,
+        /// operator_ownership, industry (or their Chinese column names).
+        #[arg(long, value_delimiter = ',')]
+        group_by: Vec<String>,
+        /// The date of the figures (default today).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Only carriers of these kinds (e.g. INCUBATOR,MAKERSPACE).
+        #[arg(long, value_delimiter = ',')]
+        kind: Vec<String>,
+        /// Only carriers in these districts, by code (e.g. xinwu,liangxi).
+        #[arg(long, value_delimiter = ',')]
+        district: Vec<String>,
+        /// Write to this file instead of standard output; a name ending in
+        /// `.xlsx` gets a workbook.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// The national torch statistics survey's indicators (火炬统计) per
     /// incubator and makerspace for a year, as CSV with Chinese headers
     /// (UTF-8 with a BOM, so Excel opens it as such).
@@ -207,9 +229,6 @@ pub struct ServeArgs {
     /// Deepest query accepted (stay at 15 or more: front-end tools introspect about 13 deep).
     #[arg(long, env = "ZAITI_MAX_DEPTH", default_value_t = DEFAULT_MAX_DEPTH)]
     pub max_depth: usize,
-    /// Largest page of any list (`first`/`last`).
-    #[arg(long, env = "ZAITI_MAX_PAGE_SIZE", default_value_t = DEFAULT_MAX_PAGE_SIZE)]
-    pub max_page_size: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ZAITI_BODY_LIMIT_BYTES", default_value_t = DEFAULT_BODY_LIMIT_BYTES)]
     pub body_limit_bytes: usize,
@@ -293,6 +312,9 @@ pub struct CostArgs {
     /// (lists can be far longer than complexity assumes).
     #[arg(long, env = "ZAITI_MAX_RESOLVED_FIELDS", default_value_t = cost::DEFAULT_MAX_RESOLVED_FIELDS)]
     pub max_resolved_fields: usize,
+    /// Largest page of any list (`first`/`last`).
+    #[arg(long, env = "ZAITI_MAX_PAGE_SIZE", default_value_t = DEFAULT_MAX_PAGE_SIZE)]
+    pub max_page_size: u64,
     /// Most vertices of a GeoJSON input (filters, footprints, boundaries), all rings and parts counted.
     #[arg(long, env = "ZAITI_MAX_POLYGON_VERTICES", default_value_t = DEFAULT_MAX_VERTICES)]
     pub max_polygon_vertices: usize,
@@ -302,6 +324,7 @@ impl CostArgs {
     fn limits(&self) -> CostLimits {
         CostLimits {
             max_complexity: self.max_complexity,
+            max_page_size: self.max_page_size,
             max_selections: self.max_selections,
             max_known_at: self.max_known_at,
             max_aggregates: self.max_aggregates,
@@ -323,7 +346,6 @@ impl ServeArgs {
             limits: Limits {
                 max_depth: self.max_depth,
                 introspection: !self.disable_introspection,
-                max_page_size: self.max_page_size,
                 cost: self.cost.limits(),
                 max_polygon_vertices: self.cost.max_polygon_vertices,
             },
@@ -397,6 +419,7 @@ mod tests {
             "--max-response-bytes=7",
             "--max-resolved-fields=8",
             "--max-polygon-vertices=9",
+            "--max-page-size=11",
         ])
         .http_options()
         .limits;
@@ -404,6 +427,7 @@ mod tests {
             limits.cost,
             CostLimits {
                 max_complexity: 1,
+                max_page_size: 11,
                 max_selections: 2,
                 max_known_at: 3,
                 max_aggregates: 4,

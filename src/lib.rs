@@ -13,3 +13,4 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod store;
+pub mod table;

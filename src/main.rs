@@ -190,11 +190,82 @@ async fn export(database: &DatabaseArgs, command: ExportCommand) -> anyhow::Resu
         ExportCommand::Torch { year, output } => {
             (zaiti::store::torch::torch_csv(&db, year).await?, output)
         }
+        ExportCommand::Statistics {
+            group_by,
+            as_of,
+            kind,
+            district,
+            output,
+        } => return export_statistics(&db, &group_by, as_of, &kind, &district, output).await,
     };
     match output {
         Some(path) => std::fs::write(&path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => println!("{text}"),
+    }
+    Ok(())
+}
+
+/// `export statistics`: the grouped figures as CSV, or XLSX for an `.xlsx` output.
+async fn export_statistics(
+    db: &sea_orm::DatabaseConnection,
+    group_by: &[String],
+    as_of: Option<chrono::NaiveDate>,
+    kinds: &[String],
+    districts: &[String],
+    output: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    use zaiti::domain::statistics::{Dimension, check_dimensions};
+    let dimensions = group_by
+        .iter()
+        .map(|name| {
+            Dimension::named(name).ok_or_else(|| {
+                let known: Vec<_> = Dimension::ALL.iter().map(|d| d.api_name()).collect();
+                anyhow::anyhow!("no dimension '{name}'; one of {}", known.join(", "))
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    check_dimensions(&dimensions).map_err(|error| anyhow::anyhow!(error.message))?;
+    let filter = zaiti::store::carrier::CarrierFilter {
+        kinds: kinds
+            .iter()
+            .map(|kind| {
+                kind.parse()
+                    .map_err(|_| anyhow::anyhow!("no carrier kind '{kind}'"))
+            })
+            .collect::<anyhow::Result<_>>()?,
+        district_ids: if districts.is_empty() {
+            Vec::new()
+        } else {
+            zaiti::store::district::ids_for_codes(db, "district", districts).await?
+        },
+        ..Default::default()
+    };
+    let as_of = as_of.unwrap_or_else(zaiti::store::today);
+    let (header, rows) = zaiti::store::statistics::table(db, &filter, &dimensions, as_of).await?;
+    match output {
+        Some(path)
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
+        {
+            let sheet = format!("载体统计{}", as_of.format("%Y%m%d"));
+            let bytes = zaiti::table::xlsx(&sheet, &header, &rows)?;
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        output => {
+            let text = zaiti::table::csv(
+                &header,
+                rows.iter()
+                    .map(|row| row.iter().map(zaiti::table::cell_text).collect::<Vec<_>>()),
+            );
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => print!("{text}"),
+            }
+        }
     }
     Ok(())
 }

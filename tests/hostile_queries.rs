@@ -367,6 +367,111 @@ async fn complexity_multiplies_by_every_list_and_the_refusal_names_the_figure_an
     assert_refused(&many, "QUERY_TOO_COMPLEX", &["limit of 100"]);
 }
 
+/// The names of `type_name`'s fields that hold a scalar or an enum (or a
+/// list of them) and need no argument: what a table of such records shows.
+async fn plain_fields(app: &TestApp, type_name: &str) -> Vec<String> {
+    let query = "query($name: String!) { __type(name: $name) { fields {
+        name args { type { kind } }
+        type { kind ofType { kind ofType { kind ofType { kind } } } } } } }";
+    let body = app
+        .graphql_raw_with(query, json!({ "name": type_name }))
+        .await;
+    let fields = body["data"]["__type"]["fields"].as_array().expect("fields");
+    fields
+        .iter()
+        .filter(|field| {
+            let optional_args = field["args"]
+                .as_array()
+                .expect("args")
+                .iter()
+                .all(|arg| arg["type"]["kind"] != "NON_NULL");
+            let mut kind = &field["type"];
+            while kind["kind"] == "NON_NULL" || kind["kind"] == "LIST" {
+                kind = &kind["ofType"];
+            }
+            optional_args && (kind["kind"] == "SCALAR" || kind["kind"] == "ENUM")
+        })
+        .map(|field| field["name"].as_str().expect("a name").to_owned())
+        .collect()
+}
+
+/// Page size and complexity are one model: a page is checked against the
+/// server's page size before anything else (whatever `--max-page-size`
+/// says), then counted by its size; the largest page of carriers with every
+/// plain field and the main page's lists passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_counted_by_their_size_up_to_the_configured_page_size() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_demo().await;
+    let fields = plain_fields(&app, "Carrier").await;
+    assert!(fields.len() >= 15, "{fields:?}");
+    let largest = format!(
+        "{{ carriers(first: 100) {{ totalCount nodes {{ {} operator {{ name }} district {{ nameZh }}
+            phases {{ areaM2 deliveredOn source }}
+            tenancies {{ areaM2 movedInOn enterprise {{ name industry }} }} }} }} }}",
+        fields.join(" ")
+    );
+    let body = app.graphql_raw(&largest).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let nodes = body["data"]["carriers"]["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes.len(), 100);
+    assert_eq!(
+        nodes[0].as_object().expect("a carrier").len(),
+        fields.len() + 4
+    );
+
+    // One past the page size is refused up front, with the figure and the
+    // limit, given inline, in a variable or as the variable's default.
+    for (query, variables, field) in [
+        (
+            "{ carriers(first: 101) { nodes { id } } }",
+            json!({}),
+            "first",
+        ),
+        (
+            "query($n: Int) { carriers(last: $n) { nodes { id } } }",
+            json!({ "n": 101 }),
+            "last",
+        ),
+        (
+            "query($n: Int = 101) { carriers(first: $n) { nodes { id } } }",
+            json!({}),
+            "first",
+        ),
+    ] {
+        let body = app.graphql_raw_with(query, variables).await;
+        assert_refused(&body, "BAD_USER_INPUT", &["100", "101"]);
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["limit"], 100, "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["actual"], 101, "{body}");
+    }
+
+    // With pages of up to 500, a page counts all its items: the main page's
+    // tenancies pass at 100 carriers and are too complex at 500.
+    let app = app_with(|limits| limits.cost.max_page_size = 500).await;
+    let names = app
+        .graphql_raw("{ carriers(first: 500) { nodes { id name } } }")
+        .await;
+    assert!(names.get("errors").is_none(), "{names}");
+    let tenancies = |size: u32| {
+        format!(
+            "{{ carriers(first: {size}) {{ nodes {{ tenancies {{ areaM2 movedInOn enterprise {{ name industry }} }} }} }} }}"
+        )
+    };
+    let body = app.graphql_raw(&tenancies(100)).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let body = app.graphql_raw(&tenancies(500)).await;
+    assert_refused(&body, "QUERY_TOO_COMPLEX", &["30000"]);
+    let actual = body["errors"][0]["extensions"]["actual"]
+        .as_u64()
+        .expect("the figure");
+    assert!(actual > 500 * 100, "counted {actual}");
+    let body = app
+        .graphql_raw("{ carriers(first: 501) { nodes { id } } }")
+        .await;
+    assert_refused(&body, "BAD_USER_INPUT", &["500", "501"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fragments_count_once_per_spread_against_the_selection_limit() {
     let app = app_with(|limits| limits.cost.max_selections = 20).await;
@@ -604,11 +709,11 @@ async fn requests_take_turns_and_one_without_a_turn_in_time_is_told_the_server_i
     })
     .await;
     app.load_demo().await;
-    // Twelve times the main page of the demo, a plain query (whole-portfolio
+    // Forty times the main page of the demo, a plain query (whole-portfolio
     // figures take no turn): well over 0.3 s.
     let slow = format!(
         "{{ {} }}",
-        (0..12)
+        (0..40)
             .map(|i| MAIN_PAGE
                 .trim_start_matches('{')
                 .trim_end_matches('}')

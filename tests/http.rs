@@ -309,7 +309,7 @@ async fn a_query_selecting_too_much_is_refused_as_too_complex() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_size_limit_is_configurable() {
     let mut options = zaiti::http::HttpOptions::default();
-    options.limits.max_page_size = 5;
+    options.limits.cost.max_page_size = 5;
     let app = TestApp::spawn_with(Backend::Sqlite, options).await;
     assert!(
         app.graphql_raw("{ carriers(first: 5) { totalCount } }")

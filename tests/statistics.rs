@@ -245,8 +245,194 @@ async fn statistics_cost_four_statements_and_refuse_a_repeated_dimension(app: Te
     assert_eq!(body["errors"][0]["extensions"]["field"], "groupBy");
 }
 
+/// Runs the `zaiti` binary on the test's database, on the blocking pool.
+async fn zaiti(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    let url = app.database_url.clone();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
+            .args(&args)
+            .env("DATABASE_URL", url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the zaiti binary runs")
+    })
+    .await
+    .expect("the command's task does not panic")
+}
+
+/// The kinds' names as the survey and the export write them.
+const KINDS_ZH: [(&str, &str); 4] = [
+    ("MAKERSPACE", "众创空间"),
+    ("INCUBATOR", "科技企业孵化器"),
+    ("ACCELERATOR", "加速器"),
+    ("SCIENCE_COMPLEX", "科创综合体"),
+];
+
+/// `zaiti export statistics` writes the figures the API gives, as CSV and
+/// as an XLSX workbook, with a totals row, filters included.
+async fn the_cli_exports_the_api_figures_as_csv_and_xlsx(app: TestApp) {
+    app.load_demo().await;
+    let names: BTreeMap<String, String> =
+        app.data("{ districts { code nameZh } }", json!({})).await["districts"]
+            .as_array()
+            .expect("districts")
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_owned(),
+                    d["nameZh"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+    let kind_zh = |kind: &Value| {
+        KINDS_ZH
+            .iter()
+            .find(|(api, _)| kind == *api)
+            .expect("a known kind")
+            .1
+            .to_owned()
+    };
+    let figures = |f: &Value| {
+        vec![
+            f["carriers"].to_string(),
+            format!("{:.2}", f["floorAreaM2"].as_f64().unwrap()),
+            format!("{:.2}", f["leasedAreaM2"].as_f64().unwrap()),
+            f["tenants"].to_string(),
+        ]
+    };
+    let answer = statistics(&app, json!(["DISTRICT", "KIND"]), Value::Null).await;
+    let mut expected: Vec<Vec<String>> = answer["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            let mut row = vec![
+                names[g["district"]["code"].as_str().unwrap()].clone(),
+                kind_zh(&g["kind"]),
+            ];
+            row.extend(figures(&g["figures"]));
+            row
+        })
+        .collect();
+    let mut totals = vec!["合计".to_owned(), String::new()];
+    totals.extend(figures(&answer["totals"]));
+    expected.push(totals);
+
+    let out = zaiti(
+        &app,
+        &[
+            "export",
+            "statistics",
+            "--group-by",
+            "district,kind",
+            "--as-of",
+            AS_OF,
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark for Excel");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "所在区（市）",
+            "载体类型",
+            "载体数",
+            "建成面积（平方米）",
+            "在孵企业使用面积（平方米）",
+            "在孵企业数"
+        ]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|record| record.expect("a row").iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows, expected);
+
+    // An .xlsx output is a workbook; a filter narrows it as it narrows the API.
+    let dir = tempfile_dir();
+    let path = dir.join("statistics.xlsx");
+    let out = zaiti(
+        &app,
+        &[
+            "export",
+            "statistics",
+            "--group-by",
+            "level",
+            "--as-of",
+            AS_OF,
+            "--kind",
+            "incubator",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer = statistics(&app, json!(["LEVEL"]), json!({ "kinds": ["INCUBATOR"] })).await;
+    use calamine::Reader;
+    let mut workbook = calamine::open_workbook_auto(&path).expect("a workbook");
+    let sheet = workbook
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|row| row.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        answer["groups"].as_array().unwrap().len() + 2,
+        "header, groups, totals"
+    );
+    assert_eq!(rows[0][0], "级别");
+    let last = rows.last().expect("the totals");
+    assert_eq!(last[0], "合计");
+    assert_eq!(last[1], answer["totals"]["carriers"].to_string());
+    assert_eq!(last[4], answer["totals"]["tenants"].to_string());
+    let floor: f64 = last[2].parse().expect("a number");
+    assert!((floor - answer["totals"]["floorAreaM2"].as_f64().unwrap()).abs() < 0.005);
+
+    // A dimension it does not know is refused, naming those it knows.
+    let out = zaiti(&app, &["export", "statistics", "--group-by", "colour"]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DISTRICT"));
+}
+
+/// A fresh directory under the system's temporary directory.
+fn tempfile_dir() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "zaiti-statistics-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
 on_both_databases!(
     groups_equal_the_sums_over_the_records,
     industry_and_ownership_groups_follow_the_records_and_the_filter,
     statistics_cost_four_statements_and_refuse_a_repeated_dimension,
+    the_cli_exports_the_api_figures_as_csv_and_xlsx,
 );

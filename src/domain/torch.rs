@@ -315,20 +315,11 @@ pub fn render_csv(rows: &[TorchRow]) -> String {
 }
 
 fn render_columns(rows: Vec<&TorchRow>, columns: &[Indicator]) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(BOM.as_bytes().to_vec());
-    // Writing to memory cannot fail, and every record has the header's width.
-    writer
-        .write_record(columns.iter().map(|column| column.name_zh()))
-        .expect("the header is written to memory");
-    for row in rows {
-        writer
-            .write_record(columns.iter().map(|column| column.cell(row)))
-            .expect("a row is written to memory");
-    }
-    let bytes = writer.into_inner().expect("the CSV is flushed to memory");
-    String::from_utf8(bytes).expect("the CSV is built from UTF-8 strings")
+    let header: Vec<&str> = columns.iter().map(|column| column.name_zh()).collect();
+    let cells = rows
+        .into_iter()
+        .map(|row| columns.iter().map(move |column| column.cell(row)));
+    crate::table::csv(&header, cells)
 }
 
 #[cfg(test)]

@@ -180,11 +180,15 @@ impl AuditQuery {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size when paging forward (default 20, at most 100).")] first: Option<
-            i32,
-        >,
+        #[graphql(
+            desc = "Page size when paging forward (default 20; at most the server's page size, 100 unless configured)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page size when paging backward (at most 100).")] last: Option<i32>,
+        #[graphql(
+            desc = "Page size when paging backward (at most the server's page size, 100 unless configured)."
+        )]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
         #[graphql(desc = "Conditions the events must meet.")] filter: Option<AuditEventFilter>,
     ) -> ApiResult<AuditEventConnection> {

@@ -110,13 +110,15 @@ pub fn page_args(
 
 /// The complexity of a page: its items' selection counted once per item it
 /// may hold, so a page of 100 costs 100 times one item against the limit.
-/// Sizes past the default maximum count as that maximum, so an oversized
-/// page is refused by the clearer page-size check rather than as too complex.
+/// A page past the server's page size never gets here: the document's
+/// measure refused it first (`cost::CostLimits::judge_document`).
 pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let items = first.or(last).map_or(DEFAULT_PAGE_SIZE, |n| {
-        (n.max(1) as u64).min(DEFAULT_MAX_PAGE_SIZE)
-    });
-    (items as usize).saturating_mul(child_complexity)
+    let items = first
+        .or(last)
+        .map_or(DEFAULT_PAGE_SIZE, |n| n.max(1).unsigned_abs().into());
+    usize::try_from(items)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(child_complexity)
 }
 
 /// Runs `count` only if the client selected `totalCount` (0 otherwise, which

@@ -154,6 +154,8 @@ pub const AGGREGATE_FIELDS: [&str; 4] = [
     "occupancySummary",
     "carrierStatistics",
 ];
+/// The arguments that size a page (every connection takes them).
+pub const PAGE_SIZE_ARGUMENTS: [&str; 2] = ["first", "last"];
 /// Carrier filter conditions that judge 五有 for the whole portfolio.
 pub const AGGREGATE_FILTER_KEYS: [&str; 2] = ["fullyFunctional", "failing"];
 
@@ -173,6 +175,17 @@ pub struct DocumentCost {
     pub aggregates: u64,
     /// The longest chain of fragments spread inside one another.
     pub fragment_nesting: usize,
+    /// The largest page any field asks for, so a page past the server's
+    /// page size is refused before complexity counts it.
+    pub largest_page: PageSize,
+}
+
+/// A page's size as a document asks for it: the items and the argument
+/// (`first` or `last`) that asks. Ordered by the items.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PageSize {
+    pub items: u64,
+    pub argument: &'static str,
 }
 
 impl DocumentCost {
@@ -182,6 +195,7 @@ impl DocumentCost {
         self.known_at = self.known_at.saturating_add(other.known_at);
         self.aggregates = self.aggregates.saturating_add(other.aggregates);
         self.fragment_nesting = self.fragment_nesting.max(other.fragment_nesting);
+        self.largest_page = self.largest_page.max(other.largest_page);
     }
 }
 
@@ -219,6 +233,7 @@ pub fn measure(
         total.selections = total.selections.saturating_add(fragment.selections);
         total.input_values = total.input_values.saturating_add(fragment.input_values);
         total.fragment_nesting = total.fragment_nesting.max(fragment.fragment_nesting);
+        total.largest_page = total.largest_page.max(fragment.largest_page);
     }
     Ok(total)
 }
@@ -231,8 +246,8 @@ enum Measured {
 struct Measurer<'a> {
     document: &'a ExecutableDocument,
     variables: &'a Variables,
-    /// Variables with a non-null default in some operation.
-    defaults: Vec<&'a Name>,
+    /// Variables with a non-null default in some operation, and that default.
+    defaults: Vec<(&'a Name, &'a ConstValue)>,
     /// The values each variable holds, counted once.
     variable_sizes: HashMap<&'a Name, u64>,
     fragments: HashMap<&'a Name, Measured>,
@@ -314,12 +329,25 @@ impl<'a> Measurer<'a> {
         let input_values = field.arguments.iter().fold(0, |sum: u64, (_, value)| {
             sum.saturating_add(self.values_in(&value.node))
         });
+        let largest_page = field
+            .arguments
+            .iter()
+            .filter_map(|(name, value)| {
+                let argument = PAGE_SIZE_ARGUMENTS
+                    .into_iter()
+                    .find(|known| *known == name.node.as_str())?;
+                let items = u64::try_from(self.integer(&value.node)?).unwrap_or(0);
+                Some(PageSize { items, argument })
+            })
+            .max()
+            .unwrap_or_default();
         let mut cost = DocumentCost {
             selections: 1,
             input_values,
             known_at: u64::from(known_at),
             aggregates: u64::from(aggregate),
             fragment_nesting: 0,
+            largest_page,
         };
         cost.add(self.directives(&field.directives));
         cost
@@ -367,10 +395,32 @@ impl<'a> Measurer<'a> {
             Value::Null => false,
             Value::Variable(name) => match self.variables.get(name) {
                 Some(value) => !matches!(value, ConstValue::Null),
-                None => self.defaults.contains(&name),
+                None => self.default_of(name).is_some(),
             },
             _ => true,
         }
+    }
+
+    /// The integer an argument holds, given inline, as a variable or by the
+    /// variable's default.
+    fn integer(&self, value: &Value) -> Option<i64> {
+        let number = match value {
+            Value::Number(number) => number,
+            Value::Variable(name) => match self.variables.get(name).or(self.default_of(name))? {
+                ConstValue::Number(number) => number,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        number.as_i64()
+    }
+
+    /// The non-null default some operation gives variable `name`.
+    fn default_of(&self, name: &Name) -> Option<&'a ConstValue> {
+        self.defaults
+            .iter()
+            .find(|(defined, _)| *defined == name)
+            .map(|(_, value)| *value)
     }
 
     /// Whether an input object (given inline or as a variable) sets one of
@@ -405,8 +455,8 @@ fn const_values_in(value: &ConstValue) -> u64 {
     }
 }
 
-/// Variables that some operation of `document` gives a non-null default.
-fn variable_defaults(document: &ExecutableDocument) -> Vec<&Name> {
+/// Variables that some operation of `document` gives a non-null default, with it.
+fn variable_defaults(document: &ExecutableDocument) -> Vec<(&Name, &ConstValue)> {
     let operations: Vec<_> = match &document.operations {
         DocumentOperations::Single(operation) => vec![operation],
         DocumentOperations::Multiple(operations) => operations.values().collect(),
@@ -414,14 +464,10 @@ fn variable_defaults(document: &ExecutableDocument) -> Vec<&Name> {
     operations
         .into_iter()
         .flat_map(|operation| &operation.node.variable_definitions)
-        .filter(|definition| {
-            definition
-                .node
-                .default_value
-                .as_ref()
-                .is_some_and(|value| !matches!(value.node, ConstValue::Null))
+        .filter_map(|definition| {
+            let default = &definition.node.default_value.as_ref()?.node;
+            (!matches!(default, ConstValue::Null)).then_some((&definition.node.name.node, default))
         })
-        .map(|definition| &definition.node.name.node)
         .collect()
 }
 
@@ -433,6 +479,8 @@ fn variable_defaults(document: &ExecutableDocument) -> Vec<&Name> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CostLimits {
     pub max_complexity: usize,
+    /// Largest page of any connection; complexity counts a page by its size.
+    pub max_page_size: u64,
     pub max_selections: usize,
     pub max_known_at: usize,
     pub max_aggregates: usize,
@@ -448,6 +496,7 @@ impl Default for CostLimits {
     fn default() -> Self {
         Self {
             max_complexity: DEFAULT_MAX_COMPLEXITY,
+            max_page_size: crate::store::page::DEFAULT_MAX_PAGE_SIZE,
             max_selections: DEFAULT_MAX_SELECTIONS,
             max_known_at: DEFAULT_MAX_KNOWN_AT,
             max_aggregates: DEFAULT_MAX_AGGREGATES,
@@ -469,6 +518,8 @@ pub struct Refusal {
     /// The figure found, where known.
     pub actual: Option<u64>,
     pub limit: u64,
+    /// The argument refused, where one is (as `BAD_USER_INPUT` names it).
+    pub field: Option<&'static str>,
 }
 
 impl Refusal {
@@ -484,6 +535,7 @@ impl Refusal {
             message: Message::new(english, chinese),
             actual,
             limit,
+            field: None,
         }
     }
 
@@ -496,6 +548,9 @@ impl Refusal {
             extensions.set("actual", actual);
         }
         extensions.set("limit", self.limit);
+        if let Some(field) = self.field {
+            extensions.set("field", field);
+        }
         error
     }
 }
@@ -518,6 +573,16 @@ impl CostLimits {
             ));
         };
         let over = |actual: u64, limit: usize| actual > limit as u64;
+        let page = cost.largest_page;
+        if page.items > self.max_page_size {
+            return Err(Refusal {
+                code: code::BAD_USER_INPUT,
+                message: crate::store::page::oversized(self.max_page_size, page.items),
+                actual: Some(page.items),
+                limit: self.max_page_size,
+                field: Some(page.argument),
+            });
+        }
         if over(cost.selections, self.max_selections) {
             return Err(Refusal::new(
                 code::QUERY_TOO_COMPLEX,
@@ -900,6 +965,29 @@ mod tests {
     }
 
     #[test]
+    fn the_largest_page_is_read_inline_from_variables_from_defaults_and_in_fragments() {
+        let pages = |query: &str, variables| measured(query, variables).largest_page.items;
+        let two = "{ a: carriers(first: 5) { totalCount } b: carriers(last: 30) { totalCount } }";
+        assert_eq!(pages(two, serde_json::json!({})), 30);
+        let variable = "query($n: Int) { carriers(first: $n) { totalCount } }";
+        assert_eq!(pages(variable, serde_json::json!({ "n": 7 })), 7);
+        assert_eq!(
+            pages(variable, serde_json::json!({})),
+            0,
+            "not given: the default page"
+        );
+        let default = "query($n: Int = 9) { carriers(first: $n) { totalCount } }";
+        assert_eq!(pages(default, serde_json::json!({})), 9);
+        assert_eq!(pages(default, serde_json::json!({ "n": 4 })), 4);
+        let fragment = "{ ...F } fragment F on Query { carriers(first: 12) { totalCount } }";
+        assert_eq!(pages(fragment, serde_json::json!({})), 12);
+        assert_eq!(
+            pages("{ carriers { nodes { id } } }", serde_json::json!({})),
+            0
+        );
+    }
+
+    #[test]
     fn fragments_spread_twice_at_each_of_25_levels_are_counted_without_expanding_them() {
         let mut query =
             String::from("{ carriers { nodes { ...F25 } } } fragment F0 on Carrier { id name }");
@@ -1124,8 +1212,23 @@ mod tests {
             known_at: 2,
             aggregates: 4,
             fragment_nesting: 3,
+            largest_page: PageSize {
+                items: 100,
+                argument: "first",
+            },
         };
         assert!(limits.judge_document(Ok(within)).is_ok());
+        let oversized = DocumentCost {
+            largest_page: PageSize {
+                items: 101,
+                argument: "last",
+            },
+            ..within
+        };
+        let refusal = limits.judge_document(Ok(oversized)).unwrap_err();
+        assert_eq!(refusal.code, code::BAD_USER_INPUT);
+        assert_eq!((refusal.actual, refusal.limit), (Some(101), 100));
+        assert_eq!(refusal.field, Some("last"));
         let refusal = limits
             .judge_complexity(DEFAULT_MAX_COMPLEXITY + 1)
             .unwrap_err();

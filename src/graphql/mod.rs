@@ -106,8 +106,6 @@ pub struct Limits {
     pub max_depth: usize,
     /// Whether clients may introspect the schema (front-end tools need it).
     pub introspection: bool,
-    /// Largest page of any connection.
-    pub max_page_size: u64,
     /// What one request may cost: complexity, selections, expensive fields,
     /// time, answer size.
     pub cost: cost::CostLimits,
@@ -120,7 +118,6 @@ impl Default for Limits {
         Self {
             max_depth: DEFAULT_MAX_DEPTH,
             introspection: true,
-            max_page_size: crate::store::page::DEFAULT_MAX_PAGE_SIZE,
             cost: cost::CostLimits::default(),
             max_polygon_vertices: crate::domain::geometry::DEFAULT_MAX_VERTICES,
         }
@@ -184,7 +181,7 @@ fn builder(
         Subscription::default(),
     )
     .limit_depth(limits.max_depth)
-    .data(connection::MaxPageSize(limits.max_page_size))
+    .data(connection::MaxPageSize(limits.cost.max_page_size))
     .data(limits)
     .data(gate)
     .data(bus);

@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::domain::Message;
 use crate::error::{AppError, AppResult};
 
 /// Page size when the client names none.
@@ -158,14 +159,19 @@ where
     })
 }
 
+/// Why a page of `asked` items is refused by a server whose pages hold at most `max_size`.
+pub fn oversized(max_size: u64, asked: impl std::fmt::Display) -> Message {
+    Message::new(
+        format!("a page holds 0 to {max_size} items, not {asked}"),
+        format!("每页条数应在 0 至 {max_size} 之间，填写的是 {asked}"),
+    )
+}
+
 fn size_and_direction(args: &PageArgs) -> AppResult<(u64, bool)> {
     let checked = |field: &str, n: i32| -> AppResult<u64> {
         if n < 0 || n as u64 > args.max_size {
-            return Err(AppError::invalid(
-                field,
-                format!("a page holds 0 to {} items, not {n}", args.max_size),
-                format!("每页条数应在 0 至 {} 之间，填写的是 {n}", args.max_size),
-            ));
+            let Message { en, zh } = oversized(args.max_size, n);
+            return Err(AppError::invalid(field, en, zh));
         }
         Ok(n as u64)
     };

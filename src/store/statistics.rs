@@ -2,7 +2,7 @@
 //! in SQL: two statements for the groups and two for the totals, however
 //! many groups there are.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use entity::{carrier, carrier_industry, operator, space_phase, tenancy};
@@ -12,7 +12,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
 use super::carrier::{CarrierFilter, held_levels, matching_ids};
 use super::occupancy::{counted, in_force};
 use crate::domain::carrier::Level;
-use crate::domain::statistics::{Dimension, Figures, GroupKey};
+use crate::domain::statistics::{self, Cell, Dimension, Figures, GroupKey};
 use crate::error::{AppResult, stored};
 
 /// The figures of every group on `as_of`, in the order of their keys, and
@@ -31,6 +31,25 @@ pub async fn grouped(
         .next()
         .unwrap_or_default();
     Ok((groups.into_iter().collect(), totals))
+}
+
+/// The figures of [`grouped`] as a table (`domain::statistics::table`),
+/// districts by their Chinese names: what the CLI exports.
+pub async fn table(
+    db: &DatabaseConnection,
+    filter: &CarrierFilter,
+    dimensions: &[Dimension],
+    as_of: NaiveDate,
+) -> AppResult<(Vec<&'static str>, Vec<Vec<Cell>>)> {
+    let (groups, totals) = grouped(db, filter, dimensions, as_of).await?;
+    let names: HashMap<i32, String> = super::district::all(db)
+        .await?
+        .into_iter()
+        .map(|district| (district.id, district.name_zh))
+        .collect();
+    Ok(statistics::table(dimensions, &groups, &totals, |id| {
+        names.get(&id).cloned().unwrap_or_default()
+    }))
 }
 
 /// Figures per group: one statement over the carriers and their delivered

@@ -1,7 +1,7 @@
 //! The `zaiti` command: parses the CLI, starts logging, calls the library.
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
 use zaiti::config::{
     Cli, Command, DatabaseArgs, ExportCommand, ImportCommand, TokenCommand, redacted,
@@ -19,9 +19,16 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let matches = cli_with_own_flags().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
     init_tracing(cli.log_json);
     match cli.command {
+        Command::Schema if schema_flag(&matches, POSSIBLE_TYPES) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&graphql::possible_types())?
+            );
+        }
         Command::Schema => print!("{}", graphql::sdl()),
         Command::Migrate(database) => {
             open(&database).await?;
@@ -62,6 +69,30 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `schema --possible-types`: print Apollo Client's `possibleTypes` map instead of the SDL.
+const POSSIBLE_TYPES: &str = "possible-types";
+
+/// The CLI of `zaiti::config`, with the flags only this command reads.
+fn cli_with_own_flags() -> clap::Command {
+    Cli::command().mut_subcommand("schema", |schema| {
+        schema.arg(
+            Arg::new(POSSIBLE_TYPES)
+                .long(POSSIBLE_TYPES)
+                .action(ArgAction::SetTrue)
+                .help(
+                    "Print Apollo Client's possibleTypes map (each interface and union with \
+                     the object types implementing it) as JSON instead of the SDL",
+                ),
+        )
+    })
+}
+
+fn schema_flag(matches: &clap::ArgMatches, flag: &str) -> bool {
+    matches
+        .subcommand_matches("schema")
+        .is_some_and(|schema| schema.get_flag(flag))
 }
 
 /// The `token` subcommands.

@@ -5,6 +5,8 @@
 //! and `"data": null`. Here the media type follows `Accept`, a request that
 //! fails before execution gets no `data` entry (and 400 under
 //! `application/graphql-response+json`), and a mutation over GET gets 405.
+//! Automatic persisted queries work over POST and over GET (Apollo's
+//! `useGETForHashedQueries`), queries only over GET.
 //! POST takes `application/json`, and `multipart/form-data` as the GraphQL
 //! multipart request specification has it, for file uploads (`importTenancies`).
 //! Every error's `message` is in the language the request's `Accept-Language`
@@ -19,9 +21,9 @@ use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, FromRequest, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::extract::{ConnectInfo, FromRequest, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 use super::persisted::{PERSISTED_QUERY_NOT_FOUND, Persisted};
@@ -61,39 +63,38 @@ impl MediaType {
     }
 }
 
-/// GraphiQL, the in-browser IDE, pointed at `/graphql`, with the Headers tab
-/// open for the bearer token.
-pub async fn graphiql() -> Html<&'static str> {
-    Html(include_str!("graphiql.html"))
-}
-
 pub async fn get(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    uri: Uri,
 ) -> axum::response::Response {
-    let query = query.unwrap_or_default();
-    if query.is_empty() && wants_html(&headers) {
-        return graphiql().await.into_response();
+    if uri.query().unwrap_or_default().is_empty() && wants_html(&headers) {
+        return super::graphiql::page(headers).await;
     }
     let language = super::language(&state, &headers);
     let Ok(media) = negotiate(&headers) else {
         return not_acceptable(language);
     };
     let reply = Reply { media, language };
-    let mut request = match async_graphql::http::parse_query_string(&query) {
-        Ok(request) => request,
-        Err(err) => {
-            return reply.http_error(
-                StatusCode::BAD_REQUEST,
-                &Message::new(
-                    format!("invalid GraphQL request in query string: {err}"),
-                    format!("查询字符串中的 GraphQL 请求无效：{err}"),
-                ),
-            );
-        }
+    let mut body = match query_string_request(&uri) {
+        Ok(body) => body,
+        Err(message) => return reply.http_error(StatusCode::BAD_REQUEST, &message),
     };
+    // Admitted before the persisted query is looked up: each token has its own.
+    let actor = match admit(&state, reply, &headers, peer).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
+    };
+    if let Some(refusal) = fill_persisted_query(&state, reply, &actor, &mut body) {
+        return refusal;
+    }
+    let mut request = match parse_request(body) {
+        Ok(request) => request,
+        Err(message) => return reply.http_error(StatusCode::BAD_REQUEST, &message),
+    };
+    // Checked once the query is known, a persisted one included: a GET must
+    // not change anything (Apollo sends hashed mutations with POST).
     if is_mutation(&mut request) {
         let mut response = reply.http_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -107,10 +108,35 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    match admit(&state, reply, &headers, peer).await {
-        Ok(actor) => run(&state, reply, actor, request).await,
-        Err(refusal) => refusal,
+    run(&state, reply, actor, request).await
+}
+
+/// The GraphQL request in a GET's query string (`query`, `operationName`,
+/// and `variables` and `extensions` as JSON texts), as the JSON object a POST
+/// would carry, so that both are read, and their persisted queries filled
+/// in, alike. Other parameters are ignored.
+fn query_string_request(uri: &Uri) -> Result<Value, Message> {
+    let Query(parameters) = Query::<Vec<(String, String)>>::try_from_uri(uri).map_err(|err| {
+        Message::new(
+            format!("invalid GraphQL request in query string: {err}"),
+            format!("查询字符串中的 GraphQL 请求无效：{err}"),
+        )
+    })?;
+    let mut request = serde_json::Map::new();
+    for (name, text) in parameters {
+        let value = match name.as_str() {
+            "query" | "operationName" => Value::String(text),
+            "variables" | "extensions" => serde_json::from_str(&text).map_err(|err| {
+                Message::new(
+                    format!("`{name}` in the query string is not JSON: {err}"),
+                    format!("查询字符串中的 `{name}` 不是有效的 JSON：{err}"),
+                )
+            })?,
+            _ => continue,
+        };
+        request.insert(name, value);
     }
+    Ok(Value::Object(request))
 }
 
 pub async fn post(

@@ -155,7 +155,8 @@ mod tests {
 
     #[test]
     fn a_host_that_could_inject_a_source_is_left_out() {
-        let policy = |host: &str| content_security_policy(Some(&HeaderValue::from_static(host)));
+        let policy =
+            |host: &'static str| content_security_policy(Some(&HeaderValue::from_static(host)));
         assert!(policy("127.0.0.1:8080").contains("ws://127.0.0.1:8080 wss://127.0.0.1:8080"));
         assert!(policy("[::1]:8080").contains("ws://[::1]:8080"));
         let injected = policy("evil.example; script-src *");

@@ -573,3 +573,40 @@ async fn persisted_queries_work_over_get_for_queries_only() {
     assert_eq!(status, 405);
     assert_eq!(app.count_rows("operator").await, 0);
 }
+
+/// A subscription sent over HTTP is told where subscriptions run, in both
+/// languages, and nothing runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_over_http_is_sent_to_the_websocket() {
+    let app = app().await;
+    let document = r#"subscription { occupancyChanged(carrierId: "Q2Fycmllcjox") { at } }"#;
+    for (accept, status) in [
+        ("application/graphql-response+json", 400),
+        ("application/json", 200),
+    ] {
+        let response = app
+            .post_graphql()
+            .header("accept", accept)
+            .json(&json!({ "query": document }))
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), status, "{accept}");
+        let body: Value = response.json().await.expect("JSON");
+        assert!(body.get("data").is_none(), "{body}");
+        let extensions = &body["errors"][0]["extensions"];
+        assert_eq!(extensions["code"], "BAD_REQUEST", "{body}");
+        assert!(
+            extensions["messageEn"]
+                .as_str()
+                .is_some_and(|m| m.contains("WebSocket")),
+            "{body}"
+        );
+        assert!(
+            extensions["messageZh"]
+                .as_str()
+                .is_some_and(|m| m.contains("WebSocket")),
+            "{body}"
+        );
+    }
+}

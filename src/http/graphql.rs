@@ -55,6 +55,15 @@ impl MediaType {
         }
     }
 
+    /// The status of a request error (nothing ran): only
+    /// graphql-response+json may say so in the status.
+    fn request_error_status(self) -> StatusCode {
+        match self {
+            Self::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+            Self::Json => StatusCode::OK,
+        }
+    }
+
     fn header(self) -> HeaderValue {
         HeaderValue::from_static(match self {
             Self::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
@@ -95,7 +104,7 @@ pub async fn get(
     };
     // Checked once the query is known, a persisted one included: a GET must
     // not change anything (Apollo sends hashed mutations with POST).
-    if is_mutation(&mut request) {
+    if operation_type(&mut request) == Some(OperationType::Mutation) {
         let mut response = reply.http_error(
             StatusCode::METHOD_NOT_ALLOWED,
             &Message::new(
@@ -461,9 +470,19 @@ async fn run(
     state: &AppState,
     reply: Reply,
     actor: Actor,
-    request: Request,
+    mut request: Request,
 ) -> axum::response::Response {
     let Reply { media, language } = reply;
+    if operation_type(&mut request) == Some(OperationType::Subscription) {
+        return reply.error(
+            media.request_error_status(),
+            code::BAD_REQUEST,
+            &Message::new(
+                "subscriptions run over WebSocket: open this URL with ws:// or wss:// (subprotocol graphql-transport-ws)",
+                "订阅（subscription）须通过 WebSocket 运行：请以 ws:// 或 wss:// 连接本地址（子协议 graphql-transport-ws）",
+            ),
+        );
+    }
     // Resolvers that write messages into the answer (an import's bad rows) read it.
     let mut request = request.data(language);
     // Held until the answer is written: the answer tree is the memory a turn
@@ -505,11 +524,8 @@ async fn run(
         };
         return bytes_response(media, StatusCode::OK, bytes);
     }
-    // Nothing ran: a request error. Only graphql-response+json may say so in the status.
-    let status = match media {
-        MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
-        MediaType::Json => StatusCode::OK,
-    };
+    // Nothing ran: a request error.
+    let status = media.request_error_status();
     let mut errors = response.errors;
     errors.iter_mut().for_each(classify_request_error);
     speak(&mut errors, language);
@@ -628,14 +644,11 @@ fn not_acceptable(language: Language) -> axum::response::Response {
         .into_response()
 }
 
-/// Whether the operation the request would run is a mutation.
-fn is_mutation(request: &mut Request) -> bool {
+/// The type of the operation the request would run, if it parses and names one.
+fn operation_type(request: &mut Request) -> Option<OperationType> {
     let operation_name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
-    };
-    chosen_operation(document, operation_name.as_deref())
-        .is_some_and(|operation| operation.node.ty == OperationType::Mutation)
+    let document = request.parsed_query().ok()?;
+    chosen_operation(document, operation_name.as_deref()).map(|operation| operation.node.ty)
 }
 
 /// Whether the body's media type (without parameters) is `essence`.

@@ -1,7 +1,7 @@
 //! The `zaiti` command: parses the CLI, starts logging, calls the library.
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
 use zaiti::config::{
     Cli, Command, DatabaseArgs, ExportCommand, ImportCommand, TokenCommand, redacted,
@@ -19,9 +19,16 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let matches = cli_with_own_flags().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
     init_tracing(cli.log_json);
     match cli.command {
+        Command::Schema if schema_flag(&matches, POSSIBLE_TYPES) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&graphql::possible_types())?
+            );
+        }
         Command::Schema => print!("{}", graphql::sdl()),
         Command::Migrate(database) => {
             open(&database).await?;
@@ -43,8 +50,8 @@ async fn main() -> anyhow::Result<()> {
             if args.demo {
                 let summary = demo::load(&db).await.context("loading demo data")?;
                 tracing::info!(%summary, "demo data");
-                let issued = store::token::renew_demo_admin(&db).await?;
-                println!("demo admin token: {}", issued.secret);
+                let token = demo_admin_token(&db, &args.database.database_url).await?;
+                println!("demo admin token: {}", token.secret());
             }
             let listener = http::listen(args.listen)
                 .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -62,6 +69,103 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The demo admin token of `serve --demo`: the one the previous start wrote
+/// down for this database if it is still valid (a browser that kept it keeps
+/// working), else a new one, written down for the next start. Demo mode only:
+/// without `--demo` no secret is ever written to a file.
+async fn demo_admin_token(
+    db: &sea_orm::DatabaseConnection,
+    database_url: &str,
+) -> anyhow::Result<store::token::DemoAdmin> {
+    let file = demo_token_file(database_url);
+    let kept = file
+        .as_deref()
+        .and_then(|file| std::fs::read_to_string(file).ok())
+        .map(|text| text.trim().to_owned());
+    let token = store::token::demo_admin(db, kept.as_deref()).await?;
+    match (&token, &file) {
+        (store::token::DemoAdmin::Kept(_), Some(file)) => {
+            eprintln!(
+                "the demo admin token kept in {} is still valid",
+                file.display()
+            );
+        }
+        (store::token::DemoAdmin::Issued(secret), Some(file)) => {
+            match write_private(file, secret) {
+                Ok(()) => eprintln!(
+                    "a new demo admin token, kept in {} for the next start",
+                    file.display()
+                ),
+                Err(err) => {
+                    tracing::warn!(%err, file = %file.display(), "cannot keep the demo token; the next start issues another")
+                }
+            }
+        }
+        (_, None) => {}
+    }
+    Ok(token)
+}
+
+/// Where `serve --demo` keeps its admin token for a database: under the
+/// user's state directory (`$XDG_STATE_HOME`, else `~/.local/state`), one
+/// file per database URL; `None` without a home directory.
+fn demo_token_file(database_url: &str) -> Option<std::path::PathBuf> {
+    use sha2::{Digest, Sha256};
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".local/state"))
+        })?;
+    let database = hex::encode(Sha256::digest(database_url.as_bytes()));
+    Some(
+        state
+            .join("zaiti")
+            .join(format!("demo-token-{}", &database[..16])),
+    )
+}
+
+/// Writes `secret` to `file`, readable by its owner only.
+fn write_private(file: &std::path::Path, secret: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut opened = options.open(file)?;
+    // A file made by an earlier version, or by hand, may be wider open.
+    #[cfg(unix)]
+    opened.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    writeln!(opened, "{secret}")
+}
+
+/// `schema --possible-types`: print Apollo Client's `possibleTypes` map instead of the SDL.
+const POSSIBLE_TYPES: &str = "possible-types";
+
+/// The CLI of `zaiti::config`, with the flags only this command reads.
+fn cli_with_own_flags() -> clap::Command {
+    Cli::command().mut_subcommand("schema", |schema| {
+        schema.arg(
+            Arg::new(POSSIBLE_TYPES)
+                .long(POSSIBLE_TYPES)
+                .action(ArgAction::SetTrue)
+                .help(
+                    "Print Apollo Client's possibleTypes map (each interface and union with \
+                     the object types implementing it) as JSON instead of the SDL",
+                ),
+        )
+    })
+}
+
+fn schema_flag(matches: &clap::ArgMatches, flag: &str) -> bool {
+    matches
+        .subcommand_matches("schema")
+        .is_some_and(|schema| schema.get_flag(flag))
 }
 
 /// The `token` subcommands.

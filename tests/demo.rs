@@ -201,7 +201,61 @@ async fn the_demo_closed_2025_and_shows_a_restatement(app: TestApp) {
     );
 }
 
+/// `serve --demo` keeps its admin token across restarts: the secret a
+/// previous start wrote down is printed again while it is the valid demo
+/// admin token, and a new one (the old revoked) replaces it otherwise.
+async fn the_demo_admin_token_survives_a_restart(app: TestApp) {
+    use zaiti::store::token::{DemoAdmin, demo_admin};
+    // Whether a secret is let in; a revocation holds once the server's
+    // token cache has forgotten it.
+    let works = |secret: String| {
+        let app = &app;
+        async move {
+            tokio::time::sleep(zaiti::store::token::CACHE_FOR).await;
+            let response = app
+                .client
+                .post(app.graphql_url())
+                .bearer_auth(secret)
+                .json(&json!({ "query": "{ carriers { totalCount } }" }))
+                .send()
+                .await
+                .expect("a response");
+            response.status() == 200
+        }
+    };
+    let DemoAdmin::Issued(first) = demo_admin(&app.db, None).await.expect("issued") else {
+        panic!("nothing was kept, so a token is issued");
+    };
+    assert!(works(first.clone()).await);
+    assert_eq!(
+        demo_admin(&app.db, Some(&first)).await.expect("kept"),
+        DemoAdmin::Kept(first.clone()),
+        "a restart prints the same token"
+    );
+    assert!(works(first.clone()).await, "and it still works");
+
+    // Another token's secret is never taken for the demo token, even an admin's.
+    let DemoAdmin::Issued(second) = demo_admin(&app.db, Some(&app.admin_token))
+        .await
+        .expect("issued")
+    else {
+        panic!("the test admin token is not the demo admin token");
+    };
+    assert_ne!(second, first);
+    assert!(works(second.clone()).await);
+    assert!(
+        !works(first.clone()).await,
+        "the previous demo token is revoked"
+    );
+    let DemoAdmin::Issued(third) = demo_admin(&app.db, Some(&first)).await.expect("issued") else {
+        panic!("a revoked secret is not kept");
+    };
+    assert!(works(third).await);
+    assert!(!works(second).await);
+}
+
 on_both_databases!(
+    the_demo_admin_token_survives_a_restart,
     the_demo_closed_2025_and_shows_a_restatement,
     the_demo_portfolio_loads_once_and_covers_every_district_and_kind,
     the_demo_shows_a_voided_phase_and_amended_records,

@@ -102,8 +102,12 @@ async fn queries_work_over_get_and_mutations_do_not() {
     assert_eq!(app.count_rows("operator").await, 0);
 }
 
+/// GraphiQL comes entirely from the server: the page links only its own
+/// files, each of which is served (cached for a year, as its link changes with
+/// its content), and a Content-Security-Policy forbids inline and foreign
+/// scripts and connections elsewhere.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_browser_gets_graphiql() {
+async fn a_browser_gets_graphiql_from_the_server_alone() {
     let app = app().await;
     for path in ["/", "/graphql"] {
         let page = app
@@ -114,11 +118,72 @@ async fn a_browser_gets_graphiql() {
             .await
             .expect("a response");
         assert_eq!(page.status(), 200);
+        let policy = page.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        for directive in [
+            "default-src 'none'",
+            "script-src 'self';",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(policy.contains(directive), "{path}: {policy}");
+        }
+        let host = app.base_url.trim_start_matches("http://");
         assert!(
-            page.text().await.expect("text").contains("graphiql"),
-            "{path}"
+            policy.contains(&format!("connect-src 'self' ws://{host} wss://{host};")),
+            "{path}: connections go to this server only: {policy}"
         );
+        let html = page.text().await.expect("text");
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<script>") && !html.contains("<script type"),
+            "no inline script: {html}"
+        );
+
+        let linked: Vec<&str> = html
+            .split(['"', '\''])
+            .filter(|part| part.starts_with("/graphiql/"))
+            .collect();
+        assert!(linked.len() >= 7, "the page links its files: {linked:?}");
+        for link in linked {
+            let asset = app
+                .client
+                .get(format!("{}{link}", app.base_url))
+                .send()
+                .await
+                .expect("a response");
+            assert_eq!(asset.status(), 200, "{link}");
+            assert_eq!(
+                asset.headers()["cache-control"],
+                "public, max-age=31536000, immutable",
+                "{link}"
+            );
+            let kind = if link.contains(".css") {
+                "text/css"
+            } else {
+                "text/javascript"
+            };
+            assert!(
+                asset.headers()["content-type"]
+                    .to_str()
+                    .is_ok_and(|t| t.starts_with(kind)),
+                "{link}"
+            );
+            assert!(!asset.bytes().await.expect("bytes").is_empty(), "{link}");
+        }
     }
+    let missing = app
+        .client
+        .get(format!("{}/graphiql/secrets.txt", app.base_url))
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(missing.status(), 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -440,4 +505,108 @@ async fn persisted_queries_follow_apollos_protocol() {
         body["errors"][0]["extensions"]["code"],
         "BATCHING_NOT_SUPPORTED"
     );
+}
+
+/// Apollo's `useGETForHashedQueries`: the hash alone over GET, the query
+/// sent once (by POST) on PERSISTED_QUERY_NOT_FOUND, then GETs of the hash
+/// are answered. A persisted mutation is never run over GET.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn persisted_queries_work_over_get_for_queries_only() {
+    use sha2::{Digest, Sha256};
+    let app = app().await;
+    let get = |query: Option<&str>, hash: &str| {
+        let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+        let mut parameters = vec![("extensions", extensions.to_string())];
+        parameters.extend(query.map(|q| ("query", q.to_owned())));
+        let request = app.get_graphql().query(&parameters);
+        async move {
+            let response = request.send().await.expect("a response");
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.expect("JSON"))
+        }
+    };
+    let post = |query: &str, hash: &str| {
+        let body = json!({
+            "query": query,
+            "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } },
+        });
+        let request = app.post_graphql().json(&body);
+        async move { request.send().await.expect("a response").status().as_u16() }
+    };
+
+    let query = "query Districts { districts { code } }";
+    let hash = hex::encode(Sha256::digest(query.as_bytes()));
+    let (status, body) = get(None, &hash).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+        "{body}"
+    );
+    assert_eq!(post(query, &hash).await, 200);
+    let (status, body) = get(None, &hash).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["data"]["districts"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "the hash alone is answered over GET: {body}"
+    );
+    // A query and its hash over GET are kept too.
+    let other = "{ operators(first: 1) { totalCount } }";
+    let other_hash = hex::encode(Sha256::digest(other.as_bytes()));
+    let (status, body) = get(Some(other), &other_hash).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = get(None, &other_hash).await;
+    assert!(
+        body["data"]["operators"]["totalCount"].is_number(),
+        "{body}"
+    );
+
+    let mutation =
+        r#"mutation { createOperator(input: {name: "x", uscc: "x", ownership: OTHER}) { id } }"#;
+    let mutation_hash = hex::encode(Sha256::digest(mutation.as_bytes()));
+    // Kept by a POST (which refuses the bad input), then asked for by hash over GET.
+    assert_eq!(post(mutation, &mutation_hash).await, 200);
+    let (status, body) = get(None, &mutation_hash).await;
+    assert_eq!(status, 405, "{body}");
+    let (status, _) = get(Some(mutation), &mutation_hash).await;
+    assert_eq!(status, 405);
+    assert_eq!(app.count_rows("operator").await, 0);
+}
+
+/// A subscription sent over HTTP is told where subscriptions run, in both
+/// languages, and nothing runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_over_http_is_sent_to_the_websocket() {
+    let app = app().await;
+    let document = r#"subscription { occupancyChanged(carrierId: "Q2Fycmllcjox") { at } }"#;
+    for (accept, status) in [
+        ("application/graphql-response+json", 400),
+        ("application/json", 200),
+    ] {
+        let response = app
+            .post_graphql()
+            .header("accept", accept)
+            .json(&json!({ "query": document }))
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), status, "{accept}");
+        let body: Value = response.json().await.expect("JSON");
+        assert!(body.get("data").is_none(), "{body}");
+        let extensions = &body["errors"][0]["extensions"];
+        assert_eq!(extensions["code"], "BAD_REQUEST", "{body}");
+        assert!(
+            extensions["messageEn"]
+                .as_str()
+                .is_some_and(|m| m.contains("WebSocket")),
+            "{body}"
+        );
+        assert!(
+            extensions["messageZh"]
+                .as_str()
+                .is_some_and(|m| m.contains("WebSocket")),
+            "{body}"
+        );
+    }
 }

@@ -83,3 +83,43 @@ async fn the_standard_introspection_query_of_front_end_tools_is_answered() {
             .is_some_and(|t| t.len() > 20)
     );
 }
+
+/// `zaiti schema --possible-types` prints what introspection says: every
+/// interface and union with its `possibleTypes`, nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn possible_types_match_introspection() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
+        .args(["schema", "--possible-types"])
+        .output()
+        .expect("zaiti runs");
+    assert!(output.status.success(), "{output:?}");
+    let printed: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_slice(&output.stdout).expect("a JSON object of lists");
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let data = app
+        .data(
+            "{ __schema { types { name possibleTypes { name } } } }",
+            json!({}),
+        )
+        .await;
+    let mut introspected = std::collections::BTreeMap::new();
+    for ty in data["__schema"]["types"].as_array().expect("types") {
+        let Some(possible) = ty["possibleTypes"].as_array() else {
+            continue;
+        };
+        let mut names: Vec<String> = possible
+            .iter()
+            .map(|t| t["name"].as_str().expect("a name").to_owned())
+            .collect();
+        names.sort();
+        introspected.insert(ty["name"].as_str().expect("a name").to_owned(), names);
+    }
+    assert!(
+        introspected
+            .get("Node")
+            .is_some_and(|types| types.contains(&"Carrier".to_owned())),
+        "introspection lists Carrier as a Node: {introspected:?}"
+    );
+    assert_eq!(printed, introspected);
+}

@@ -35,6 +35,7 @@ pub mod support;
 pub mod tenancy;
 pub mod torch;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -201,6 +202,46 @@ pub fn sdl() -> String {
             .sorted_enum_items()
             .include_specified_by(),
     )
+}
+
+/// Apollo Client's `possibleTypes` map: each interface and union of the
+/// schema with the object types that can stand for it, read from [`sdl`]
+/// (so it cannot drift from the schema), names sorted. An `InMemoryCache`
+/// needs it to match a fragment on an interface (`... on Node`) to the
+/// objects in its cache.
+pub fn possible_types() -> BTreeMap<String, Vec<String>> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let Ok(document) = async_graphql::parser::parse_schema(sdl()) else {
+        // The SDL comes from the schema itself; it always parses.
+        return BTreeMap::new();
+    };
+    let mut possible = BTreeMap::<String, Vec<String>>::new();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(definition) = definition else {
+            continue;
+        };
+        let name = definition.node.name.node.to_string();
+        match definition.node.kind {
+            TypeKind::Interface(_) => {
+                possible.entry(name).or_default();
+            }
+            TypeKind::Object(object) => {
+                for interface in object.implements {
+                    possible
+                        .entry(interface.node.to_string())
+                        .or_default()
+                        .push(name.clone());
+                }
+            }
+            TypeKind::Union(union) => possible
+                .entry(name)
+                .or_default()
+                .extend(union.members.iter().map(|member| member.node.to_string())),
+            _ => {}
+        }
+    }
+    possible.values_mut().for_each(|types| types.sort());
+    possible
 }
 
 /// Both schemas over one aggregate gate.

@@ -5,6 +5,8 @@
 //! and `"data": null`. Here the media type follows `Accept`, a request that
 //! fails before execution gets no `data` entry (and 400 under
 //! `application/graphql-response+json`), and a mutation over GET gets 405.
+//! Automatic persisted queries work over POST and over GET (Apollo's
+//! `useGETForHashedQueries`), queries only over GET.
 //! POST takes `application/json`, and `multipart/form-data` as the GraphQL
 //! multipart request specification has it, for file uploads (`importTenancies`).
 //! Every error's `message` is in the language the request's `Accept-Language`
@@ -19,9 +21,9 @@ use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, FromRequest, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::extract::{ConnectInfo, FromRequest, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 use super::persisted::{PERSISTED_QUERY_NOT_FOUND, Persisted};
@@ -53,6 +55,15 @@ impl MediaType {
         }
     }
 
+    /// The status of a request error (nothing ran): only
+    /// graphql-response+json may say so in the status.
+    fn request_error_status(self) -> StatusCode {
+        match self {
+            Self::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+            Self::Json => StatusCode::OK,
+        }
+    }
+
     fn header(self) -> HeaderValue {
         HeaderValue::from_static(match self {
             Self::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
@@ -61,40 +72,39 @@ impl MediaType {
     }
 }
 
-/// GraphiQL, the in-browser IDE, pointed at `/graphql`, with the Headers tab
-/// open for the bearer token.
-pub async fn graphiql() -> Html<&'static str> {
-    Html(include_str!("graphiql.html"))
-}
-
 pub async fn get(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    uri: Uri,
 ) -> axum::response::Response {
-    let query = query.unwrap_or_default();
-    if query.is_empty() && wants_html(&headers) {
-        return graphiql().await.into_response();
+    if uri.query().unwrap_or_default().is_empty() && wants_html(&headers) {
+        return super::graphiql::page(headers).await;
     }
     let language = super::language(&state, &headers);
     let Ok(media) = negotiate(&headers) else {
         return not_acceptable(language);
     };
     let reply = Reply { media, language };
-    let mut request = match async_graphql::http::parse_query_string(&query) {
-        Ok(request) => request,
-        Err(err) => {
-            return reply.http_error(
-                StatusCode::BAD_REQUEST,
-                &Message::new(
-                    format!("invalid GraphQL request in query string: {err}"),
-                    format!("查询字符串中的 GraphQL 请求无效：{err}"),
-                ),
-            );
-        }
+    let mut body = match query_string_request(&uri) {
+        Ok(body) => body,
+        Err(message) => return reply.http_error(StatusCode::BAD_REQUEST, &message),
     };
-    if is_mutation(&mut request) {
+    // Admitted before the persisted query is looked up: each token has its own.
+    let actor = match admit(&state, reply, &headers, peer).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
+    };
+    if let Some(refusal) = fill_persisted_query(&state, reply, &actor, &mut body) {
+        return refusal;
+    }
+    let mut request = match parse_request(body) {
+        Ok(request) => request,
+        Err(message) => return reply.http_error(StatusCode::BAD_REQUEST, &message),
+    };
+    // Checked once the query is known, a persisted one included: a GET must
+    // not change anything (Apollo sends hashed mutations with POST).
+    if operation_type(&mut request) == Some(OperationType::Mutation) {
         let mut response = reply.http_error(
             StatusCode::METHOD_NOT_ALLOWED,
             &Message::new(
@@ -107,10 +117,35 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    match admit(&state, reply, &headers, peer).await {
-        Ok(actor) => run(&state, reply, actor, request).await,
-        Err(refusal) => refusal,
+    run(&state, reply, actor, request).await
+}
+
+/// The GraphQL request in a GET's query string (`query`, `operationName`,
+/// and `variables` and `extensions` as JSON texts), as the JSON object a POST
+/// would carry, so that both are read, and their persisted queries filled
+/// in, alike. Other parameters are ignored.
+fn query_string_request(uri: &Uri) -> Result<Value, Message> {
+    let Query(parameters) = Query::<Vec<(String, String)>>::try_from_uri(uri).map_err(|err| {
+        Message::new(
+            format!("invalid GraphQL request in query string: {err}"),
+            format!("查询字符串中的 GraphQL 请求无效：{err}"),
+        )
+    })?;
+    let mut request = serde_json::Map::new();
+    for (name, text) in parameters {
+        let value = match name.as_str() {
+            "query" | "operationName" => Value::String(text),
+            "variables" | "extensions" => serde_json::from_str(&text).map_err(|err| {
+                Message::new(
+                    format!("`{name}` in the query string is not JSON: {err}"),
+                    format!("查询字符串中的 `{name}` 不是有效的 JSON：{err}"),
+                )
+            })?,
+            _ => continue,
+        };
+        request.insert(name, value);
     }
+    Ok(Value::Object(request))
 }
 
 pub async fn post(
@@ -435,9 +470,19 @@ async fn run(
     state: &AppState,
     reply: Reply,
     actor: Actor,
-    request: Request,
+    mut request: Request,
 ) -> axum::response::Response {
     let Reply { media, language } = reply;
+    if operation_type(&mut request) == Some(OperationType::Subscription) {
+        return reply.error(
+            media.request_error_status(),
+            code::BAD_REQUEST,
+            &Message::new(
+                "subscriptions run over WebSocket: open this URL with ws:// or wss:// (subprotocol graphql-transport-ws)",
+                "订阅（subscription）须通过 WebSocket 运行：请以 ws:// 或 wss:// 连接本地址（子协议 graphql-transport-ws）",
+            ),
+        );
+    }
     // Resolvers that write messages into the answer (an import's bad rows) read it.
     let mut request = request.data(language);
     // Held until the answer is written: the answer tree is the memory a turn
@@ -479,11 +524,8 @@ async fn run(
         };
         return bytes_response(media, StatusCode::OK, bytes);
     }
-    // Nothing ran: a request error. Only graphql-response+json may say so in the status.
-    let status = match media {
-        MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
-        MediaType::Json => StatusCode::OK,
-    };
+    // Nothing ran: a request error.
+    let status = media.request_error_status();
     let mut errors = response.errors;
     errors.iter_mut().for_each(classify_request_error);
     speak(&mut errors, language);
@@ -602,14 +644,11 @@ fn not_acceptable(language: Language) -> axum::response::Response {
         .into_response()
 }
 
-/// Whether the operation the request would run is a mutation.
-fn is_mutation(request: &mut Request) -> bool {
+/// The type of the operation the request would run, if it parses and names one.
+fn operation_type(request: &mut Request) -> Option<OperationType> {
     let operation_name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
-    };
-    chosen_operation(document, operation_name.as_deref())
-        .is_some_and(|operation| operation.node.ty == OperationType::Mutation)
+    let document = request.parsed_query().ok()?;
+    chosen_operation(document, operation_name.as_deref()).map(|operation| operation.node.ty)
 }
 
 /// Whether the body's media type (without parameters) is `essence`.

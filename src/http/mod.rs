@@ -1,7 +1,8 @@
-//! The HTTP surface: `/graphql` (with GraphiQL, and live updates over
-//! WebSocket), `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql` (with GraphiQL, its files under
+//! `/graphiql/`, and live updates over WebSocket), `/healthz`, `/readyz`.
 
 mod auth;
+mod graphiql;
 mod graphql;
 mod health;
 pub mod ogc;
@@ -126,7 +127,8 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         persisted: Arc::default(),
     };
     Router::new()
-        .route("/", get(graphql::graphiql))
+        .route("/", get(graphiql::page))
+        .route("/graphiql/{name}", get(graphiql::asset))
         .route("/graphql", get(ws::get).post(graphql::post))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))

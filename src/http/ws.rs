@@ -34,7 +34,7 @@ use async_graphql::{Data, Executor, Request, Response};
 use axum::Extension;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use futures_util::stream::{self, BoxStream};
@@ -108,11 +108,11 @@ pub async fn get(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     stopping: Option<Extension<Stopping>>,
-    query: RawQuery,
+    uri: axum::http::Uri,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> axum::response::Response {
     if !asks_for_websocket(&headers) {
-        return graphql::get(State(state), ConnectInfo(peer), headers, query).await;
+        return graphql::get(State(state), ConnectInfo(peer), headers, uri).await;
     }
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,

@@ -237,12 +237,42 @@ pub async fn is_active(db: &DatabaseConnection, id: i32) -> AppResult<bool> {
         .is_some())
 }
 
-/// Replaces the demo admin token: revokes the previous one and issues a new
-/// one, whose secret the caller prints.
-pub async fn renew_demo_admin(db: &DatabaseConnection) -> AppResult<IssuedToken> {
-    const DEMO_ADMIN: &str = "demo admin";
+/// The name of the admin token `serve --demo` issues.
+pub const DEMO_ADMIN: &str = "demo admin";
+
+/// The demo admin token's secret, for `serve --demo` to print: `kept` (the
+/// secret a previous start wrote down) if it is still the unrevoked demo
+/// admin token of this database, so a browser that kept it keeps working
+/// across restarts; else a new one, the previous ones revoked. Any other
+/// token's secret is never reused: `kept` cannot promote a token.
+pub async fn demo_admin(db: &DatabaseConnection, kept: Option<&str>) -> AppResult<DemoAdmin> {
+    if let Some(kept) = kept {
+        match authenticate(db, kept).await {
+            Ok(actor) if actor.name == DEMO_ADMIN && actor.role == Role::Admin => {
+                return Ok(DemoAdmin::Kept(kept.to_owned()));
+            }
+            Ok(_) | Err(AppError::Unauthenticated(_)) => {}
+            Err(err) => return Err(err),
+        }
+    }
     revoke(db, DEMO_ADMIN).await?;
-    create(db, DEMO_ADMIN, Role::Admin, None).await
+    let issued = create(db, DEMO_ADMIN, Role::Admin, None).await?;
+    Ok(DemoAdmin::Issued(issued.secret))
+}
+
+/// The demo admin token's secret, and whether it is the one kept or a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoAdmin {
+    Kept(String),
+    Issued(String),
+}
+
+impl DemoAdmin {
+    pub fn secret(&self) -> &str {
+        match self {
+            Self::Kept(secret) | Self::Issued(secret) => secret,
+        }
+    }
 }
 
 fn new_secret() -> AppResult<String> {

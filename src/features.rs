@@ -7,8 +7,10 @@
 //! (MultiPolygon) and platforms at their host carrier (Point). Carriers and
 //! platforms are [`Listing`]s: paged in id order through their store filter,
 //! narrowed by an area through the carriers' geometry (a platform's is its
-//! host carrier's). Feature ids are the GraphQL global ids; property names
-//! have at most ten characters, so a Shapefile keeps them as they are.
+//! host carrier's). Feature ids are the GraphQL global ids. Properties are
+//! shaped so `ogr2ogr` writes a Shapefile without a warning: names of at
+//! most ten characters, no lists, dates without times, numbers that fit a
+//! DBF field.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -23,6 +25,7 @@ use crate::domain::geometry::{self, CoordinateSystem, SpatialPredicate};
 use crate::domain::level::{Recognition, level_on};
 use crate::domain::support::PlatformKind;
 use crate::domain::temporal::DateSpan;
+use crate::domain::torch::round_area;
 use crate::error::AppResult;
 use crate::graphql::node::{NodeType, global_id};
 use crate::store;
@@ -192,6 +195,25 @@ fn geojson(shape: Option<Geometry>, collection: Collection, crs: Crs) -> Value {
     })
 }
 
+/// Between a platform's services in its `services` property: one text, as
+/// GeoPackage and Shapefile fields hold no lists.
+pub const SERVICE_SEPARATOR: &str = "；";
+
+/// The China Standard Time calendar day of a moment: what a Shapefile's date
+/// field holds (it has no date-time type).
+fn china_day(moment: chrono::DateTime<chrono::Utc>) -> String {
+    moment
+        .with_timezone(&crate::domain::dates::china_standard_time())
+        .date_naive()
+        .to_string()
+}
+
+/// m² as km² to the square metre: a district's area in m² overflows a
+/// Shapefile's numeric field.
+fn km2(square_metres: f64) -> f64 {
+    (square_metres / 1_000.0).round() / 1_000.0
+}
+
 /// Every district, by id.
 async fn districts_by_id(
     db: &sea_orm::DatabaseConnection,
@@ -270,8 +292,8 @@ pub async fn carrier_features(
                     "longitude": row.longitude,
                     "latitude": row.latitude,
                     "floorArea": floor.get(&row.id).copied().unwrap_or_default(),
-                    "siteArea": footprint.map(|f| f.area_m2),
-                    "updatedAt": crate::domain::dates::in_china_time(row.updated_at),
+                    "siteArea": footprint.map(|f| round_area(f.area_m2)),
+                    "updatedOn": china_day(row.updated_at),
                 }
             })
         })
@@ -306,7 +328,7 @@ pub async fn platform_features(
                 _ => store::spatial::carrier_geometry(h, footprint(h)),
             });
             let district = host.and_then(|h| districts.get(&h.district_id));
-            let services: Value = serde_json::from_str(&row.services).unwrap_or_else(|_| json!([]));
+            let services: Vec<String> = serde_json::from_str(&row.services).unwrap_or_default();
             let id = global_id(NodeType::Platform, row.id).0;
             json!({
                 "type": "Feature",
@@ -319,13 +341,13 @@ pub async fn platform_features(
                     "level": row.level,
                     "openedOn": row.opened_on.to_string(),
                     "closedOn": row.closed_on.map(|d| d.to_string()),
-                    "services": services,
+                    "services": services.join(SERVICE_SEPARATOR),
                     "carrierId": global_id(NodeType::Carrier, row.carrier_id).0,
                     "carrier": host.map(|h| h.name.as_str()),
                     "district": district.map(|d| d.code.as_str()),
                     "adminCode": district.and_then(|d| d.division_code.as_deref()),
                     "served": row.enterprises_served_per_year,
-                    "updatedAt": crate::domain::dates::in_china_time(row.updated_at),
+                    "updatedOn": china_day(row.updated_at),
                 }
             })
         })
@@ -355,7 +377,7 @@ pub async fn district_features(
                     "nameZh": row.name_zh,
                     "nameEn": row.name_en,
                     "kind": row.kind,
-                    "areaM2": boundary.map(geometry::area_m2),
+                    "areaKm2": boundary.map(|b| km2(geometry::area_m2(b))),
                 }
             })
         })

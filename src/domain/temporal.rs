@@ -62,10 +62,17 @@ pub fn parse_datetime(field: &str, text: &str) -> Result<DateSpan, ValidationErr
         DateTime::parse_from_rfc3339(part)
             .map(|moment| Some(moment.with_timezone(&china_standard_time()).date_naive()))
             .map_err(|_| {
-                refuse(
-                    format!("is not a date-time: '{part}' is not an RFC 3339 date or date-time"),
-                    format!("不是有效的时间：“{part}”不是 RFC 3339 日期或日期时间"),
-                )
+                if part == text.trim() {
+                    refuse(
+                        "is not an RFC 3339 date or date-time".into(),
+                        "不是 RFC 3339 日期或日期时间".into(),
+                    )
+                } else {
+                    refuse(
+                        format!("has '{part}', which is not an RFC 3339 date or date-time"),
+                        format!("中的“{part}”不是 RFC 3339 日期或日期时间"),
+                    )
+                }
             })
     };
     let span = match text.split_once('/') {

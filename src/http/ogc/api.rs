@@ -31,7 +31,7 @@ fn feature_properties(collection: Collection) -> &'static [(&'static str, &'stat
             ("latitude", "number", true),
             ("floorArea", "number", false),
             ("siteArea", "number", true),
-            ("updatedAt", "string", false),
+            ("updatedOn", "string", false),
         ],
         Collection::Districts => &[
             ("globalId", "string", false),
@@ -40,7 +40,7 @@ fn feature_properties(collection: Collection) -> &'static [(&'static str, &'stat
             ("nameZh", "string", false),
             ("nameEn", "string", false),
             ("kind", "string", false),
-            ("areaM2", "number", true),
+            ("areaKm2", "number", true),
         ],
         Collection::Platforms => &[
             ("globalId", "string", false),
@@ -49,13 +49,13 @@ fn feature_properties(collection: Collection) -> &'static [(&'static str, &'stat
             ("level", "string", false),
             ("openedOn", "string", false),
             ("closedOn", "string", true),
-            ("services", "array", false),
+            ("services", "string", false),
             ("carrierId", "string", false),
             ("carrier", "string", true),
             ("district", "string", true),
             ("adminCode", "string", true),
             ("served", "integer", true),
-            ("updatedAt", "string", false),
+            ("updatedOn", "string", false),
         ],
     }
 }
@@ -131,10 +131,7 @@ fn schemas() -> Map<String, Value> {
     for collection in Collection::iter() {
         let mut properties = Map::new();
         for (name, kind, nullable) in feature_properties(collection) {
-            let mut property = json!({ "type": kind, "nullable": nullable });
-            if *kind == "array" {
-                property["items"] = json!({ "type": "string" });
-            }
+            let property = json!({ "type": kind, "nullable": nullable });
             properties.insert((*name).to_owned(), property);
         }
         let geometry = collection.geometry_type();

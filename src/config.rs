@@ -481,12 +481,19 @@ mod tests {
     #[test]
     fn the_public_url_is_checked_and_defaults_to_the_listen_address() {
         let options = serve_args(&["--public-url", "https://gis.example.cn/zaiti/"]).http_options();
-        assert_eq!(options.public_url.as_deref(), Some("https://gis.example.cn/zaiti"));
+        assert_eq!(
+            options.public_url.as_deref(),
+            Some("https://gis.example.cn/zaiti")
+        );
         let options = serve_args(&["--listen", "0.0.0.0:9000"]).http_options();
         assert_eq!(options.public_url.as_deref(), Some("http://localhost:9000"));
         let options = serve_args(&[]).http_options();
         assert_eq!(options.public_url.as_deref(), Some("http://127.0.0.1:8080"));
-        for bad in ["gis.example.cn", "ftp://gis.example.cn", "https://gis.example.cn/?a=1"] {
+        for bad in [
+            "gis.example.cn",
+            "ftp://gis.example.cn",
+            "https://gis.example.cn/?a=1",
+        ] {
             let parsed = Cli::try_parse_from(["zaiti", "serve", "--public-url", bad]);
             assert!(parsed.is_err(), "{bad}");
         }

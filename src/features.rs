@@ -123,9 +123,7 @@ impl Collection {
     pub fn queryables(self) -> &'static [Queryable] {
         use Queryable::*;
         match self {
-            Self::Carriers | Self::CarrierLocations => {
-                &[Kind, Status, Level, District, AdminCode]
-            }
+            Self::Carriers | Self::CarrierLocations => &[Kind, Status, Level, District, AdminCode],
             Self::Districts => &[Kind, Code, AdminCode],
             Self::Platforms => &[Kind, Level, District, AdminCode],
         }
@@ -145,7 +143,9 @@ impl Queryable {
     /// What the property holds, for `/queryables`.
     pub fn description(self, collection: Collection) -> &'static str {
         match (self, collection) {
-            (Self::Kind, Collection::Districts) => "District, county-level city or development zone",
+            (Self::Kind, Collection::Districts) => {
+                "District, county-level city or development zone"
+            }
             (Self::Kind, Collection::Platforms) => "The platform's kind",
             (Self::Kind, _) => "The carrier's kind",
             (Self::Status, _) => "The carrier's status today",
@@ -188,7 +188,9 @@ impl Queryable {
 fn geojson(shape: Option<Geometry>, collection: Collection, crs: Crs) -> Value {
     let shape = match collection.geometry_type() {
         GeometryType::MultiPolygon => shape.and_then(geometry::as_multi_polygon),
-        GeometryType::Point => shape.and_then(|g| geometry::representative_point(&g).map(Geometry::Point)),
+        GeometryType::Point => {
+            shape.and_then(|g| geometry::representative_point(&g).map(Geometry::Point))
+        }
     };
     shape.map_or(Value::Null, |g| {
         geometry::to_geojson(&crs.project(&g), CoordinateSystem::Wgs84)
@@ -265,7 +267,9 @@ pub async fn carrier_features(
         .map(|row| {
             let footprint = footprints.get(&row.id);
             let shape = match collection {
-                Collection::Carriers => footprint.and_then(|f| store::spatial::stored_shape(&f.geojson)),
+                Collection::Carriers => {
+                    footprint.and_then(|f| store::spatial::stored_shape(&f.geojson))
+                }
                 _ => store::spatial::carrier_geometry(row, None),
             };
             let district = districts.get(&row.district_id);

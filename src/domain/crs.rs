@@ -81,10 +81,9 @@ impl Crs {
     /// Anything else is refused with the list of URIs offered.
     pub fn parse(field: &str, text: &str) -> Result<Self, ValidationError> {
         let wanted = text.trim().trim_start_matches('[').trim_end_matches(']');
-        let wanted = wanted.strip_prefix("https://").map_or_else(
-            || wanted.to_owned(),
-            |rest| format!("http://{rest}"),
-        );
+        let wanted = wanted
+            .strip_prefix("https://")
+            .map_or_else(|| wanted.to_owned(), |rest| format!("http://{rest}"));
         Self::ALL
             .into_iter()
             .find(|crs| {
@@ -100,10 +99,7 @@ impl Crs {
                         "'{text}' is not an offered coordinate reference system; offered: {}",
                         offered.join(", ")
                     ),
-                    format!(
-                        "不提供坐标参考系“{text}”；可用：{}",
-                        offered.join("、")
-                    ),
+                    format!("不提供坐标参考系“{text}”；可用：{}", offered.join("、")),
                 )
             })
     }
@@ -189,7 +185,8 @@ impl Crs {
             ));
         }
         // The box's outline in metres, point by point, then in degrees.
-        let step = |from: f64, to: f64, i: usize| from + (to - from) * i as f64 / BOX_EDGE_POINTS as f64;
+        let step =
+            |from: f64, to: f64, i: usize| from + (to - from) * i as f64 / BOX_EDGE_POINTS as f64;
         let mut ring = Vec::with_capacity(4 * BOX_EDGE_POINTS + 1);
         for i in 0..BOX_EDGE_POINTS {
             ring.push((a1, step(b1, b2, i)));
@@ -237,7 +234,11 @@ impl Crs {
         ];
         let fold = |pick: fn(&(f64, f64)) -> f64, min: bool| {
             corners.iter().map(pick).fold(
-                if min { f64::INFINITY } else { f64::NEG_INFINITY },
+                if min {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                },
                 |acc, v| if min { acc.min(v) } else { acc.max(v) },
             )
         };

@@ -47,8 +47,12 @@ pub fn parse_datetime(field: &str, text: &str) -> Result<DateSpan, ValidationErr
     let refuse = |why_en: String, why_zh: String| {
         ValidationError::new(
             field,
-            format!("'{text}' {why_en}; give an instant (2025-01-01 or 2025-01-01T08:00:00Z) or an interval (2024-01-01/2024-12-31, ../2025-01-01, 2024-01-01/..)"),
-            format!("“{text}”{why_zh}；请填写时刻（2025-01-01 或 2025-01-01T08:00:00Z）或时间区间（2024-01-01/2024-12-31、../2025-01-01、2024-01-01/..）"),
+            format!(
+                "'{text}' {why_en}; give an instant (2025-01-01 or 2025-01-01T08:00:00Z) or an interval (2024-01-01/2024-12-31, ../2025-01-01, 2024-01-01/..)"
+            ),
+            format!(
+                "“{text}”{why_zh}；请填写时刻（2025-01-01 或 2025-01-01T08:00:00Z）或时间区间（2024-01-01/2024-12-31、../2025-01-01、2024-01-01/..）"
+            ),
         )
     };
     let moment = |part: &str| -> Result<Option<NaiveDate>, ValidationError> {
@@ -77,12 +81,8 @@ pub fn parse_datetime(field: &str, text: &str) -> Result<DateSpan, ValidationErr
     };
     let span = match text.split_once('/') {
         None => {
-            let day = moment(text)?.ok_or_else(|| {
-                refuse(
-                    "is not an instant".into(),
-                    "不是有效的时刻".into(),
-                )
-            })?;
+            let day = moment(text)?
+                .ok_or_else(|| refuse("is not an instant".into(), "不是有效的时刻".into()))?;
             DateSpan::day(day)
         }
         Some((start, end)) => DateSpan {
@@ -147,7 +147,13 @@ mod tests {
 
     #[test]
     fn malformed_values_are_refused_in_both_languages() {
-        for bad in ["yesterday", "2025-13-01", "2025-02-01/2025-01-01", "", "2025-01-01/x"] {
+        for bad in [
+            "yesterday",
+            "2025-13-01",
+            "2025-02-01/2025-01-01",
+            "",
+            "2025-01-01/x",
+        ] {
             let err = parse_datetime("datetime", bad).expect_err(bad);
             assert_eq!(err.field, "datetime");
             assert!(err.message.contains("interval") && err.message_zh.contains("区间"));

@@ -2,7 +2,8 @@
 
 use chrono::{NaiveDate, Utc};
 use entity::{
-    carrier, carrier_footprint, carrier_industry, carrier_status_change, level_recognition, operator,
+    carrier, carrier_footprint, carrier_industry, carrier_status_change, level_recognition,
+    operator,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
@@ -16,8 +17,8 @@ use super::page::{self, Page, PageArgs, Sort};
 use super::{check_version, like_contains, versioned_update};
 use crate::domain::access::{Actor, may_designate, may_write_for};
 use crate::domain::carrier::{
-    CarrierKind, CarrierStatus, Industry, Level, StatusChange, check_landmark,
-    check_redated_since, check_status_since, leading_industries,
+    CarrierKind, CarrierStatus, Industry, Level, StatusChange, check_landmark, check_redated_since,
+    check_status_since, leading_industries,
 };
 use crate::domain::location::Location;
 use crate::domain::temporal::DateSpan;
@@ -155,7 +156,9 @@ impl CarrierFilter {
                 .from(carrier_footprint::Entity)
                 .to_owned();
             condition = condition.add(match shape {
-                CarrierShape::Footprint => Condition::all().add(Column::Id.in_subquery(with_footprint)),
+                CarrierShape::Footprint => {
+                    Condition::all().add(Column::Id.in_subquery(with_footprint))
+                }
                 CarrierShape::LocationOnly => Condition::all()
                     .add(Column::Longitude.is_not_null())
                     .add(Column::Latitude.is_not_null())
@@ -535,10 +538,13 @@ pub async fn operating_during<C: ConnectionTrait>(db: &C, span: DateSpan) -> App
         .await?;
     let mut by_carrier: std::collections::BTreeMap<i32, Vec<StatusChange>> = Default::default();
     for row in rows {
-        by_carrier.entry(row.carrier_id).or_default().push(StatusChange {
-            effective_on: row.effective_on,
-            status: stored("carrier_status_change.status", &row.status)?,
-        });
+        by_carrier
+            .entry(row.carrier_id)
+            .or_default()
+            .push(StatusChange {
+                effective_on: row.effective_on,
+                status: stored("carrier_status_change.status", &row.status)?,
+            });
     }
     Ok(by_carrier
         .into_iter()

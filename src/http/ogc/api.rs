@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use strum::IntoEnumIterator;
 
 use super::items::COMMON_PARAMETERS;
-use super::{AppState, Answer, DEFAULT_LIMIT, GEOJSON, JSON, MAX_LIMIT, OPENAPI, SCHEMA_JSON};
+use super::{Answer, AppState, DEFAULT_LIMIT, GEOJSON, JSON, MAX_LIMIT, OPENAPI, SCHEMA_JSON};
 use super::{base, respond};
 use crate::domain::crs::Crs;
 use crate::features::{Collection, GeometryType};
@@ -142,7 +142,7 @@ fn schemas() -> Map<String, Value> {
                 "properties": {
                     "type": { "type": "string", "enum": ["Feature"] },
                     "id": { "type": "string", "description": "The GraphQL global id, as node(id:) takes it" },
-                    "geometry": { "allOf": [reference("schemas", geometry.as_ref())], "nullable": true },
+                    "geometry": { "type": "object", "nullable": true, "allOf": [reference("schemas", geometry.as_ref())] },
                     "properties": { "type": "object", "properties": properties },
                     "links": { "type": "array", "items": reference("schemas", "link") },
                 },
@@ -164,16 +164,40 @@ fn parameters() -> Map<String, Value> {
         json!({ "type": "integer", "minimum": 1, "default": DEFAULT_LIMIT })));
     parameters.insert("bbox".into(), query("bbox", "Only features meeting this box: two corners (4 numbers) or with heights (6, heights ignored), in bbox-crs's axis order (CRS84: minLon,minLat,maxLon,maxLat)",
         json!({ "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } })));
-    parameters.insert("bbox-crs".into(), query("bbox-crs", "The system of bbox (default CRS84)",
-        json!({ "type": "string", "format": "uri", "enum": uris, "default": Crs::Crs84.uri() })));
-    parameters.insert("crs".into(), query("crs", "The system of the coordinates sent (default CRS84); Content-Crs says which",
-        json!({ "type": "string", "format": "uri", "enum": uris, "default": Crs::Crs84.uri() })));
+    parameters.insert(
+        "bbox-crs".into(),
+        query(
+            "bbox-crs",
+            "The system of bbox (default CRS84)",
+            json!({ "type": "string", "format": "uri", "enum": uris, "default": Crs::Crs84.uri() }),
+        ),
+    );
+    parameters.insert(
+        "crs".into(),
+        query(
+            "crs",
+            "The system of the coordinates sent (default CRS84); Content-Crs says which",
+            json!({ "type": "string", "format": "uri", "enum": uris, "default": Crs::Crs84.uri() }),
+        ),
+    );
     parameters.insert("datetime".into(), query("datetime", "An instant (2025-01-01, 2025-01-01T08:00:00Z) or interval (2024-01-01/2024-12-31, ../2025-01-01, 2024-01-01/..), by China's calendar days: carriers operating, platforms open, on one of its days; districts are not narrowed",
         json!({ "type": "string" })));
-    parameters.insert("cursor".into(), query("cursor", "Opaque position from a next link",
-        json!({ "type": "string" })));
-    parameters.insert("f".into(), query("f", "The format: GeoJSON (json) only",
-        json!({ "type": "string", "enum": ["json"] })));
+    parameters.insert(
+        "cursor".into(),
+        query(
+            "cursor",
+            "Opaque position from a next link",
+            json!({ "type": "string" }),
+        ),
+    );
+    parameters.insert(
+        "f".into(),
+        query(
+            "f",
+            "The format: GeoJSON (json) only",
+            json!({ "type": "string", "enum": ["json"] }),
+        ),
+    );
     for collection in Collection::iter() {
         for queryable in collection.queryables() {
             let mut schema = json!({ "type": "array", "items": { "type": "string" } });
@@ -184,7 +208,10 @@ fn parameters() -> Map<String, Value> {
                 format!("{}.{}", collection.as_ref(), queryable.as_ref()),
                 query(
                     queryable.as_ref(),
-                    &format!("{} (comma-separated: any of them)", queryable.description(collection)),
+                    &format!(
+                        "{} (comma-separated: any of them)",
+                        queryable.description(collection)
+                    ),
                     schema,
                 ),
             );
@@ -220,10 +247,46 @@ fn operation(id: &str, summary: &str, parameters: Vec<Value>, media: &str, schem
 pub(super) fn document(base: &str) -> Value {
     let object = json!({ "type": "object" });
     let mut paths = Map::new();
-    paths.insert("/".into(), operation("getLandingPage", "Landing page", vec![], JSON, object.clone()));
-    paths.insert("/api".into(), operation("getApi", "This API definition", vec![], OPENAPI, object.clone()));
-    paths.insert("/conformance".into(), operation("getConformance", "Conformance classes", vec![], JSON, object.clone()));
-    paths.insert("/collections".into(), operation("getCollections", "The collections", vec![], JSON, object.clone()));
+    paths.insert(
+        "/".into(),
+        operation(
+            "getLandingPage",
+            "Landing page",
+            vec![],
+            JSON,
+            object.clone(),
+        ),
+    );
+    paths.insert(
+        "/api".into(),
+        operation(
+            "getApi",
+            "This API definition",
+            vec![],
+            OPENAPI,
+            object.clone(),
+        ),
+    );
+    paths.insert(
+        "/conformance".into(),
+        operation(
+            "getConformance",
+            "Conformance classes",
+            vec![],
+            JSON,
+            object.clone(),
+        ),
+    );
+    paths.insert(
+        "/collections".into(),
+        operation(
+            "getCollections",
+            "The collections",
+            vec![],
+            JSON,
+            object.clone(),
+        ),
+    );
     for collection in Collection::iter() {
         let id = collection.as_ref();
         let name = feature_schema_name(collection);
@@ -244,17 +307,32 @@ pub(super) fn document(base: &str) -> Value {
         };
         paths.insert(
             format!("/collections/{id}"),
-            operation(&format!("describe_{operation_name}"), collection.title(), vec![], JSON, object.clone()),
+            operation(
+                &format!("describe_{operation_name}"),
+                collection.title(),
+                vec![],
+                JSON,
+                object.clone(),
+            ),
         );
         paths.insert(
             format!("/collections/{id}/queryables"),
-            operation(&format!("queryables_{operation_name}"), "The properties items can be filtered by (JSON Schema)", vec![], SCHEMA_JSON, object.clone()),
+            operation(
+                &format!("queryables_{operation_name}"),
+                "The properties items can be filtered by (JSON Schema)",
+                vec![],
+                SCHEMA_JSON,
+                object.clone(),
+            ),
         );
         paths.insert(
             format!("/collections/{id}/items"),
             operation(
                 &format!("items_{operation_name}"),
-                &format!("{}: {geometry}, a page at a time (follow the next link)", collection.title()),
+                &format!(
+                    "{}: {geometry}, a page at a time (follow the next link)",
+                    collection.title()
+                ),
                 item_parameters,
                 GEOJSON,
                 json!({
@@ -275,7 +353,11 @@ pub(super) fn document(base: &str) -> Value {
             operation(
                 &format!("item_{operation_name}"),
                 &format!("One feature of {id}"),
-                vec![reference("parameters", "featureId"), reference("parameters", "crs"), reference("parameters", "f")],
+                vec![
+                    reference("parameters", "featureId"),
+                    reference("parameters", "crs"),
+                    reference("parameters", "f"),
+                ],
                 GEOJSON,
                 reference("schemas", &name),
             ),
@@ -287,6 +369,7 @@ pub(super) fn document(base: &str) -> Value {
             "title": "zaiti OGC API - Features",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Science and technology incubation carriers of Wuxi as OGC API - Features (Parts 1, 2 and 3's queryables). Every request needs a bearer token, as /graphql does.",
+            "license": { "name": "MIT", "url": "https://opensource.org/license/mit" },
         },
         "servers": [{ "url": base }],
         "components": {

@@ -13,7 +13,7 @@ use entity::{carrier, platform};
 use serde_json::json;
 
 use super::{
-    AppState, Answer, DEFAULT_LIMIT, GEOJSON, JSON, MAX_LIMIT, Problem, base, find_collection,
+    Answer, AppState, DEFAULT_LIMIT, GEOJSON, JSON, MAX_LIMIT, Problem, base, find_collection,
     invalid_parameter, link, respond,
 };
 use crate::domain::Message;
@@ -28,8 +28,9 @@ use crate::store;
 use crate::store::carrier::CarrierRestriction;
 
 /// The query parameters every collection's items take, beside its queryables.
-pub(super) const COMMON_PARAMETERS: [&str; 7] =
-    ["limit", "bbox", "bbox-crs", "crs", "datetime", "cursor", "f"];
+pub(super) const COMMON_PARAMETERS: [&str; 7] = [
+    "limit", "bbox", "bbox-crs", "crs", "datetime", "cursor", "f",
+];
 
 /// The query parameters of a request, by name.
 type Params = HashMap<String, String>;
@@ -166,9 +167,7 @@ pub(super) async fn items(
     let db = &state.db;
     let page = match collection {
         Collection::Carriers | Collection::CarrierLocations => {
-            let filter = carrier_query(&params, span)?
-                .filter(db, collection)
-                .await?;
+            let filter = carrier_query(&params, span)?.filter(db, collection).await?;
             features::items::<carrier::Model>(db, filter, request).await?
         }
         Collection::Platforms => {
@@ -330,16 +329,12 @@ pub(super) async fn item(
             features::district_features(db, &rows, crs).await?
         }
         Collection::Platforms => {
-            let row = store::rows_where_in::<platform::Entity>(
-                db,
-                platform::Column::Id,
-                [number],
-            )
-            .await
-            .map_err(crate::error::AppError::from)?
-            .into_iter()
-            .find(|row| row.voided_at.is_none())
-            .ok_or_else(not_found)?;
+            let row = store::rows_where_in::<platform::Entity>(db, platform::Column::Id, [number])
+                .await
+                .map_err(crate::error::AppError::from)?
+                .into_iter()
+                .find(|row| row.voided_at.is_none())
+                .ok_or_else(not_found)?;
             features::platform_features(db, &[row], crs).await?
         }
     };

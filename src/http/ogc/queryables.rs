@@ -6,7 +6,7 @@
 use axum::extract::{Path, State};
 use serde_json::{Map, Value, json};
 
-use super::{AppState, Answer, SCHEMA_JSON, base, find_collection, respond};
+use super::{Answer, AppState, SCHEMA_JSON, base, find_collection, respond};
 use crate::features::{Collection, GeometryType};
 
 /// The JSON Schema of `collection`'s queryables.

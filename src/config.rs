@@ -39,7 +39,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the GraphQL server (migrating the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Bring the database schema up to date, then exit.
     Migrate(DatabaseArgs),
     /// Print the GraphQL schema (SDL); `schema.graphql` is its output.
@@ -415,7 +415,7 @@ mod tests {
         let cli =
             Cli::try_parse_from(["zaiti", "serve"].iter().chain(flags)).expect("the flags parse");
         match cli.command {
-            Command::Serve(args) => args,
+            Command::Serve(args) => *args,
             _ => panic!("not serve"),
         }
     }

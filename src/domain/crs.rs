@@ -221,34 +221,6 @@ impl Crs {
             Vec::new(),
         )))
     }
-
-    /// A WGS84 box (`[minLon, minLat, maxLon, maxLat]`) as this system's
-    /// extent: the envelope of its corners, in this system's axis order.
-    pub fn extent(self, bbox: [f64; 4]) -> [f64; 4] {
-        let [min_lon, min_lat, max_lon, max_lat] = bbox;
-        let corners = [
-            self.from_lon_lat(min_lon, min_lat),
-            self.from_lon_lat(min_lon, max_lat),
-            self.from_lon_lat(max_lon, min_lat),
-            self.from_lon_lat(max_lon, max_lat),
-        ];
-        let fold = |pick: fn(&(f64, f64)) -> f64, min: bool| {
-            corners.iter().map(pick).fold(
-                if min {
-                    f64::INFINITY
-                } else {
-                    f64::NEG_INFINITY
-                },
-                |acc, v| if min { acc.min(v) } else { acc.max(v) },
-            )
-        };
-        [
-            fold(|c| c.0, true),
-            fold(|c| c.1, true),
-            fold(|c| c.0, false),
-            fold(|c| c.1, false),
-        ]
-    }
 }
 
 fn round_mm(metres: f64) -> f64 {

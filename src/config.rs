@@ -39,7 +39,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the GraphQL server (migrating the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Bring the database schema up to date, then exit.
     Migrate(DatabaseArgs),
     /// Print the GraphQL schema (SDL); `schema.graphql` is its output.
@@ -64,12 +64,13 @@ pub struct ExportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
-    /// A GeoJSON FeatureCollection (RFC 7946, WGS84) of carriers (footprints,
-    /// else location points), of districts (boundaries) or of platforms (at
-    /// their host carrier's footprint or location), on standard output.
+    /// A GeoJSON FeatureCollection (RFC 7946, WGS84), as `/ogc` serves it,
+    /// on standard output: carrier footprints (MultiPolygons), carriers known
+    /// only by a location (Points), district boundaries (MultiPolygons) or
+    /// platforms (Points at their host carrier).
     Geojson {
-        /// Which collection: `carriers`, `districts` or `platforms`.
-        #[arg(long, default_value = "carriers", value_parser = ["carriers", "districts", "platforms"])]
+        /// Which collection: `carriers`, `carrier-locations`, `districts` or `platforms`.
+        #[arg(long, default_value = "carriers", value_parser = ["carriers", "carrier-locations", "districts", "platforms"])]
         collection: String,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
@@ -256,6 +257,11 @@ pub struct ServeArgs {
     /// Requests a minute per token (per address for anonymous readers), in each process; 0 for no limit.
     #[arg(long, env = "ZAITI_RATE_LIMIT_PER_MINUTE", default_value_t = rate_limit::DEFAULT_PER_MINUTE)]
     pub rate_limit_per_minute: u32,
+    /// The URL clients reach the server at (e.g. `https://gis.example.cn/zaiti`
+    /// behind a reverse proxy): every link the OGC API writes starts with it.
+    /// Default: `http://` and the listen address (`localhost` for 0.0.0.0 or ::).
+    #[arg(long, env = "ZAITI_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
     /// Let requests without a token read the portfolio as VIEWER (never write).
     #[arg(long, env = "ZAITI_PUBLIC_READ")]
     pub public_read: bool,
@@ -353,6 +359,11 @@ impl ServeArgs {
             body_timeout: Duration::from_secs(self.body_timeout_secs),
             rate_limit_per_minute: self.rate_limit_per_minute,
             public_read: self.public_read,
+            public_url: Some(
+                self.public_url
+                    .clone()
+                    .unwrap_or_else(|| default_public_url(self.listen)),
+            ),
             default_language: self.default_language,
             websockets: SocketLimits {
                 max_open: self.max_websockets,
@@ -365,6 +376,34 @@ impl ServeArgs {
                 language: self.default_language,
             },
         }
+    }
+}
+
+/// A public URL as `--public-url` takes it: http or https, a host, perhaps a
+/// path; no query or fragment. Kept without a trailing slash.
+fn public_url(text: &str) -> Result<String, String> {
+    let trimmed = text.trim().trim_end_matches('/');
+    let uri: http::Uri = trimmed
+        .parse()
+        .map_err(|err| format!("'{text}' is not a URL: {err}"))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+        return Err(format!(
+            "'{text}' must be an absolute http:// or https:// URL, e.g. https://gis.example.cn/zaiti"
+        ));
+    }
+    if uri.query().is_some() || trimmed.contains('#') {
+        return Err(format!("'{text}' must have no query or fragment"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The public URL when none is configured: the listen address, with
+/// `localhost` for an address that listens everywhere.
+fn default_public_url(listen: SocketAddr) -> String {
+    if listen.ip().is_unspecified() {
+        format!("http://localhost:{}", listen.port())
+    } else {
+        format!("http://{listen}")
     }
 }
 
@@ -398,7 +437,7 @@ mod tests {
         let cli =
             Cli::try_parse_from(["zaiti", "serve"].iter().chain(flags)).expect("the flags parse");
         match cli.command {
-            Command::Serve(args) => args,
+            Command::Serve(args) => *args,
             _ => panic!("not serve"),
         }
     }
@@ -461,6 +500,27 @@ mod tests {
         assert_eq!(english.default_language, Language::En);
         assert_eq!(english.connections.language, Language::En);
         assert!(Cli::try_parse_from(["zaiti", "serve", "--default-language=fr"]).is_err());
+    }
+
+    #[test]
+    fn the_public_url_is_checked_and_defaults_to_the_listen_address() {
+        let options = serve_args(&["--public-url", "https://gis.example.cn/zaiti/"]).http_options();
+        assert_eq!(
+            options.public_url.as_deref(),
+            Some("https://gis.example.cn/zaiti")
+        );
+        let options = serve_args(&["--listen", "0.0.0.0:9000"]).http_options();
+        assert_eq!(options.public_url.as_deref(), Some("http://localhost:9000"));
+        let options = serve_args(&[]).http_options();
+        assert_eq!(options.public_url.as_deref(), Some("http://127.0.0.1:8080"));
+        for bad in [
+            "gis.example.cn",
+            "ftp://gis.example.cn",
+            "https://gis.example.cn/?a=1",
+        ] {
+            let parsed = Cli::try_parse_from(["zaiti", "serve", "--public-url", bad]);
+            assert!(parsed.is_err(), "{bad}");
+        }
     }
 
     #[test]

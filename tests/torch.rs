@@ -14,10 +14,11 @@ const TORCH: &str = r#"query($year: Int!) { torchStatistics(year: $year) {
          fundSize platforms carrier { name } }
 } }"#;
 
-const HEADER: [&str; 15] = [
+const HEADER: [&str; 16] = [
     "载体名称",
     "载体类型",
     "所在区（市）",
+    "行政区划代码",
     "运营主体",
     "级别",
     "场地总面积(平方米)",
@@ -270,11 +271,11 @@ async fn the_survey_gives_each_indicator_as_worked_out_by_hand(app: TestApp) {
     assert_eq!(lines[0], HEADER.join(","));
     assert_eq!(
         lines[1],
-        "太湖湾孵化器,科技企业孵化器,新吴区,孵化运营公司,市级,1500.50,310.25,200.00,2,2,3,4,3,25300.00,1"
+        "太湖湾孵化器,科技企业孵化器,新吴区,320214,孵化运营公司,市级,1500.50,310.25,200.00,2,2,3,4,3,25300.00,1"
     );
     assert_eq!(
         lines[2],
-        "蠡湖创客空间,众创空间,滨湖区,滨湖创新发展有限公司,未认定,300.00,50.00,0.00,1,0,0,0,0,25000.00,0"
+        "蠡湖创客空间,众创空间,滨湖区,320211,滨湖创新发展有限公司,未认定,300.00,50.00,0.00,1,0,0,0,0,25000.00,0"
     );
     assert_eq!(lines[3], "", "one line per row, each ending in CRLF");
     assert_eq!(lines.len(), 4);
@@ -443,18 +444,19 @@ async fn places_and_levels_are_named_as_their_authorities_name_them(app: TestApp
     app.recognise(&incubator, "DISTRICT", "2024-06-01").await;
     app.recognise(&makerspace, "NATIONAL", "2024-06-01").await;
     let query = r#"query($id: ID!) { carrier(id: $id) { levelNameZh(asOf: "2025-12-31")
-        district { nameZh shortNameZh divisionCode kind } } }"#;
+        district { nameZh shortNameZh adminCode divisionCode kind } } }"#;
     let named = app.data(query, json!({ "id": incubator })).await;
     assert_eq!(
         named["carrier"],
         json!({ "levelNameZh": "县级", "district": { "nameZh": "江阴市", "shortNameZh": "江阴",
-                "divisionCode": "320281", "kind": "COUNTY_LEVEL_CITY" } })
+                "adminCode": "320281", "divisionCode": "320281", "kind": "COUNTY_LEVEL_CITY" } })
     );
     let named = app.data(query, json!({ "id": makerspace })).await;
     assert_eq!(
         named["carrier"],
         json!({ "levelNameZh": "国家备案", "district": { "nameZh": "无锡经济开发区",
-                "shortNameZh": "经开区", "divisionCode": null, "kind": "DEVELOPMENT_ZONE" } })
+                "shortNameZh": "经开区", "adminCode": null, "divisionCode": null,
+                "kind": "DEVELOPMENT_ZONE" } })
     );
     let csv = app
         .data("{ torchStatistics(year: 2025) { csv } }", json!({}))
@@ -463,33 +465,71 @@ async fn places_and_levels_are_named_as_their_authorities_name_them(app: TestApp
         .expect("a CSV")
         .to_owned();
     assert!(
-        csv.contains("澄江孵化器,科技企业孵化器,江阴市,江阴孵化运营,县级,"),
+        csv.contains("澄江孵化器,科技企业孵化器,江阴市,320281,江阴孵化运营,县级,"),
         "{csv}"
     );
     assert!(
-        csv.contains("经开创客空间,众创空间,无锡经济开发区,江阴孵化运营,国家备案,"),
+        csv.contains("经开创客空间,众创空间,无锡经济开发区,,江阴孵化运营,国家备案,"),
         "{csv}"
     );
 
     // Each kind its own form: the makerspace's with its workstations.
     let forms = app
-        .data("{ torchStatistics(year: 2025) { makerspaceCsv incubatorCsv rows { name workstations } } }", json!({}))
+        .data("{ torchStatistics(year: 2025) { makerspaceCsv incubatorCsv rows { name workstations adminCode } } }", json!({}))
         .await;
     let statistics = &forms["torchStatistics"];
     let makerspaces = statistics["makerspaceCsv"].as_str().expect("a CSV");
     let incubators = statistics["incubatorCsv"].as_str().expect("a CSV");
     assert!(makerspaces.contains("提供工位数(个)") && !makerspaces.contains("当年毕业企业数"));
     assert!(
-        makerspaces.contains("\r\n经开创客空间,无锡经济开发区,江阴孵化运营,国家备案,600.00,88,"),
+        makerspaces.contains("\r\n经开创客空间,无锡经济开发区,,江阴孵化运营,国家备案,600.00,88,"),
         "{makerspaces}"
     );
-    assert!(!makerspaces.contains("澄江孵化器") && incubators.contains("澄江孵化器"));
+    assert!(
+        !makerspaces.contains("澄江孵化器") && incubators.contains("澄江孵化器,江阴市,320281,")
+    );
     assert!(incubators.contains("当年毕业企业数(家)") && !incubators.contains("工位"));
     assert!(
         statistics["rows"]
             .as_array()
             .expect("rows")
-            .contains(&json!({ "name": "经开创客空间", "workstations": 88 }))
+            .contains(&json!({ "name": "经开创客空间", "workstations": 88, "adminCode": null }))
+    );
+    // A district filter takes the GB/T 2260 code as well as the short code.
+    for codes in [
+        json!(["320281"]),
+        json!(["jiangyin"]),
+        json!(["320281", "jingkai"]),
+    ] {
+        let found = app
+            .data(
+                "query($codes: [String!]) { carriers(filter: { districtCodes: $codes }) { edges { node { name } } } }",
+                json!({ "codes": codes }),
+            )
+            .await;
+        let names: Vec<&str> = found["carriers"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|edge| edge["node"]["name"].as_str().expect("a name"))
+            .collect();
+        let wanted = if codes.as_array().expect("codes").len() == 2 {
+            vec!["澄江孵化器", "经开创客空间"]
+        } else {
+            vec!["澄江孵化器"]
+        };
+        assert_eq!(names, wanted, "{codes}");
+    }
+    let body = app
+        .graphql(
+            "{ carriers(filter: { districtCodes: [\"320299\"] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(
+        body.to_string().contains("jiangyin (320281)"),
+        "the message lists both codes: {body}"
     );
     // A typo of extra zeros is refused.
     let body = app

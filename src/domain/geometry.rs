@@ -362,6 +362,19 @@ pub fn representative_point(geometry: &Geometry) -> Option<Point> {
     }
 }
 
+/// An area as a MultiPolygon (a Polygon or a box promoted to one), so a
+/// collection holds one geometry type; `None` for a point or a line.
+pub fn as_multi_polygon(geometry: Geometry) -> Option<Geometry> {
+    let parts = match geometry {
+        Geometry::Polygon(polygon) => vec![polygon],
+        Geometry::Rect(rect) => vec![rect.to_polygon()],
+        Geometry::Triangle(triangle) => vec![triangle.to_polygon()],
+        Geometry::MultiPolygon(multi) => return Some(Geometry::MultiPolygon(multi)),
+        _ => return None,
+    };
+    Some(Geometry::MultiPolygon(geo::MultiPolygon::new(parts)))
+}
+
 /// Geodesic distance in metres between two points (WGS84 ellipsoid).
 pub fn distance_m(a: Point, b: Point) -> f64 {
     Geodesic.distance(a, b)

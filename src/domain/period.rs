@@ -283,6 +283,7 @@ mod tests {
             kind: crate::domain::carrier::CarrierKind::Incubator,
             district: "新吴区".into(),
             district_kind: crate::domain::carrier::DistrictKind::District,
+            admin_code: Some("320214".into()),
             operator: "无锡产业发展集团有限公司".into(),
             level: crate::domain::carrier::Level::City,
             floor_area_m2: 10_000.0,

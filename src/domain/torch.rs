@@ -50,6 +50,8 @@ pub struct TorchRow {
     pub district: String,
     /// Whether that place is a district, a county-level city or a zone (it names the level).
     pub district_kind: DistrictKind,
+    /// 行政区划代码: the district's GB/T 2260 code; `None` for the development zone.
+    pub admin_code: Option<String>,
     /// 运营主体: the operator's registered name.
     pub operator: String,
     /// 级别 held on the as-of date.
@@ -85,6 +87,7 @@ stored_enum! {
         Name,
         Kind,
         District,
+        AdminCode,
         Operator,
         Level,
         FloorArea,
@@ -103,11 +106,13 @@ stored_enum! {
 
 impl Indicator {
     /// The indicators of the combined export (`csv`, both kinds), in column
-    /// order; kept as they were so closed years compare cell by cell.
-    pub const ALL: [Indicator; 15] = [
+    /// order; kept as they were so closed years compare cell by cell (a year
+    /// closed before `AdminCode` existed does not hold it, and it is not compared).
+    pub const ALL: [Indicator; 16] = [
         Indicator::Name,
         Indicator::Kind,
         Indicator::District,
+        Indicator::AdminCode,
         Indicator::Operator,
         Indicator::Level,
         Indicator::FloorArea,
@@ -128,6 +133,7 @@ impl Indicator {
             Indicator::Name => "载体名称",
             Indicator::Kind => "载体类型",
             Indicator::District => "所在区（市）",
+            Indicator::AdminCode => "行政区划代码",
             Indicator::Operator => "运营主体",
             Indicator::Level => "级别",
             Indicator::FloorArea => "场地总面积(平方米)",
@@ -150,6 +156,7 @@ impl Indicator {
             Indicator::Name => "carrier name",
             Indicator::Kind => "carrier kind",
             Indicator::District => "district",
+            Indicator::AdminCode => "administrative division code (GB/T 2260)",
             Indicator::Operator => "operator",
             Indicator::Level => "level",
             Indicator::FloorArea => "total floor area (m²)",
@@ -173,6 +180,7 @@ impl Indicator {
             Indicator::Name
                 | Indicator::Kind
                 | Indicator::District
+                | Indicator::AdminCode
                 | Indicator::Operator
                 | Indicator::Level
         )
@@ -184,6 +192,7 @@ impl Indicator {
             Indicator::Name => text_cell(&row.name),
             Indicator::Kind => kind_zh(row.kind).to_owned(),
             Indicator::District => text_cell(&row.district),
+            Indicator::AdminCode => row.admin_code.clone().unwrap_or_default(),
             Indicator::Operator => text_cell(&row.operator),
             Indicator::Level => level_name_zh(row.level, row.kind, row.district_kind).to_owned(),
             Indicator::FloorArea => area_cell(row.floor_area_m2),
@@ -271,6 +280,7 @@ pub fn form(kind: CarrierKind) -> &'static [Indicator] {
         CarrierKind::Makerspace => &[
             Name,
             District,
+            AdminCode,
             Operator,
             Level,
             FloorArea,
@@ -285,6 +295,7 @@ pub fn form(kind: CarrierKind) -> &'static [Indicator] {
         _ => &[
             Name,
             District,
+            AdminCode,
             Operator,
             Level,
             FloorArea,
@@ -337,6 +348,7 @@ mod tests {
             kind: CarrierKind::Incubator,
             district: "新吴区".into(),
             district_kind: DistrictKind::District,
+            admin_code: Some("320214".into()),
             operator: "无锡产业发展集团, 有限公司".into(),
             level: Level::Provincial,
             floor_area_m2: 12_000.456,
@@ -375,7 +387,7 @@ mod tests {
         let csv = render_csv(&[]);
         assert_eq!(
             csv,
-            "\u{feff}载体名称,载体类型,所在区（市）,运营主体,级别,场地总面积(平方米),在孵企业使用面积(平方米),\
+            "\u{feff}载体名称,载体类型,所在区（市）,行政区划代码,运营主体,级别,场地总面积(平方米),在孵企业使用面积(平方米),\
              公共服务场地面积(平方米),在孵企业数(家),当年毕业企业数(家),累计毕业企业数(家),\
              专业孵化服务人员(人),创业导师(人),孵化基金规模(千元),公共技术服务平台(个)\r\n"
         );
@@ -387,7 +399,7 @@ mod tests {
         let line = csv.split("\r\n").nth(1).unwrap();
         assert_eq!(
             line,
-            "太湖湾科创孵化器,科技企业孵化器,新吴区,\"无锡产业发展集团, 有限公司\",省级,\
+            "太湖湾科创孵化器,科技企业孵化器,新吴区,320214,\"无锡产业发展集团, 有限公司\",省级,\
              12000.46,8000.00,1234.50,52,3,21,6,8,5000.00,2"
         );
         assert!(csv.ends_with("\r\n"));
@@ -435,7 +447,7 @@ mod tests {
         let lines: Vec<&str> = form.trim_start_matches(BOM).split("\r\n").collect();
         assert_eq!(
             lines[0],
-            "载体名称,所在区（市）,运营主体,级别,场地总面积(平方米),提供工位数(个),公共服务场地面积(平方米),\
+            "载体名称,所在区（市）,行政区划代码,运营主体,级别,场地总面积(平方米),提供工位数(个),公共服务场地面积(平方米),\
              在孵企业数(家),专业孵化服务人员(人),创业导师(人),孵化基金规模(千元),公共技术服务平台(个)"
         );
         assert!(lines[1].contains(",12000.46,120,1234.50,"), "{}", lines[1]);

@@ -538,7 +538,8 @@ pub struct CarrierFilter {
     pub level_as_of: Option<Date>,
     /// In any of these districts, by global ID.
     pub district_ids: Option<Vec<ID>>,
-    /// In any of these districts, by code (e.g. `xinwu`).
+    /// In any of these districts, by code: the short code (`xinwu`) or the
+    /// GB/T 2260 administrative code (`320214`, as `District.adminCode`), mixed freely.
     pub district_codes: Option<Vec<String>>,
     /// Run by any of these operators, by global ID.
     pub operator_ids: Option<Vec<ID>>,
@@ -788,6 +789,7 @@ impl CarrierFilter {
             name_contains: filter_text("filter.nameContains", self.name_contains)?
                 .filter(|text| !text.trim().is_empty()),
             only_ids: None,
+            shape: None,
         };
         let failing: Vec<crate::domain::compliance::Criterion> = to_domain(self.failing);
         if self.fully_functional.is_some() || !failing.is_empty() {

@@ -20,7 +20,7 @@ pub struct District {
     name_zh: String,
     name_en: String,
     short_name_zh: Option<String>,
-    division_code: Option<String>,
+    admin_code: Option<String>,
     kind: crate::domain::carrier::DistrictKind,
     version: i32,
     created_at: chrono::DateTime<Utc>,
@@ -38,7 +38,7 @@ impl TryFrom<district::Model> for District {
             name_zh: row.name_zh,
             name_en: row.name_en,
             short_name_zh: row.short_name_zh,
-            division_code: row.division_code,
+            admin_code: row.division_code,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -61,7 +61,7 @@ impl District {
         global_id(NodeType::District, self.id)
     }
 
-    /// Stable short code, e.g. `xinwu`; filters accept it.
+    /// Stable short code, e.g. `xinwu`; filters accept it (and `adminCode`).
     async fn code(&self) -> &str {
         &self.code
     }
@@ -78,9 +78,16 @@ impl District {
 
     /// 行政区划代码: the GB/T 2260 administrative division code (e.g. 320214),
     /// the key government data sets join on; null for the development zone,
-    /// which is a functional zone, not an administrative division.
+    /// which is a functional zone, not an administrative division. Filters
+    /// that take district codes (`districtCodes`, `withinDistrict`) accept it.
+    async fn admin_code(&self) -> Option<&str> {
+        self.admin_code.as_deref()
+    }
+
+    /// The GB/T 2260 code, as `adminCode`.
+    #[graphql(deprecation = "Use `adminCode`.")]
     async fn division_code(&self) -> Option<&str> {
-        self.division_code.as_deref()
+        self.admin_code.as_deref()
     }
 
     /// English name, e.g. Xinwu District.

@@ -443,6 +443,8 @@ pub enum TorchIndicator {
     Kind,
     /// 所在区.
     District,
+    /// 行政区划代码 (GB/T 2260); not held by years closed before it was added.
+    AdminCode,
     /// 运营主体.
     Operator,
     /// 级别.

@@ -107,7 +107,7 @@ pub struct SpatialFilter {
     pub intersects: Option<GeoJson>,
     /// Lies wholly inside this geometry.
     pub within: Option<GeoJson>,
-    /// Lies wholly inside the stored boundary of the district with this code (e.g. `xinwu`).
+    /// Lies wholly inside the stored boundary of the district with this code: the short code (`xinwu`) or the GB/T 2260 administrative code (`320214`).
     pub within_district: Option<String>,
     /// Within a geodesic distance of a point.
     pub near: Option<NearInput>,

@@ -141,6 +141,12 @@ impl TorchRow {
         &self.0.district
     }
 
+    /// 行政区划代码: the GB/T 2260 code of the carrier's district (as
+    /// `District.adminCode`); null for the development zone.
+    async fn admin_code(&self) -> Option<&str> {
+        self.0.admin_code.as_deref()
+    }
+
     /// 运营主体: the registered name of the carrier's operator.
     async fn operator_name(&self) -> &str {
         &self.0.operator

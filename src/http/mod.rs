@@ -41,6 +41,9 @@ pub const DEFAULT_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 /// over a slow mobile link takes a few seconds.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Where links point when no public URL is configured: the default listen address.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
 /// The refusal code of a connection or WebSocket over its cap (HTTP 503).
 pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
 
@@ -65,6 +68,10 @@ pub struct HttpOptions {
     /// names neither Chinese nor English (or that has none).
     pub default_language: Language,
     pub websockets: SocketLimits,
+    /// Where clients reach the server (`https://gis.example.cn/zaiti`, no
+    /// trailing slash): the start of every link the OGC API writes, never
+    /// taken from a request's `Host`. `None`: [`DEFAULT_PUBLIC_URL`].
+    pub public_url: Option<String>,
     /// Used by [`serve_with`], not by the router.
     pub connections: ConnectionLimits,
 }
@@ -82,6 +89,7 @@ impl Default for HttpOptions {
             public_read: false,
             default_language: Language::default(),
             websockets: SocketLimits::default(),
+            public_url: None,
             connections: ConnectionLimits::default(),
         }
     }
@@ -106,6 +114,8 @@ pub struct AppState {
     pub bus: Bus,
     /// Automatic persisted queries (Apollo's protocol), per token.
     pub persisted: Arc<persisted::PersistedQueries>,
+    /// The configured public URL links start at ([`HttpOptions::public_url`]).
+    pub public_url: Arc<str>,
 }
 
 /// The whole application as an axum router over `db`. On PostgreSQL its
@@ -125,6 +135,11 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         sockets: Arc::new(ws::Sockets::new(options.websockets)),
         bus,
         persisted: Arc::default(),
+        public_url: options
+            .public_url
+            .as_deref()
+            .unwrap_or(DEFAULT_PUBLIC_URL)
+            .into(),
     };
     Router::new()
         .route("/", get(graphiql::page))

@@ -1,7 +1,10 @@
 //! Carriers (载体): the filtered, sorted listing and the writes.
 
 use chrono::{NaiveDate, Utc};
-use entity::{carrier, carrier_industry, carrier_status_change, level_recognition, operator};
+use entity::{
+    carrier, carrier_footprint, carrier_industry, carrier_status_change, level_recognition,
+    operator,
+};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -14,10 +17,11 @@ use super::page::{self, Page, PageArgs, Sort};
 use super::{check_version, like_contains, versioned_update};
 use crate::domain::access::{Actor, may_designate, may_write_for};
 use crate::domain::carrier::{
-    CarrierKind, CarrierStatus, Industry, Level, check_landmark, check_redated_since,
+    CarrierKind, CarrierStatus, Industry, Level, StatusChange, check_landmark, check_redated_since,
     check_status_since, leading_industries,
 };
 use crate::domain::location::Location;
+use crate::domain::temporal::DateSpan;
 use crate::domain::text::pinyin_key;
 use crate::error::{AppError, AppResult, stored};
 
@@ -39,6 +43,18 @@ pub struct CarrierFilter {
     /// Only these carriers: the ids that conditions decided in Rust let
     /// through (exact geometry tests, 五有). `None` restricts nothing.
     pub only_ids: Option<Vec<i32>>,
+    /// Only carriers whose geometry is of this kind (the OGC collections).
+    pub shape: Option<CarrierShape>,
+}
+
+/// What geometry a carrier has: what splits carriers between the OGC
+/// collections, one geometry type each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CarrierShape {
+    /// A footprint (polygon), whether or not a location is known too.
+    Footprint,
+    /// A location point and no footprint.
+    LocationOnly,
 }
 
 /// A listing filter that carrier ids decided in Rust (exact geometry tests,
@@ -133,6 +149,21 @@ impl CarrierFilter {
         }
         if let Some(ids) = &self.only_ids {
             condition = condition.add(Column::Id.is_in(ids.clone()));
+        }
+        if let Some(shape) = self.shape {
+            let with_footprint = Query::select()
+                .column(carrier_footprint::Column::CarrierId)
+                .from(carrier_footprint::Entity)
+                .to_owned();
+            condition = condition.add(match shape {
+                CarrierShape::Footprint => {
+                    Condition::all().add(Column::Id.in_subquery(with_footprint))
+                }
+                CarrierShape::LocationOnly => Condition::all()
+                    .add(Column::Longitude.is_not_null())
+                    .add(Column::Latitude.is_not_null())
+                    .add(Column::Id.not_in_subquery(with_footprint)),
+            });
         }
         if let Some(landmark) = self.landmark {
             condition = condition.add(Column::Landmark.eq(landmark));
@@ -496,6 +527,30 @@ pub(crate) async fn audit_snapshot<C: ConnectionTrait>(
         );
     }
     Ok(value)
+}
+
+/// The carriers operating on at least one day of `span` (by their status
+/// history, [`DateSpan::operating`]). One SQL statement.
+pub async fn operating_during<C: ConnectionTrait>(db: &C, span: DateSpan) -> AppResult<Vec<i32>> {
+    let rows = carrier_status_change::Entity::find()
+        .order_by_asc(carrier_status_change::Column::CarrierId)
+        .all(db)
+        .await?;
+    let mut by_carrier: std::collections::BTreeMap<i32, Vec<StatusChange>> = Default::default();
+    for row in rows {
+        by_carrier
+            .entry(row.carrier_id)
+            .or_default()
+            .push(StatusChange {
+                effective_on: row.effective_on,
+                status: stored("carrier_status_change.status", &row.status)?,
+            });
+    }
+    Ok(by_carrier
+        .into_iter()
+        .filter(|(_, changes)| span.operating(changes))
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// The status changes of these carriers, oldest first. One SQL statement.

@@ -344,10 +344,32 @@ pub async fn candidates(db: &DatabaseConnection, bbox: &BBox) -> AppResult<Vec<(
     Ok(found)
 }
 
-/// The box around every carrier's geometry (footprints and locations), or
-/// `None` when no carrier has one. Two SQL statements, aggregates only.
-pub async fn carrier_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>> {
-    carriers_extent(db, None).await
+/// The box around every carrier footprint, or `None` when there is none.
+/// One SQL statement, an aggregate.
+pub async fn footprint_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>> {
+    use carrier_footprint::Column as F;
+    extent::<carrier_footprint::Entity>(
+        db,
+        [F::MinLon, F::MinLat, F::MaxLon, F::MaxLat],
+        Condition::all(),
+    )
+    .await
+}
+
+/// The box around the location of every carrier without a footprint, or
+/// `None` when there is none. One SQL statement, an aggregate.
+pub async fn location_only_extent(db: &DatabaseConnection) -> AppResult<Option<BBox>> {
+    use carrier::Column as C;
+    let with_footprint = Query::select()
+        .column(carrier_footprint::Column::CarrierId)
+        .from(carrier_footprint::Entity)
+        .to_owned();
+    extent::<carrier::Entity>(
+        db,
+        [C::Longitude, C::Latitude, C::Longitude, C::Latitude],
+        Condition::all().add(C::Id.not_in_subquery(with_footprint)),
+    )
+    .await
 }
 
 /// The box around the geometry of every carrier hosting a platform (a

@@ -26,6 +26,7 @@ use crate::domain::carrier::Level;
 use crate::domain::message::zh_date;
 use crate::domain::money::Fen;
 use crate::domain::support::{FacilityKind, InForce, PlatformKind};
+use crate::domain::temporal::DateSpan;
 use crate::error::{AppError, AppResult, entity_name_zh};
 
 /// Tables whose rows belong to one carrier (and can be voided).
@@ -833,6 +834,8 @@ pub struct PlatformFilter {
     pub district_ids: Vec<i32>,
     /// Only those open on this date.
     pub open_on: Option<NaiveDate>,
+    /// Only those open on at least one day of this span (OGC `datetime`).
+    pub open_during: Option<DateSpan>,
     /// Only those hosted by these carriers: the ids that conditions decided
     /// in Rust let through (the host's geometry). `None` restricts nothing.
     pub host_carrier_ids: Option<Vec<i32>>,
@@ -855,9 +858,19 @@ pub struct FundFilter {
 
 /// `from ≤ date < until` on two date columns, `until` open when null.
 fn in_force_on<C: ColumnTrait>(from: C, until: C, date: NaiveDate) -> Condition {
-    Condition::all()
-        .add(from.lte(date))
-        .add(Condition::any().add(until.is_null()).add(until.gt(date)))
+    in_force_during(from, until, DateSpan::day(date))
+}
+
+/// In force (as [`InForce::on`] decides) on at least one day of `span`.
+fn in_force_during<C: ColumnTrait>(from: C, until: C, span: DateSpan) -> Condition {
+    let mut condition = Condition::all();
+    if let Some(last) = span.last {
+        condition = condition.add(from.lte(last));
+    }
+    if let Some(first) = span.first {
+        condition = condition.add(Condition::any().add(until.is_null()).add(until.gt(first)));
+    }
+    condition
 }
 
 impl PlatformFilter {
@@ -884,6 +897,9 @@ impl PlatformFilter {
         }
         if let Some(date) = self.open_on {
             condition = condition.add(in_force_on(Column::OpenedOn, Column::ClosedOn, date));
+        }
+        if let Some(span) = self.open_during {
+            condition = condition.add(in_force_during(Column::OpenedOn, Column::ClosedOn, span));
         }
         if let Some(ids) = &self.host_carrier_ids {
             condition = condition.add(Column::CarrierId.is_in(ids.clone()));

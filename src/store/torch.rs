@@ -89,6 +89,7 @@ pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchSt
                 kind: c.kind,
                 district: c.district,
                 district_kind: c.district_kind,
+                admin_code: c.admin_code,
                 workstations: c.workstations,
                 operator: c.operator,
             }
@@ -137,6 +138,7 @@ struct SurveyedCarrier {
     kind: CarrierKind,
     district: String,
     district_kind: DistrictKind,
+    admin_code: Option<String>,
     operator: String,
     workstations: Option<i32>,
 }
@@ -156,6 +158,10 @@ async fn surveyed_carriers(db: &DatabaseConnection) -> AppResult<Vec<SurveyedCar
         .expr_as(
             Expr::col((district::Entity, district::Column::Kind)),
             Alias::new("district_kind"),
+        )
+        .expr_as(
+            Expr::col((district::Entity, district::Column::DivisionCode)),
+            Alias::new("admin_code"),
         )
         .expr_as(
             Expr::col((operator::Entity, operator::Column::Name)),
@@ -189,6 +195,7 @@ async fn surveyed_carriers(db: &DatabaseConnection) -> AppResult<Vec<SurveyedCar
                 name: row.try_get("", "name")?,
                 kind: stored("carrier.kind", &kind)?,
                 district: row.try_get("", "district_name")?,
+                admin_code: row.try_get("", "admin_code")?,
                 operator: row.try_get("", "operator_name")?,
                 workstations: row.try_get("", "workstations")?,
             })

@@ -70,6 +70,14 @@ impl TestApp {
             .await
             .expect("bind a free port");
         let address = listener.local_addr().expect("local address");
+        // Links point at this server unless the test says otherwise.
+        let options = HttpOptions {
+            public_url: options
+                .public_url
+                .clone()
+                .or_else(|| Some(format!("http://{address}"))),
+            ..options
+        };
         let router = zaiti::http::router(db.clone(), &options);
         tokio::spawn(zaiti::http::serve(listener, router, std::future::pending()));
         Self {

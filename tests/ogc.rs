@@ -807,18 +807,8 @@ async fn footprints_and_locations_are_collections_of_one_geometry_type_each(app:
     assert_eq!(status, 404);
     // The export writes the same collections.
     let export = |collection: &str| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
-            .args(["export", "geojson", "--collection", collection])
-            .env("DATABASE_URL", &app.database_url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("zaiti runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<Value>(&out.stdout).expect("GeoJSON")
+        let out = app.cli_stdout(&["export", "geojson", "--collection", collection]);
+        serde_json::from_slice::<Value>(&out).expect("GeoJSON")
     };
     assert_eq!(export("carriers")["features"], json!(footprints));
     assert_eq!(export("carrier-locations")["features"], json!(locations));

@@ -639,14 +639,7 @@ async fn the_cli_imports_district_boundaries_and_exports_geojson(app: TestApp) {
         { "type": "Feature", "properties": { "name": "滨湖区" }, "geometry": rect_polygon((120.1, 31.3, 120.3, 31.5)) },
     ]});
     std::fs::write(&file, collection.to_string()).expect("write the file");
-    let zaiti = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
-            .args(args)
-            .env("DATABASE_URL", &app.database_url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("zaiti runs")
-    };
+    let zaiti = |args: &[&str]| app.cli(args);
     let path = file.to_str().expect("a path");
     let out = zaiti(&["import", "districts", path]);
     assert!(
@@ -840,18 +833,8 @@ async fn platform_spatial_filters_follow_their_host_carriers(app: TestApp) {
     assert!(message.contains("no stored boundary"), "{message}");
 
     // The CLI exports platforms as Points at their host.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
-        .args(["export", "geojson", "--collection", "platforms"])
-        .env("DATABASE_URL", &app.database_url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("zaiti runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let exported: Value = serde_json::from_slice(&out.stdout).expect("GeoJSON");
+    let out = app.cli_stdout(&["export", "geojson", "--collection", "platforms"]);
+    let exported: Value = serde_json::from_slice(&out).expect("GeoJSON");
     assert_eq!(exported["name"], "platforms");
     let features = exported["features"].as_array().expect("features");
     assert_eq!(features.len(), platforms.len());

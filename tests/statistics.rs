@@ -245,22 +245,6 @@ async fn statistics_cost_four_statements_and_refuse_a_repeated_dimension(app: Te
     assert_eq!(body["errors"][0]["extensions"]["field"], "groupBy");
 }
 
-/// Runs the `zaiti` binary on the test's database, on the blocking pool.
-async fn zaiti(app: &TestApp, args: &[&str]) -> std::process::Output {
-    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
-    let url = app.database_url.clone();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
-            .args(&args)
-            .env("DATABASE_URL", url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("the zaiti binary runs")
-    })
-    .await
-    .expect("the command's task does not panic")
-}
-
 /// The kinds' names as the survey and the export write them.
 const KINDS_ZH: [(&str, &str); 4] = [
     ("MAKERSPACE", "众创空间"),
@@ -280,8 +264,8 @@ async fn the_cli_exports_the_api_figures_as_csv_and_xlsx(app: TestApp) {
             .iter()
             .map(|d| {
                 (
-                    d["code"].as_str().unwrap().to_owned(),
-                    d["nameZh"].as_str().unwrap().to_owned(),
+                    d["code"].as_str().expect("a code").to_owned(),
+                    d["nameZh"].as_str().expect("a name").to_owned(),
                 )
             })
             .collect();
@@ -296,8 +280,8 @@ async fn the_cli_exports_the_api_figures_as_csv_and_xlsx(app: TestApp) {
     let figures = |f: &Value| {
         vec![
             f["carriers"].to_string(),
-            format!("{:.2}", f["floorAreaM2"].as_f64().unwrap()),
-            format!("{:.2}", f["leasedAreaM2"].as_f64().unwrap()),
+            format!("{:.2}", f["floorAreaM2"].as_f64().expect("an area")),
+            format!("{:.2}", f["leasedAreaM2"].as_f64().expect("an area")),
             f["tenants"].to_string(),
         ]
     };
@@ -308,7 +292,7 @@ async fn the_cli_exports_the_api_figures_as_csv_and_xlsx(app: TestApp) {
         .iter()
         .map(|g| {
             let mut row = vec![
-                names[g["district"]["code"].as_str().unwrap()].clone(),
+                names[g["district"]["code"].as_str().expect("a code")].clone(),
                 kind_zh(&g["kind"]),
             ];
             row.extend(figures(&g["figures"]));
@@ -319,24 +303,15 @@ async fn the_cli_exports_the_api_figures_as_csv_and_xlsx(app: TestApp) {
     totals.extend(figures(&answer["totals"]));
     expected.push(totals);
 
-    let out = zaiti(
-        &app,
-        &[
-            "export",
-            "statistics",
-            "--group-by",
-            "district,kind",
-            "--as-of",
-            AS_OF,
-        ],
-    )
-    .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let stdout = app.cli_stdout(&[
+        "export",
+        "statistics",
+        "--group-by",
+        "district,kind",
+        "--as-of",
+        AS_OF,
+    ]);
+    let text = String::from_utf8(stdout).expect("UTF-8");
     let text = text
         .strip_prefix('\u{feff}')
         .expect("a byte-order mark for Excel");
@@ -367,27 +342,18 @@ async fn the_cli_exports_the_api_figures_as_csv_and_xlsx(app: TestApp) {
     // An .xlsx output is a workbook; a filter narrows it as it narrows the API.
     let dir = tempfile_dir();
     let path = dir.join("statistics.xlsx");
-    let out = zaiti(
-        &app,
-        &[
-            "export",
-            "statistics",
-            "--group-by",
-            "level",
-            "--as-of",
-            AS_OF,
-            "--kind",
-            "incubator",
-            "-o",
-            path.to_str().unwrap(),
-        ],
-    )
-    .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.cli_stdout(&[
+        "export",
+        "statistics",
+        "--group-by",
+        "level",
+        "--as-of",
+        AS_OF,
+        "--kind",
+        "incubator",
+        "-o",
+        path.to_str().expect("a UTF-8 path"),
+    ]);
     let answer = statistics(&app, json!(["LEVEL"]), json!({ "kinds": ["INCUBATOR"] })).await;
     use calamine::Reader;
     let mut workbook = calamine::open_workbook_auto(&path).expect("a workbook");
@@ -401,7 +367,7 @@ async fn the_cli_exports_the_api_figures_as_csv_and_xlsx(app: TestApp) {
         .collect();
     assert_eq!(
         rows.len(),
-        answer["groups"].as_array().unwrap().len() + 2,
+        answer["groups"].as_array().expect("groups").len() + 2,
         "header, groups, totals"
     );
     assert_eq!(rows[0][0], "级别");
@@ -410,10 +376,10 @@ async fn the_cli_exports_the_api_figures_as_csv_and_xlsx(app: TestApp) {
     assert_eq!(last[1], answer["totals"]["carriers"].to_string());
     assert_eq!(last[4], answer["totals"]["tenants"].to_string());
     let floor: f64 = last[2].parse().expect("a number");
-    assert!((floor - answer["totals"]["floorAreaM2"].as_f64().unwrap()).abs() < 0.005);
+    assert!((floor - answer["totals"]["floorAreaM2"].as_f64().expect("an area")).abs() < 0.005);
 
     // A dimension it does not know is refused, naming those it knows.
-    let out = zaiti(&app, &["export", "statistics", "--group-by", "colour"]).await;
+    let out = app.cli(&["export", "statistics", "--group-by", "colour"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("DISTRICT"));
 }

@@ -127,6 +127,29 @@ impl TestApp {
     }
 
     /// Posts a GraphQL request and returns the JSON answer (status must be 200).
+    /// Runs the `zaiti` binary on this test's database: its output, whatever
+    /// the exit status.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the zaiti binary runs")
+    }
+
+    /// What the `zaiti` binary prints on this test's database; it must succeed.
+    pub fn cli_stdout(&self, args: &[&str]) -> Vec<u8> {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "zaiti {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         self.graphql_as(&self.admin_token, query, variables).await
     }

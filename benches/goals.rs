@@ -7,6 +7,10 @@
 //! Set `ZAITI_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/zaiti_bench`
 //! to run it on PostgreSQL (the database is emptied first).
 
+// The schema's resolver futures nest deeper than the default limit of 128
+// when the release profile lays them out for this crate.
+#![recursion_limit = "256"]
+
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;

@@ -21,6 +21,7 @@ pub mod error;
 pub mod execution;
 pub mod goals;
 pub mod import;
+pub mod inventory;
 pub mod loaders;
 pub mod node;
 pub mod operator;
@@ -59,6 +60,7 @@ pub struct Query(
     audit::AuditQuery,
     enterprise::EnterpriseQuery,
     tenancy::TenancyQuery,
+    inventory::InventoryQuery,
     support::SupportQuery,
     compliance::ComplianceQuery,
     goals::GoalQuery,
@@ -77,6 +79,7 @@ pub struct Mutation(
     recognition::RecognitionMutation,
     enterprise::EnterpriseMutation,
     tenancy::TenancyMutation,
+    inventory::InventoryMutation,
     import::ImportMutation,
     support::SupportMutation,
     compliance::ComplianceMutation,

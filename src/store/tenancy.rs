@@ -144,6 +144,7 @@ pub async fn change_area(
     let model = tenancy::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
+    super::inventory::hand_on_units(&txn, current.id, model.id).await?;
     audit::record(
         &txn,
         actor,
@@ -250,7 +251,7 @@ async fn save<C: ConnectionTrait>(
 
 /// Tenancy `id` and its carrier's operator, if `actor` may write it and it is
 /// still at `version` (else CONFLICT, before any other rule is judged).
-async fn writable<C: ConnectionTrait>(
+pub(crate) async fn writable<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
     id: i32,
@@ -356,6 +357,8 @@ pub async fn correct(
                 area_m2: *row.area_m2.as_ref(),
             };
             check_fit(txn, carrier_id, stored.enterprise_id, lease, Some(id)).await?;
+            let units = super::inventory::linked_units(txn, id).await?;
+            super::inventory::check_units_free(txn, id, &units, span).await?;
         }
         Ok(())
     };

@@ -545,7 +545,90 @@ async fn vacancy_maps_cost_the_same_statements_for_1_and_3_carriers(app: TestApp
     );
 }
 
+/// The demo gives every carrier with delivered space a building per phase
+/// and units within it, some named by tenancies in force.
+async fn the_demo_has_units_for_every_carrier_with_space(app: TestApp) {
+    use entity::{building, carrier, space_phase, tenancy, tenancy_unit, unit};
+    use sea_orm::EntityTrait;
+    app.load_demo().await;
+    let today = zaiti::store::today();
+    let carriers = carrier::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("carriers");
+    let phases = space_phase::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("phases");
+    let buildings = building::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("buildings");
+    let units = unit::Entity::find().all(&app.db).await.expect("units");
+    let links = tenancy_unit::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("links");
+    let tenancies: HashMap<i32, tenancy::Model> = tenancy::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("tenancies")
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let mut with_space = 0;
+    for carrier in &carriers {
+        let delivered: Vec<&space_phase::Model> = phases
+            .iter()
+            .filter(|p| {
+                p.carrier_id == carrier.id && p.voided_at.is_none() && p.delivered_on <= today
+            })
+            .collect();
+        if delivered.is_empty() {
+            continue;
+        }
+        with_space += 1;
+        assert!(
+            buildings.iter().any(|b| b.carrier_id == carrier.id),
+            "carrier {} has space but no building",
+            carrier.name
+        );
+        for phase in delivered {
+            let carved: f64 = units
+                .iter()
+                .filter(|u| u.space_phase_id == phase.id)
+                .map(|u| u.area_m2)
+                .sum();
+            assert!(
+                carved <= phase.area_m2 + 1e-6,
+                "phase {}: {carved}",
+                phase.id
+            );
+        }
+    }
+    assert!(with_space > 50, "{with_space} carriers with space");
+    let named_in_force = links
+        .iter()
+        .filter(|link| {
+            let row = &tenancies[&link.tenancy_id];
+            row.moved_in_on <= today && row.moved_out_on.is_none_or(|out| today < out)
+        })
+        .count();
+    assert!(
+        named_in_force > 100,
+        "{named_in_force} units named by tenancies in force"
+    );
+    assert!(units.len() > links.len(), "some units are vacant");
+    // Loading again writes nothing more.
+    app.load_demo().await;
+    assert_eq!(
+        app.count_rows("unit").await,
+        i64::try_from(units.len()).expect("small")
+    );
+}
+
 on_both_databases!(
+    the_demo_has_units_for_every_carrier_with_space,
     units_are_carved_out_of_a_delivered_phase_and_cannot_exceed_it,
     an_operator_writes_only_its_own_carriers_inventory,
     a_unit_is_let_to_one_tenancy_at_a_time,

@@ -627,7 +627,86 @@ async fn the_demo_has_units_for_every_carrier_with_space(app: TestApp) {
     );
 }
 
+/// The sample file imports into the demo data with the command the README
+/// shows; a second run is refused row by row and writes nothing; a bad file
+/// gets every bad cell by row and column, and nothing is written.
+async fn units_import_from_a_spreadsheet_all_or_nothing(app: TestApp) {
+    app.load_demo().await;
+    let before = app.count_rows("unit").await;
+    let run = |file: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
+            .args(["import", "units", file, "--database-url", &app.database_url])
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .expect("zaiti runs")
+    };
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/units.csv");
+    let rows = std::fs::read_to_string(sample)
+        .expect("the sample")
+        .lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .count();
+    let done = run(sample);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stdout).contains(&format!("{rows} units written")));
+    let written = before + i64::try_from(rows).expect("small");
+    assert_eq!(app.count_rows("unit").await, written);
+    let again = run(sample);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(
+        stderr.matches("already has a unit coded").count(),
+        rows,
+        "{stderr}"
+    );
+    assert_eq!(app.count_rows("unit").await, written);
+
+    // Every bad cell, by row and column; the good rows are not written either.
+    let bad = "载体ID,楼栋,楼层,房号,面积,用途\n1,新楼,1,101,50,办公\n1,新楼,0,102,50,办公\n1,新楼,2,201,-3,宿舍\n1,新楼,1,101,20,办公\n9999,新楼,1,101,20,办公\n1,新楼,3,301,99999999,办公\n";
+    let plan = zaiti::import::units::plan("bad.csv", bad.as_bytes()).expect("readable");
+    let found: Vec<(u32, Option<String>)> = plan
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (3, Some("楼层".to_owned())),
+            (4, Some("面积".to_owned())),
+            (4, Some("用途".to_owned())),
+            (5, Some("房号".to_owned())),
+            (7, Some("面积".to_owned())),
+        ],
+        "{:#?}",
+        plan.errors
+    );
+    let actor = zaiti::domain::access::Actor::system("test import");
+    let summary = zaiti::import::units::run(&app.db, &actor, plan, false)
+        .await
+        .expect("runs");
+    assert!(!summary.committed);
+    // Rows the store refuses (a carrier that does not exist, a phase too
+    // small) are listed too, and nothing is written.
+    let refused = "carrier_id,building,floor,code,area_m2,use\n1,新楼,1,101,50,OFFICE\n9999,新楼,1,101,20,OFFICE\n2,新楼,1,101,999999,OFFICE\n";
+    let plan = zaiti::import::units::plan("refused.csv", refused.as_bytes()).expect("readable");
+    assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+    let summary = zaiti::import::units::run(&app.db, &actor, plan, false)
+        .await
+        .expect("runs");
+    let rows: Vec<u32> = summary.errors.iter().map(|e| e.row).collect();
+    assert_eq!(rows, [3, 4], "{:#?}", summary.errors);
+    assert!(!summary.committed);
+    assert_eq!(app.count_rows("unit").await, written);
+}
+
 on_both_databases!(
+    units_import_from_a_spreadsheet_all_or_nothing,
     the_demo_has_units_for_every_carrier_with_space,
     units_are_carved_out_of_a_delivered_phase_and_cannot_exceed_it,
     an_operator_writes_only_its_own_carriers_inventory,

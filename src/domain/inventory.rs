@@ -21,6 +21,48 @@ stored_enum! {
     pub enum UnitStatus { Available, UnderRenovation, Withdrawn }
 }
 
+impl UnitUse {
+    /// A use as a spreadsheet writes it: its code (`OFFICE`) or Chinese name (办公).
+    pub fn from_text(text: &str) -> Option<Self> {
+        const CHINESE: [(&str, UnitUse); 9] = [
+            ("办公", UnitUse::Office),
+            ("实验室", UnitUse::Lab),
+            ("实验", UnitUse::Lab),
+            ("厂房", UnitUse::Workshop),
+            ("车间", UnitUse::Workshop),
+            ("共享空间", UnitUse::Shared),
+            ("共享", UnitUse::Shared),
+            ("仓储", UnitUse::Warehouse),
+            ("其他", UnitUse::Other),
+        ];
+        let text = text.trim();
+        text.parse().ok().or_else(|| {
+            CHINESE
+                .iter()
+                .find(|(name, _)| *name == text)
+                .map(|(_, unit_use)| *unit_use)
+        })
+    }
+}
+
+impl UnitStatus {
+    /// A status as a spreadsheet writes it: its code (`AVAILABLE`) or Chinese name (可出租).
+    pub fn from_text(text: &str) -> Option<Self> {
+        const CHINESE: [(&str, UnitStatus); 3] = [
+            ("可出租", UnitStatus::Available),
+            ("装修中", UnitStatus::UnderRenovation),
+            ("停用", UnitStatus::Withdrawn),
+        ];
+        let text = text.trim();
+        text.parse().ok().or_else(|| {
+            CHINESE
+                .iter()
+                .find(|(name, _)| *name == text)
+                .map(|(_, status)| *status)
+        })
+    }
+}
+
 /// Lowest and highest floor numbers accepted (basements are negative; 0 is not a floor).
 pub const LOWEST_FLOOR: i32 = -5;
 pub const HIGHEST_FLOOR: i32 = 200;
@@ -122,6 +164,21 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, 1, d).unwrap()
+    }
+
+    #[test]
+    fn uses_and_statuses_read_as_codes_or_in_chinese() {
+        assert_eq!(UnitUse::from_text("实验室"), Some(UnitUse::Lab));
+        assert_eq!(UnitUse::from_text("workshop"), Some(UnitUse::Workshop));
+        assert_eq!(UnitUse::from_text("宿舍"), None);
+        assert_eq!(
+            UnitStatus::from_text("装修中"),
+            Some(UnitStatus::UnderRenovation)
+        );
+        assert_eq!(
+            UnitStatus::from_text("AVAILABLE"),
+            Some(UnitStatus::Available)
+        );
     }
 
     #[test]

@@ -40,8 +40,19 @@ pub async fn add_building(
     new: NewBuilding,
 ) -> AppResult<building::Model> {
     let txn = super::begin_write(db).await?;
-    let carrier = super::carrier::writable(&txn, actor, new.carrier_id).await?;
-    check_name_free(&txn, new.carrier_id, &new.name, None).await?;
+    let model = add_building_in(&txn, actor, new).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// [`add_building`] inside the caller's transaction.
+async fn add_building_in<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    new: NewBuilding,
+) -> AppResult<building::Model> {
+    let carrier = super::carrier::writable(txn, actor, new.carrier_id).await?;
+    check_name_free(txn, new.carrier_id, &new.name, None).await?;
     let now = Utc::now();
     let (footprint_geojson, footprint_area_m2) = footprint_columns(new.footprint.as_ref());
     let row = building::ActiveModel {
@@ -55,12 +66,83 @@ pub async fn add_building(
         ..Default::default()
     };
     let model = building::Entity::insert(row)
-        .exec_with_returning(&txn)
+        .exec_with_returning(txn)
         .await?;
     let change = Change::created("Building", model.id, Some(carrier.operator_id), &model)?;
-    audit::record(&txn, actor, Operation::Create, change).await?;
-    txn.commit().await?;
+    audit::record(txn, actor, Operation::Create, change).await?;
     Ok(model)
+}
+
+/// Carrier `carrier_id`'s building named `name`, recorded (with its audit
+/// event) when it has none yet, and whether it was: imports name buildings,
+/// not ids.
+pub async fn building_named_in<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    carrier_id: i32,
+    name: &str,
+) -> AppResult<(building::Model, bool)> {
+    super::carrier::writable(txn, actor, carrier_id).await?;
+    let found = building::Entity::find()
+        .filter(building::Column::CarrierId.eq(carrier_id))
+        .filter(building::Column::Name.eq(name))
+        .one(txn)
+        .await?;
+    match found {
+        Some(building) => Ok((building, false)),
+        None => {
+            let new = NewBuilding {
+                carrier_id,
+                name: name.to_owned(),
+                footprint: None,
+            };
+            Ok((add_building_in(txn, actor, new).await?, true))
+        }
+    }
+}
+
+/// The first delivered, counted phase of carrier `carrier_id` (by delivery)
+/// with room left for a unit of `area`: where an import puts a unit whose
+/// phase it does not name.
+pub async fn phase_with_room_in<C: ConnectionTrait>(
+    txn: &C,
+    carrier_id: i32,
+    area: FloorArea,
+) -> AppResult<i32> {
+    let phases = space_phase::Entity::find()
+        .filter(space_phase::Column::CarrierId.eq(carrier_id))
+        .filter(space_phase::Column::VoidedAt.is_null())
+        .filter(space_phase::Column::DeliveredOn.lte(super::today()))
+        .order_by_asc(space_phase::Column::DeliveredOn)
+        .order_by_asc(space_phase::Column::Id)
+        .all(txn)
+        .await?;
+    for phase in &phases {
+        let units_m2: f64 = units_of_phase(txn, phase.id)
+            .await?
+            .iter()
+            .map(|unit| unit.area_m2)
+            .sum();
+        let room = PhaseRoom {
+            delivered_on: phase.delivered_on,
+            area_m2: phase.area_m2,
+            units_m2,
+        };
+        if check_phase_room("areaM2", room, area.square_metres()).is_ok() {
+            return Ok(phase.id);
+        }
+    }
+    Err(AppError::invalid(
+        "spacePhaseId",
+        format!(
+            "no delivered space phase of the carrier has {:.2} m² left for this unit; name a phase or add one",
+            area.square_metres()
+        ),
+        format!(
+            "该载体没有剩余 {:.2} 平方米可划分房源的已交付空间分期；请指定空间分期或先登记新的分期",
+            area.square_metres()
+        ),
+    ))
 }
 
 /// Changes to a building; `None` leaves a field as it is.

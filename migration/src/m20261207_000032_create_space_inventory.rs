@@ -57,7 +57,7 @@ impl MigrationTrait for Migration {
                         .col(string(Unit::Code))
                         .col(integer(Unit::Floor))
                         .col(double(Unit::AreaM2))
-                        .col(string(Unit::UnitUse))
+                        .col(string(Unit::UseKind))
                         .col(string(Unit::Status))
                         .foreign_key(
                             ForeignKey::create()
@@ -168,7 +168,8 @@ enum Unit {
     Code,
     Floor,
     AreaM2,
-    UnitUse,
+    #[sea_orm(iden = "unit_use")]
+    UseKind,
     Status,
 }
 

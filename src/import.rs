@@ -1185,22 +1185,30 @@ pub async fn run(
     progress.finish();
     outcome?;
     sort_errors(&mut summary.errors);
-    if summary.errors.is_empty() && !dry_run {
-        txn.commit().await?;
-        summary.committed = true;
+    summary.committed = settle(txn, &summary.errors, dry_run).await?;
+    if summary.committed {
         tracing::info!(
             enterprises = summary.enterprises_created,
             tenancies = summary.tenancies_created,
             "import written"
         );
-    } else {
-        txn.rollback().await?;
-        if !summary.errors.is_empty() {
-            summary.enterprises_created = 0;
-            summary.tenancies_created = 0;
-        }
+    } else if !summary.errors.is_empty() {
+        summary.enterprises_created = 0;
+        summary.tenancies_created = 0;
     }
     Ok(summary)
+}
+
+/// Ends an import's transaction: committed when no row was refused and it
+/// is no dry run, rolled back otherwise. Whether it committed.
+async fn settle(txn: DatabaseTransaction, errors: &[RowError], dry_run: bool) -> AppResult<bool> {
+    if errors.is_empty() && !dry_run {
+        txn.commit().await?;
+        Ok(true)
+    } else {
+        txn.rollback().await?;
+        Ok(false)
+    }
 }
 
 /// The writes of [`run`], inside `txn`; refusals go to `summary.errors`.

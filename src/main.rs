@@ -146,19 +146,7 @@ async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Resu
         Box::new(import::Silent)
     };
     let summary = import::run(&db, &actor, plan, dry_run, progress.as_ref()).await?;
-    for column in &summary.ignored_columns {
-        eprintln!("warning: column '{column}' is not one zaiti reads; its cells were ignored");
-    }
-    if !summary.errors.is_empty() {
-        for err in &summary.errors {
-            eprintln!("{err}");
-        }
-        anyhow::bail!(
-            "{} refused: {} error(s); nothing was written",
-            file.display(),
-            summary.errors.len()
-        );
-    }
+    report_refusals(&file, &summary.ignored_columns, &summary.errors)?;
     let carriers: Vec<String> = summary
         .carrier_ids
         .iter()
@@ -273,6 +261,29 @@ async fn export_statistics(
     Ok(())
 }
 
+/// Warns of the columns an import ignored; lists its refused rows on
+/// standard error and fails when there are any.
+fn report_refusals(
+    file: &std::path::Path,
+    ignored_columns: &[String],
+    errors: &[import::RowError],
+) -> anyhow::Result<()> {
+    for column in ignored_columns {
+        eprintln!("warning: column '{column}' is not one zaiti reads; its cells were ignored");
+    }
+    if !errors.is_empty() {
+        for err in errors {
+            eprintln!("{err}");
+        }
+        anyhow::bail!(
+            "{} refused: {} error(s); nothing was written",
+            file.display(),
+            errors.len()
+        );
+    }
+    Ok(())
+}
+
 /// `import units`: all or nothing; every bad row on standard error.
 async fn import_units(
     database: &DatabaseArgs,
@@ -289,19 +300,7 @@ async fn import_units(
     let db = open(database).await?;
     let actor = zaiti::domain::access::Actor::system(&format!("import: {name}"));
     let summary = import::units::run(&db, &actor, plan, dry_run).await?;
-    for column in &summary.ignored_columns {
-        eprintln!("warning: column '{column}' is not one zaiti reads; its cells were ignored");
-    }
-    if !summary.errors.is_empty() {
-        for err in &summary.errors {
-            eprintln!("{err}");
-        }
-        anyhow::bail!(
-            "{} refused: {} error(s); nothing was written",
-            file.display(),
-            summary.errors.len()
-        );
-    }
+    report_refusals(file, &summary.ignored_columns, &summary.errors)?;
     println!(
         "{}{} rows read; {} new building(s) and {} units {}",
         if dry_run { "dry run: " } else { "" },

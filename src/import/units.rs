@@ -392,15 +392,10 @@ pub async fn run(
     let txn = store::begin_write(db).await?;
     write(&txn, actor, &plan, &mut summary).await?;
     summary.errors.sort();
-    if summary.errors.is_empty() && !dry_run {
-        txn.commit().await?;
-        summary.committed = true;
-    } else {
-        txn.rollback().await?;
-        if !summary.errors.is_empty() {
-            summary.buildings_created = 0;
-            summary.units_created = 0;
-        }
+    summary.committed = super::settle(txn, &summary.errors, dry_run).await?;
+    if !summary.errors.is_empty() {
+        summary.buildings_created = 0;
+        summary.units_created = 0;
     }
     Ok(summary)
 }

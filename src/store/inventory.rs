@@ -9,9 +9,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use entity::{building, space_phase, tenancy, tenancy_unit, unit};
+use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::audit::{self, Change, Operation, snapshot};
@@ -218,20 +219,38 @@ async fn check_name_free<C: ConnectionTrait>(
     name: &str,
     except: Option<i32>,
 ) -> AppResult<()> {
-    let taken = building::Entity::find()
-        .filter(building::Column::CarrierId.eq(carrier_id))
-        .filter(building::Column::Name.eq(name))
-        .all(txn)
-        .await?
-        .into_iter()
-        .any(|other| Some(other.id) != except);
-    if taken {
-        return Err(AppError::conflict(
+    let holders = building::Column::CarrierId
+        .eq(carrier_id)
+        .and(building::Column::Name.eq(name));
+    unique::<building::Entity, _>(txn, holders, except, || {
+        AppError::conflict(
             format!("the carrier already has a building named '{name}'"),
             format!("该载体已有名为“{name}”的楼栋"),
-        ));
+        )
+    })
+    .await
+}
+
+/// `taken()` when a row of `E` other than `except` meets `holders`: a value
+/// that must be unique in its scope is taken. The caller holds the carrier's
+/// lock, so no other write takes it meanwhile.
+async fn unique<E: super::Versioned, C: ConnectionTrait>(
+    txn: &C,
+    holders: sea_orm::sea_query::SimpleExpr,
+    except: Option<i32>,
+    taken: impl FnOnce() -> AppError,
+) -> AppResult<()> {
+    let ids: Vec<i32> = E::find()
+        .select_only()
+        .column(E::ID)
+        .filter(holders)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    match ids.into_iter().any(|id| Some(id) != except) {
+        true => Err(taken()),
+        false => Ok(()),
     }
-    Ok(())
 }
 
 /// A unit to record, validated.
@@ -368,20 +387,16 @@ async fn check_code_free<C: ConnectionTrait>(
     code: &str,
     except: Option<i32>,
 ) -> AppResult<()> {
-    let taken = unit::Entity::find()
-        .filter(unit::Column::BuildingId.eq(building_id))
-        .filter(unit::Column::Code.eq(code))
-        .all(txn)
-        .await?
-        .into_iter()
-        .any(|other| Some(other.id) != except);
-    if taken {
-        return Err(AppError::conflict(
+    let holders = unit::Column::BuildingId
+        .eq(building_id)
+        .and(unit::Column::Code.eq(code));
+    unique::<unit::Entity, _>(txn, holders, except, || {
+        AppError::conflict(
             format!("the building already has a unit coded '{code}'"),
             format!("该楼栋已有编号为“{code}”的房源"),
-        ));
-    }
-    Ok(())
+        )
+    })
+    .await
 }
 
 /// Refuses a unit of `area` (unit `except`, when it is being changed) in

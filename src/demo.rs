@@ -184,6 +184,7 @@ async fn write_tenants(
                 unit: optional_text("unit", tenancy.unit.as_deref())?,
                 area: FloorArea::parse("areaM2", tenancy.area_m2)?,
                 span: Span::new(tenancy.moved_in, tenancy.moved_out)?,
+                unit_ids: Vec::new(),
             })
         })
         .collect::<Result<Vec<_>, ValidationError>>()?;

@@ -1277,6 +1277,7 @@ async fn write(
             unit: row.unit.clone(),
             area: row.area,
             span: row.span,
+            unit_ids: Vec::new(),
         })
         .collect();
     progress.start(Stage::MovingIn, batch.len() as u64);

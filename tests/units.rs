@@ -333,6 +333,25 @@ async fn a_unit_is_let_to_one_tenancy_at_a_time(app: TestApp) {
         )
         .await["changeTenancyArea"]["id"]
         .clone();
+    // Moving in may name units at once, by the same rule.
+    let second_room = unit(&app, &building_id, &phase, "302", 3, 80.0).await;
+    let move_in =
+        "mutation($input: MoveInInput!) { moveIn(input: $input) { id units { id code } } }";
+    let input = |enterprise: &str| {
+        json!({ "input": { "carrierId": carrier, "enterpriseId": enterprise,
+                           "areaM2": 80.0, "movedInOn": "2024-02-01", "unitIds": [second_room] } })
+    };
+    let (first_tenant, second_tenant) = (enterprise(&app, 504).await, enterprise(&app, 505).await);
+    let moved = app.data(move_in, input(&first_tenant)).await;
+    assert_eq!(
+        moved["moveIn"]["units"],
+        json!([{ "id": second_room, "code": "302" }])
+    );
+    let tenancies_before = app.count_rows("tenancy").await;
+    let twice = app.graphql(move_in, input(&second_tenant)).await;
+    assert_eq!(error_code(&twice), "CONFLICT", "{twice}");
+    assert_eq!(app.count_rows("tenancy").await, tenancies_before);
+
     let lets = r#"query($id: ID!) { node(id: $id) { ... on Unit {
         in2023: tenancy(asOf: "2023-03-01") { id }
         in2024: tenancy(asOf: "2024-03-01") { id }

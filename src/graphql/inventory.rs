@@ -314,6 +314,16 @@ pub async fn buildings_of(ctx: &Context<'_>, carrier_id: i32) -> ApiResult<Vec<B
     Ok(rows.into_iter().map(Building).collect())
 }
 
+/// The units tenancy `tenancy_id` names, by building and code, through the request's loaders.
+pub async fn units_of_tenancy(ctx: &Context<'_>, tenancy_id: i32) -> ApiResult<Vec<Unit>> {
+    let loaders = loaders::of(ctx)?;
+    let links = many(&loaders.unit_links_of_tenancy, tenancy_id).await?;
+    let found = loaders::by_id(&loaders.units, links.iter().map(|link| link.unit_id)).await?;
+    let mut rows: Vec<unit::Model> = found.into_values().map(|row| (*row).clone()).collect();
+    rows.sort_by(|a, b| (a.building_id, &a.code).cmp(&(b.building_id, &b.code)));
+    units(rows)
+}
+
 /// A building for `node(id)`.
 pub async fn load_building(ctx: &Context<'_>, id: i32) -> ApiResult<Option<Building>> {
     Ok(one(&loaders::of(ctx)?.buildings, id).await?.map(Building))

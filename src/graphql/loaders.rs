@@ -26,7 +26,7 @@ use futures_util::task::ArcWake;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::NaiveDate;
-use entity::{building, unit};
+use entity::{building, tenancy_unit, unit};
 use entity::{
     carrier, carrier_industry, carrier_status_change, designation_request, district, enterprise,
     enterprise_revenue, facility, fund, fund_carrier, level_recognition, operating_team, operator,
@@ -68,6 +68,8 @@ pub struct ByEnterprise;
 pub struct ByFund;
 /// Marks lookups of a building's units.
 pub struct ByBuilding;
+/// Marks lookups of the units a tenancy names.
+pub struct ByTenancy;
 
 macro_rules! keyed {
     ($marker:ty, $field:ident, $column:ident: $($module:ident),+) => {$(
@@ -92,6 +94,7 @@ keyed!(ById, district_id, DistrictId: district_boundary);
 keyed!(ById, id, Id: building, unit);
 keyed!(ByCarrier, carrier_id, CarrierId: building);
 keyed!(ByBuilding, building_id, BuildingId: unit);
+keyed!(ByTenancy, tenancy_id, TenancyId: tenancy_unit);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
 pub struct Rows<E, Key> {
@@ -317,6 +320,7 @@ pub struct Loaders {
     pub buildings_of: DataLoader<Rows<building::Entity, ByCarrier>>,
     pub units: DataLoader<Rows<unit::Entity, ById>>,
     pub units_of_building: DataLoader<Rows<unit::Entity, ByBuilding>>,
+    pub unit_links_of_tenancy: DataLoader<Rows<tenancy_unit::Entity, ByTenancy>>,
     unit_tenancy: DataLoader<UnitTenancy>,
 }
 
@@ -379,6 +383,7 @@ impl Loaders {
             buildings_of: loader(Rows::new(db, &budget), queue),
             units: loader(Rows::new(db, &budget), queue),
             units_of_building: loader(Rows::new(db, &budget), queue),
+            unit_links_of_tenancy: loader(Rows::new(db, &budget), queue),
             unit_tenancy: loader(UnitTenancy(db.clone()), queue),
         }
     }

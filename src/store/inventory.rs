@@ -503,25 +503,7 @@ pub async fn set_tenancy_units(
 ) -> AppResult<tenancy::Model> {
     let txn = super::begin_write(db).await?;
     let (current, operator_id) = super::tenancy::writable(&txn, actor, tenancy_id, version).await?;
-    let mut wanted = unit_ids;
-    wanted.sort_unstable();
-    wanted.dedup();
-    let units = unit::Entity::find()
-        .filter(unit::Column::Id.is_in(wanted.iter().copied()))
-        .all(&txn)
-        .await?;
-    let found: HashSet<i32> = units
-        .iter()
-        .filter(|unit| unit.carrier_id == current.carrier_id)
-        .map(|unit| unit.id)
-        .collect();
-    if let Some(missing) = wanted.iter().find(|id| !found.contains(id)) {
-        return Err(AppError::invalid(
-            "unitIds",
-            format!("unit {missing} is not a unit of the tenancy's carrier"),
-            format!("房源（编号 {missing}）不属于该入驻记录所在的载体"),
-        ));
-    }
+    let wanted = units_of_carrier(&txn, current.carrier_id, unit_ids).await?;
     let span = Span {
         moved_in: current.moved_in_on,
         moved_out: current.moved_out_on,
@@ -550,7 +532,38 @@ pub async fn set_tenancy_units(
     Ok(model)
 }
 
-fn with_units(row: &tenancy::Model, unit_ids: &[i32]) -> AppResult<serde_json::Value> {
+/// `unit_ids`, sorted and without repeats, if every one is a unit of carrier
+/// `carrier_id`; BAD_USER_INPUT naming the first that is not.
+pub(crate) async fn units_of_carrier<C: ConnectionTrait>(
+    txn: &C,
+    carrier_id: i32,
+    mut unit_ids: Vec<i32>,
+) -> AppResult<Vec<i32>> {
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    if unit_ids.is_empty() {
+        return Ok(unit_ids);
+    }
+    let found: HashSet<i32> = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(unit_ids.iter().copied()))
+        .filter(unit::Column::CarrierId.eq(carrier_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|unit| unit.id)
+        .collect();
+    if let Some(missing) = unit_ids.iter().find(|id| !found.contains(id)) {
+        return Err(AppError::invalid(
+            "unitIds",
+            format!("unit {missing} is not a unit of the tenancy's carrier"),
+            format!("房源（编号 {missing}）不属于该入驻记录所在的载体"),
+        ));
+    }
+    Ok(unit_ids)
+}
+
+/// A tenancy as the audit trail keeps it, with the units it names.
+pub(crate) fn with_units(row: &tenancy::Model, unit_ids: &[i32]) -> AppResult<serde_json::Value> {
     let mut value = snapshot(row)?;
     if let Some(fields) = value.as_object_mut() {
         fields.insert("unit_ids".into(), serde_json::json!(unit_ids));
@@ -558,7 +571,12 @@ fn with_units(row: &tenancy::Model, unit_ids: &[i32]) -> AppResult<serde_json::V
     Ok(value)
 }
 
-async fn link<C: ConnectionTrait>(txn: &C, tenancy_id: i32, unit_ids: &[i32]) -> AppResult<()> {
+/// Records that tenancy `tenancy_id` occupies `unit_ids` (checked by the caller).
+pub(crate) async fn link<C: ConnectionTrait>(
+    txn: &C,
+    tenancy_id: i32,
+    unit_ids: &[i32],
+) -> AppResult<()> {
     if unit_ids.is_empty() {
         return Ok(());
     }

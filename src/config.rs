@@ -135,6 +135,21 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Units (房源) of carriers' buildings, one a row, recording the buildings they name.
+    ///
+    /// Columns (English or Chinese headers): carrier_id/载体ID, building/楼栋,
+    /// floor/楼层, code/房号, area_m2/面积, use/用途 (办公, 实验室, 厂房, 共享空间,
+    /// 仓储, 其他); optional status/状态 (可出租, 装修中, 停用) and
+    /// space_phase_id/空间分期ID (default: the carrier's first delivered phase
+    /// with room). Any bad row refuses the whole file: every bad row is listed
+    /// and the exit status is 1.
+    Units {
+        /// The spreadsheet: .csv (UTF-8 or GB18030), .xlsx, .xls or .ods (first sheet).
+        file: PathBuf,
+        /// Check every row, against the database too, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// District boundaries from a GeoJSON FeatureCollection, all or nothing.
     ///
     /// Each feature is a Polygon or MultiPolygon matched to a district by its

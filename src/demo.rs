@@ -17,6 +17,7 @@
 //! data that later runs will not complete; start again from a fresh database.
 
 mod designations;
+mod inventory;
 mod periods;
 mod support;
 
@@ -61,6 +62,11 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<String> {
     let shapes = geometry::load(db).await?;
     if !shapes.is_empty() {
         summary = format!("{summary}; {shapes}");
+    }
+    if let Some((buildings, units, named)) = inventory::write(db, &loader()).await? {
+        summary.push_str(&format!(
+            "; {buildings} buildings, {units} units ({named} named by tenancies in force)"
+        ));
     }
     if periods::write(db, &loader()).await? {
         summary.push_str("; 2025 closed, then restated by a late phase and a late tenant");
@@ -178,6 +184,7 @@ async fn write_tenants(
                 unit: optional_text("unit", tenancy.unit.as_deref())?,
                 area: FloorArea::parse("areaM2", tenancy.area_m2)?,
                 span: Span::new(tenancy.moved_in, tenancy.moved_out)?,
+                unit_ids: Vec::new(),
             })
         })
         .collect::<Result<Vec<_>, ValidationError>>()?;

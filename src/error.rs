@@ -88,7 +88,7 @@ impl AppError {
 /// name clients know it by, in any case: `Carrier`, `carrier`,
 /// `SpacePhase`); the English name itself for one not listed.
 pub fn entity_name_zh(entity: &str) -> &str {
-    const NAMES: [(&str, &str); 16] = [
+    const NAMES: [(&str, &str); 18] = [
         ("Carrier", "载体"),
         ("Operator", "运营主体"),
         ("District", "行政区"),
@@ -105,6 +105,8 @@ pub fn entity_name_zh(entity: &str) -> &str {
         ("ReportingPeriod", "报送年度"),
         ("Qualification", "企业资质"),
         ("ApiToken", "令牌"),
+        ("Building", "楼栋"),
+        ("Unit", "房源"),
     ];
     NAMES
         .iter()

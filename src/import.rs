@@ -81,6 +81,8 @@ use crate::store;
 use crate::store::enterprise::EnterpriseFacts;
 use crate::store::tenancy::NewTenancy;
 
+pub mod units;
+
 /// Most tenancy rows one file may hold; split larger files.
 pub const MAX_ROWS: usize = 100_000;
 
@@ -321,7 +323,10 @@ impl Sheet {
     /// non-empty rows that names at least [`HEADER_MIN_COLUMNS`] columns of
     /// the layout, skipping titles above it (or, failing that, the first
     /// non-empty row); the non-empty rows after it are the data.
-    fn from_rows(rows: impl Iterator<Item = (u32, Vec<Cell>)>) -> Result<Self, ValidationError> {
+    fn from_rows(
+        rows: impl Iterator<Item = (u32, Vec<Cell>)>,
+        names_column: &dyn Fn(&str) -> bool,
+    ) -> Result<Self, ValidationError> {
         let mut rows: Vec<(u32, Vec<Cell>)> = rows
             .filter(|(_, cells)| !cells.iter().all(Cell::is_empty))
             .collect();
@@ -329,7 +334,7 @@ impl Sheet {
             cells
                 .iter()
                 .filter_map(Cell::text)
-                .filter(|text| field_of_header(text).is_some())
+                .filter(|text| names_column(text))
                 .count()
                 >= HEADER_MIN_COLUMNS
         };
@@ -342,8 +347,8 @@ impl Sheet {
         let Some((header_row, header)) = rows.next() else {
             return Err(ValidationError::new(
                 FILE_FIELD,
-                "the file is empty: it needs a header row and one row per tenancy",
-                "文件为空：应有一行表头，其下每行一条入驻记录",
+                "the file is empty: it needs a header row and one row per record",
+                "文件为空：应有一行表头，其下每行一条记录",
             ));
         };
         let rows: Vec<(u32, Vec<Cell>)> = rows.collect();
@@ -369,6 +374,17 @@ impl Sheet {
 /// Reads a spreadsheet: a workbook when the bytes (or failing that, the file
 /// name) say so, CSV otherwise.
 pub fn read_sheet(file_name: &str, bytes: &[u8]) -> Result<Sheet, ValidationError> {
+    read_sheet_of(file_name, bytes, &|header| {
+        field_of_header(header).is_some()
+    })
+}
+
+/// [`read_sheet`] for a layout whose headers `names_column` recognises.
+fn read_sheet_of(
+    file_name: &str,
+    bytes: &[u8],
+    names_column: &dyn Fn(&str) -> bool,
+) -> Result<Sheet, ValidationError> {
     const ZIP: &[u8] = b"PK\x03\x04";
     const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
     let extension = file_name
@@ -379,13 +395,16 @@ pub fn read_sheet(file_name: &str, bytes: &[u8]) -> Result<Sheet, ValidationErro
         Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
     );
     if bytes.starts_with(ZIP) || bytes.starts_with(OLE) || workbook_name {
-        read_workbook(bytes)
+        read_workbook(bytes, names_column)
     } else {
-        read_csv(bytes)
+        read_csv(bytes, names_column)
     }
 }
 
-fn read_workbook(bytes: &[u8]) -> Result<Sheet, ValidationError> {
+fn read_workbook(
+    bytes: &[u8],
+    names_column: &dyn Fn(&str) -> bool,
+) -> Result<Sheet, ValidationError> {
     let unreadable = |detail: String, detail_zh: String| {
         ValidationError::new(
             FILE_FIELD,
@@ -405,7 +424,7 @@ fn read_workbook(bytes: &[u8]) -> Result<Sheet, ValidationError> {
         row.extend(cells.iter().map(workbook_cell));
         (first_row + index as u32 + 1, row)
     });
-    Sheet::from_rows(rows)
+    Sheet::from_rows(rows, names_column)
 }
 
 fn workbook_cell(data: &Data) -> Cell {
@@ -423,7 +442,7 @@ fn workbook_cell(data: &Data) -> Cell {
     }
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Sheet, ValidationError> {
+fn read_csv(bytes: &[u8], names_column: &dyn Fn(&str) -> bool) -> Result<Sheet, ValidationError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
@@ -480,7 +499,7 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, ValidationError> {
             break;
         }
     }
-    Sheet::from_rows(rows.into_iter())
+    Sheet::from_rows(rows.into_iter(), names_column)
 }
 
 /// A bad row: where, and why (in English and in Chinese).
@@ -1166,22 +1185,30 @@ pub async fn run(
     progress.finish();
     outcome?;
     sort_errors(&mut summary.errors);
-    if summary.errors.is_empty() && !dry_run {
-        txn.commit().await?;
-        summary.committed = true;
+    summary.committed = settle(txn, &summary.errors, dry_run).await?;
+    if summary.committed {
         tracing::info!(
             enterprises = summary.enterprises_created,
             tenancies = summary.tenancies_created,
             "import written"
         );
-    } else {
-        txn.rollback().await?;
-        if !summary.errors.is_empty() {
-            summary.enterprises_created = 0;
-            summary.tenancies_created = 0;
-        }
+    } else if !summary.errors.is_empty() {
+        summary.enterprises_created = 0;
+        summary.tenancies_created = 0;
     }
     Ok(summary)
+}
+
+/// Ends an import's transaction: committed when no row was refused and it
+/// is no dry run, rolled back otherwise. Whether it committed.
+async fn settle(txn: DatabaseTransaction, errors: &[RowError], dry_run: bool) -> AppResult<bool> {
+    if errors.is_empty() && !dry_run {
+        txn.commit().await?;
+        Ok(true)
+    } else {
+        txn.rollback().await?;
+        Ok(false)
+    }
 }
 
 /// The writes of [`run`], inside `txn`; refusals go to `summary.errors`.
@@ -1250,6 +1277,7 @@ async fn write(
             unit: row.unit.clone(),
             area: row.area,
             span: row.span,
+            unit_ids: Vec::new(),
         })
         .collect();
     progress.start(Stage::MovingIn, batch.len() as u64);

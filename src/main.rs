@@ -223,6 +223,9 @@ async fn token(db: &sea_orm::DatabaseConnection, command: TokenCommand) -> anyho
 async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Result<()> {
     let (file, dry_run) = match command {
         ImportCommand::Tenancies { file, dry_run } => (file, dry_run),
+        ImportCommand::Units { file, dry_run } => {
+            return import_units(database, &file, dry_run).await;
+        }
         ImportCommand::Districts {
             file,
             coordinate_system,
@@ -247,19 +250,7 @@ async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Resu
         Box::new(import::Silent)
     };
     let summary = import::run(&db, &actor, plan, dry_run, progress.as_ref()).await?;
-    for column in &summary.ignored_columns {
-        eprintln!("warning: column '{column}' is not one zaiti reads; its cells were ignored");
-    }
-    if !summary.errors.is_empty() {
-        for err in &summary.errors {
-            eprintln!("{err}");
-        }
-        anyhow::bail!(
-            "{} refused: {} error(s); nothing was written",
-            file.display(),
-            summary.errors.len()
-        );
-    }
+    report_refusals(&file, &summary.ignored_columns, &summary.errors)?;
     let carriers: Vec<String> = summary
         .carrier_ids
         .iter()
@@ -371,6 +362,61 @@ async fn export_statistics(
             }
         }
     }
+    Ok(())
+}
+
+/// Warns of the columns an import ignored; lists its refused rows on
+/// standard error and fails when there are any.
+fn report_refusals(
+    file: &std::path::Path,
+    ignored_columns: &[String],
+    errors: &[import::RowError],
+) -> anyhow::Result<()> {
+    for column in ignored_columns {
+        eprintln!("warning: column '{column}' is not one zaiti reads; its cells were ignored");
+    }
+    if !errors.is_empty() {
+        for err in errors {
+            eprintln!("{err}");
+        }
+        anyhow::bail!(
+            "{} refused: {} error(s); nothing was written",
+            file.display(),
+            errors.len()
+        );
+    }
+    Ok(())
+}
+
+/// `import units`: all or nothing; every bad row on standard error.
+async fn import_units(
+    database: &DatabaseArgs,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let plan = import::units::plan(&name, &bytes)
+        .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
+    let db = open(database).await?;
+    let actor = zaiti::domain::access::Actor::system(&format!("import: {name}"));
+    let summary = import::units::run(&db, &actor, plan, dry_run).await?;
+    report_refusals(file, &summary.ignored_columns, &summary.errors)?;
+    println!(
+        "{}{} rows read; {} new building(s) and {} units {}",
+        if dry_run { "dry run: " } else { "" },
+        summary.rows_read,
+        summary.buildings_created,
+        summary.units_created,
+        if dry_run {
+            "would be written (nothing was)"
+        } else {
+            "written"
+        },
+    );
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 pub mod api_token;
 pub mod audit_event;
+pub mod building;
 pub mod carrier;
 pub mod carrier_footprint;
 pub mod carrier_industry;
@@ -27,3 +28,5 @@ pub mod reporting_period;
 pub mod setting;
 pub mod space_phase;
 pub mod tenancy;
+pub mod tenancy_unit;
+pub mod unit;

@@ -31,6 +31,7 @@ mod m20261207_000028_reporting_period_torch_rows;
 mod m20261207_000029_district_names;
 mod m20261207_000030_name_pinyin;
 mod m20261207_000031_carrier_workstations;
+mod m20261207_000032_create_space_inventory;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000029_district_names::Migration),
             Box::new(m20261207_000030_name_pinyin::Migration),
             Box::new(m20261207_000031_carrier_workstations::Migration),
+            Box::new(m20261207_000032_create_space_inventory::Migration),
         ]
     }
 }

@@ -101,6 +101,7 @@ async fn late_tenant(db: &DatabaseConnection, bureau: &Actor) -> AppResult<()> {
         unit: Some("补录-201".into()),
         area: FloorArea::parse("areaM2", 150.0)?,
         span: Span::new(moved_in, None)?,
+        unit_ids: Vec::new(),
     };
     store::tenancy::move_in(db, bureau, tenancy).await?;
     Ok(())

@@ -113,7 +113,12 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "amendOperatingTeam"
         | "amendFacility"
         | "amendFund"
-        | "requestDesignation" => WriteRule::OwnData,
+        | "requestDesignation"
+        | "addBuilding"
+        | "amendBuilding"
+        | "addUnit"
+        | "amendUnit"
+        | "setTenancyUnits" => WriteRule::OwnData,
         "setCarrierGeometry" | "setDistrictBoundary" => WriteRule::Geometry,
         _ => WriteRule::AdminOnly,
     }

@@ -13,6 +13,7 @@ pub mod designation;
 pub mod enterprise;
 pub mod geometry;
 pub mod goals;
+pub mod inventory;
 pub mod level;
 pub mod level_rules;
 pub mod location;

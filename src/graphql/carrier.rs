@@ -274,6 +274,12 @@ impl Carrier {
         self.history(ctx, include_voided).await
     }
 
+    /// 楼栋: its buildings, by name, each with its floors and units (the vacancy map).
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
+    async fn buildings(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::inventory::Building>> {
+        super::inventory::buildings_of(ctx, self.id).await
+    }
+
     /// 出租率: leased area, leasable area (floor area delivered), tenants and graduates on `asOf` (default today).
     async fn occupancy(
         &self,

@@ -130,6 +130,8 @@ pub const COMPLIANCE_CRITERIA: usize = 5;
 /// breakdowns by district, kind, year and source, level rule sets, their
 /// requirements and checks, districts, occupancy groups, an import's errors.
 pub const FIXED_SMALL_LIST: usize = 10;
+/// The units on one floor of a building (`Floor.units`; a building's floors count as a small fixed list).
+pub const UNITS_PER_FLOOR: usize = 20;
 /// Rows of the torch statistics: one per incubator and makerspace.
 pub const TORCH_ROWS: usize = 200;
 

@@ -26,6 +26,7 @@ use futures_util::task::ArcWake;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::NaiveDate;
+use entity::{building, tenancy_unit, unit};
 use entity::{
     carrier, carrier_industry, carrier_status_change, designation_request, district, enterprise,
     enterprise_revenue, facility, fund, fund_carrier, level_recognition, operating_team, operator,
@@ -65,6 +66,10 @@ pub struct ByCarrier;
 pub struct ByEnterprise;
 /// Marks lookups of the carriers a fund serves.
 pub struct ByFund;
+/// Marks lookups of a building's units.
+pub struct ByBuilding;
+/// Marks lookups of the units a tenancy names.
+pub struct ByTenancy;
 
 macro_rules! keyed {
     ($marker:ty, $field:ident, $column:ident: $($module:ident),+) => {$(
@@ -86,6 +91,10 @@ keyed!(ByCarrier, carrier_id, CarrierId: platform, operating_team, facility, fun
 keyed!(ByFund, fund_id, FundId: fund_carrier);
 keyed!(ById, carrier_id, CarrierId: carrier_footprint);
 keyed!(ById, district_id, DistrictId: district_boundary);
+keyed!(ById, id, Id: building, unit);
+keyed!(ByCarrier, carrier_id, CarrierId: building);
+keyed!(ByBuilding, building_id, BuildingId: unit);
+keyed!(ByTenancy, tenancy_id, TenancyId: tenancy_unit);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
 pub struct Rows<E, Key> {
@@ -224,6 +233,35 @@ impl<F: AsOfFigure> Loader<AsOfKey> for AsOf<F> {
     }
 }
 
+/// A unit on a date: the key of [`UnitTenancy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnitOn {
+    pub unit_id: i32,
+    pub as_of: NaiveDate,
+}
+
+/// The tenancy that lets a unit on a date: two statements per distinct date in a request.
+pub struct UnitTenancy(DatabaseConnection);
+
+impl Loader<UnitOn> for UnitTenancy {
+    type Value = tenancy::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[UnitOn]) -> AppResult<HashMap<UnitOn, tenancy::Model>> {
+        let mut by_date: HashMap<NaiveDate, Vec<i32>> = HashMap::new();
+        for key in keys {
+            by_date.entry(key.as_of).or_default().push(key.unit_id);
+        }
+        let mut found = HashMap::with_capacity(keys.len());
+        for (as_of, unit_ids) in by_date {
+            for (unit_id, row) in store::inventory::tenancies_on(&self.0, &unit_ids, as_of).await? {
+                found.insert(UnitOn { unit_id, as_of }, row);
+            }
+        }
+        Ok(found)
+    }
+}
+
 /// The 五有 thresholds in force. A loader, though there is only one value,
 /// so that its read joins a wave of batches like every other read of a
 /// request (see [`drive`]).
@@ -278,6 +316,12 @@ pub struct Loaders {
     compliance_rules: DataLoader<ComplianceRulesInForce, HashMapCache>,
     pub footprints: DataLoader<Rows<carrier_footprint::Entity, ById>>,
     pub boundaries: DataLoader<Rows<district_boundary::Entity, ById>>,
+    pub buildings: DataLoader<Rows<building::Entity, ById>>,
+    pub buildings_of: DataLoader<Rows<building::Entity, ByCarrier>>,
+    pub units: DataLoader<Rows<unit::Entity, ById>>,
+    pub units_of_building: DataLoader<Rows<unit::Entity, ByBuilding>>,
+    pub unit_links_of_tenancy: DataLoader<Rows<tenancy_unit::Entity, ByTenancy>>,
+    unit_tenancy: DataLoader<UnitTenancy>,
 }
 
 impl Loaders {
@@ -335,6 +379,12 @@ impl Loaders {
             },
             footprints: loader(Rows::new(db, &budget), queue),
             boundaries: loader(Rows::new(db, &budget), queue),
+            buildings: loader(Rows::new(db, &budget), queue),
+            buildings_of: loader(Rows::new(db, &budget), queue),
+            units: loader(Rows::new(db, &budget), queue),
+            units_of_building: loader(Rows::new(db, &budget), queue),
+            unit_links_of_tenancy: loader(Rows::new(db, &budget), queue),
+            unit_tenancy: loader(UnitTenancy(db.clone()), queue),
         }
     }
 
@@ -424,6 +474,33 @@ impl Loaders {
     ) -> AppResult<F::Value> {
         let key = AsOfKey { carrier_id, as_of };
         Ok(loader.load_one(key).await?.unwrap_or_default())
+    }
+
+    /// The tenancy that lets unit `unit_id` on `as_of`, if any.
+    pub async fn unit_tenancy(
+        &self,
+        unit_id: i32,
+        as_of: NaiveDate,
+    ) -> AppResult<Option<tenancy::Model>> {
+        self.unit_tenancy.load_one(UnitOn { unit_id, as_of }).await
+    }
+
+    /// The tenancies that let these units on `as_of`, by unit id; vacant units are absent.
+    pub async fn unit_tenancies(
+        &self,
+        unit_ids: impl IntoIterator<Item = i32>,
+        as_of: NaiveDate,
+    ) -> AppResult<HashMap<i32, tenancy::Model>> {
+        let keys = unit_ids
+            .into_iter()
+            .map(|unit_id| UnitOn { unit_id, as_of });
+        Ok(self
+            .unit_tenancy
+            .load_many(keys)
+            .await?
+            .into_iter()
+            .map(|(key, row)| (key.unit_id, row))
+            .collect())
     }
 
     pub async fn occupancy(

@@ -21,6 +21,7 @@ pub mod error;
 pub mod execution;
 pub mod goals;
 pub mod import;
+pub mod inventory;
 pub mod loaders;
 pub mod node;
 pub mod operator;
@@ -60,6 +61,7 @@ pub struct Query(
     audit::AuditQuery,
     enterprise::EnterpriseQuery,
     tenancy::TenancyQuery,
+    inventory::InventoryQuery,
     support::SupportQuery,
     compliance::ComplianceQuery,
     goals::GoalQuery,
@@ -78,6 +80,7 @@ pub struct Mutation(
     recognition::RecognitionMutation,
     enterprise::EnterpriseMutation,
     tenancy::TenancyMutation,
+    inventory::InventoryMutation,
     import::ImportMutation,
     support::SupportMutation,
     compliance::ComplianceMutation,

@@ -16,6 +16,7 @@ use super::designation::DesignationRequest;
 use super::district::District;
 use super::enterprise::{Enterprise, Qualification};
 use super::error::ApiResult;
+use super::inventory::{Building, Unit};
 use super::loaders::{self, one};
 use super::operator::Operator;
 use super::period::ReportingPeriod;
@@ -48,6 +49,8 @@ pub enum NodeType {
     ApiToken,
     DesignationRequest,
     ReportingPeriod,
+    Building,
+    Unit,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -131,6 +134,8 @@ pub enum Node {
     Setting(Setting),
     DesignationRequest(DesignationRequest),
     ReportingPeriod(ReportingPeriod),
+    Building(Building),
+    Unit(Unit),
 }
 
 /// The complexity of `nodes(ids)`: the selection once per id. Past the limit
@@ -230,6 +235,10 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
             .map(ReportingPeriod::try_from)
             .transpose()?
             .map(Node::ReportingPeriod),
+        NodeType::Building => super::inventory::load_building(ctx, id)
+            .await?
+            .map(Node::Building),
+        NodeType::Unit => super::inventory::load_unit(ctx, id).await?.map(Node::Unit),
     })
 }
 

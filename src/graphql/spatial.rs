@@ -80,7 +80,7 @@ impl From<CoordinateSystem> for domain::CoordinateSystem {
     }
 }
 
-fn system(system: Option<CoordinateSystem>) -> domain::CoordinateSystem {
+pub(super) fn system(system: Option<CoordinateSystem>) -> domain::CoordinateSystem {
     system.unwrap_or_default().into()
 }
 
@@ -188,7 +188,7 @@ pub fn location_geometry(
 }
 
 /// A stored shape (GeoJSON text, WGS84) in `cs`.
-fn shape_json(text: &str, cs: Option<CoordinateSystem>) -> Option<GeoJson> {
+pub(super) fn shape_json(text: &str, cs: Option<CoordinateSystem>) -> Option<GeoJson> {
     store::spatial::stored_shape(text).map(|g| GeoJson(domain::to_geojson(&g, system(cs))))
 }
 
@@ -225,7 +225,7 @@ pub async fn boundary_area(ctx: &Context<'_>, district_id: i32) -> ApiResult<Opt
 }
 
 /// A polygon or multipolygon input, checked, as a shape to store.
-fn area_shape(
+pub(super) fn area_shape(
     field: &str,
     json: &serde_json::Value,
     cs: domain::CoordinateSystem,

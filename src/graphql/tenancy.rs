@@ -15,7 +15,7 @@ use super::enterprise::Enterprise;
 use super::enums::{CarrierKind, GraduationRoute, TenancyStatus};
 use super::error::ApiResult;
 use super::loaders::{self, one, required};
-use super::node::{NodeType, expect, global_id};
+use super::node::{NodeType, expect, expect_all, global_id};
 use super::scalars::{Date, DateTime};
 use crate::domain::area::FloorArea;
 use crate::domain::enterprise::routes_met;
@@ -132,9 +132,15 @@ impl Tenancy {
         required(row, "enterprise", self.0.enterprise_id).map(|row| Eagerly(Enterprise::new(row)))
     }
 
-    /// 房号: the unit leased.
+    /// 房号: the unit leased, as free text (older records; see `units`).
     async fn unit(&self) -> Option<&str> {
         self.0.unit.as_deref()
+    }
+
+    /// 房源: the units it occupies, where it names them, by building and code.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
+    async fn units(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::inventory::Unit>> {
+        super::inventory::units_of_tenancy(ctx, self.0.id).await
     }
 
     /// Leased area, m².
@@ -323,6 +329,9 @@ pub struct MoveInInput {
     pub moved_in_on: Date,
     /// First day no longer leased, if already known.
     pub moved_out_on: Option<Date>,
+    /// 房源: the units it occupies, by global ID: units of the carrier that
+    /// no other tenancy holds on any of its days (else CONFLICT).
+    pub unit_ids: Option<Vec<ID>>,
 }
 
 /// A change of leased area from a date.
@@ -427,6 +436,11 @@ impl TenancyMutation {
             unit: optional_text("unit", input.unit.as_deref())?,
             area: FloorArea::parse("areaM2", input.area_m2)?,
             span: Span::new(input.moved_in_on.0, input.moved_out_on.map(|d| d.0))?,
+            unit_ids: expect_all(
+                "unitIds",
+                &input.unit_ids.unwrap_or_default(),
+                NodeType::Unit,
+            )?,
         };
         let row = store::tenancy::move_in(super::db(ctx)?, super::actor(ctx)?, new).await?;
         super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;

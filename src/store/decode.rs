@@ -9,10 +9,10 @@
 //! `tests/tenancy.rs` checks on both databases that the two agree row for row.
 
 use entity::{
-    carrier, carrier_footprint, carrier_industry, carrier_status_change, designation_request,
-    district, district_boundary, enterprise, enterprise_revenue, facility, fund, fund_carrier,
-    level_recognition, operating_team, operator, platform, qualification, setting, space_phase,
-    tenancy,
+    building, carrier, carrier_footprint, carrier_industry, carrier_status_change,
+    designation_request, district, district_boundary, enterprise, enterprise_revenue, facility,
+    fund, fund_carrier, level_recognition, operating_team, operator, platform, qualification,
+    setting, space_phase, tenancy, tenancy_unit, unit,
 };
 use sea_orm::sqlx::{self, Postgres, Row};
 use sea_orm::{DbErr, EntityTrait, FromQueryResult, QueryResult, TryGetable};
@@ -31,6 +31,9 @@ macro_rules! by_name {
     )+};
 }
 by_name!(
+    building,
+    unit,
+    tenancy_unit,
     carrier,
     designation_request,
     carrier_footprint,

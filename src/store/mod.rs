@@ -12,6 +12,7 @@ pub mod designation;
 pub mod district;
 pub mod enterprise;
 pub mod goals;
+pub mod inventory;
 pub mod known;
 pub mod occupancy;
 pub mod operator;
@@ -206,6 +207,7 @@ versioned!(
     platform => "Platform", fund => "Fund", operating_team => "OperatingTeam", facility => "Facility",
     setting => "Setting", designation_request => "DesignationRequest",
     reporting_period => "ReportingPeriod", qualification => "Qualification",
+    building => "Building", unit => "Unit",
 );
 
 /// CONFLICT unless row `id`, stored at version `stored`, is still at the

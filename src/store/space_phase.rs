@@ -100,6 +100,7 @@ pub async fn correct(
                carrier_id: i32,
                corrected: Option<&space_phase::ActiveModel>| {
             let counted = corrected.map(|row| (*row.delivered_on.as_ref(), *row.area_m2.as_ref()));
+            super::inventory::check_phase_keeps_units(txn, id, counted).await?;
             let phases: Vec<(NaiveDate, f64)> = space_phase::Entity::find()
                 .filter(Column::CarrierId.eq(carrier_id))
                 .filter(Column::VoidedAt.is_null())

@@ -32,6 +32,9 @@ pub struct NewTenancy {
     pub unit: Option<String>,
     pub area: FloorArea,
     pub span: Span,
+    /// The units it occupies (房源), if it names them; [`move_in_in`]
+    /// checks and links them. Bulk imports name none.
+    pub unit_ids: Vec<i32>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -62,16 +65,19 @@ pub async fn move_in_in<C: ConnectionTrait>(
         area_m2: new.area.square_metres(),
     };
     check_fit(txn, new.carrier_id, new.enterprise_id, lease, None).await?;
+    let units =
+        super::inventory::units_of_carrier(txn, new.carrier_id, new.unit_ids.clone()).await?;
+    // A new tenancy has no id yet to leave out: 0 matches no tenancy.
+    super::inventory::check_units_free(txn, 0, &units, new.span).await?;
     let model = tenancy::Entity::insert(new_row(&new, Utc::now()))
         .exec_with_returning(txn)
         .await?;
-    audit::record(
-        txn,
-        actor,
-        Operation::Create,
-        change(carrier.operator_id, None, &model)?,
-    )
-    .await?;
+    super::inventory::link(txn, model.id, &units).await?;
+    let mut created = change(carrier.operator_id, None, &model)?;
+    if !units.is_empty() {
+        created.after = Some(super::inventory::with_units(&model, &units)?);
+    }
+    audit::record(txn, actor, Operation::Create, created).await?;
     Ok(model)
 }
 
@@ -144,6 +150,7 @@ pub async fn change_area(
     let model = tenancy::Entity::insert(row)
         .exec_with_returning(&txn)
         .await?;
+    super::inventory::hand_on_units(&txn, current.id, model.id).await?;
     audit::record(
         &txn,
         actor,
@@ -250,7 +257,7 @@ async fn save<C: ConnectionTrait>(
 
 /// Tenancy `id` and its carrier's operator, if `actor` may write it and it is
 /// still at `version` (else CONFLICT, before any other rule is judged).
-async fn writable<C: ConnectionTrait>(
+pub(crate) async fn writable<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
     id: i32,
@@ -356,6 +363,8 @@ pub async fn correct(
                 area_m2: *row.area_m2.as_ref(),
             };
             check_fit(txn, carrier_id, stored.enterprise_id, lease, Some(id)).await?;
+            let units = super::inventory::linked_units(txn, id).await?;
+            super::inventory::check_units_free(txn, id, &units, span).await?;
         }
         Ok(())
     };

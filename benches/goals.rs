@@ -10,7 +10,6 @@
 // The schema's resolver futures nest deeper than the default limit of 128
 // when the release profile lays them out for this crate.
 #![recursion_limit = "256"]
-
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;

@@ -652,13 +652,7 @@ async fn the_demo_has_units_for_every_carrier_with_space(app: TestApp) {
 async fn units_import_from_a_spreadsheet_all_or_nothing(app: TestApp) {
     app.load_demo().await;
     let before = app.count_rows("unit").await;
-    let run = |file: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_zaiti"))
-            .args(["import", "units", file, "--database-url", &app.database_url])
-            .env("RUST_BACKTRACE", "0")
-            .output()
-            .expect("zaiti runs")
-    };
+    let run = |file: &str| app.cli(&["import", "units", file]);
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/units.csv");
     let rows = std::fs::read_to_string(sample)
         .expect("the sample")

@@ -105,6 +105,11 @@ pub enum ExportCommand {
         /// The survey year; figures are as on 31 December (or today, for the current year).
         #[arg(long)]
         year: i32,
+        /// Add the tenants' figures summed from their annual reports (企业年报:
+        /// revenue, R&D spending, staff, intellectual property, financing, 填报率),
+        /// which are confidential: for the bureau's own file.
+        #[arg(long)]
+        tenants: bool,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,

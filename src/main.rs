@@ -278,8 +278,17 @@ async fn export(database: &DatabaseArgs, command: ExportCommand) -> anyhow::Resu
                 .map_err(|_| anyhow::anyhow!("no collection '{collection}'"))?;
             (features::export(&db, collection).await?.to_string(), output)
         }
-        ExportCommand::Torch { year, output } => {
-            (zaiti::store::torch::torch_csv(&db, year).await?, output)
+        ExportCommand::Torch {
+            year,
+            tenants,
+            output,
+        } => {
+            let csv = if tenants {
+                zaiti::store::torch::torch_csv_with_tenants(&db, year).await?
+            } else {
+                zaiti::store::torch::torch_csv(&db, year).await?
+            };
+            (csv, output)
         }
         ExportCommand::Statistics {
             group_by,

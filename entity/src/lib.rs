@@ -4,6 +4,7 @@
 //! enumerations and parses them, so a new enum value never needs an ORM change
 //! and this crate knows nothing of GraphQL.
 
+pub mod annual_report;
 pub mod api_token;
 pub mod audit_event;
 pub mod building;

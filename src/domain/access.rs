@@ -118,7 +118,8 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "amendBuilding"
         | "addUnit"
         | "amendUnit"
-        | "setTenancyUnits" => WriteRule::OwnData,
+        | "setTenancyUnits"
+        | "reportAnnualData" => WriteRule::OwnData,
         "setCarrierGeometry" | "setDistrictBoundary" => WriteRule::Geometry,
         _ => WriteRule::AdminOnly,
     }

@@ -16,6 +16,19 @@ stored_enum! {
 }
 
 impl QualificationKind {
+    /// The qualification as Chinese documents name it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::TechSme => "科技型中小企业",
+            Self::HighTech => "高新技术企业",
+            Self::ProvincialSpecialized => "省级专精特新中小企业",
+            Self::LittleGiant => "专精特新“小巨人”企业",
+            Self::Eaglet => "雏鹰企业",
+            Self::Gazelle => "瞪羚企业",
+            Self::QuasiUnicorn => "准独角兽企业",
+        }
+    }
+
     /// How long a recognition lasts when its certificate names no end. Every
     /// kind expires:
     /// - 高新技术企业: three years from the certificate (《高新技术企业认定管理办法》,

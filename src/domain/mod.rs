@@ -4,6 +4,7 @@
 //! lives here, where it is unit-tested on its own.
 
 pub mod access;
+pub mod annual_report;
 pub mod area;
 pub mod carrier;
 pub mod compliance;

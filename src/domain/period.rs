@@ -297,6 +297,7 @@ mod tests {
             fund_size: crate::domain::money::Fen(0),
             platforms: 1,
             workstations: None,
+            tenants: None,
         }
     }
 

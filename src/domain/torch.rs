@@ -6,6 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::ValidationError;
+use super::annual_report::TenantTotals;
 use super::carrier::{CarrierKind, DistrictKind, Level, stored_enum};
 use super::level::level_name_zh;
 use super::money::Fen;
@@ -79,6 +80,10 @@ pub struct TorchRow {
     pub platforms: u32,
     /// 提供工位数: workstations offered (makerspaces), when given.
     pub workstations: Option<i32>,
+    /// The sums of the year's annual reports (企业年报) of the enterprises
+    /// incubating on the as-of date; `None` where the reader may not see
+    /// them (they derive from confidential figures).
+    pub tenants: Option<TenantTotals>,
 }
 
 stored_enum! {
@@ -101,6 +106,14 @@ stored_enum! {
         FundSize,
         Platforms,
         Workstations,
+        TenantRevenue,
+        TenantRdSpend,
+        TenantStaff,
+        TenantPatents,
+        TenantInventionPatents,
+        TenantsFinanced,
+        TenantFinancing,
+        TenantReportingRate,
     }
 }
 
@@ -127,6 +140,19 @@ impl Indicator {
         Indicator::Platforms,
     ];
 
+    /// The indicators summed from the tenants' annual reports (企业年报), which
+    /// only ADMIN reads: the export with them is [`render_csv_with_tenants`].
+    pub const TENANT_FIGURES: [Indicator; 8] = [
+        Indicator::TenantRevenue,
+        Indicator::TenantRdSpend,
+        Indicator::TenantStaff,
+        Indicator::TenantPatents,
+        Indicator::TenantInventionPatents,
+        Indicator::TenantsFinanced,
+        Indicator::TenantFinancing,
+        Indicator::TenantReportingRate,
+    ];
+
     /// The column header: the survey's name, with its unit.
     pub fn name_zh(self) -> &'static str {
         match self {
@@ -147,6 +173,14 @@ impl Indicator {
             Indicator::FundSize => "孵化基金规模(千元)",
             Indicator::Platforms => "公共技术服务平台(个)",
             Indicator::Workstations => "提供工位数(个)",
+            Indicator::TenantRevenue => "在孵企业总收入(千元)",
+            Indicator::TenantRdSpend => "在孵企业研发投入(千元)",
+            Indicator::TenantStaff => "在孵企业从业人员(人)",
+            Indicator::TenantPatents => "在孵企业当年知识产权授权数(件)",
+            Indicator::TenantInventionPatents => "其中：发明专利(件)",
+            Indicator::TenantsFinanced => "当年获得投融资的在孵企业(家)",
+            Indicator::TenantFinancing => "在孵企业当年获得投融资额(千元)",
+            Indicator::TenantReportingRate => "企业年报填报率(%)",
         }
     }
 
@@ -170,6 +204,14 @@ impl Indicator {
             Indicator::FundSize => "incubation fund size (thousand CNY)",
             Indicator::Platforms => "public technology service platforms",
             Indicator::Workstations => "workstations offered",
+            Indicator::TenantRevenue => "tenant enterprises' total revenue (thousand CNY)",
+            Indicator::TenantRdSpend => "tenant enterprises' R&D spending (thousand CNY)",
+            Indicator::TenantStaff => "tenant enterprises' staff",
+            Indicator::TenantPatents => "intellectual property granted to tenants in the year",
+            Indicator::TenantInventionPatents => "of which invention patents",
+            Indicator::TenantsFinanced => "tenant enterprises financed in the year",
+            Indicator::TenantFinancing => "tenants' financing in the year (thousand CNY)",
+            Indicator::TenantReportingRate => "annual reports received (% of tenants)",
         }
     }
 
@@ -206,7 +248,26 @@ impl Indicator {
             Indicator::FundSize => thousand_yuan(row.fund_size),
             Indicator::Platforms => row.platforms.to_string(),
             Indicator::Workstations => row.workstations.map_or_else(String::new, |n| n.to_string()),
+            tenant => row
+                .tenants
+                .as_ref()
+                .map_or_else(String::new, |totals| tenant_cell(tenant, totals)),
         }
+    }
+}
+
+/// A tenant-figure indicator's cell of `totals`.
+fn tenant_cell(indicator: Indicator, totals: &TenantTotals) -> String {
+    match indicator {
+        Indicator::TenantRevenue => thousand_yuan(totals.revenue),
+        Indicator::TenantRdSpend => thousand_yuan(totals.rd_spend),
+        Indicator::TenantStaff => totals.staff.to_string(),
+        Indicator::TenantPatents => totals.new_patents.to_string(),
+        Indicator::TenantInventionPatents => totals.new_invention_patents.to_string(),
+        Indicator::TenantsFinanced => totals.financed_enterprises.to_string(),
+        Indicator::TenantFinancing => thousand_yuan(totals.financing),
+        Indicator::TenantReportingRate => format!("{:.1}", totals.completeness.percent()),
+        _ => String::new(),
     }
 }
 
@@ -325,6 +386,18 @@ pub fn render_csv(rows: &[TorchRow]) -> String {
     render_columns(rows.iter().collect(), &Indicator::ALL)
 }
 
+/// [`render_csv`] with the tenants' figures ([`Indicator::TENANT_FIGURES`])
+/// after the survey's columns: what `zaiti export torch --tenants` writes
+/// and `torchStatistics.tenantCsv` answers ADMIN.
+pub fn render_csv_with_tenants(rows: &[TorchRow]) -> String {
+    let columns: Vec<Indicator> = Indicator::ALL
+        .iter()
+        .chain(Indicator::TENANT_FIGURES.iter())
+        .copied()
+        .collect();
+    render_columns(rows.iter().collect(), &columns)
+}
+
 fn render_columns(rows: Vec<&TorchRow>, columns: &[Indicator]) -> String {
     let header: Vec<&str> = columns.iter().map(|column| column.name_zh()).collect();
     let cells = rows
@@ -362,6 +435,7 @@ mod tests {
             fund_size: Fen(500_000_012),
             platforms: 2,
             workstations: None,
+            tenants: None,
         }
     }
 

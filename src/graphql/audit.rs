@@ -44,7 +44,8 @@ fn json(text: Option<&str>) -> Result<Option<serde_json::Value>, AppError> {
 }
 
 /// The fields of an enterprise's snapshot that only ADMIN and its custodian read.
-const CONFIDENTIAL_ENTERPRISE_FIELDS: [&str; 2] = ["financing_raised_fen", "revenue"];
+const CONFIDENTIAL_ENTERPRISE_FIELDS: [&str; 3] =
+    ["financing_raised_fen", "revenue", "annual_report"];
 
 /// What a redacted field reads as: that there is a value, not what it is.
 const REDACTED: &str = "CONFIDENTIAL";

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::{enterprise, qualification};
 
+use super::annual_report::AnnualReport;
 use super::connection::{connection, page_args, page_complexity, total_count};
 use super::correction::VoidRecordInput;
 use super::cost::{RECORDS_PER_OWNER, TENANCIES_PER_ENTERPRISE, list_complexity};
@@ -181,6 +182,31 @@ impl Enterprise {
             .map(|row| AnnualRevenue {
                 year: row.year,
                 amount: Fen(row.revenue_fen).to_string(),
+            })
+            .collect())
+    }
+
+    /// 企业年报: its reports by year, oldest first. Confidential: empty unless
+    /// ADMIN or the custodian operator.
+    #[graphql(complexity = "list_complexity(RECORDS_PER_OWNER, child_complexity)")]
+    async fn annual_reports(&self, ctx: &Context<'_>) -> ApiResult<Vec<AnnualReport>> {
+        if !self.may_see_confidential(ctx)? {
+            return Ok(Vec::new());
+        }
+        let loaders = loaders::of(ctx)?;
+        let (mut reports, revenue) = futures_util::try_join!(
+            many(&loaders.annual_reports_of, self.0.id),
+            many(&loaders.revenue_of, self.0.id)
+        )?;
+        reports.sort_by_key(|row| row.year);
+        Ok(reports
+            .into_iter()
+            .map(|row| {
+                let revenue = revenue
+                    .iter()
+                    .find(|r| r.year == row.year)
+                    .map_or(Fen(0), |r| Fen(r.revenue_fen));
+                AnnualReport::new(row, revenue)
             })
             .collect())
     }

@@ -26,7 +26,7 @@ use futures_util::task::ArcWake;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::NaiveDate;
-use entity::{building, tenancy_unit, unit};
+use entity::{annual_report, building, tenancy_unit, unit};
 use entity::{
     carrier, carrier_industry, carrier_status_change, designation_request, district, enterprise,
     enterprise_revenue, facility, fund, fund_carrier, level_recognition, operating_team, operator,
@@ -95,6 +95,7 @@ keyed!(ById, id, Id: building, unit);
 keyed!(ByCarrier, carrier_id, CarrierId: building);
 keyed!(ByBuilding, building_id, BuildingId: unit);
 keyed!(ByTenancy, tenancy_id, TenancyId: tenancy_unit);
+keyed!(ByEnterprise, enterprise_id, EnterpriseId: annual_report);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
 pub struct Rows<E, Key> {
@@ -298,6 +299,7 @@ pub struct Loaders {
     pub tenancies_of_enterprise: DataLoader<Rows<tenancy::Entity, ByEnterprise>>,
     pub qualifications_of: DataLoader<Rows<qualification::Entity, ByEnterprise>>,
     pub revenue_of: DataLoader<Rows<enterprise_revenue::Entity, ByEnterprise>>,
+    pub annual_reports_of: DataLoader<Rows<annual_report::Entity, ByEnterprise>>,
     pub platforms: DataLoader<Rows<platform::Entity, ById>>,
     pub platforms_of: DataLoader<Rows<platform::Entity, ByCarrier>>,
     pub teams: DataLoader<Rows<operating_team::Entity, ById>>,
@@ -355,6 +357,7 @@ impl Loaders {
             tenancies_of_enterprise: loader(Rows::new(db, &budget), queue),
             qualifications_of: loader(Rows::new(db, &budget), queue),
             revenue_of: loader(Rows::new(db, &budget), queue),
+            annual_reports_of: loader(Rows::new(db, &budget), queue),
             platforms: loader(Rows::new(db, &budget), queue),
             platforms_of: loader(Rows::new(db, &budget), queue),
             teams: loader(Rows::new(db, &budget), queue),

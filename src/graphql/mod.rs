@@ -5,6 +5,7 @@
 //! loaders go in as request data ([`execute`]).
 
 pub mod access;
+pub mod annual_report;
 pub mod answer;
 pub mod audit;
 pub mod carrier;
@@ -69,6 +70,7 @@ pub struct Query(
     designation::DesignationQuery,
     period::PeriodQuery,
     statistics::StatisticsQuery,
+    annual_report::AnnualReportQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -88,6 +90,7 @@ pub struct Mutation(
     spatial::SpatialMutation,
     designation::DesignationMutation,
     period::PeriodMutation,
+    annual_report::AnnualReportMutation,
 );
 
 /// The root of live updates, served over WebSocket (graphql-transport-ws) at `/graphql`.

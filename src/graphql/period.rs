@@ -471,6 +471,22 @@ pub enum TorchIndicator {
     Platforms,
     /// 提供工位数(个), on the makerspace form.
     Workstations,
+    /// 在孵企业总收入(千元), from the tenants' annual reports (ADMIN's export only).
+    TenantRevenue,
+    /// 在孵企业研发投入(千元) (ADMIN's export only).
+    TenantRdSpend,
+    /// 在孵企业从业人员(人) (ADMIN's export only).
+    TenantStaff,
+    /// 在孵企业当年知识产权授权数(件) (ADMIN's export only).
+    TenantPatents,
+    /// 其中：发明专利(件) (ADMIN's export only).
+    TenantInventionPatents,
+    /// 当年获得投融资的在孵企业(家) (ADMIN's export only).
+    TenantsFinanced,
+    /// 在孵企业当年获得投融资额(千元) (ADMIN's export only).
+    TenantFinancing,
+    /// 企业年报填报率(%) (ADMIN's export only).
+    TenantReportingRate,
 }
 
 #[derive(Default)]

@@ -79,6 +79,15 @@ impl TorchStatistics {
         )
     }
 
+    /// The survey's CSV (`csv`) with the tenants' figures summed from their
+    /// annual reports after its columns (在孵企业总收入, 研发投入, 从业人员,
+    /// 知识产权, 获得投融资, 填报率), byte for byte what `zaiti export torch
+    /// --year Y --tenants` writes. The sums derive from confidential figures:
+    /// ADMIN only, null for every other role.
+    async fn tenant_csv(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(may_read_tenant_figures(ctx)?.then(|| torch::render_csv_with_tenants(&self.0.rows)))
+    }
+
     /// 科技企业孵化器表: the incubator form as CSV (same encoding as `csv`):
     /// the incubators only, with leased area and graduations.
     async fn incubator_csv(&self) -> String {
@@ -106,6 +115,70 @@ impl TorchStatistics {
     async fn restatement(&self, ctx: &Context<'_>) -> ApiResult<Option<TorchRestatement>> {
         let period = super::period::closed_year(ctx, self.0.year).await?;
         Ok(period.and_then(|period| period.torch_restatement(&self.0.rows)))
+    }
+}
+
+/// Whether the caller reads the tenants' summed annual figures: ADMIN only,
+/// as a carrier's sums can reveal one enterprise's confidential figures.
+fn may_read_tenant_figures(ctx: &Context<'_>) -> ApiResult<bool> {
+    Ok(super::actor(ctx)?.role == crate::domain::access::Role::Admin)
+}
+
+/// 在孵企业经济指标: one carrier's tenants' annual reports (企业年报) of the
+/// survey year, summed over the enterprises incubating on the as-of date.
+pub struct TorchTenantFigures(crate::domain::annual_report::TenantTotals);
+
+/// 在孵企业经济指标: one carrier's tenants' annual reports of the survey year, summed.
+#[Object]
+impl TorchTenantFigures {
+    /// 在孵企业总收入: their revenue of the year, CNY (exact decimal string; 千元 in the CSV).
+    async fn revenue(&self) -> String {
+        self.0.revenue.to_string()
+    }
+
+    /// 在孵企业研发投入: their R&D spending of the year, CNY.
+    async fn rd_spend(&self) -> String {
+        self.0.rd_spend.to_string()
+    }
+
+    /// 在孵企业从业人员: their staff at the year's end.
+    async fn staff(&self) -> i64 {
+        self.0.staff
+    }
+
+    /// 当年知识产权授权数: intellectual property granted to them in the year.
+    async fn new_patents(&self) -> i64 {
+        self.0.new_patents
+    }
+
+    /// Of which invention patents (发明专利).
+    async fn new_invention_patents(&self) -> i64 {
+        self.0.new_invention_patents
+    }
+
+    /// 获得投融资: how many of them closed a financing round in the year.
+    async fn financed_enterprises(&self) -> i64 {
+        self.0.financed_enterprises
+    }
+
+    /// Their financing of the year, CNY.
+    async fn financing(&self) -> String {
+        self.0.financing.to_string()
+    }
+
+    /// Enterprises incubating on the as-of date, whose reports are summed.
+    async fn tenants(&self) -> i64 {
+        self.0.completeness.tenants
+    }
+
+    /// Of those, how many reported the year (a tenant that did not adds nothing).
+    async fn reported(&self) -> i64 {
+        self.0.completeness.reported
+    }
+
+    /// 填报率: `reported` of `tenants`, percent to 0.1.
+    async fn reporting_percent(&self) -> f64 {
+        self.0.completeness.percent()
     }
 }
 
@@ -155,6 +228,16 @@ impl TorchRow {
     /// 级别: the level held on the as-of date.
     async fn level(&self) -> Level {
         self.0.level.into()
+    }
+
+    /// 在孵企业经济指标: the tenants' annual reports of the year, summed
+    /// (ADMIN only: null for every other role, as the sums derive from
+    /// confidential figures).
+    async fn tenant_figures(&self, ctx: &Context<'_>) -> ApiResult<Option<TorchTenantFigures>> {
+        Ok(may_read_tenant_figures(ctx)?
+            .then_some(self.0.tenants)
+            .flatten()
+            .map(TorchTenantFigures))
     }
 
     /// 场地总面积: floor area of the space phases delivered by the as-of date, m², to 0.01.

@@ -53,6 +53,7 @@ by_name!(
     setting,
     space_phase,
 );
+impl Decode for entity::annual_report::Entity {}
 
 /// Column `index` of `row`. On PostgreSQL, sqlx would check each value's
 /// type against the field's before decoding it (a dozen comparisons of type

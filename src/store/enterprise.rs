@@ -219,7 +219,7 @@ async fn revenue_unchanged<C: ConnectionTrait>(
     }))
 }
 
-async fn store_revenue<C: ConnectionTrait>(
+pub(crate) async fn store_revenue<C: ConnectionTrait>(
     txn: &C,
     id: i32,
     revenue: &[(i32, Fen)],

@@ -3,6 +3,7 @@
 //! Each write runs in one transaction and checks the row `version` it was
 //! given, so a stale write changes nothing and reports CONFLICT.
 
+pub mod annual_report;
 pub mod audit;
 pub mod carrier;
 pub mod compliance;
@@ -209,6 +210,7 @@ versioned!(
     reporting_period => "ReportingPeriod", qualification => "Qualification",
     building => "Building", unit => "Unit",
 );
+versioned!(annual_report => "AnnualReport");
 
 /// CONFLICT unless row `id`, stored at version `stored`, is still at the
 /// version `expected` the client read. Writes call it as soon as they have

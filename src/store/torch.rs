@@ -1,6 +1,6 @@
 //! 火炬统计: the figures of the national annual statistics survey, for every
 //! incubator and makerspace at once, in a fixed number of SQL statements
-//! (twelve) whatever the number of carriers.
+//! (thirteen) whatever the number of carriers.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -51,6 +51,8 @@ pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchSt
     let year_start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of);
     let graduated = graduates_between(db, &ids, year_start, as_of).await?;
     let served = carriers_served(db, &records).await?;
+    let mut tenant_totals =
+        super::annual_report::tenant_totals(db, Some(&ids), year, as_of).await?;
     let rows = carriers
         .into_iter()
         .map(|c| {
@@ -91,6 +93,7 @@ pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchSt
                 district_kind: c.district_kind,
                 admin_code: c.admin_code,
                 workstations: c.workstations,
+                tenants: Some(tenant_totals.remove(&c.id).unwrap_or_default()),
                 operator: c.operator,
             }
         })
@@ -103,6 +106,13 @@ pub async fn statistics(db: &DatabaseConnection, year: i32) -> AppResult<TorchSt
 pub async fn torch_csv(db: &DatabaseConnection, year: i32) -> AppResult<String> {
     let statistics = statistics(db, year).await?;
     Ok(torch::render_csv(&statistics.rows))
+}
+
+/// [`torch_csv`] with the tenants' figures summed from their annual reports
+/// (`zaiti export torch --tenants`; confidential sums, for ADMIN).
+pub async fn torch_csv_with_tenants(db: &DatabaseConnection, year: i32) -> AppResult<String> {
+    let statistics = statistics(db, year).await?;
+    Ok(torch::render_csv_with_tenants(&statistics.rows))
 }
 
 /// Every carrier each fund of `records` serves, in ascending id order, so

@@ -30,3 +30,4 @@ pub mod space_phase;
 pub mod tenancy;
 pub mod tenancy_unit;
 pub mod unit;
+pub mod lease;

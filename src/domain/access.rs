@@ -118,7 +118,10 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "amendBuilding"
         | "addUnit"
         | "amendUnit"
-        | "setTenancyUnits" => WriteRule::OwnData,
+        | "setTenancyUnits"
+        | "addLease"
+        | "amendLease"
+        | "voidLease" => WriteRule::OwnData,
         "setCarrierGeometry" | "setDistrictBoundary" => WriteRule::Geometry,
         _ => WriteRule::AdminOnly,
     }

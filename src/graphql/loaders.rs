@@ -33,6 +33,7 @@ use entity::{
     platform, qualification, setting, space_phase, tenancy,
 };
 use entity::{carrier_footprint, district_boundary};
+use entity::lease;
 use sea_orm::DatabaseConnection;
 
 use super::carrier::Carrier;
@@ -95,6 +96,8 @@ keyed!(ById, id, Id: building, unit);
 keyed!(ByCarrier, carrier_id, CarrierId: building);
 keyed!(ByBuilding, building_id, BuildingId: unit);
 keyed!(ByTenancy, tenancy_id, TenancyId: tenancy_unit);
+keyed!(ById, id, Id: lease);
+keyed!(ByTenancy, tenancy_id, TenancyId: lease);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
 pub struct Rows<E, Key> {
@@ -322,6 +325,8 @@ pub struct Loaders {
     pub units_of_building: DataLoader<Rows<unit::Entity, ByBuilding>>,
     pub unit_links_of_tenancy: DataLoader<Rows<tenancy_unit::Entity, ByTenancy>>,
     unit_tenancy: DataLoader<UnitTenancy>,
+    pub leases: DataLoader<Rows<lease::Entity, ById>>,
+    pub leases_of_tenancy: DataLoader<Rows<lease::Entity, ByTenancy>>,
 }
 
 impl Loaders {
@@ -385,6 +390,8 @@ impl Loaders {
             units_of_building: loader(Rows::new(db, &budget), queue),
             unit_links_of_tenancy: loader(Rows::new(db, &budget), queue),
             unit_tenancy: loader(UnitTenancy(db.clone()), queue),
+            leases: loader(Rows::new(db, &budget), queue),
+            leases_of_tenancy: loader(Rows::new(db, &budget), queue),
         }
     }
 

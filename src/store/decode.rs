@@ -14,6 +14,7 @@ use entity::{
     fund, fund_carrier, level_recognition, operating_team, operator, platform, qualification,
     setting, space_phase, tenancy, tenancy_unit, unit,
 };
+use entity::lease;
 use sea_orm::sqlx::{self, Postgres, Row};
 use sea_orm::{DbErr, EntityTrait, FromQueryResult, QueryResult, TryGetable};
 
@@ -31,6 +32,7 @@ macro_rules! by_name {
     )+};
 }
 by_name!(
+    lease,
     building,
     unit,
     tenancy_unit,

@@ -13,6 +13,7 @@ pub mod district;
 pub mod enterprise;
 pub mod goals;
 pub mod inventory;
+pub mod lease;
 pub mod known;
 pub mod occupancy;
 pub mod operator;
@@ -208,6 +209,7 @@ versioned!(
     setting => "Setting", designation_request => "DesignationRequest",
     reporting_period => "ReportingPeriod", qualification => "Qualification",
     building => "Building", unit => "Unit",
+    lease => "Lease",
 );
 
 /// CONFLICT unless row `id`, stored at version `stored`, is still at the

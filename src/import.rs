@@ -81,6 +81,7 @@ use crate::store;
 use crate::store::enterprise::EnterpriseFacts;
 use crate::store::tenancy::NewTenancy;
 
+pub mod leases;
 pub mod units;
 
 /// Most tenancy rows one file may hold; split larger files.

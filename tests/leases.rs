@@ -53,11 +53,11 @@ async fn tenancy(
 ) -> String {
     let input =
         json!({ "uscc": uscc(n), "name": format!("租赁企业{n}"), "foundedOn": "2021-01-01" });
-    let enterprise = app.data(REGISTER, json!({ "input": input })).await["registerEnterprise"]
-        ["id"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let enterprise =
+        app.data(REGISTER, json!({ "input": input })).await["registerEnterprise"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned();
     let input = json!({ "carrierId": carrier, "enterpriseId": enterprise, "areaM2": area,
                         "movedInOn": moved_in, "movedOutOn": moved_out });
     app.data(MOVE_IN, json!({ "input": input })).await["moveIn"]["id"]
@@ -186,10 +186,7 @@ async fn leases_follow_their_tenancy_and_do_not_overlap(app: TestApp) {
     let void = json!({ "input": { "id": first, "version": 1, "reason": "重复录入" } });
     let voided = app.data(VOID_LEASE, void.clone()).await;
     assert!(voided["voidLease"]["voidedAt"].is_string(), "{voided}");
-    assert_eq!(
-        error_code(&app.graphql(VOID_LEASE, void).await),
-        "CONFLICT"
-    );
+    assert_eq!(error_code(&app.graphql(VOID_LEASE, void).await), "CONFLICT");
     lease(
         &app,
         lease_input(&ended, "XW-2025-001", "2025-01-01", "2027-12-31", "1.35"),
@@ -243,7 +240,11 @@ async fn rent_is_confidential_to_admin_and_the_carriers_operator(app: TestApp) {
         "{own_roll}"
     );
     assert_eq!(own_roll["data"]["rentRoll"]["totalWanYuan"], "0.3906");
-    for (who, token) in [("other operator", &other), ("bureau", &bureau), ("viewer", &viewer)] {
+    for (who, token) in [
+        ("other operator", &other),
+        ("bureau", &bureau),
+        ("viewer", &viewer),
+    ] {
         let body = app.graphql_as(token, LEASE, json!({ "id": id })).await;
         assert!(body.get("errors").is_none(), "{who}: {body}");
         let node = &body["data"]["node"];
@@ -270,9 +271,7 @@ async fn rent_is_confidential_to_admin_and_the_carriers_operator(app: TestApp) {
     }
     // The expiring list is for the lease managers: not for BUREAU or VIEWER.
     for token in [&bureau, &viewer] {
-        let body = app
-            .graphql_as(token, EXPIRING, json!({ "days": 60 }))
-            .await;
+        let body = app.graphql_as(token, EXPIRING, json!({ "days": 60 })).await;
         assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
     }
     // Another operator cannot write the lease.
@@ -282,7 +281,8 @@ async fn rent_is_confidential_to_admin_and_the_carriers_operator(app: TestApp) {
 
     // The audit trail masks the rent once the carrier passes to another
     // operator: its former operator still reads its own events, not the rent.
-    let events = r#"{ auditEvents(first: 10, filter: { entityType: "Lease" }) { nodes { after } } }"#;
+    let events =
+        r#"{ auditEvents(first: 10, filter: { entityType: "Lease" }) { nodes { after } } }"#;
     let own_events = app.graphql_as(&own, events, json!({})).await;
     let after = &own_events["data"]["auditEvents"]["nodes"][0]["after"];
     assert_eq!(after["rent_rate_e4"], 18_000, "{own_events}");
@@ -307,7 +307,10 @@ async fn rent_is_confidential_to_admin_and_the_carriers_operator(app: TestApp) {
     }
     // ...and the new operator reads the rent.
     let theirs_now = app.graphql_as(&other, LEASE, json!({ "id": id })).await;
-    assert_eq!(theirs_now["data"]["node"]["rentRate"], "1.80", "{theirs_now}");
+    assert_eq!(
+        theirs_now["data"]["node"]["rentRate"], "1.80",
+        "{theirs_now}"
+    );
 }
 
 fn day(text: &str) -> NaiveDate {
@@ -490,9 +493,7 @@ async fn expiring_leases_are_scoped_to_the_operator(app: TestApp) {
     assert_eq!(second["leases"].as_array().map(Vec::len), Some(1));
     assert_eq!(second["leases"][0]["contractNumber"], "EX-3");
     assert_eq!(second["totalCount"], 3);
-    let too_far = app
-        .graphql(EXPIRING, json!({ "days": 100_000 }))
-        .await;
+    let too_far = app.graphql(EXPIRING, json!({ "days": 100_000 })).await;
     assert_eq!(error_code(&too_far), "BAD_USER_INPUT", "{too_far}");
 }
 

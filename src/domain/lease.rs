@@ -76,7 +76,9 @@ impl Discount {
                 format!(
                     "'{text}' is not a discount percentage from 0 to 100 like 20 or 12.5 (at most two decimals)"
                 ),
-                format!("“{text}”不是有效的优惠比例，应为 0 至 100 之间的百分数，如 20 或 12.5（最多两位小数）"),
+                format!(
+                    "“{text}”不是有效的优惠比例，应为 0 至 100 之间的百分数，如 20 或 12.5（最多两位小数）"
+                ),
             )),
         }
     }
@@ -134,7 +136,9 @@ impl Term {
         if ends_on < starts_on {
             return Err(ValidationError::new(
                 "endsOn",
-                format!("the term's last day, {ends_on}, must not come before its first, {starts_on}"),
+                format!(
+                    "the term's last day, {ends_on}, must not come before its first, {starts_on}"
+                ),
                 format!(
                     "租期截止日（{}）不能早于起始日（{}）",
                     zh_date(ends_on),
@@ -347,7 +351,9 @@ pub fn expiry_window(as_of: NaiveDate, within_days: i32) -> Result<NaiveDate, Va
         .ok_or_else(|| {
             ValidationError::new(
                 "withinDays",
-                format!("the window must be from 0 to {MAX_EXPIRY_WINDOW_DAYS} days, got {within_days}"),
+                format!(
+                    "the window must be from 0 to {MAX_EXPIRY_WINDOW_DAYS} days, got {within_days}"
+                ),
                 format!("到期窗口应为 0 至 {MAX_EXPIRY_WINDOW_DAYS} 天，填写的是 {within_days}"),
             )
         })
@@ -389,7 +395,10 @@ mod tests {
         assert_eq!(RentRate::parse("r", "0.85").unwrap().to_string(), "0.85");
         assert_eq!(RentRate::parse("r", "1.2").unwrap().to_string(), "1.20");
         assert_eq!(RentRate::parse("r", "2").unwrap().to_string(), "2.00");
-        assert_eq!(RentRate::parse("r", "0.8525").unwrap().to_string(), "0.8525");
+        assert_eq!(
+            RentRate::parse("r", "0.8525").unwrap().to_string(),
+            "0.8525"
+        );
         for bad in ["0", "-1", "1.23456", "abc", "", "101", "1e3", "1."] {
             assert!(RentRate::parse("r", bad).is_err(), "{bad}");
         }
@@ -477,14 +486,8 @@ mod tests {
             Fen(4_115)
         );
         // 0.01 m² × 0.5 × 1 day = 0.005 元 → 0.01 元: half rounds up.
-        assert_eq!(
-            rent_amount(1, RentRate(5_000), 1, Discount::NONE),
-            Fen(1)
-        );
-        assert_eq!(
-            rent_amount(1, RentRate(4_999), 1, Discount::NONE),
-            Fen(0)
-        );
+        assert_eq!(rent_amount(1, RentRate(5_000), 1, Discount::NONE), Fen(1));
+        assert_eq!(rent_amount(1, RentRate(4_999), 1, Discount::NONE), Fen(0));
         // A full discount charges nothing.
         assert_eq!(
             rent_amount(10_000, RentRate(10_000), 31, Discount(10_000)),
@@ -495,7 +498,10 @@ mod tests {
     #[test]
     fn months_parse_as_year_and_month() {
         let month = Month::parse("month", "2026-02").unwrap();
-        assert_eq!((month.first, month.last), (day("2026-02-01"), day("2026-02-28")));
+        assert_eq!(
+            (month.first, month.last),
+            (day("2026-02-01"), day("2026-02-28"))
+        );
         assert_eq!(month.to_string(), "2026-02");
         for bad in ["2026-13", "2026-2", "2026/02", "", "2026-02-01"] {
             assert!(Month::parse("month", bad).is_err(), "{bad}");
@@ -504,7 +510,10 @@ mod tests {
 
     #[test]
     fn the_expiry_window_is_bounded() {
-        assert_eq!(expiry_window(day("2026-01-01"), 60).unwrap(), day("2026-03-02"));
+        assert_eq!(
+            expiry_window(day("2026-01-01"), 60).unwrap(),
+            day("2026-03-02")
+        );
         assert!(expiry_window(day("2026-01-01"), -1).is_err());
         assert!(expiry_window(day("2026-01-01"), MAX_EXPIRY_WINDOW_DAYS + 1).is_err());
         assert_eq!(check_rent_free_months("m", 3).unwrap(), 3);

@@ -9,9 +9,7 @@ use super::error::ApiResult;
 use super::loaders::{self, one};
 use super::node::{NodeType, decode, global_id};
 use super::scalars::{DateTime, Json};
-use crate::domain::access::{
-    audit_scope, may_read_confidential, may_read_enterprise_confidential,
-};
+use crate::domain::access::{audit_scope, may_read_confidential, may_read_enterprise_confidential};
 use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::audit::AuditFilter as StoreFilter;

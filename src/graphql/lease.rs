@@ -29,8 +29,8 @@ use crate::domain::text::required_text;
 use crate::error::AppError;
 use crate::store;
 use crate::store::correction::Correction;
-use crate::store::page::DEFAULT_PAGE_SIZE;
 use crate::store::lease::{LeaseAmendment, NewLease};
+use crate::store::page::DEFAULT_PAGE_SIZE;
 
 /// 租赁合同: a lease of a tenancy, with its term and rent. Rent, deposit and
 /// discount are confidential: null unless the caller is ADMIN or the

@@ -26,6 +26,7 @@ use futures_util::task::ArcWake;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::NaiveDate;
+use entity::lease;
 use entity::{building, tenancy_unit, unit};
 use entity::{
     carrier, carrier_industry, carrier_status_change, designation_request, district, enterprise,
@@ -33,7 +34,6 @@ use entity::{
     platform, qualification, setting, space_phase, tenancy,
 };
 use entity::{carrier_footprint, district_boundary};
-use entity::lease;
 use sea_orm::DatabaseConnection;
 
 use super::carrier::Carrier;

@@ -8,13 +8,13 @@
 //! columns in the model's field order); the rest keep sea-orm's decoding.
 //! `tests/tenancy.rs` checks on both databases that the two agree row for row.
 
+use entity::lease;
 use entity::{
     building, carrier, carrier_footprint, carrier_industry, carrier_status_change,
     designation_request, district, district_boundary, enterprise, enterprise_revenue, facility,
     fund, fund_carrier, level_recognition, operating_team, operator, platform, qualification,
     setting, space_phase, tenancy, tenancy_unit, unit,
 };
-use entity::lease;
 use sea_orm::sqlx::{self, Postgres, Row};
 use sea_orm::{DbErr, EntityTrait, FromQueryResult, QueryResult, TryGetable};
 

@@ -249,22 +249,23 @@ pub async fn correct(
         Term::new(*row.starts_on.as_ref(), *row.ends_on.as_ref())?;
         Ok(())
     };
-    let rules =
-        async |txn: &DatabaseTransaction, _carrier_id: i32, corrected: Option<&lease::ActiveModel>| {
-            let Some(row) = corrected else {
-                return Ok(());
-            };
-            let tenancy_id = *row.tenancy_id.as_ref();
-            let tenancy = tenancy::Entity::find_by_id(tenancy_id)
-                .one(txn)
-                .await?
-                .ok_or_else(|| no_tenancy(tenancy_id))?;
-            let term = Term {
-                starts_on: *row.starts_on.as_ref(),
-                ends_on: *row.ends_on.as_ref(),
-            };
-            check_rules(txn, &tenancy, term, row.contract_number.as_ref(), Some(id)).await
+    let rules = async |txn: &DatabaseTransaction,
+                       _carrier_id: i32,
+                       corrected: Option<&lease::ActiveModel>| {
+        let Some(row) = corrected else {
+            return Ok(());
         };
+        let tenancy_id = *row.tenancy_id.as_ref();
+        let tenancy = tenancy::Entity::find_by_id(tenancy_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| no_tenancy(tenancy_id))?;
+        let term = Term {
+            starts_on: *row.starts_on.as_ref(),
+            ends_on: *row.ends_on.as_ref(),
+        };
+        check_rules(txn, &tenancy, term, row.contract_number.as_ref(), Some(id)).await
+    };
     let asked = Asked {
         id,
         version,
@@ -294,7 +295,9 @@ fn expiring_query(
         .filter(lease::Column::VoidedAt.is_null())
         .filter(lease::Column::EndsOn.gte(from))
         .filter(lease::Column::EndsOn.lte(until))
-        .filter(Expr::col((lease::Entity, lease::Column::TenancyId)).not_in_subquery(voided_tenancies));
+        .filter(
+            Expr::col((lease::Entity, lease::Column::TenancyId)).not_in_subquery(voided_tenancies),
+        );
     if let Some(operator_id) = scope {
         let carriers = Query::select()
             .column(carrier::Column::Id)

@@ -569,6 +569,148 @@ async fn tenancy_leases_cost_the_same_statements_for_1_and_3_carriers(app: TestA
     );
 }
 
+/// The sample file imports into the demo data with the command the README
+/// shows; a second run is refused row by row and writes nothing; a bad file
+/// gets every bad cell by row and column.
+async fn leases_import_from_a_spreadsheet_all_or_nothing(app: TestApp) {
+    app.load_demo().await;
+    let before = app.count_rows("lease").await;
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/leases.csv");
+    let rows = std::fs::read_to_string(sample)
+        .expect("the sample")
+        .lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .count();
+    let done = app.cli(&["import", "leases", sample]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&done.stdout).contains(&format!("{rows} leases written")),
+        "{}",
+        String::from_utf8_lossy(&done.stdout)
+    );
+    let written = before + i64::try_from(rows).expect("small");
+    assert_eq!(app.count_rows("lease").await, written);
+    let again = app.cli(&["import", "leases", sample]);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(
+        stderr.matches("another lease of this tenancy").count(),
+        rows,
+        "{stderr}"
+    );
+    assert_eq!(app.count_rows("lease").await, written);
+    // The imported leases are on their carrier's rent roll, and it adds up.
+    let roll = app
+        .data(
+            ROLL,
+            json!({ "carrier": "Q2Fycmllcjox", "month": "2021-03" }),
+        )
+        .await["rentRoll"]
+        .clone();
+    let lines = roll["lines"].as_array().expect("lines");
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["lease"]["contractNumber"] == "HT2020-002"),
+        "{roll}"
+    );
+    let sum: i64 = lines
+        .iter()
+        .map(|line| fen(line["amountYuan"].as_str().expect("an amount")))
+        .sum();
+    assert_eq!(fen(roll["totalYuan"].as_str().expect("a total")), sum);
+
+    // Every bad cell, by row and column; nothing is written.
+    let bad = "载体ID,统一社会信用代码,合同编号,租期开始,租期结束,租金单价,签订日期\n\
+        1,91320211MAWQB8XQ3C,N-1,2020-01-08,2019-01-07,1.2,2019-12-20\n\
+        1,91320211MAWQB8XQ3C,N-2,2020-01-08,2021-01-07,abc,2019-12-20\n";
+    let plan = zaiti::import::leases::plan("bad.csv", bad.as_bytes()).expect("readable");
+    let found: Vec<(u32, Option<String>)> = plan
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (2, Some("租期结束".to_owned())),
+            (3, Some("租金单价".to_owned()))
+        ],
+        "{:#?}",
+        plan.errors
+    );
+    // A row whose tenant has no tenancy in the carrier on the term's first day.
+    let stray = "载体ID,统一社会信用代码,合同编号,租期开始,租期结束,租金单价,签订日期\n\
+        2,91320211MAWQB8XQ3C,N-3,2020-01-08,2021-01-07,1.2,2019-12-20\n";
+    let plan = zaiti::import::leases::plan("stray.csv", stray.as_bytes()).expect("readable");
+    let actor = zaiti::domain::access::Actor::system("test import");
+    let summary = zaiti::import::leases::run(&app.db, &actor, plan, false)
+        .await
+        .expect("a summary");
+    assert!(!summary.committed);
+    assert_eq!(summary.errors.len(), 1, "{:#?}", summary.errors);
+    assert_eq!(summary.errors[0].row, 2);
+    assert_eq!(app.count_rows("lease").await, written);
+}
+
+/// The demo gives most tenancies in force a lease in force today, at Wuxi
+/// rents, with renewals and some leases ending within 60 days.
+async fn the_demo_has_leases_for_most_tenancies_in_force(app: TestApp) {
+    use entity::{lease, tenancy};
+    use sea_orm::EntityTrait;
+    app.load_demo().await;
+    let today = zaiti::store::today();
+    let tenancies = tenancy::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("tenancies");
+    let leases = lease::Entity::find().all(&app.db).await.expect("leases");
+    let in_force: Vec<&tenancy::Model> = tenancies
+        .iter()
+        .filter(|t| {
+            t.voided_at.is_none()
+                && t.moved_in_on <= today
+                && t.moved_out_on.is_none_or(|out| today < out)
+        })
+        .collect();
+    let leased = in_force
+        .iter()
+        .filter(|t| {
+            leases
+                .iter()
+                .any(|l| l.tenancy_id == t.id && l.starts_on <= today && today <= l.ends_on)
+        })
+        .count();
+    assert!(
+        leased * 10 >= in_force.len() * 7,
+        "{leased} of {} tenancies in force hold a lease",
+        in_force.len()
+    );
+    for lease in &leases {
+        assert!((8_000..=25_000).contains(&lease.rent_rate_e4), "{lease:?}");
+    }
+    let mut per_tenancy: HashMap<i32, usize> = HashMap::new();
+    for lease in &leases {
+        *per_tenancy.entry(lease.tenancy_id).or_default() += 1;
+    }
+    assert!(per_tenancy.values().any(|&n| n > 1), "some renewals");
+    let soon = app.data(EXPIRING, json!({ "days": 60 })).await["leasesExpiring"]["totalCount"]
+        .as_i64()
+        .expect("a count");
+    assert!(soon >= 5, "{soon} leases end within 60 days");
+    // Loading again writes nothing more.
+    app.load_demo().await;
+    assert_eq!(
+        app.count_rows("lease").await,
+        i64::try_from(leases.len()).expect("small")
+    );
+}
+
 on_both_databases!(
     leases_follow_their_tenancy_and_do_not_overlap,
     rent_is_confidential_to_admin_and_the_carriers_operator,
@@ -576,4 +718,6 @@ on_both_databases!(
     expiring_leases_are_scoped_to_the_operator,
     simultaneous_overlapping_leases_write_one,
     tenancy_leases_cost_the_same_statements_for_1_and_3_carriers,
+    leases_import_from_a_spreadsheet_all_or_nothing,
+    the_demo_has_leases_for_most_tenancies_in_force,
 );

@@ -46,7 +46,7 @@ pub(super) fn plan_leases(
     for renewal in 0..20i64 {
         let mut ends_on = starts_on + Months::new(12 * years) - Days::new(1);
         let current = ends_on >= today;
-        if current && index % 7 == 0 {
+        if current && index.is_multiple_of(7) {
             let soon = today + Days::new(10 + u64::try_from(index % 50).unwrap_or(0));
             if soon >= starts_on {
                 ends_on = soon;
@@ -59,7 +59,7 @@ pub(super) fn plan_leases(
         plans.push(LeasePlan {
             term: Term { starts_on, ends_on },
             rate: RentRate((base + renewal * 500).min(25_000)),
-            rent_free_months: if first && index % 3 == 0 { 3 } else { 0 },
+            rent_free_months: if first && index.is_multiple_of(3) { 3 } else { 0 },
             discount: match (first, index % 4) {
                 (true, 0) => Discount(2_000),
                 (true, 1) => Discount(1_000),

@@ -59,7 +59,11 @@ pub(super) fn plan_leases(
         plans.push(LeasePlan {
             term: Term { starts_on, ends_on },
             rate: RentRate((base + renewal * 500).min(25_000)),
-            rent_free_months: if first && index.is_multiple_of(3) { 3 } else { 0 },
+            rent_free_months: if first && index.is_multiple_of(3) {
+                3
+            } else {
+                0
+            },
             discount: match (first, index % 4) {
                 (true, 0) => Discount(2_000),
                 (true, 1) => Discount(1_000),

@@ -397,11 +397,7 @@ async fn import_units(
     file: &std::path::Path,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file.file_name().map_or_else(
-        || file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let (bytes, name) = read_import(file)?;
     let plan = import::units::plan(&name, &bytes)
         .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
     let db = open(database).await?;
@@ -429,11 +425,7 @@ async fn import_leases(
     file: &std::path::Path,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file.file_name().map_or_else(
-        || file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let (bytes, name) = read_import(file)?;
     let plan = import::leases::plan(&name, &bytes)
         .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
     let db = open(database).await?;
@@ -452,6 +444,16 @@ async fn import_leases(
         },
     );
     Ok(())
+}
+
+/// The bytes of an import file and its name for messages.
+fn read_import(file: &std::path::Path) -> anyhow::Result<(Vec<u8>, String)> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok((bytes, name))
 }
 
 /// `import districts`: boundaries from GeoJSON, all or nothing; every problem on standard error.

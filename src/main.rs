@@ -238,12 +238,8 @@ async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Resu
                 .await;
         }
     };
-    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file.file_name().map_or_else(
-        || file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let plan = import::plan(&name, &bytes)
+    let (name, bytes) = read_import_file(&file)?;
+    let plan = import::tenancies::plan(&name, &bytes)
         .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
     let db = open(database).await?;
     let actor = zaiti::domain::access::Actor::system(&format!("import: {name}"));
@@ -252,7 +248,7 @@ async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Resu
     } else {
         Box::new(import::Silent)
     };
-    let summary = import::run(&db, &actor, plan, dry_run, progress.as_ref()).await?;
+    let summary = import::tenancies::run(&db, &actor, plan, dry_run, progress.as_ref()).await?;
     report_refusals(&file, &summary.ignored_columns, &summary.errors)?;
     let carriers: Vec<String> = summary
         .carrier_ids
@@ -368,6 +364,16 @@ async fn export_statistics(
     Ok(())
 }
 
+/// An import file's name (for messages) and bytes.
+fn read_import_file(file: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok((name, bytes))
+}
+
 /// Warns of the columns an import ignored; lists its refused rows on
 /// standard error and fails when there are any.
 fn report_refusals(
@@ -397,7 +403,7 @@ async fn import_units(
     file: &std::path::Path,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    let (bytes, name) = read_import(file)?;
+    let (name, bytes) = read_import_file(file)?;
     let plan = import::units::plan(&name, &bytes)
         .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
     let db = open(database).await?;
@@ -425,7 +431,7 @@ async fn import_leases(
     file: &std::path::Path,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    let (bytes, name) = read_import(file)?;
+    let (name, bytes) = read_import_file(file)?;
     let plan = import::leases::plan(&name, &bytes)
         .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
     let db = open(database).await?;
@@ -444,16 +450,6 @@ async fn import_leases(
         },
     );
     Ok(())
-}
-
-/// The bytes of an import file and its name for messages.
-fn read_import(file: &std::path::Path) -> anyhow::Result<(Vec<u8>, String)> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file.file_name().map_or_else(
-        || file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    Ok((bytes, name))
 }
 
 /// `import districts`: boundaries from GeoJSON, all or nothing; every problem on standard error.

@@ -11,7 +11,8 @@ use super::error::{ApiError, ApiResult};
 use super::node::{NodeType, global_id};
 use crate::domain::Language;
 use crate::error::AppError;
-use crate::import::{self, RowError, Silent, Summary};
+use crate::import::tenancies::{self, Summary};
+use crate::import::{RowError, Silent};
 
 #[derive(Default)]
 pub struct ImportMutation;
@@ -48,12 +49,12 @@ impl ImportMutation {
             let file_name = upload.filename.clone();
             let mut bytes = Vec::new();
             upload.into_read().read_to_end(&mut bytes)?;
-            Ok::<_, std::io::Error>(import::plan(&file_name, &bytes))
+            Ok::<_, std::io::Error>(tenancies::plan(&file_name, &bytes))
         })
         .await
         .map_err(internal("the import task failed"))?
         .map_err(internal("cannot read the upload"))??;
-        let summary = import::run(db, actor, plan, dry_run, &Silent).await?;
+        let summary = tenancies::run(db, actor, plan, dry_run, &Silent).await?;
         if summary.committed {
             for &carrier_id in &summary.carrier_ids {
                 super::subscription::occupancy_may_have_changed(ctx, carrier_id).await;

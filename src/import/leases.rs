@@ -31,10 +31,9 @@ use chrono::NaiveDate;
 use entity::{enterprise, tenancy};
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::{
-    Cell, RowError, Sheet, area, carrier_id, date, normalise, optional, read_sheet_of, required,
-    uscc,
-};
+use super::cells::{area, carrier_id, date, optional, required, uscc};
+use super::layout::Column;
+use super::{Cell, Layout, RowCheck, RowError};
 use crate::domain::access::Actor;
 use crate::domain::lease::{Discount, RentRate, Term, check_rent_free_months};
 use crate::domain::message::zh_date;
@@ -47,113 +46,136 @@ use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::store::lease::NewLease;
 
-/// A column of the leases layout: its API field (how the store's refusals
-/// name it), English header, Chinese header, other headers, and whether it is required.
-struct Column {
-    api: &'static str,
-    name: &'static str,
-    chinese: &'static str,
-    aliases: &'static [&'static str],
-    required: bool,
+/// A column of the leases layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    CarrierId,
+    Uscc,
+    ContractNumber,
+    StartsOn,
+    EndsOn,
+    RentRate,
+    SignedOn,
+    Deposit,
+    RentFreeMonths,
+    Discount,
+    AreaM2,
 }
 
 const fn column(
-    api: &'static str,
+    field: Field,
     name: &'static str,
     chinese: &'static str,
     aliases: &'static [&'static str],
     required: bool,
-) -> Column {
+    api: &'static str,
+) -> Column<Field> {
     Column {
-        api,
+        field,
         name,
         chinese,
         aliases,
         required,
+        api,
     }
 }
 
-const CARRIER: usize = 0;
-const USCC: usize = 1;
-const NUMBER: usize = 2;
-const STARTS: usize = 3;
-const ENDS: usize = 4;
-const RATE: usize = 5;
-const SIGNED: usize = 6;
-const DEPOSIT: usize = 7;
-const FREE: usize = 8;
-const DISCOUNT: usize = 9;
-const AREA: usize = 10;
-
-const COLUMNS: [Column; 11] = [
+const COLUMNS: [Column<Field>; 11] = [
     column(
-        "carrierId",
+        Field::CarrierId,
         "carrier_id",
         "载体ID",
         &["carrier", "载体编号"],
         true,
+        "carrierId",
     ),
     column(
-        "tenancyId",
+        Field::Uscc,
         "uscc",
         "统一社会信用代码",
-        &["信用代码", "企业信用代码"],
+        &["信用代码", "企业信用代码", "tenancyId"],
         true,
+        "uscc",
     ),
     column(
-        "contractNumber",
+        Field::ContractNumber,
         "contract_number",
         "合同编号",
         &["合同号", "contract"],
         true,
+        "contractNumber",
     ),
     column(
-        "startsOn",
+        Field::StartsOn,
         "starts_on",
         "租期开始",
         &["起租日", "租期起始日", "开始日期"],
         true,
+        "startsOn",
     ),
     column(
-        "endsOn",
+        Field::EndsOn,
         "ends_on",
         "租期结束",
         &["到期日", "租期截止日", "结束日期"],
         true,
+        "endsOn",
     ),
-    column("rentRate", "rent_rate", "租金单价", &["单价", "rate"], true),
-    column("signedOn", "signed_on", "签订日期", &["签约日期"], true),
-    column("deposit", "deposit", "押金", &["保证金"], false),
     column(
-        "rentFreeMonths",
+        Field::RentRate,
+        "rent_rate",
+        "租金单价",
+        &["单价", "rate"],
+        true,
+        "rentRate",
+    ),
+    column(
+        Field::SignedOn,
+        "signed_on",
+        "签订日期",
+        &["签约日期"],
+        true,
+        "signedOn",
+    ),
+    column(
+        Field::Deposit,
+        "deposit",
+        "押金",
+        &["保证金"],
+        false,
+        "deposit",
+    ),
+    column(
+        Field::RentFreeMonths,
         "rent_free_months",
         "免租期",
         &["免租月数"],
         false,
+        "rentFreeMonths",
     ),
     column(
-        "incubationDiscountPercent",
+        Field::Discount,
         "incubation_discount_percent",
         "孵化优惠",
         &["discount", "优惠比例"],
         false,
+        "incubationDiscountPercent",
     ),
-    column("areaM2", "area_m2", "租赁面积", &["area", "面积"], false),
+    column(
+        Field::AreaM2,
+        "area_m2",
+        "租赁面积",
+        &["area", "面积"],
+        false,
+        "areaM2",
+    ),
 ];
 
-fn column_of_header(header: &str) -> Option<usize> {
-    let wanted = normalise(header);
-    COLUMNS.iter().position(|column| {
-        [column.name, column.chinese, column.api]
-            .iter()
-            .chain(column.aliases)
-            .any(|name| normalise(name) == wanted)
-    })
-}
+const LAYOUT: Layout<Field> = Layout(&COLUMNS);
 
 /// One row, valid on its own.
 #[derive(Debug, Clone)]
-struct Row {
+pub struct Row {
     number: u32,
     carrier_id: i32,
     uscc: Uscc,
@@ -161,180 +183,96 @@ struct Row {
 }
 
 /// A leases file read and checked on its own, ready to [`run`].
-#[derive(Debug, Clone, Default)]
-pub struct Plan {
-    pub file_name: String,
-    pub rows_read: usize,
-    /// Every error found so far; when any, [`run`] touches no database.
-    pub errors: Vec<RowError>,
-    /// Headers matching no column of the layout: their cells were not read.
-    pub ignored_columns: Vec<String>,
-    headers: HashMap<usize, String>,
-    rows: Vec<Row>,
-}
+pub type Plan = super::Plan<Field, Row>;
 
-impl Plan {
-    fn error(&self, row: u32, column: usize, message: Message) -> RowError {
-        RowError {
-            row,
-            column: Some(
-                self.headers
-                    .get(&column)
-                    .cloned()
-                    .unwrap_or_else(|| COLUMNS[column].name.to_owned()),
-            ),
-            message,
-        }
-    }
-
-    /// A refusal of the store on `row`, in the terms of the file.
-    fn store_error(&self, row: u32, err: AppError) -> RowError {
-        let column_of = |api: &str| COLUMNS.iter().position(|c| c.api == api);
-        match err {
-            AppError::Invalid(invalid) => self.error(
-                row,
-                column_of(&invalid.field).unwrap_or(CARRIER),
-                invalid.reason(),
-            ),
-            AppError::Conflict(message) => self.error(row, NUMBER, message),
-            other => self.error(row, CARRIER, other.message()),
-        }
-    }
-}
-
-/// Reads `bytes` (a file named `file_name`) and checks every row on its own.
+/// Reads `bytes` (a file named `file_name`) and checks every row on its
+/// own, and the rows against each other (a contract number twice in a carrier).
 /// `Err` only when the file cannot be read at all.
 pub fn plan(file_name: &str, bytes: &[u8]) -> Result<Plan, ValidationError> {
-    let sheet = read_sheet_of(file_name, bytes, &|header| {
-        column_of_header(header).is_some()
-    })?;
-    Ok(check_sheet(file_name, &sheet))
-}
-
-fn check_sheet(file_name: &str, sheet: &Sheet) -> Plan {
-    let mut plan = Plan {
-        file_name: file_name.to_owned(),
-        rows_read: sheet.rows.len(),
-        ..Plan::default()
-    };
-    let mut positions: HashMap<usize, usize> = HashMap::new();
-    for (position, header) in sheet.header.iter().enumerate() {
-        match column_of_header(header) {
-            Some(column) if !positions.contains_key(&column) => {
-                positions.insert(column, position);
-                plan.headers.insert(column, header.trim().to_owned());
-            }
-            Some(column) => {
-                let message = Message::new(
-                    format!("column '{header}' repeats an earlier column; keep one of them"),
-                    format!("“{header}”列与前面的列重复，请只保留其中一列"),
-                );
-                plan.errors
-                    .push(plan.error(sheet.header_row, column, message));
-            }
-            None if header.trim().is_empty() => {}
-            None => plan.ignored_columns.push(header.trim().to_owned()),
-        }
-    }
-    for (index, column) in COLUMNS.iter().enumerate().filter(|(_, c)| c.required) {
-        if !positions.contains_key(&index) {
-            let (name, chinese) = (column.name, column.chinese);
-            let message = Message::new(
-                format!("the file has no {name} column: add one headed {name} (or {chinese})"),
-                format!("文件缺少“{chinese}”列：请添加表头为“{chinese}”（或 {name}）的列"),
-            );
-            plan.errors
-                .push(plan.error(sheet.header_row, index, message));
-        }
-    }
-    if !plan.errors.is_empty() {
-        return plan;
-    }
+    let sheet = LAYOUT.read(file_name, bytes)?;
     let mut seen: HashMap<(i32, String), u32> = HashMap::new();
-    for (number, cells) in &sheet.rows {
-        let cell = |column: usize| {
-            positions
-                .get(&column)
-                .and_then(|&position| cells.get(position))
-                .unwrap_or(&Cell::Empty)
-        };
-        let mut errors: Vec<(usize, Message)> = Vec::new();
-        if let Some(row) = check_row(*number, &cell, &mut errors) {
+    Ok(Plan::check(
+        file_name,
+        LAYOUT,
+        &sheet,
+        |number, cell, check| {
+            let row = check_row(cell, check, number)?;
             let key = (row.carrier_id, row.lease.contract_number.clone());
-            match seen.get(&key) {
-                Some(first) => errors.push((
-                    NUMBER,
+            if let Some(first) = seen.get(&key) {
+                check.push(
+                    Field::ContractNumber,
                     Message::new(
                         format!("row {first} already has contract {}", key.1),
                         format!("第 {first} 行已有合同编号 {}", key.1),
                     ),
-                )),
-                None => {
-                    seen.insert(key, *number);
-                }
+                );
+            } else {
+                seen.insert(key, number);
             }
-            if errors.is_empty() {
-                plan.rows.push(row);
-            }
-        }
-        for (column, message) in errors {
-            plan.errors.push(plan.error(*number, column, message));
-        }
-    }
-    plan
+            Some(row)
+        },
+    ))
 }
 
-fn check_row<'a>(
+/// A refusal of the store on `row`, in the terms of the file: a clash (an
+/// overlapping term, a contract number taken) on the contract number,
+/// anything else on the carrier unless it names an input.
+fn store_error(plan: &Plan, row: u32, err: AppError) -> RowError {
+    let fallback = if matches!(err, AppError::Conflict(_)) {
+        Field::ContractNumber
+    } else {
+        Field::CarrierId
+    };
+    plan.header().store_error(row, err, fallback)
+}
+
+fn check_row<'c>(
+    cell: &dyn Fn(Field) -> &'c Cell,
+    check: &mut RowCheck<Field>,
     number: u32,
-    cell: &impl Fn(usize) -> &'a Cell,
-    errors: &mut Vec<(usize, Message)>,
 ) -> Option<Row> {
-    fn take<T>(
-        errors: &mut Vec<(usize, Message)>,
-        column: usize,
-        result: Result<T, Message>,
-    ) -> Option<T> {
-        result
-            .map_err(|message| errors.push((column, message)))
-            .ok()
-    }
     let reason = |err: ValidationError| err.reason();
-    let text = |column: usize| cell(column).text().unwrap_or_default();
-    let carrier = take(errors, CARRIER, carrier_id(cell(CARRIER)));
-    let tenant = take(errors, USCC, required(cell(USCC), "uscc", |c, _| uscc(c)));
-    let contract = required_text("contractNumber", &text(NUMBER)).map_err(reason);
-    let contract = take(errors, NUMBER, contract);
-    let starts = take(errors, STARTS, required(cell(STARTS), "startsOn", date));
-    let ends = take(errors, ENDS, required(cell(ENDS), "endsOn", date));
+    let text = |field: Field| cell(field).text().unwrap_or_default();
+    let carrier = check.take(Field::CarrierId, carrier_id(cell(Field::CarrierId)));
+    let tenant = required(cell(Field::Uscc), "uscc", |c, _| uscc(c));
+    let tenant = check.take(Field::Uscc, tenant);
+    let contract = required_text("contractNumber", &text(Field::ContractNumber)).map_err(reason);
+    let contract = check.take(Field::ContractNumber, contract);
+    let starts = required(cell(Field::StartsOn), "startsOn", date);
+    let starts = check.take(Field::StartsOn, starts);
+    let ends = check.take(Field::EndsOn, required(cell(Field::EndsOn), "endsOn", date));
     let term = match (starts, ends) {
-        (Some(starts), Some(ends)) => take(errors, ENDS, Term::new(starts, ends).map_err(reason)),
+        (Some(starts), Some(ends)) => {
+            check.take(Field::EndsOn, Term::new(starts, ends).map_err(reason))
+        }
         _ => None,
     };
-    let rate = required(cell(RATE), "rentRate", |c, api| {
+    let rate = required(cell(Field::RentRate), "rentRate", |c, api| {
         RentRate::parse(api, &c.text().unwrap_or_default()).map_err(reason)
     });
-    let rate = take(errors, RATE, rate);
-    let signed = take(errors, SIGNED, required(cell(SIGNED), "signedOn", date));
-    let deposit = optional(cell(DEPOSIT), "deposit", |c, api| {
+    let rate = check.take(Field::RentRate, rate);
+    let signed = required(cell(Field::SignedOn), "signedOn", date);
+    let signed = check.take(Field::SignedOn, signed);
+    let deposit = optional(cell(Field::Deposit), "deposit", |c, api| {
         Fen::parse(api, &c.text().unwrap_or_default()).map_err(reason)
     });
-    let deposit = take(errors, DEPOSIT, deposit);
-    let free = optional(cell(FREE), "rentFreeMonths", |c, api| {
-        let months = c
-            .text()
-            .unwrap_or_default()
-            .trim()
-            .parse::<i32>()
-            .unwrap_or(-1);
+    let deposit = check.take(Field::Deposit, deposit);
+    let free = optional(cell(Field::RentFreeMonths), "rentFreeMonths", |c, api| {
+        let text = c.text().unwrap_or_default();
+        let months = text.trim().parse::<i32>().unwrap_or(-1);
         check_rent_free_months(api, months).map_err(reason)
     });
-    let free = take(errors, FREE, free);
-    let discount = optional(cell(DISCOUNT), "incubationDiscountPercent", |c, api| {
-        let text = c.text().unwrap_or_default();
-        Discount::parse(api, text.trim().trim_end_matches(['%', '％'])).map_err(reason)
-    });
-    let discount = take(errors, DISCOUNT, discount);
-    let area = take(errors, AREA, optional(cell(AREA), "areaM2", area));
+    let free = check.take(Field::RentFreeMonths, free);
+    let discount = optional(
+        cell(Field::Discount),
+        "incubationDiscountPercent",
+        |c, api| {
+            let text = c.text().unwrap_or_default();
+            Discount::parse(api, text.trim().trim_end_matches(['%', '％'])).map_err(reason)
+        },
+    );
+    let discount = check.take(Field::Discount, discount);
+    let area = check.take(Field::AreaM2, optional(cell(Field::AreaM2), "areaM2", area));
     Some(Row {
         number,
         carrier_id: carrier?,
@@ -387,7 +325,7 @@ pub async fn run(
         return Ok(summary);
     }
     let txn = store::begin_write(db).await?;
-    for row in &plan.rows {
+    for row in plan.rows() {
         let written = match tenancy_of(&txn, row).await {
             Ok(tenancy_id) => {
                 let lease = NewLease {
@@ -401,10 +339,10 @@ pub async fn run(
         match written {
             Ok(_) => summary.leases_created += 1,
             Err(AppError::Internal) => return Err(AppError::Internal),
-            Err(err) => summary.errors.push(plan.store_error(row.number, err)),
+            Err(err) => summary.errors.push(store_error(&plan, row.number, err)),
         }
     }
-    summary.errors.sort();
+    plan.header().sort(&mut summary.errors);
     summary.committed = super::settle(txn, &summary.errors, dry_run).await?;
     if !summary.errors.is_empty() {
         summary.leases_created = 0;
@@ -491,7 +429,7 @@ mod tests {
             "{:#?}",
             plan.errors
         );
-        let first = &plan.rows[0].lease;
+        let first = &plan.rows()[0].lease;
         assert_eq!(first.rate, RentRate(13_500));
         assert_eq!(first.discount, Discount(2_000));
         assert_eq!(first.rent_free_months, 2);

@@ -20,19 +20,21 @@ use std::collections::HashMap;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
-use super::{Cell, RowError, Sheet, area, carrier_id, empty, normalise, read_sheet_of, required};
+use super::cells::{area, carrier_id, named, required, whole};
+use super::layout::Column;
+use super::{Cell, Layout, RowCheck, RowError};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::inventory::{UnitStatus, UnitUse, check_floor};
 use crate::domain::text::required_text;
 use crate::domain::{Message, ValidationError};
-use crate::error::{AppError, AppResult, entity_name_zh};
+use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::store::inventory::NewUnit;
 
 /// A column of the units layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Field {
+pub enum Field {
     CarrierId,
     Building,
     Floor,
@@ -43,18 +45,26 @@ enum Field {
     SpacePhaseId,
 }
 
-/// (field, English header, Chinese header, other headers, required, input field of the domain rules)
-type Column = (
-    Field,
-    &'static str,
-    &'static str,
-    &'static [&'static str],
-    bool,
-    &'static str,
-);
+const fn column(
+    field: Field,
+    name: &'static str,
+    chinese: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+    api: &'static str,
+) -> Column<Field> {
+    Column {
+        field,
+        name,
+        chinese,
+        aliases,
+        required,
+        api,
+    }
+}
 
-const COLUMNS: [Column; 8] = [
-    (
+const COLUMNS: [Column<Field>; 8] = [
+    column(
         Field::CarrierId,
         "carrier_id",
         "载体ID",
@@ -62,7 +72,7 @@ const COLUMNS: [Column; 8] = [
         true,
         "carrierId",
     ),
-    (
+    column(
         Field::Building,
         "building",
         "楼栋",
@@ -70,8 +80,8 @@ const COLUMNS: [Column; 8] = [
         true,
         "buildingId",
     ),
-    (Field::Floor, "floor", "楼层", &["层"], true, "floor"),
-    (
+    column(Field::Floor, "floor", "楼层", &["层"], true, "floor"),
+    column(
         Field::Code,
         "code",
         "房号",
@@ -79,7 +89,7 @@ const COLUMNS: [Column; 8] = [
         true,
         "code",
     ),
-    (
+    column(
         Field::AreaM2,
         "area_m2",
         "面积",
@@ -87,7 +97,7 @@ const COLUMNS: [Column; 8] = [
         true,
         "areaM2",
     ),
-    (
+    column(
         Field::Use,
         "use",
         "用途",
@@ -95,7 +105,7 @@ const COLUMNS: [Column; 8] = [
         true,
         "unitUse",
     ),
-    (
+    column(
         Field::Status,
         "status",
         "状态",
@@ -103,7 +113,7 @@ const COLUMNS: [Column; 8] = [
         false,
         "status",
     ),
-    (
+    column(
         Field::SpacePhaseId,
         "space_phase_id",
         "空间分期ID",
@@ -113,29 +123,11 @@ const COLUMNS: [Column; 8] = [
     ),
 ];
 
-fn field_of_header(header: &str) -> Option<Field> {
-    let wanted = normalise(header);
-    COLUMNS
-        .iter()
-        .find(|(_, name, chinese, aliases, _, api)| {
-            [name, chinese, api]
-                .into_iter()
-                .chain(aliases.iter())
-                .any(|name| normalise(name) == wanted)
-        })
-        .map(|column| column.0)
-}
-
-fn field_of_api(api: &str) -> Option<Field> {
-    COLUMNS
-        .iter()
-        .find(|column| column.5 == api)
-        .map(|column| column.0)
-}
+const LAYOUT: Layout<Field> = Layout(&COLUMNS);
 
 /// One row, valid on its own.
 #[derive(Debug, Clone)]
-struct Row {
+pub struct Row {
     number: u32,
     carrier_id: i32,
     building: String,
@@ -148,115 +140,22 @@ struct Row {
 }
 
 /// A units file read and checked on its own, ready to [`run`].
-#[derive(Debug, Clone, Default)]
-pub struct Plan {
-    pub file_name: String,
-    pub rows_read: usize,
-    /// Every error found so far; when any, [`run`] touches no database.
-    pub errors: Vec<RowError>,
-    /// Headers matching no column of the layout: their cells were not read.
-    pub ignored_columns: Vec<String>,
-    headers: HashMap<Field, String>,
-    rows: Vec<Row>,
-}
-
-impl Plan {
-    fn error(&self, row: u32, field: Field, message: Message) -> RowError {
-        let header = self.headers.get(&field).cloned().or_else(|| {
-            COLUMNS
-                .iter()
-                .find(|column| column.0 == field)
-                .map(|column| column.1.to_owned())
-        });
-        RowError {
-            row,
-            column: header,
-            message,
-        }
-    }
-
-    /// A refusal of the store on `row`, in the terms of the file.
-    fn store_error(&self, row: u32, err: AppError) -> RowError {
-        match err {
-            AppError::Invalid(invalid) => self.error(
-                row,
-                field_of_api(&invalid.field).unwrap_or(Field::CarrierId),
-                invalid.reason(),
-            ),
-            AppError::NotFound { entity, id } => self.error(
-                row,
-                Field::CarrierId,
-                Message::new(
-                    format!("no {} with id {id}", entity.to_lowercase()),
-                    format!("未找到编号为 {id} 的{}", entity_name_zh(entity)),
-                ),
-            ),
-            AppError::Conflict(message) => self.error(row, Field::Code, message),
-            other => self.error(row, Field::CarrierId, other.message()),
-        }
-    }
-}
+pub type Plan = super::Plan<Field, Row>;
 
 /// Reads `bytes` (a file named `file_name`) and checks every row on its own.
 /// `Err` only when the file cannot be read at all.
 pub fn plan(file_name: &str, bytes: &[u8]) -> Result<Plan, ValidationError> {
-    let sheet = read_sheet_of(file_name, bytes, &|header| {
-        field_of_header(header).is_some()
-    })?;
-    Ok(check_sheet(file_name, &sheet))
-}
-
-fn check_sheet(file_name: &str, sheet: &Sheet) -> Plan {
-    let mut plan = Plan {
-        file_name: file_name.to_owned(),
-        rows_read: sheet.rows.len(),
-        ..Plan::default()
-    };
-    let mut positions: HashMap<Field, usize> = HashMap::new();
-    for (position, header) in sheet.header.iter().enumerate() {
-        match field_of_header(header) {
-            Some(field) if !positions.contains_key(&field) => {
-                positions.insert(field, position);
-                plan.headers.insert(field, header.trim().to_owned());
-            }
-            Some(field) => {
-                let message = Message::new(
-                    format!("column '{header}' repeats an earlier column; keep one of them"),
-                    format!("“{header}”列与前面的列重复，请只保留其中一列"),
-                );
-                plan.errors
-                    .push(plan.error(sheet.header_row, field, message));
-            }
-            None if header.trim().is_empty() => {}
-            None => plan.ignored_columns.push(header.trim().to_owned()),
-        }
-    }
-    for (field, name, chinese, ..) in COLUMNS.iter().filter(|column| column.4) {
-        if !positions.contains_key(field) {
-            let message = Message::new(
-                format!("the file has no {name} column: add one headed {name} (or {chinese})"),
-                format!("文件缺少“{chinese}”列：请添加表头为“{chinese}”（或 {name}）的列"),
-            );
-            plan.errors
-                .push(plan.error(sheet.header_row, *field, message));
-        }
-    }
-    if !plan.errors.is_empty() {
-        return plan;
-    }
+    let sheet = LAYOUT.read(file_name, bytes)?;
     let mut seen: HashMap<(i32, String, String), u32> = HashMap::new();
-    for (number, cells) in &sheet.rows {
-        let cell = |field: Field| {
-            positions
-                .get(&field)
-                .and_then(|&position| cells.get(position))
-                .unwrap_or(&Cell::Empty)
-        };
-        let mut errors: Vec<(Field, Message)> = Vec::new();
-        if let Some(row) = check_row(*number, &cell, &mut errors) {
+    Ok(Plan::check(
+        file_name,
+        LAYOUT,
+        &sheet,
+        |number, cell, check| {
+            let row = check_row(number, cell, check)?;
             let key = (row.carrier_id, row.building.clone(), row.code.clone());
-            match seen.get(&key) {
-                Some(first) => errors.push((
+            if let Some(first) = seen.get(&key) {
+                check.push(
                     Field::Code,
                     Message::new(
                         format!(
@@ -265,55 +164,48 @@ fn check_sheet(file_name: &str, sheet: &Sheet) -> Plan {
                         ),
                         format!("第 {first} 行已有{}的房号 {}", row.building, row.code),
                     ),
-                )),
-                None => {
-                    seen.insert(key, *number);
-                }
+                );
+            } else {
+                seen.insert(key, number);
             }
-            if errors.is_empty() {
-                plan.rows.push(row);
-            }
-        }
-        for (field, message) in errors {
-            plan.errors.push(plan.error(*number, field, message));
-        }
-    }
-    plan
+            Some(row)
+        },
+    ))
 }
 
-fn check_row<'a>(
+/// A refusal of the store on `row`, in the terms of the file: a clash on
+/// the unit's code, anything else on the carrier unless it names an input.
+fn store_error(plan: &Plan, row: u32, err: AppError) -> RowError {
+    let fallback = if matches!(err, AppError::Conflict(_)) {
+        Field::Code
+    } else {
+        Field::CarrierId
+    };
+    plan.header().store_error(row, err, fallback)
+}
+
+fn check_row<'c>(
     number: u32,
-    cell: &impl Fn(Field) -> &'a Cell,
-    errors: &mut Vec<(Field, Message)>,
+    cell: &dyn Fn(Field) -> &'c Cell,
+    check: &mut RowCheck<Field>,
 ) -> Option<Row> {
-    fn take<T>(
-        errors: &mut Vec<(Field, Message)>,
-        field: Field,
-        result: Result<T, Message>,
-    ) -> Option<T> {
-        result.map_err(|message| errors.push((field, message))).ok()
-    }
     let text = |field: Field, api: &str| {
         required_text(api, &cell(field).text().unwrap_or_default()).map_err(|err| err.reason())
     };
-    let carrier = take(errors, Field::CarrierId, carrier_id(cell(Field::CarrierId)));
-    let building = take(errors, Field::Building, text(Field::Building, "building"));
-    let code = take(errors, Field::Code, text(Field::Code, "code"));
+    let carrier = check.take(Field::CarrierId, carrier_id(cell(Field::CarrierId)));
+    let building = check.take(Field::Building, text(Field::Building, "building"));
+    let code = check.take(Field::Code, text(Field::Code, "code"));
     let floor = whole(cell(Field::Floor))
         .and_then(|floor| check_floor("floor", floor).map_err(|err| err.reason()));
-    let floor = take(errors, Field::Floor, floor);
-    let area = take(
-        errors,
-        Field::AreaM2,
-        required(cell(Field::AreaM2), "areaM2", area),
-    );
+    let floor = check.take(Field::Floor, floor);
+    let area = check.take(Field::AreaM2, required(cell(Field::AreaM2), "areaM2", area));
     let unit_use = named(cell(Field::Use), UnitUse::from_text, true);
-    let unit_use = take(errors, Field::Use, unit_use);
+    let unit_use = check.take(Field::Use, unit_use);
     let status = named(cell(Field::Status), UnitStatus::from_text, false);
-    let status = take(errors, Field::Status, status);
+    let status = check.take(Field::Status, status);
     let phase = match cell(Field::SpacePhaseId) {
         Cell::Empty => Some(None),
-        other => take(errors, Field::SpacePhaseId, whole(other).map(Some)),
+        other => check.take(Field::SpacePhaseId, whole(other).map(Some)),
     };
     Some(Row {
         number,
@@ -326,34 +218,6 @@ fn check_row<'a>(
         status: status?.unwrap_or(UnitStatus::Available),
         space_phase_id: phase?,
     })
-}
-
-/// A whole number: a number cell, or text of digits.
-fn whole(cell: &Cell) -> Result<i32, Message> {
-    let text = cell.text().ok_or_else(empty)?;
-    match cell {
-        Cell::Number(number) if number.fract() == 0.0 && number.abs() < 1e9 => Ok(*number as i32),
-        _ => text.trim().parse().map_err(|_| {
-            Message::new(
-                format!("'{text}' is not a whole number"),
-                format!("“{text}”不是整数"),
-            )
-        }),
-    }
-}
-
-/// A value named in the cell: `None` for a blank optional cell.
-fn named<T>(cell: &Cell, parse: fn(&str) -> Option<T>, needed: bool) -> Result<Option<T>, Message> {
-    match cell.text() {
-        None if needed => Err(empty()),
-        None => Ok(None),
-        Some(text) => parse(&text).map(Some).ok_or_else(|| {
-            Message::new(
-                format!("'{text}' is not one of the values this column takes"),
-                format!("“{text}”不是该列可填写的值"),
-            )
-        }),
-    }
 }
 
 /// What a units import did (or, in a dry run or when refused, would have done).
@@ -391,7 +255,7 @@ pub async fn run(
     }
     let txn = store::begin_write(db).await?;
     write(&txn, actor, &plan, &mut summary).await?;
-    summary.errors.sort();
+    plan.header().sort(&mut summary.errors);
     summary.committed = super::settle(txn, &summary.errors, dry_run).await?;
     if !summary.errors.is_empty() {
         summary.buildings_created = 0;
@@ -410,7 +274,7 @@ async fn write(
     summary: &mut Summary,
 ) -> AppResult<()> {
     let mut buildings: HashMap<(i32, &str), i32> = HashMap::new();
-    for row in &plan.rows {
+    for row in plan.rows() {
         let key = (row.carrier_id, row.building.as_str());
         let building_id = match buildings.get(&key) {
             Some(&id) => id,
@@ -425,7 +289,7 @@ async fn write(
                     }
                     Err(AppError::Internal) => return Err(AppError::Internal),
                     Err(err) => {
-                        summary.errors.push(plan.store_error(row.number, err));
+                        summary.errors.push(store_error(plan, row.number, err));
                         continue;
                     }
                 }
@@ -451,7 +315,7 @@ async fn write(
         match written {
             Ok(_) => summary.units_created += 1,
             Err(AppError::Internal) => return Err(AppError::Internal),
-            Err(err) => summary.errors.push(plan.store_error(row.number, err)),
+            Err(err) => summary.errors.push(store_error(plan, row.number, err)),
         }
     }
     Ok(())

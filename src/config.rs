@@ -155,6 +155,23 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Leases (租赁合同) of tenancies, one a row; each names its tenancy by
+    /// carrier and tenant (the tenancy holding the term's first day).
+    ///
+    /// Columns (English or Chinese headers): carrier_id/载体ID,
+    /// uscc/统一社会信用代码, contract_number/合同编号, starts_on/租期开始,
+    /// ends_on/租期结束 (inclusive), rent_rate/租金单价 (元/㎡·天),
+    /// signed_on/签订日期; optional deposit/押金 (元), rent_free_months/免租期
+    /// (months), incubation_discount_percent/孵化优惠 (%), area_m2/租赁面积
+    /// (default: the tenancy's). Any bad row refuses the whole file: every bad
+    /// row is listed and the exit status is 1.
+    Leases {
+        /// The spreadsheet: .csv (UTF-8 or GB18030), .xlsx, .xls or .ods (first sheet).
+        file: PathBuf,
+        /// Check every row, against the database too, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// District boundaries from a GeoJSON FeatureCollection, all or nothing.
     ///
     /// Each feature is a Polygon or MultiPolygon matched to a district by its

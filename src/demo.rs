@@ -18,6 +18,7 @@
 
 mod designations;
 mod inventory;
+mod leases;
 mod periods;
 mod support;
 
@@ -67,6 +68,9 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<String> {
         summary.push_str(&format!(
             "; {buildings} buildings, {units} units ({named} named by tenancies in force)"
         ));
+    }
+    if let Some(leases) = leases::write(db, &loader()).await? {
+        summary.push_str(&format!("; {leases} leases (租赁合同)"));
     }
     if periods::write(db, &loader()).await? {
         summary.push_str("; 2025 closed, then restated by a late phase and a late tenant");

@@ -36,6 +36,7 @@ use crate::error::AppResult;
 
 pub mod cells;
 pub mod layout;
+pub mod leases;
 pub mod sheet;
 pub mod tenancies;
 pub mod units;

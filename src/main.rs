@@ -226,6 +226,9 @@ async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Resu
         ImportCommand::Units { file, dry_run } => {
             return import_units(database, &file, dry_run).await;
         }
+        ImportCommand::Leases { file, dry_run } => {
+            return import_leases(database, &file, dry_run).await;
+        }
         ImportCommand::Districts {
             file,
             coordinate_system,
@@ -422,6 +425,33 @@ async fn import_units(
         summary.rows_read,
         summary.buildings_created,
         summary.units_created,
+        if dry_run {
+            "would be written (nothing was)"
+        } else {
+            "written"
+        },
+    );
+    Ok(())
+}
+
+/// `import leases`: all or nothing; every refused row on standard error.
+async fn import_leases(
+    database: &DatabaseArgs,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let (name, bytes) = read_import_file(file)?;
+    let plan = import::leases::plan(&name, &bytes)
+        .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
+    let db = open(database).await?;
+    let actor = zaiti::domain::access::Actor::system(&format!("import: {name}"));
+    let summary = import::leases::run(&db, &actor, plan, dry_run).await?;
+    report_refusals(file, &summary.ignored_columns, &summary.errors)?;
+    println!(
+        "{}{} rows read; {} leases {}",
+        if dry_run { "dry run: " } else { "" },
+        summary.rows_read,
+        summary.leases_created,
         if dry_run {
             "would be written (nothing was)"
         } else {

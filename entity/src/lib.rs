@@ -20,6 +20,7 @@ pub mod enterprise_revenue;
 pub mod facility;
 pub mod fund;
 pub mod fund_carrier;
+pub mod lease;
 pub mod level_recognition;
 pub mod operating_team;
 pub mod operator;

@@ -119,7 +119,10 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "addUnit"
         | "amendUnit"
         | "setTenancyUnits"
-        | "reportAnnualData" => WriteRule::OwnData,
+        | "reportAnnualData"
+        | "addLease"
+        | "amendLease"
+        | "voidLease" => WriteRule::OwnData,
         "setCarrierGeometry" | "setDistrictBoundary" => WriteRule::Geometry,
         _ => WriteRule::AdminOnly,
     }

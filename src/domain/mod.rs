@@ -15,6 +15,7 @@ pub mod enterprise;
 pub mod geometry;
 pub mod goals;
 pub mod inventory;
+pub mod lease;
 pub mod level;
 pub mod level_rules;
 pub mod location;

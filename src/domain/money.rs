@@ -50,6 +50,15 @@ impl Fen {
         let fen: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
         Ok(Self(yuan * 100 + fen))
     }
+
+    /// In 万元 (10,000 yuan) with four decimals, rounded half up (away from
+    /// zero) to the yuan, as the Torch forms and rent rolls show amounts:
+    /// 1,234,567.89 元 is `123.4568`.
+    pub fn wan_yuan(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let yuan = (self.0.unsigned_abs() + 50) / 100;
+        format!("{sign}{}.{:04}", yuan / 10_000, yuan % 10_000)
+    }
 }
 
 impl fmt::Display for Fen {
@@ -77,6 +86,14 @@ mod tests {
         for text in ["", "-5", "1.234", "1,000", "abc", "1.", ".5", "1e6"] {
             assert!(Fen::parse("financingRaised", text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn amounts_print_in_wan_yuan_to_the_yuan() {
+        assert_eq!(Fen(123_456_789).wan_yuan(), "123.4568");
+        assert_eq!(Fen(149).wan_yuan(), "0.0001");
+        assert_eq!(Fen(49).wan_yuan(), "0.0000");
+        assert_eq!(Fen(-150).wan_yuan(), "-0.0002");
     }
 
     #[test]

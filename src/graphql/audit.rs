@@ -9,7 +9,7 @@ use super::error::ApiResult;
 use super::loaders::{self, one};
 use super::node::{NodeType, decode, global_id};
 use super::scalars::{DateTime, Json};
-use crate::domain::access::{audit_scope, may_read_enterprise_confidential};
+use crate::domain::access::{audit_scope, may_read_confidential, may_read_enterprise_confidential};
 use crate::error::{AppError, stored};
 use crate::store;
 use crate::store::audit::AuditFilter as StoreFilter;
@@ -47,6 +47,9 @@ fn json(text: Option<&str>) -> Result<Option<serde_json::Value>, AppError> {
 const CONFIDENTIAL_ENTERPRISE_FIELDS: [&str; 3] =
     ["financing_raised_fen", "revenue", "annual_report"];
 
+/// The fields of a lease's snapshot that only ADMIN and its carrier's OPERATOR read.
+const CONFIDENTIAL_LEASE_FIELDS: [&str; 3] = ["rent_rate_e4", "deposit_fen", "discount_bp"];
+
 /// What a redacted field reads as: that there is a value, not what it is.
 const REDACTED: &str = "CONFIDENTIAL";
 
@@ -57,11 +60,15 @@ impl AuditEvent {
         let Some(mut value) = json(text)? else {
             return Ok(None);
         };
-        if self.entity_type == NodeType::Enterprise
-            && !self.may_read_figures(ctx).await?
-            && let Some(fields) = value.as_object_mut()
-        {
-            for key in CONFIDENTIAL_ENTERPRISE_FIELDS {
+        let masked: &[&str] = match self.entity_type {
+            NodeType::Enterprise if !self.may_read_figures(ctx).await? => {
+                &CONFIDENTIAL_ENTERPRISE_FIELDS
+            }
+            NodeType::Lease if !self.may_read_lease_terms(ctx).await? => &CONFIDENTIAL_LEASE_FIELDS,
+            _ => &[],
+        };
+        if let Some(fields) = value.as_object_mut() {
+            for &key in masked {
                 if let Some(field) = fields.get_mut(key)
                     && !field.is_null()
                 {
@@ -70,6 +77,18 @@ impl AuditEvent {
             }
         }
         Ok(Some(Json(value)))
+    }
+
+    /// Whether the caller may read the rent of the lease the event is
+    /// about: ADMIN and the OPERATOR of its carrier today.
+    async fn may_read_lease_terms(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let actor = super::actor(ctx)?;
+        let loaders = loaders::of(ctx)?;
+        let Some(lease) = one(&loaders.leases, self.row.entity_id).await? else {
+            return Ok(false);
+        };
+        let carrier = loaders.carrier(lease.carrier_id).await?;
+        Ok(carrier.is_some_and(|carrier| may_read_confidential(actor, carrier.operator_id())))
     }
 
     async fn may_read_figures(&self, ctx: &Context<'_>) -> ApiResult<bool> {

@@ -27,6 +27,7 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::NaiveDate;
 use entity::{annual_report, building, tenancy_unit, unit};
+use entity::lease;
 use entity::{
     carrier, carrier_industry, carrier_status_change, designation_request, district, enterprise,
     enterprise_revenue, facility, fund, fund_carrier, level_recognition, operating_team, operator,
@@ -96,6 +97,8 @@ keyed!(ByCarrier, carrier_id, CarrierId: building);
 keyed!(ByBuilding, building_id, BuildingId: unit);
 keyed!(ByTenancy, tenancy_id, TenancyId: tenancy_unit);
 keyed!(ByEnterprise, enterprise_id, EnterpriseId: annual_report);
+keyed!(ById, id, Id: lease);
+keyed!(ByTenancy, tenancy_id, TenancyId: lease);
 
 /// Loads rows of `E` by `Key`, grouping them when a key has many.
 pub struct Rows<E, Key> {
@@ -324,6 +327,8 @@ pub struct Loaders {
     pub units_of_building: DataLoader<Rows<unit::Entity, ByBuilding>>,
     pub unit_links_of_tenancy: DataLoader<Rows<tenancy_unit::Entity, ByTenancy>>,
     unit_tenancy: DataLoader<UnitTenancy>,
+    pub leases: DataLoader<Rows<lease::Entity, ById>>,
+    pub leases_of_tenancy: DataLoader<Rows<lease::Entity, ByTenancy>>,
 }
 
 impl Loaders {
@@ -388,6 +393,8 @@ impl Loaders {
             units_of_building: loader(Rows::new(db, &budget), queue),
             unit_links_of_tenancy: loader(Rows::new(db, &budget), queue),
             unit_tenancy: loader(UnitTenancy(db.clone()), queue),
+            leases: loader(Rows::new(db, &budget), queue),
+            leases_of_tenancy: loader(Rows::new(db, &budget), queue),
         }
     }
 

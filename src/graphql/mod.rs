@@ -23,6 +23,7 @@ pub mod execution;
 pub mod goals;
 pub mod import;
 pub mod inventory;
+pub mod lease;
 pub mod loaders;
 pub mod node;
 pub mod operator;
@@ -63,6 +64,7 @@ pub struct Query(
     enterprise::EnterpriseQuery,
     tenancy::TenancyQuery,
     inventory::InventoryQuery,
+    lease::LeaseQuery,
     support::SupportQuery,
     compliance::ComplianceQuery,
     goals::GoalQuery,
@@ -83,6 +85,7 @@ pub struct Mutation(
     enterprise::EnterpriseMutation,
     tenancy::TenancyMutation,
     inventory::InventoryMutation,
+    lease::LeaseMutation,
     import::ImportMutation,
     support::SupportMutation,
     compliance::ComplianceMutation,

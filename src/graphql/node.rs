@@ -17,6 +17,7 @@ use super::district::District;
 use super::enterprise::{Enterprise, Qualification};
 use super::error::ApiResult;
 use super::inventory::{Building, Unit};
+use super::lease::Lease;
 use super::loaders::{self, one};
 use super::operator::Operator;
 use super::period::ReportingPeriod;
@@ -51,6 +52,7 @@ pub enum NodeType {
     ReportingPeriod,
     Building,
     Unit,
+    Lease,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -136,6 +138,7 @@ pub enum Node {
     ReportingPeriod(ReportingPeriod),
     Building(Building),
     Unit(Unit),
+    Lease(Lease),
 }
 
 /// The complexity of `nodes(ids)`: the selection once per id. Past the limit
@@ -239,6 +242,7 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
             .await?
             .map(Node::Building),
         NodeType::Unit => super::inventory::load_unit(ctx, id).await?.map(Node::Unit),
+        NodeType::Lease => super::lease::load(ctx, id).await?.map(Node::Lease),
     })
 }
 

@@ -143,6 +143,23 @@ impl Tenancy {
         super::inventory::units_of_tenancy(ctx, self.0.id).await
     }
 
+    /// 租赁合同: its leases (the first contract and its renewals), by term;
+    /// those voided as entered in error only with `includeVoided`. Rent,
+    /// deposit and discount are null unless the caller is ADMIN or the
+    /// carrier's OPERATOR.
+    #[graphql(complexity = "list_complexity(FIXED_SMALL_LIST, child_complexity)")]
+    async fn leases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Also those voided as entered in error (default false); they count nowhere.",
+            default
+        )]
+        include_voided: bool,
+    ) -> ApiResult<Vec<super::lease::Lease>> {
+        super::lease::leases_of_tenancy(ctx, self.0.id, include_voided).await
+    }
+
     /// Leased area, m².
     async fn area_m2(&self) -> f64 {
         self.0.area_m2

@@ -87,7 +87,8 @@ voidable!(
     tenancy,
     platform,
     operating_team,
-    facility
+    facility,
+    lease
 );
 
 /// A qualification is its enterprise's: corrected by its custodian or ADMIN.

@@ -8,6 +8,7 @@
 //! columns in the model's field order); the rest keep sea-orm's decoding.
 //! `tests/tenancy.rs` checks on both databases that the two agree row for row.
 
+use entity::lease;
 use entity::{
     building, carrier, carrier_footprint, carrier_industry, carrier_status_change,
     designation_request, district, district_boundary, enterprise, enterprise_revenue, facility,
@@ -31,6 +32,7 @@ macro_rules! by_name {
     )+};
 }
 by_name!(
+    lease,
     building,
     unit,
     tenancy_unit,

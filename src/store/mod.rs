@@ -15,6 +15,7 @@ pub mod enterprise;
 pub mod goals;
 pub mod inventory;
 pub mod known;
+pub mod lease;
 pub mod occupancy;
 pub mod operator;
 pub mod page;
@@ -209,6 +210,7 @@ versioned!(
     setting => "Setting", designation_request => "DesignationRequest",
     reporting_period => "ReportingPeriod", qualification => "Qualification",
     building => "Building", unit => "Unit",
+    lease => "Lease",
 );
 versioned!(annual_report => "AnnualReport");
 

@@ -16,6 +16,7 @@
 //! registered, nothing is written. A load interrupted half-way leaves partial
 //! data that later runs will not complete; start again from a fresh database.
 
+mod applications;
 mod designations;
 mod inventory;
 mod periods;
@@ -67,6 +68,9 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<String> {
         summary.push_str(&format!(
             "; {buildings} buildings, {units} units ({named} named by tenancies in force)"
         ));
+    }
+    if let Some(applications) = applications::write(db, store::today()).await? {
+        summary.push_str(&format!("; {applications} entry applications"));
     }
     if periods::write(db, &loader()).await? {
         summary.push_str("; 2025 closed, then restated by a late phase and a late tenant");

@@ -88,7 +88,7 @@ impl AppError {
 /// name clients know it by, in any case: `Carrier`, `carrier`,
 /// `SpacePhase`); the English name itself for one not listed.
 pub fn entity_name_zh(entity: &str) -> &str {
-    const NAMES: [(&str, &str); 18] = [
+    const NAMES: [(&str, &str); 19] = [
         ("Carrier", "载体"),
         ("Operator", "运营主体"),
         ("District", "行政区"),
@@ -107,6 +107,7 @@ pub fn entity_name_zh(entity: &str) -> &str {
         ("ApiToken", "令牌"),
         ("Building", "楼栋"),
         ("Unit", "房源"),
+        ("EntryApplication", "入驻申请"),
     ];
     NAMES
         .iter()

@@ -32,6 +32,7 @@ mod m20261207_000029_district_names;
 mod m20261207_000030_name_pinyin;
 mod m20261207_000031_carrier_workstations;
 mod m20261207_000032_create_space_inventory;
+mod m20261207_000034_create_entry_application;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000030_name_pinyin::Migration),
             Box::new(m20261207_000031_carrier_workstations::Migration),
             Box::new(m20261207_000032_create_space_inventory::Migration),
+            Box::new(m20261207_000034_create_entry_application::Migration),
         ]
     }
 }

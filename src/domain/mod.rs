@@ -4,6 +4,7 @@
 //! lives here, where it is unit-tested on its own.
 
 pub mod access;
+pub mod application;
 pub mod area;
 pub mod carrier;
 pub mod compliance;

@@ -322,6 +322,7 @@ pub struct Loaders {
     pub units_of_building: DataLoader<Rows<unit::Entity, ByBuilding>>,
     pub unit_links_of_tenancy: DataLoader<Rows<tenancy_unit::Entity, ByTenancy>>,
     unit_tenancy: DataLoader<UnitTenancy>,
+    pub entry_pre_checks: DataLoader<super::application::PreChecks>,
 }
 
 impl Loaders {
@@ -385,6 +386,7 @@ impl Loaders {
             units_of_building: loader(Rows::new(db, &budget), queue),
             unit_links_of_tenancy: loader(Rows::new(db, &budget), queue),
             unit_tenancy: loader(UnitTenancy(db.clone()), queue),
+            entry_pre_checks: loader(super::application::PreChecks(db.clone()), queue),
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod answer;
+pub mod application;
 pub mod audit;
 pub mod carrier;
 pub mod compliance;
@@ -69,6 +70,7 @@ pub struct Query(
     designation::DesignationQuery,
     period::PeriodQuery,
     statistics::StatisticsQuery,
+    application::ApplicationQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -88,6 +90,7 @@ pub struct Mutation(
     spatial::SpatialMutation,
     designation::DesignationMutation,
     period::PeriodMutation,
+    application::ApplicationMutation,
 );
 
 /// The root of live updates, served over WebSocket (graphql-transport-ws) at `/graphql`.

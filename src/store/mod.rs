@@ -3,6 +3,7 @@
 //! Each write runs in one transaction and checks the row `version` it was
 //! given, so a stale write changes nothing and reports CONFLICT.
 
+pub mod application;
 pub mod audit;
 pub mod carrier;
 pub mod compliance;
@@ -208,6 +209,7 @@ versioned!(
     setting => "Setting", designation_request => "DesignationRequest",
     reporting_period => "ReportingPeriod", qualification => "Qualification",
     building => "Building", unit => "Unit",
+    entry_application => "EntryApplication",
 );
 
 /// CONFLICT unless row `id`, stored at version `stored`, is still at the

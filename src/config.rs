@@ -204,10 +204,10 @@ pub enum TokenCommand {
         /// Who holds it, e.g. "新吴区科技局 dashboard"; audit events name it.
         #[arg(long)]
         name: String,
-        /// ADMIN, OPERATOR, BUREAU or VIEWER.
+        /// ADMIN, OPERATOR, BUREAU, VIEWER or APPLICANT.
         #[arg(long)]
         role: Role,
-        /// For OPERATOR tokens: the operator (its database id or global ID).
+        /// For OPERATOR and APPLICANT tokens: the operator (its database id or global ID).
         #[arg(long)]
         operator: Option<String>,
     },

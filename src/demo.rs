@@ -16,6 +16,7 @@
 //! registered, nothing is written. A load interrupted half-way leaves partial
 //! data that later runs will not complete; start again from a fresh database.
 
+mod applications;
 mod designations;
 mod inventory;
 mod leases;
@@ -71,6 +72,9 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<String> {
     }
     if let Some(leases) = leases::write(db, &loader()).await? {
         summary.push_str(&format!("; {leases} leases (租赁合同)"));
+    }
+    if let Some(applications) = applications::write(db, store::today()).await? {
+        summary.push_str(&format!("; {applications} entry applications"));
     }
     if periods::write(db, &loader()).await? {
         summary.push_str("; 2025 closed, then restated by a late phase and a late tenant");

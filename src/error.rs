@@ -88,7 +88,7 @@ impl AppError {
 /// name clients know it by, in any case: `Carrier`, `carrier`,
 /// `SpacePhase`); the English name itself for one not listed.
 pub fn entity_name_zh(entity: &str) -> &str {
-    const NAMES: [(&str, &str); 20] = [
+    const NAMES: [(&str, &str); 21] = [
         ("Carrier", "载体"),
         ("Operator", "运营主体"),
         ("District", "行政区"),
@@ -109,6 +109,7 @@ pub fn entity_name_zh(entity: &str) -> &str {
         ("Unit", "房源"),
         ("AnnualReport", "企业年报"),
         ("Lease", "租赁合同"),
+        ("EntryApplication", "入驻申请"),
     ];
     NAMES
         .iter()

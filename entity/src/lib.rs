@@ -17,6 +17,7 @@ pub mod district;
 pub mod district_boundary;
 pub mod enterprise;
 pub mod enterprise_revenue;
+pub mod entry_application;
 pub mod facility;
 pub mod fund;
 pub mod fund_carrier;

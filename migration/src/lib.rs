@@ -33,6 +33,7 @@ mod m20261207_000030_name_pinyin;
 mod m20261207_000031_carrier_workstations;
 mod m20261207_000032_create_space_inventory;
 mod m20261207_000033_create_lease;
+mod m20261207_000034_create_entry_application;
 mod m20261207_000035_create_annual_report;
 mod timestamps;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000031_carrier_workstations::Migration),
             Box::new(m20261207_000032_create_space_inventory::Migration),
             Box::new(m20261207_000033_create_lease::Migration),
+            Box::new(m20261207_000034_create_entry_application::Migration),
             Box::new(m20261207_000035_create_annual_report::Migration),
         ]
     }

@@ -6,7 +6,7 @@ use super::message::Message;
 
 stored_enum! {
     /// What a token may do.
-    pub enum Role { Admin, Operator, Bureau, Viewer }
+    pub enum Role { Admin, Operator, Bureau, Viewer, Applicant }
 }
 
 /// The caller of a request, as its token says.
@@ -15,7 +15,8 @@ pub struct Actor {
     /// The token's name; audit events record it.
     pub name: String,
     pub role: Role,
-    /// For `OPERATOR` tokens: the operator whose carriers it may write.
+    /// For `OPERATOR` tokens: the operator whose carriers it may write; for
+    /// `APPLICANT` tokens: the operator whose carriers it may apply to.
     pub operator_id: Option<i32>,
     /// The token used, if any.
     pub token_id: Option<i32>,
@@ -73,6 +74,9 @@ pub enum WriteRule {
     /// Geometry: ADMIN and BUREAU for any record, an OPERATOR for its own
     /// carriers' (see [`may_write_geometry_for`]).
     Geometry,
+    /// An entry application: ADMIN, or an OPERATOR or APPLICANT token for its
+    /// operator's carriers (see [`may_apply_to`]).
+    Application,
 }
 
 /// The rule of each mutation, by its GraphQL name. A mutation not listed
@@ -122,7 +126,13 @@ pub fn mutation_rule(mutation: &str) -> WriteRule {
         | "reportAnnualData"
         | "addLease"
         | "amendLease"
-        | "voidLease" => WriteRule::OwnData,
+        | "voidLease"
+        | "startEntryApplicationReview"
+        | "approveEntryApplication"
+        | "rejectEntryApplication"
+        | "withdrawEntryApplication"
+        | "confirmEntryApplicationMoveIn" => WriteRule::OwnData,
+        "submitApplication" => WriteRule::Application,
         "setCarrierGeometry" | "setDistrictBoundary" => WriteRule::Geometry,
         _ => WriteRule::AdminOnly,
     }
@@ -134,6 +144,7 @@ pub fn may_call(actor: &Actor, mutation: &str, rule: WriteRule) -> Result<(), De
         (Role::Admin, _) => Ok(()),
         (Role::Operator, WriteRule::OwnData) => Ok(()),
         (Role::Operator | Role::Bureau, WriteRule::Geometry) => Ok(()),
+        (Role::Operator | Role::Applicant, WriteRule::Application) => Ok(()),
         (Role::Operator, WriteRule::AdminOnly) => Err(Denied::new(
             format!("{mutation} is reserved to ADMIN tokens"),
             format!("{mutation} 仅限 ADMIN（管理员）令牌调用"),
@@ -148,7 +159,7 @@ pub fn may_call(actor: &Actor, mutation: &str, rule: WriteRule) -> Result<(), De
                     ", a BUREAU token or the owning OPERATOR's",
                     "、BUREAU 令牌或所属运营主体的 OPERATOR 令牌",
                 ),
-                WriteRule::AdminOnly => ("", ""),
+                WriteRule::AdminOnly | WriteRule::Application => ("", ""),
             };
             Err(Denied::new(
                 format!("a {role} token may not write; {mutation} needs an ADMIN token{en}"),
@@ -222,7 +233,7 @@ pub fn may_read_confidential(actor: &Actor, owner: i32) -> bool {
     match actor.role {
         Role::Admin => true,
         Role::Operator => actor.operator_id == Some(owner),
-        Role::Bureau | Role::Viewer => false,
+        Role::Bureau | Role::Viewer | Role::Applicant => false,
     }
 }
 
@@ -288,12 +299,89 @@ pub fn check_token_scope(
             "an OPERATOR token must name the operator it writes for",
             "OPERATOR 令牌须指明其所代表的运营主体",
         )),
-        (Role::Operator, Some(_)) | (_, None) => Ok(()),
+        (Role::Applicant, None) => Err(super::ValidationError::new(
+            "operator",
+            "an APPLICANT token must name the operator whose carriers it applies to",
+            "APPLICANT 令牌须指明可申请入驻的载体所属运营主体",
+        )),
+        (Role::Operator | Role::Applicant, Some(_)) | (_, None) => Ok(()),
         (role, Some(_)) => Err(super::ValidationError::new(
             "operator",
-            format!("only OPERATOR tokens are scoped to an operator, not {role} tokens"),
-            format!("只有 OPERATOR 令牌可以指定运营主体，{role} 令牌不能指定"),
+            format!(
+                "only OPERATOR and APPLICANT tokens are scoped to an operator, not {role} tokens"
+            ),
+            format!("只有 OPERATOR 和 APPLICANT 令牌可以指定运营主体，{role} 令牌不能指定"),
         )),
+    }
+}
+
+/// The root fields an APPLICANT token may call: it submits applications to
+/// its operator's carriers and reads back those it submitted, and nothing
+/// else (the public application form of a front end holds it).
+pub const APPLICANT_FIELDS: [&str; 3] = ["submitApplication", "myApplications", "__typename"];
+
+/// May `actor` call root field `field` (of a query, mutation or
+/// subscription) at all? Every role may, but an APPLICANT token only
+/// [`APPLICANT_FIELDS`].
+pub fn may_use_root_field(actor: &Actor, field: &str) -> Result<(), Denied> {
+    if actor.role != Role::Applicant || APPLICANT_FIELDS.contains(&field) {
+        return Ok(());
+    }
+    Err(applicant_only())
+}
+
+/// May `actor` use an interface other than GraphQL (OGC API Features,
+/// subscriptions over WebSocket)? Everyone but an APPLICANT token.
+pub fn may_use_other_interfaces(actor: &Actor) -> Result<(), Denied> {
+    match actor.role {
+        Role::Applicant => Err(applicant_only()),
+        _ => Ok(()),
+    }
+}
+
+fn applicant_only() -> Denied {
+    Denied::new(
+        "an APPLICANT token may only call submitApplication and myApplications",
+        "APPLICANT 令牌只能调用 submitApplication（提交入驻申请）和 myApplications（查看本令牌提交的申请）",
+    )
+}
+
+/// May `actor` submit an entry application to a carrier of operator
+/// `owner`? ADMIN for any; an OPERATOR or APPLICANT token for its operator's.
+pub fn may_apply_to(actor: &Actor, owner: i32) -> Result<(), Denied> {
+    match actor.role {
+        Role::Admin => Ok(()),
+        Role::Operator | Role::Applicant if actor.operator_id == Some(owner) => Ok(()),
+        Role::Operator | Role::Applicant => Err(Denied::new(
+            "this carrier belongs to another operator; a token applies only to its own operator's carriers",
+            "该载体属于其他运营主体；令牌只能提交本运营主体载体的入驻申请",
+        )),
+        role => Err(Denied::read_only(role)),
+    }
+}
+
+/// Whose entry applications a caller reads. Applications hold personal
+/// data (the contact person and phone), so readers of the portfolio
+/// (BUREAU, VIEWER, anonymous) read none, without being told there are any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationScope {
+    /// Every application (ADMIN).
+    All,
+    /// Those of one operator's carriers (an OPERATOR token).
+    Operator(i32),
+    /// Those submitted with one token (an APPLICANT token).
+    Token(i32),
+    /// None.
+    Nothing,
+}
+
+/// Whose entry applications `actor` reads.
+pub fn application_scope(actor: &Actor) -> ApplicationScope {
+    match (actor.role, actor.operator_id, actor.token_id) {
+        (Role::Admin, _, _) => ApplicationScope::All,
+        (Role::Operator, Some(operator), _) => ApplicationScope::Operator(operator),
+        (Role::Applicant, _, Some(token)) => ApplicationScope::Token(token),
+        _ => ApplicationScope::Nothing,
     }
 }
 
@@ -409,6 +497,67 @@ mod tests {
         assert!(check_token_scope(Role::Operator, None).is_err());
         assert!(check_token_scope(Role::Viewer, Some(1)).is_err());
         assert!(check_token_scope(Role::Admin, None).is_ok());
+    }
+
+    #[test]
+    fn an_applicant_token_submits_and_reads_its_own_and_nothing_else() {
+        let applicant = Actor {
+            token_id: Some(9),
+            ..actor(Role::Applicant, Some(3))
+        };
+        assert!(may_use_root_field(&applicant, "submitApplication").is_ok());
+        assert!(may_use_root_field(&applicant, "myApplications").is_ok());
+        for field in [
+            "carriers",
+            "enterprises",
+            "node",
+            "entryApplications",
+            "moveIn",
+        ] {
+            assert!(may_use_root_field(&applicant, field).is_err(), "{field}");
+            assert!(may_use_root_field(&actor(Role::Viewer, None), field).is_ok());
+        }
+        assert!(may_use_other_interfaces(&applicant).is_err());
+        assert!(may_apply_to(&applicant, 3).is_ok());
+        assert!(may_apply_to(&applicant, 4).is_err());
+        assert!(may_apply_to(&actor(Role::Bureau, None), 3).is_err());
+        assert!(may_call(&applicant, "submitApplication", WriteRule::Application).is_ok());
+        assert!(may_call(&applicant, "moveIn", mutation_rule("moveIn")).is_err());
+        assert!(
+            may_call(
+                &actor(Role::Viewer, None),
+                "submitApplication",
+                WriteRule::Application
+            )
+            .is_err()
+        );
+        assert!(may_write_for(&applicant, 3).is_err());
+        assert!(!may_read_confidential(&applicant, 3));
+        assert_eq!(application_scope(&applicant), ApplicationScope::Token(9));
+        assert!(check_token_scope(Role::Applicant, None).is_err());
+        assert!(check_token_scope(Role::Applicant, Some(3)).is_ok());
+    }
+
+    #[test]
+    fn applications_are_read_by_admin_and_their_operator_only() {
+        assert_eq!(
+            application_scope(&actor(Role::Admin, None)),
+            ApplicationScope::All
+        );
+        assert_eq!(
+            application_scope(&actor(Role::Operator, Some(2))),
+            ApplicationScope::Operator(2)
+        );
+        for role in [Role::Bureau, Role::Viewer] {
+            assert_eq!(
+                application_scope(&actor(role, None)),
+                ApplicationScope::Nothing
+            );
+        }
+        assert_eq!(
+            application_scope(&Actor::anonymous()),
+            ApplicationScope::Nothing
+        );
     }
 
     #[test]

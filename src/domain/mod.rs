@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod annual_report;
+pub mod application;
 pub mod area;
 pub mod carrier;
 pub mod compliance;

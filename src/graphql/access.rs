@@ -10,11 +10,15 @@ use async_graphql::{Context, PathSegment, ServerError, ServerResult, Value};
 
 use super::error::{ApiError, code, server_error};
 use crate::domain::Message;
-use crate::domain::access::{Actor, may_call, may_read_confidential, mutation_rule};
+use crate::domain::access::{
+    Actor, may_call, may_read_confidential, may_use_root_field, mutation_rule,
+};
 use crate::error::AppError;
 
 /// Checks the caller's role before any root mutation field runs, so every
-/// mutation, present and future, is guarded without a line in its resolver.
+/// mutation, present and future, is guarded without a line in its resolver;
+/// and refuses an APPLICANT token every root field but its own two (its
+/// requests always run on the guarded schema, see `execution`).
 /// (Which records a caller may touch is checked by the store, which loads them.)
 pub struct MutationGuard;
 
@@ -32,13 +36,24 @@ impl Extension for MutationGuard {
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
-        if info.parent_type == "Mutation" && info.path_node.parent.is_none() {
+        if info.path_node.parent.is_none() {
+            let mutation = info.parent_type == "Mutation";
             let refused = match ctx.data_opt::<Actor>() {
-                None => Some(AppError::unauthenticated(
+                None if mutation => Some(AppError::unauthenticated(
                     "no caller is known for this request",
                     "无法确定本次请求的调用方",
                 )),
-                Some(actor) => may_call(actor, info.name, mutation_rule(info.name))
+                None => None,
+                // An APPLICANT token calls its two root fields and no other,
+                // whether query, mutation or subscription.
+                Some(actor) => may_use_root_field(actor, info.name)
+                    .and_then(|()| {
+                        if mutation {
+                            may_call(actor, info.name, mutation_rule(info.name))
+                        } else {
+                            Ok(())
+                        }
+                    })
                     .err()
                     .map(AppError::from),
             };

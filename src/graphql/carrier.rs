@@ -507,6 +507,11 @@ impl Carrier {
         self.operator_id
     }
 
+    /// The carrier's name.
+    pub fn name_text(&self) -> &str {
+        &self.name
+    }
+
     /// The recognition history, oldest first; the voided ones only with `include_voided`.
     async fn history(
         &self,

@@ -193,6 +193,10 @@ pub enum Role {
     Bureau,
     /// Reads the portfolio without confidential fields.
     Viewer,
+    /// 入驻申请令牌: submits entry applications to one operator's carriers
+    /// (`submitApplication`) and reads back those it submitted
+    /// (`myApplications`); nothing else.
+    Applicant,
 }
 
 /// What a change did to its record.

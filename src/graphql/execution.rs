@@ -111,7 +111,10 @@ pub async fn execute(
     actor: Actor,
 ) -> (Response, bool) {
     let limits = &schemas.limits.cost;
-    if takes_plain_path(&schemas.limits, &mut request) {
+    // An APPLICANT token's root fields are judged by the guard, which only
+    // the guarded schema runs.
+    let guarded_only = actor.role == crate::domain::access::Role::Applicant;
+    if !guarded_only && takes_plain_path(&schemas.limits, &mut request) {
         // Kept to run again should the plain schema refuse it (queries carry no uploads).
         let mut again = Request::new(request.query.clone()).variables(request.variables.clone());
         again.operation_name = request.operation_name.clone();

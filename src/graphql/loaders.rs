@@ -26,8 +26,8 @@ use futures_util::task::ArcWake;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::NaiveDate;
-use entity::{annual_report, building, tenancy_unit, unit};
 use entity::lease;
+use entity::{annual_report, building, tenancy_unit, unit};
 use entity::{
     carrier, carrier_industry, carrier_status_change, designation_request, district, enterprise,
     enterprise_revenue, facility, fund, fund_carrier, level_recognition, operating_team, operator,
@@ -329,6 +329,7 @@ pub struct Loaders {
     unit_tenancy: DataLoader<UnitTenancy>,
     pub leases: DataLoader<Rows<lease::Entity, ById>>,
     pub leases_of_tenancy: DataLoader<Rows<lease::Entity, ByTenancy>>,
+    pub entry_pre_checks: DataLoader<super::application::PreChecks>,
 }
 
 impl Loaders {
@@ -395,6 +396,7 @@ impl Loaders {
             unit_tenancy: loader(UnitTenancy(db.clone()), queue),
             leases: loader(Rows::new(db, &budget), queue),
             leases_of_tenancy: loader(Rows::new(db, &budget), queue),
+            entry_pre_checks: loader(super::application::PreChecks(db.clone()), queue),
         }
     }
 

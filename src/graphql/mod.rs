@@ -7,6 +7,7 @@
 pub mod access;
 pub mod annual_report;
 pub mod answer;
+pub mod application;
 pub mod audit;
 pub mod carrier;
 pub mod compliance;
@@ -73,6 +74,7 @@ pub struct Query(
     period::PeriodQuery,
     statistics::StatisticsQuery,
     annual_report::AnnualReportQuery,
+    application::ApplicationQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -94,6 +96,7 @@ pub struct Mutation(
     designation::DesignationMutation,
     period::PeriodMutation,
     annual_report::AnnualReportMutation,
+    application::ApplicationMutation,
 );
 
 /// The root of live updates, served over WebSocket (graphql-transport-ws) at `/graphql`.

@@ -53,6 +53,8 @@ pub enum NodeType {
     Building,
     Unit,
     Lease,
+    /// An entry application (入驻申请); read through `entryApplications`, not `node`.
+    EntryApplication,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -229,7 +231,7 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
             .map(|row| Node::Setting(Setting(row))),
         // Tokens are not readable through the API: their ids only name the
         // token in the audit trail.
-        NodeType::ApiToken => None,
+        NodeType::ApiToken | NodeType::EntryApplication => None,
         NodeType::DesignationRequest => super::designation::load(ctx, id)
             .await?
             .map(Node::DesignationRequest),

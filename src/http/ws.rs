@@ -402,7 +402,11 @@ async fn authenticate(
         ));
     }
     match auth::caller(state, &headers).await {
-        Ok(actor) => Ok(actor),
+        // An APPLICANT token submits and reads its applications over HTTP only.
+        Ok(actor) => match crate::domain::access::may_use_other_interfaces(&actor) {
+            Ok(()) => Ok(actor),
+            Err(denied) => Err((FORBIDDEN, denied.0)),
+        },
         Err(AppError::Unauthenticated(message)) => Err((FORBIDDEN, message)),
         Err(err) => Err((INTERNAL_ERROR, err.message())),
     }

@@ -190,7 +190,7 @@ fn public_fields(facts: &EnterpriseFacts) -> enterprise::ActiveModel {
     }
 }
 
-async fn by_uscc_in<C: ConnectionTrait>(
+pub(crate) async fn by_uscc_in<C: ConnectionTrait>(
     txn: &C,
     uscc: &Uscc,
 ) -> AppResult<Option<enterprise::Model>> {

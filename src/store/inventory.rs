@@ -654,26 +654,31 @@ pub(crate) async fn check_units_free<C: ConnectionTrait>(
                 .one(txn)
                 .await?
                 .map_or_else(|| unit_id.to_string(), |unit| unit.code);
-            return Err(AppError::conflict(
-                format!(
-                    "unit {code} is let to another tenancy from {}{}; a unit is let to one tenancy at a time",
-                    clash.moved_in,
-                    clash
-                        .moved_out
-                        .map(|out| format!(" to {out}"))
-                        .unwrap_or_default()
-                ),
-                format!(
-                    "房源 {code} 已出租给另一入驻记录（{}{}）；同一房源同一时间只能出租给一家",
-                    zh_date(clash.moved_in),
-                    clash
-                        .moved_out
-                        .map_or_else(|| "起".to_owned(), |out| format!("至{}", zh_date(out)))
-                ),
-            ));
+            return Err(unit_let_refusal(&code, clash));
         }
     }
     Ok(())
+}
+
+/// CONFLICT: unit `code` is let to another tenancy over `clash`.
+pub(crate) fn unit_let_refusal(code: &str, clash: Span) -> AppError {
+    AppError::conflict(
+        format!(
+            "unit {code} is let to another tenancy from {}{}; a unit is let to one tenancy at a time",
+            clash.moved_in,
+            clash
+                .moved_out
+                .map(|out| format!(" to {out}"))
+                .unwrap_or_default()
+        ),
+        format!(
+            "房源 {code} 已出租给另一入驻记录（{}{}）；同一房源同一时间只能出租给一家",
+            zh_date(clash.moved_in),
+            clash
+                .moved_out
+                .map_or_else(|| "起".to_owned(), |out| format!("至{}", zh_date(out)))
+        ),
+    )
 }
 
 /// The tenancies in force on `as_of` (not voided) of these units, by unit

@@ -4,6 +4,7 @@
 //! given, so a stale write changes nothing and reports CONFLICT.
 
 pub mod annual_report;
+pub mod application;
 pub mod audit;
 pub mod carrier;
 pub mod compliance;
@@ -211,6 +212,7 @@ versioned!(
     reporting_period => "ReportingPeriod", qualification => "Qualification",
     building => "Building", unit => "Unit",
     lease => "Lease",
+    entry_application => "EntryApplication",
 );
 versioned!(annual_report => "AnnualReport");
 

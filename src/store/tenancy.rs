@@ -441,7 +441,7 @@ pub(crate) async fn check_room_for_leases<C: ConnectionTrait>(
     }
 }
 
-fn leases_of(rows: &[tenancy::Model]) -> Vec<Lease> {
+pub(crate) fn leases_of(rows: &[tenancy::Model]) -> Vec<Lease> {
     rows.iter()
         .map(|row| Lease {
             span: span_of(row),
@@ -676,7 +676,7 @@ fn overlap_refusal(clash: &Span) -> AppError {
     )
 }
 
-fn overbooking_refusal(over: Overbooked) -> AppError {
+pub(crate) fn overbooking_refusal(over: Overbooked) -> AppError {
     AppError::invalid(
         "areaM2",
         format!(

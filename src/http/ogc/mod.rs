@@ -147,6 +147,8 @@ async fn admit(
     let language = super::language(&state, &headers);
     let admitted = async {
         let actor = auth::caller(&state, &headers).await?;
+        // An APPLICANT token reads nothing but its own applications.
+        crate::domain::access::may_use_other_interfaces(&actor).map_err(AppError::from)?;
         let caller = match actor.token_id {
             Some(token) => format!("token:{token}"),
             None => format!("address:{}", peer.ip()),

@@ -172,6 +172,23 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Tenants' annual data (企业年报), one enterprise and year a row; a year
+    /// already reported is replaced.
+    ///
+    /// Columns (English or Chinese headers): uscc/统一社会信用代码, year/年度,
+    /// revenue/营业收入, rd_spend/研发投入, tax/上缴税费 (元), staff/从业人员,
+    /// rd_staff/研发人员; optional new_graduates/吸纳应届毕业生,
+    /// new_patents/知识产权授权数, new_invention_patents/发明专利授权数,
+    /// financing_rounds/投融资轮次, financing/投融资金额 (元),
+    /// reported_on/填报日期. Any bad row refuses the whole file: every bad row
+    /// is listed and the exit status is 1.
+    AnnualData {
+        /// The spreadsheet: .csv (UTF-8 or GB18030), .xlsx, .xls or .ods (first sheet).
+        file: PathBuf,
+        /// Check every row, against the database too, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// District boundaries from a GeoJSON FeatureCollection, all or nothing.
     ///
     /// Each feature is a Polygon or MultiPolygon matched to a district by its

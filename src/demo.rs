@@ -16,6 +16,7 @@
 //! registered, nothing is written. A load interrupted half-way leaves partial
 //! data that later runs will not complete; start again from a fresh database.
 
+mod annual_reports;
 mod applications;
 mod designations;
 mod inventory;
@@ -75,6 +76,9 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<String> {
     }
     if let Some(applications) = applications::write(db, store::today()).await? {
         summary.push_str(&format!("; {applications} entry applications"));
+    }
+    if let Some(reports) = annual_reports::write(db, &loader()).await? {
+        summary.push_str(&format!("; {reports} annual reports (企业年报)"));
     }
     if periods::write(db, &loader()).await? {
         summary.push_str("; 2025 closed, then restated by a late phase and a late tenant");

@@ -34,6 +34,7 @@ use sea_orm::DatabaseTransaction;
 use crate::domain::Message;
 use crate::error::AppResult;
 
+pub mod annual_data;
 pub mod cells;
 pub mod layout;
 pub mod leases;
@@ -237,4 +238,61 @@ impl Progress for TerminalProgress {
             bar.finish();
         }
     }
+}
+
+/// What an import whose rows are written one by one did (in a dry run, or
+/// when refused, what it would have done): the part every import reports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    pub file_name: String,
+    pub rows_read: usize,
+    /// Every bad row; empty when the file was (or would be) accepted.
+    pub errors: Vec<RowError>,
+    pub dry_run: bool,
+    /// Whether anything was written: no errors and not a dry run.
+    pub committed: bool,
+    /// Headers matching no column of the layout.
+    pub ignored_columns: Vec<String>,
+    /// Rows written (in a dry run: that would be); 0 when refused.
+    pub written: usize,
+}
+
+impl<F: Copy + Eq + Hash, R> Plan<F, R> {
+    /// The outcome before anything is written: what was read, and refused.
+    pub fn outcome(&self, dry_run: bool) -> Outcome {
+        Outcome {
+            file_name: self.file_name.clone(),
+            rows_read: self.rows_read,
+            errors: self.errors.clone(),
+            dry_run,
+            ignored_columns: self.ignored_columns.clone(),
+            ..Outcome::default()
+        }
+    }
+
+    /// Ends the import's transaction (see [`settle`]), its errors ordered as
+    /// the file's columns; nothing counts as written when any row was refused.
+    pub async fn finish(&self, txn: DatabaseTransaction, outcome: &mut Outcome) -> AppResult<()> {
+        self.header.sort(&mut outcome.errors);
+        outcome.committed = settle(txn, &outcome.errors, outcome.dry_run).await?;
+        if !outcome.errors.is_empty() {
+            outcome.written = 0;
+        }
+        Ok(())
+    }
+}
+
+/// A CLI line of what an import wrote: "[dry run: ]N rows read; <written> written",
+/// `written` saying what and how many, e.g. "7 leases".
+pub fn outcome_line(outcome: &Outcome, written: &str) -> String {
+    format!(
+        "{}{} rows read; {written} {}",
+        if outcome.dry_run { "dry run: " } else { "" },
+        outcome.rows_read,
+        if outcome.dry_run {
+            "would be written (nothing was)"
+        } else {
+            "written"
+        },
+    )
 }

@@ -229,6 +229,9 @@ async fn import(database: &DatabaseArgs, command: ImportCommand) -> anyhow::Resu
         ImportCommand::Leases { file, dry_run } => {
             return import_leases(database, &file, dry_run).await;
         }
+        ImportCommand::AnnualData { file, dry_run } => {
+            return import_annual_data(database, &file, dry_run).await;
+        }
         ImportCommand::Districts {
             file,
             coordinate_system,
@@ -418,19 +421,13 @@ async fn import_units(
     let db = open(database).await?;
     let actor = zaiti::domain::access::Actor::system(&format!("import: {name}"));
     let summary = import::units::run(&db, &actor, plan, dry_run).await?;
-    report_refusals(file, &summary.ignored_columns, &summary.errors)?;
-    println!(
-        "{}{} rows read; {} new building(s) and {} units {}",
-        if dry_run { "dry run: " } else { "" },
-        summary.rows_read,
-        summary.buildings_created,
-        summary.units_created,
-        if dry_run {
-            "would be written (nothing was)"
-        } else {
-            "written"
-        },
+    let outcome = &summary.outcome;
+    report_refusals(file, &outcome.ignored_columns, &outcome.errors)?;
+    let written = format!(
+        "{} new building(s) and {} units",
+        summary.buildings_created, outcome.written
     );
+    println!("{}", import::outcome_line(outcome, &written));
     Ok(())
 }
 
@@ -445,19 +442,28 @@ async fn import_leases(
         .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
     let db = open(database).await?;
     let actor = zaiti::domain::access::Actor::system(&format!("import: {name}"));
-    let summary = import::leases::run(&db, &actor, plan, dry_run).await?;
-    report_refusals(file, &summary.ignored_columns, &summary.errors)?;
-    println!(
-        "{}{} rows read; {} leases {}",
-        if dry_run { "dry run: " } else { "" },
-        summary.rows_read,
-        summary.leases_created,
-        if dry_run {
-            "would be written (nothing was)"
-        } else {
-            "written"
-        },
-    );
+    let outcome = import::leases::run(&db, &actor, plan, dry_run).await?;
+    report_refusals(file, &outcome.ignored_columns, &outcome.errors)?;
+    let written = format!("{} leases", outcome.written);
+    println!("{}", import::outcome_line(&outcome, &written));
+    Ok(())
+}
+
+/// `import annual-data`: all or nothing; every bad row on standard error.
+async fn import_annual_data(
+    database: &DatabaseArgs,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let (name, bytes) = read_import_file(file)?;
+    let plan = import::annual_data::plan(&name, &bytes)
+        .map_err(|err| anyhow::anyhow!("{}: {}", file.display(), err.message))?;
+    let db = open(database).await?;
+    let actor = zaiti::domain::access::Actor::system(&format!("import: {name}"));
+    let outcome = import::annual_data::run(&db, &actor, plan, dry_run).await?;
+    report_refusals(file, &outcome.ignored_columns, &outcome.errors)?;
+    let written = format!("{} annual reports", outcome.written);
+    println!("{}", import::outcome_line(&outcome, &written));
     Ok(())
 }
 

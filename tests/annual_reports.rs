@@ -13,6 +13,8 @@ const REGISTER: &str =
     "mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { id } }";
 const MOVE_IN: &str = "mutation($input: MoveInInput!) { moveIn(input: $input) { id } }";
 const REPORT: &str = "mutation($input: ReportAnnualDataInput!) { reportAnnualData(input: $input) { year revenue rdSpend staff version } }";
+const AUDIT: &str =
+    "{ auditEvents(first: 50, filter: { entityType: \"AnnualReport\" }) { nodes { after } } }";
 const REPORTS: &str = "query($id: ID!) { node(id: $id) { ... on Enterprise { annualReports { year revenue rdSpend tax staff rdStaff newPatents financingRounds financing version } } } }";
 
 /// An operator with an incubator (a phase of 5,000 m² delivered in 2022)
@@ -95,6 +97,14 @@ async fn the_custodian_reports_and_only_it_and_admin_read(app: TestApp) {
         json!([{ "year": 2025, "amount": "1500000.00" }])
     );
 
+    // The audit trail keeps the report, in fen, for ADMIN and the custodian.
+    for reader in [&token, &app.admin_token] {
+        let audit = app.graphql_as(reader, AUDIT, json!({})).await;
+        assert_eq!(
+            audit["data"]["auditEvents"]["nodes"][0]["after"]["revenue_fen"], 150_000_000,
+            "{audit}"
+        );
+    }
     let (other, _) = incubator(&app, 2).await;
     let viewer = app.token("年报读者", Role::Viewer, None).await;
     for reader in [&other, &viewer] {
@@ -103,14 +113,8 @@ async fn the_custodian_reports_and_only_it_and_admin_read(app: TestApp) {
             .await;
         assert_eq!(seen["data"]["node"]["annualReports"], json!([]), "{seen}");
         // Nor through the audit trail.
-        let audit = app
-            .graphql_as(
-                reader,
-                "{ auditEvents(first: 50, filter: { entityType: \"Enterprise\" }) { nodes { after } } }",
-                json!({}),
-            )
-            .await;
-        assert!(!audit.to_string().contains("1500000"), "{audit}");
+        let audit = app.graphql_as(reader, AUDIT, json!({})).await;
+        assert!(!audit.to_string().contains("150000000"), "{audit}");
     }
     // Another operator may not write them.
     let refused = app
@@ -121,6 +125,29 @@ async fn the_custodian_reports_and_only_it_and_admin_read(app: TestApp) {
         )
         .await;
     assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+    // Handed to the bureau, the enterprise's report is masked in the audit
+    // trail for the operator that wrote it.
+    let version = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Enterprise { version } } }",
+            json!({ "id": enterprise }),
+        )
+        .await["node"]["version"]
+        .clone();
+    app.data(
+        "mutation($input: SetEnterpriseCustodianInput!) { setEnterpriseCustodian(input: $input) { id } }",
+        json!({ "input": { "enterpriseId": enterprise, "custodianOperatorId": null, "version": version } }),
+    )
+    .await;
+    let audit = app.graphql_as(&token, AUDIT, json!({})).await;
+    assert_eq!(
+        audit["data"]["auditEvents"]["nodes"][0]["after"]["revenue_fen"], "CONFIDENTIAL",
+        "{audit}"
+    );
+    assert_eq!(
+        audit["data"]["auditEvents"]["nodes"][0]["after"]["year"],
+        2025
+    );
 }
 
 async fn reports_are_checked_and_replaced_by_version(app: TestApp) {
@@ -322,7 +349,76 @@ async fn tenant_statistics_count_qualifications_and_landings(app: TestApp) {
     );
 }
 
+/// A page of enterprises with their reports costs the same statements for 1 and 3.
+async fn annual_reports_cost_the_same_statements_for_1_and_3_enterprises(app: TestApp) {
+    let (token, carrier) = incubator(&app, 7).await;
+    for n in 0..3 {
+        let id = tenant(&app, &token, &carrier, 70 + n, "2023-01-01").await;
+        for year in [2024, 2025] {
+            let input = figures(&id, year, "1000", 10);
+            let done = app
+                .graphql_as(&token, REPORT, json!({ "input": input }))
+                .await;
+            assert!(done["errors"].is_null(), "{done}");
+        }
+    }
+    let query = "query($n: Int) { enterprises(first: $n) { nodes { name annualReports { year revenue staff } revenue { year } } } }";
+    let mut counts = Vec::new();
+    for n in [1, 3] {
+        app.reset_statement_count();
+        let data = app.data(query, json!({ "n": n })).await;
+        let nodes = data["enterprises"]["nodes"].as_array().expect("nodes");
+        assert_eq!(nodes.len(), n);
+        assert!(
+            nodes
+                .iter()
+                .all(|e| e["annualReports"].as_array().map(Vec::len) == Some(2)),
+            "{data}"
+        );
+        counts.push(app.statements().len());
+    }
+    assert_eq!(counts[0], counts[1], "statements for 1 and 3 enterprises");
+}
+
+/// The sample file imports into the demo data as the README shows; run again
+/// it replaces the same reports; a bad file writes nothing and names every bad cell.
+async fn annual_data_import_from_a_spreadsheet_all_or_nothing(app: TestApp) {
+    app.load_demo().await;
+    let before = app.count_rows("annual_report").await;
+    assert!(before > 0, "the demo has annual reports");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/annual-data.csv");
+    for _ in 0..2 {
+        let done = app.cli(&["import", "annual-data", sample]);
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&done.stdout);
+        assert!(stdout.contains("5 annual reports written"), "{stdout}");
+        assert_eq!(app.count_rows("annual_report").await, before + 5);
+    }
+    let bad = std::env::temp_dir().join(format!("annual-{}.csv", std::process::id()));
+    std::fs::write(
+        &bad,
+        format!(
+            "uscc,year,revenue,rd_spend,tax,staff,rd_staff\n{},2023,100,10,1,5,9\n91320211MAWQB8XQ3C,2023,abc,10,1,5,1\n",
+            uscc(999_999)
+        ),
+    )
+    .expect("a temporary file");
+    let refused = app.cli(&["import", "annual-data", bad.to_str().expect("a path")]);
+    let _ = std::fs::remove_file(&bad);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("row 2, column rd_staff"), "{stderr}");
+    assert!(stderr.contains("row 3, column revenue"), "{stderr}");
+    assert_eq!(app.count_rows("annual_report").await, before + 5);
+}
+
 on_both_databases!(
+    annual_reports_cost_the_same_statements_for_1_and_3_enterprises,
+    annual_data_import_from_a_spreadsheet_all_or_nothing,
     the_custodian_reports_and_only_it_and_admin_read,
     reports_are_checked_and_replaced_by_version,
     simultaneous_first_reports_write_once,

@@ -703,7 +703,7 @@ async fn units_import_from_a_spreadsheet_all_or_nothing(app: TestApp) {
     let summary = zaiti::import::units::run(&app.db, &actor, plan, false)
         .await
         .expect("runs");
-    assert!(!summary.committed);
+    assert!(!summary.outcome.committed);
     // Rows the store refuses (a carrier that does not exist, a phase too
     // small) are listed too, and nothing is written.
     let refused = "carrier_id,building,floor,code,area_m2,use\n1,新楼,1,101,50,OFFICE\n9999,新楼,1,101,20,OFFICE\n2,新楼,1,101,999999,OFFICE\n";
@@ -712,9 +712,9 @@ async fn units_import_from_a_spreadsheet_all_or_nothing(app: TestApp) {
     let summary = zaiti::import::units::run(&app.db, &actor, plan, false)
         .await
         .expect("runs");
-    let rows: Vec<u32> = summary.errors.iter().map(|e| e.row).collect();
-    assert_eq!(rows, [3, 4], "{:#?}", summary.errors);
-    assert!(!summary.committed);
+    let rows: Vec<u32> = summary.outcome.errors.iter().map(|e| e.row).collect();
+    assert_eq!(rows, [3, 4], "{:#?}", summary.outcome.errors);
+    assert!(!summary.outcome.committed);
     assert_eq!(app.count_rows("unit").await, written);
 }
 

@@ -172,7 +172,8 @@ impl AnnualReportMutation {
     /// replaces them (send the `version` read). Written by ADMIN or the
     /// operator that keeps the enterprise's confidential figures (its
     /// custodian), like revenue; the revenue goes to the enterprise's
-    /// `revenue` too. One transaction, audited as a change to the enterprise.
+    /// `revenue` too. One transaction, audited (the figures masked in the audit trail for
+    /// everyone but ADMIN and the custodian).
     async fn report_annual_data(
         &self,
         ctx: &Context<'_>,

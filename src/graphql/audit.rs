@@ -50,6 +50,21 @@ const CONFIDENTIAL_ENTERPRISE_FIELDS: [&str; 3] =
 /// The fields of a lease's snapshot that only ADMIN and its carrier's OPERATOR read.
 const CONFIDENTIAL_LEASE_FIELDS: [&str; 3] = ["rent_rate_e4", "deposit_fen", "discount_bp"];
 
+/// The figures of an annual report's snapshot that only ADMIN and the
+/// enterprise's custodian read.
+const CONFIDENTIAL_REPORT_FIELDS: [&str; 10] = [
+    "revenue_fen",
+    "rd_spend_fen",
+    "tax_fen",
+    "staff",
+    "rd_staff",
+    "new_graduates",
+    "new_patents",
+    "new_invention_patents",
+    "financing_rounds",
+    "financing_fen",
+];
+
 /// What a redacted field reads as: that there is a value, not what it is.
 const REDACTED: &str = "CONFIDENTIAL";
 
@@ -65,6 +80,16 @@ impl AuditEvent {
                 &CONFIDENTIAL_ENTERPRISE_FIELDS
             }
             NodeType::Lease if !self.may_read_lease_terms(ctx).await? => &CONFIDENTIAL_LEASE_FIELDS,
+            NodeType::AnnualReport => {
+                let enterprise = value["enterprise_id"]
+                    .as_i64()
+                    .and_then(|id| i32::try_from(id).ok());
+                if self.may_read_figures_of(ctx, enterprise).await? {
+                    &[]
+                } else {
+                    &CONFIDENTIAL_REPORT_FIELDS
+                }
+            }
             _ => &[],
         };
         if let Some(fields) = value.as_object_mut() {
@@ -92,8 +117,18 @@ impl AuditEvent {
     }
 
     async fn may_read_figures(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        self.may_read_figures_of(ctx, Some(self.row.entity_id))
+            .await
+    }
+
+    /// Whether the caller may read enterprise `id`'s confidential figures
+    /// today (ADMIN, its custodian); only ADMIN when the enterprise is unknown.
+    async fn may_read_figures_of(&self, ctx: &Context<'_>, id: Option<i32>) -> ApiResult<bool> {
         let actor = super::actor(ctx)?;
-        let enterprise = one(&loaders::of(ctx)?.enterprises, self.row.entity_id).await?;
+        let enterprise = match id {
+            Some(id) => one(&loaders::of(ctx)?.enterprises, id).await?,
+            None => None,
+        };
         Ok(may_read_enterprise_confidential(
             actor,
             enterprise.and_then(|row| row.custodian_operator_id),

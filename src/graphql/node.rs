@@ -55,6 +55,9 @@ pub enum NodeType {
     Lease,
     /// An entry application (入驻申请); read through `entryApplications`, not `node`.
     EntryApplication,
+    /// An annual report (企业年报); it appears only in the audit trail, and is
+    /// read through `Enterprise.annualReports`.
+    AnnualReport,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -231,7 +234,7 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
             .map(|row| Node::Setting(Setting(row))),
         // Tokens are not readable through the API: their ids only name the
         // token in the audit trail.
-        NodeType::ApiToken | NodeType::EntryApplication => None,
+        NodeType::ApiToken | NodeType::EntryApplication | NodeType::AnnualReport => None,
         NodeType::DesignationRequest => super::designation::load(ctx, id)
             .await?
             .map(Node::DesignationRequest),

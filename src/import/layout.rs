@@ -26,6 +26,28 @@ pub struct Column<F: 'static> {
     pub api: &'static str,
 }
 
+impl<F> Column<F> {
+    /// A column headed `name` (English) or `chinese`, or any of `aliases`,
+    /// feeding input field `api` of the domain rules.
+    pub const fn new(
+        field: F,
+        name: &'static str,
+        chinese: &'static str,
+        aliases: &'static [&'static str],
+        required: bool,
+        api: &'static str,
+    ) -> Self {
+        Self {
+            field,
+            name,
+            chinese,
+            aliases,
+            required,
+            api,
+        }
+    }
+}
+
 /// The columns of one kind of import file, in the order errors are sorted.
 #[derive(Debug)]
 pub struct Layout<F: 'static>(pub &'static [Column<F>]);

@@ -33,7 +33,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
 
 use super::cells::{area, carrier_id, date, optional, required, uscc};
 use super::layout::Column;
-use super::{Cell, Layout, RowCheck, RowError};
+use super::{Cell, Layout, Outcome, RowCheck, RowError};
 use crate::domain::access::Actor;
 use crate::domain::lease::{Discount, RentRate, Term, check_rent_free_months};
 use crate::domain::message::zh_date;
@@ -62,26 +62,8 @@ pub enum Field {
     AreaM2,
 }
 
-const fn column(
-    field: Field,
-    name: &'static str,
-    chinese: &'static str,
-    aliases: &'static [&'static str],
-    required: bool,
-    api: &'static str,
-) -> Column<Field> {
-    Column {
-        field,
-        name,
-        chinese,
-        aliases,
-        required,
-        api,
-    }
-}
-
 const COLUMNS: [Column<Field>; 11] = [
-    column(
+    Column::new(
         Field::CarrierId,
         "carrier_id",
         "载体ID",
@@ -89,7 +71,7 @@ const COLUMNS: [Column<Field>; 11] = [
         true,
         "carrierId",
     ),
-    column(
+    Column::new(
         Field::Uscc,
         "uscc",
         "统一社会信用代码",
@@ -97,7 +79,7 @@ const COLUMNS: [Column<Field>; 11] = [
         true,
         "uscc",
     ),
-    column(
+    Column::new(
         Field::ContractNumber,
         "contract_number",
         "合同编号",
@@ -105,7 +87,7 @@ const COLUMNS: [Column<Field>; 11] = [
         true,
         "contractNumber",
     ),
-    column(
+    Column::new(
         Field::StartsOn,
         "starts_on",
         "租期开始",
@@ -113,7 +95,7 @@ const COLUMNS: [Column<Field>; 11] = [
         true,
         "startsOn",
     ),
-    column(
+    Column::new(
         Field::EndsOn,
         "ends_on",
         "租期结束",
@@ -121,7 +103,7 @@ const COLUMNS: [Column<Field>; 11] = [
         true,
         "endsOn",
     ),
-    column(
+    Column::new(
         Field::RentRate,
         "rent_rate",
         "租金单价",
@@ -129,7 +111,7 @@ const COLUMNS: [Column<Field>; 11] = [
         true,
         "rentRate",
     ),
-    column(
+    Column::new(
         Field::SignedOn,
         "signed_on",
         "签订日期",
@@ -137,7 +119,7 @@ const COLUMNS: [Column<Field>; 11] = [
         true,
         "signedOn",
     ),
-    column(
+    Column::new(
         Field::Deposit,
         "deposit",
         "押金",
@@ -145,7 +127,7 @@ const COLUMNS: [Column<Field>; 11] = [
         false,
         "deposit",
     ),
-    column(
+    Column::new(
         Field::RentFreeMonths,
         "rent_free_months",
         "免租期",
@@ -153,7 +135,7 @@ const COLUMNS: [Column<Field>; 11] = [
         false,
         "rentFreeMonths",
     ),
-    column(
+    Column::new(
         Field::Discount,
         "incubation_discount_percent",
         "孵化优惠",
@@ -161,7 +143,7 @@ const COLUMNS: [Column<Field>; 11] = [
         false,
         "incubationDiscountPercent",
     ),
-    column(
+    Column::new(
         Field::AreaM2,
         "area_m2",
         "租赁面积",
@@ -292,18 +274,6 @@ fn check_row<'c>(
     })
 }
 
-/// What a leases import did (or, in a dry run or when refused, would have done).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Summary {
-    pub file_name: String,
-    pub rows_read: usize,
-    pub leases_created: usize,
-    pub errors: Vec<RowError>,
-    pub dry_run: bool,
-    pub committed: bool,
-    pub ignored_columns: Vec<String>,
-}
-
 /// Writes `plan` as `actor` in one transaction, all or nothing; with
 /// `dry_run`, checks everything and writes nothing.
 #[tracing::instrument(skip_all, fields(file = %plan.file_name, rows = plan.rows_read, dry_run = dry_run))]
@@ -312,15 +282,8 @@ pub async fn run(
     actor: &Actor,
     plan: Plan,
     dry_run: bool,
-) -> AppResult<Summary> {
-    let mut summary = Summary {
-        file_name: plan.file_name.clone(),
-        rows_read: plan.rows_read,
-        errors: plan.errors.clone(),
-        dry_run,
-        ignored_columns: plan.ignored_columns.clone(),
-        ..Summary::default()
-    };
+) -> AppResult<Outcome> {
+    let mut summary = plan.outcome(dry_run);
     if !summary.errors.is_empty() {
         return Ok(summary);
     }
@@ -337,16 +300,12 @@ pub async fn run(
             Err(err) => Err(err),
         };
         match written {
-            Ok(_) => summary.leases_created += 1,
+            Ok(_) => summary.written += 1,
             Err(AppError::Internal) => return Err(AppError::Internal),
             Err(err) => summary.errors.push(store_error(&plan, row.number, err)),
         }
     }
-    plan.header().sort(&mut summary.errors);
-    summary.committed = super::settle(txn, &summary.errors, dry_run).await?;
-    if !summary.errors.is_empty() {
-        summary.leases_created = 0;
-    }
+    plan.finish(txn, &mut summary).await?;
     Ok(summary)
 }
 

@@ -22,7 +22,7 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use super::cells::{area, carrier_id, named, required, whole};
 use super::layout::Column;
-use super::{Cell, Layout, RowCheck, RowError};
+use super::{Cell, Layout, Outcome, RowCheck, RowError};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::inventory::{UnitStatus, UnitUse, check_floor};
@@ -45,26 +45,8 @@ pub enum Field {
     SpacePhaseId,
 }
 
-const fn column(
-    field: Field,
-    name: &'static str,
-    chinese: &'static str,
-    aliases: &'static [&'static str],
-    required: bool,
-    api: &'static str,
-) -> Column<Field> {
-    Column {
-        field,
-        name,
-        chinese,
-        aliases,
-        required,
-        api,
-    }
-}
-
 const COLUMNS: [Column<Field>; 8] = [
-    column(
+    Column::new(
         Field::CarrierId,
         "carrier_id",
         "载体ID",
@@ -72,7 +54,7 @@ const COLUMNS: [Column<Field>; 8] = [
         true,
         "carrierId",
     ),
-    column(
+    Column::new(
         Field::Building,
         "building",
         "楼栋",
@@ -80,8 +62,8 @@ const COLUMNS: [Column<Field>; 8] = [
         true,
         "buildingId",
     ),
-    column(Field::Floor, "floor", "楼层", &["层"], true, "floor"),
-    column(
+    Column::new(Field::Floor, "floor", "楼层", &["层"], true, "floor"),
+    Column::new(
         Field::Code,
         "code",
         "房号",
@@ -89,7 +71,7 @@ const COLUMNS: [Column<Field>; 8] = [
         true,
         "code",
     ),
-    column(
+    Column::new(
         Field::AreaM2,
         "area_m2",
         "面积",
@@ -97,7 +79,7 @@ const COLUMNS: [Column<Field>; 8] = [
         true,
         "areaM2",
     ),
-    column(
+    Column::new(
         Field::Use,
         "use",
         "用途",
@@ -105,7 +87,7 @@ const COLUMNS: [Column<Field>; 8] = [
         true,
         "unitUse",
     ),
-    column(
+    Column::new(
         Field::Status,
         "status",
         "状态",
@@ -113,7 +95,7 @@ const COLUMNS: [Column<Field>; 8] = [
         false,
         "status",
     ),
-    column(
+    Column::new(
         Field::SpacePhaseId,
         "space_phase_id",
         "空间分期ID",
@@ -220,17 +202,12 @@ fn check_row<'c>(
     })
 }
 
-/// What a units import did (or, in a dry run or when refused, would have done).
+/// What a units import did (or, in a dry run or when refused, would have
+/// done): `outcome.written` counts units.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
-    pub file_name: String,
-    pub rows_read: usize,
+    pub outcome: Outcome,
     pub buildings_created: usize,
-    pub units_created: usize,
-    pub errors: Vec<RowError>,
-    pub dry_run: bool,
-    pub committed: bool,
-    pub ignored_columns: Vec<String>,
 }
 
 /// Writes `plan` as `actor` in one transaction, all or nothing; with
@@ -243,23 +220,17 @@ pub async fn run(
     dry_run: bool,
 ) -> AppResult<Summary> {
     let mut summary = Summary {
-        file_name: plan.file_name.clone(),
-        rows_read: plan.rows_read,
-        errors: plan.errors.clone(),
-        dry_run,
-        ignored_columns: plan.ignored_columns.clone(),
-        ..Summary::default()
+        outcome: plan.outcome(dry_run),
+        buildings_created: 0,
     };
-    if !summary.errors.is_empty() {
+    if !summary.outcome.errors.is_empty() {
         return Ok(summary);
     }
     let txn = store::begin_write(db).await?;
     write(&txn, actor, &plan, &mut summary).await?;
-    plan.header().sort(&mut summary.errors);
-    summary.committed = super::settle(txn, &summary.errors, dry_run).await?;
-    if !summary.errors.is_empty() {
+    plan.finish(txn, &mut summary.outcome).await?;
+    if !summary.outcome.errors.is_empty() {
         summary.buildings_created = 0;
-        summary.units_created = 0;
     }
     Ok(summary)
 }
@@ -289,7 +260,10 @@ async fn write(
                     }
                     Err(AppError::Internal) => return Err(AppError::Internal),
                     Err(err) => {
-                        summary.errors.push(store_error(plan, row.number, err));
+                        summary
+                            .outcome
+                            .errors
+                            .push(store_error(plan, row.number, err));
                         continue;
                     }
                 }
@@ -313,9 +287,12 @@ async fn write(
             Err(err) => Err(err),
         };
         match written {
-            Ok(_) => summary.units_created += 1,
+            Ok(_) => summary.outcome.written += 1,
             Err(AppError::Internal) => return Err(AppError::Internal),
-            Err(err) => summary.errors.push(store_error(plan, row.number, err)),
+            Err(err) => summary
+                .outcome
+                .errors
+                .push(store_error(plan, row.number, err)),
         }
     }
     Ok(())

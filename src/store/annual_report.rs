@@ -3,8 +3,8 @@
 //!
 //! A report is a change to the enterprise's confidential figures, so it is
 //! written by the enterprise's custodian or ADMIN, under the enterprise's row
-//! lock, and audited as an event of the enterprise whose snapshot holds the
-//! report under `annual_report` (masked for everyone else, as revenue is).
+//! lock, and audited as an `AnnualReport` event whose figures the audit
+//! trail masks for everyone else, as it masks revenue.
 //! Revenue goes to `enterprise_revenue`, where the graduation rules read it.
 
 use std::collections::HashMap;
@@ -122,14 +122,24 @@ pub async fn report_in<C: ConnectionTrait>(
     };
     super::enterprise::store_revenue(txn, report.enterprise_id, &[(report.year, figures.revenue)])
         .await?;
-    let snapshot = |row: &annual_report::Model, revenue: Option<i64>| json!({ "annual_report": { "row": audit::snapshot(row).ok(), "revenue_fen": revenue } });
+    // The report as the audit trail keeps it: its row and the revenue.
+    let snapshot = |row: &annual_report::Model, revenue: Option<i64>| {
+        let mut value = audit::snapshot(row)?;
+        if let Some(fields) = value.as_object_mut() {
+            fields.insert("revenue_fen".into(), json!(revenue));
+        }
+        Ok::<_, AppError>(value)
+    };
     let change = Change {
-        entity_type: "Enterprise",
-        entity_id: report.enterprise_id,
+        entity_type: "AnnualReport",
+        entity_id: model.id,
         operator_id: enterprise.custodian_operator_id,
         former_operator_id: None,
-        before: stored.as_ref().map(|row| snapshot(row, before_revenue)),
-        after: Some(snapshot(&model, Some(figures.revenue.0))),
+        before: stored
+            .as_ref()
+            .map(|row| snapshot(row, before_revenue))
+            .transpose()?,
+        after: Some(snapshot(&model, Some(figures.revenue.0))?),
     };
     let operation = if stored.is_some() {
         Operation::Update

@@ -331,6 +331,55 @@ pub struct ServeArgs {
     pub default_language: Language,
     #[command(flatten)]
     pub cost: CostArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// How webhooks are delivered (README, "Webhooks").
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// Do not deliver webhooks from this process (another process on the same database may).
+    #[arg(long, env = "ZAITI_WEBHOOKS_DISABLED")]
+    pub webhooks_disabled: bool,
+    /// Milliseconds to wait after a delivery's first failed attempt; doubled after each further one.
+    #[arg(long, env = "ZAITI_WEBHOOK_RETRY_BASE_MS", default_value_t = duration_ms(crate::webhooks::DEFAULT_RETRY_BASE),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub webhook_retry_base_ms: u64,
+    /// Longest wait between two attempts of a delivery, in milliseconds.
+    #[arg(long, env = "ZAITI_WEBHOOK_RETRY_CAP_MS", default_value_t = duration_ms(crate::webhooks::DEFAULT_RETRY_CAP),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub webhook_retry_cap_ms: u64,
+    /// How long a failing delivery is retried before it is FAILED, in milliseconds (default a day).
+    #[arg(long, env = "ZAITI_WEBHOOK_RETRY_WINDOW_MS", default_value_t = duration_ms(crate::webhooks::DEFAULT_RETRY_WINDOW),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub webhook_retry_window_ms: u64,
+    /// Longest one delivery attempt may take (connect, send, answer), in milliseconds.
+    #[arg(long, env = "ZAITI_WEBHOOK_TIMEOUT_MS", default_value_t = duration_ms(crate::webhooks::DEFAULT_ATTEMPT_TIMEOUT),
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub webhook_timeout_ms: u64,
+    /// Longest the delivery worker sleeps between looks at the outbox, in
+    /// milliseconds (it is woken at once by this process's writes, and on
+    /// PostgreSQL by every process's).
+    #[arg(long, env = "ZAITI_WEBHOOK_POLL_MS", default_value_t = duration_ms(crate::webhooks::DEFAULT_POLL_INTERVAL),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub webhook_poll_ms: u64,
+}
+
+const fn duration_ms(duration: Duration) -> u64 {
+    duration.as_millis() as u64
+}
+
+impl WebhookArgs {
+    fn options(&self) -> crate::webhooks::WebhookOptions {
+        crate::webhooks::WebhookOptions {
+            enabled: !self.webhooks_disabled,
+            retry_base: Duration::from_millis(self.webhook_retry_base_ms),
+            retry_cap: Duration::from_millis(self.webhook_retry_cap_ms),
+            retry_window: Duration::from_millis(self.webhook_retry_window_ms),
+            attempt_timeout: Duration::from_millis(self.webhook_timeout_ms),
+            poll_interval: Duration::from_millis(self.webhook_poll_ms),
+        }
+    }
 }
 
 /// What one request may cost (README, "Limits"); each refusal names the figure and the limit.
@@ -429,6 +478,7 @@ impl ServeArgs {
                 header_timeout: Duration::from_secs(self.header_timeout_secs),
                 language: self.default_language,
             },
+            webhooks: self.webhooks.options(),
         }
     }
 }

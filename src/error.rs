@@ -88,7 +88,7 @@ impl AppError {
 /// name clients know it by, in any case: `Carrier`, `carrier`,
 /// `SpacePhase`); the English name itself for one not listed.
 pub fn entity_name_zh(entity: &str) -> &str {
-    const NAMES: [(&str, &str); 21] = [
+    const NAMES: [(&str, &str); 23] = [
         ("Carrier", "载体"),
         ("Operator", "运营主体"),
         ("District", "行政区"),
@@ -110,6 +110,8 @@ pub fn entity_name_zh(entity: &str) -> &str {
         ("AnnualReport", "企业年报"),
         ("Lease", "租赁合同"),
         ("EntryApplication", "入驻申请"),
+        ("Webhook", "Webhook 端点"),
+        ("WebhookDelivery", "Webhook 投递记录"),
     ];
     NAMES
         .iter()

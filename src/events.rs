@@ -29,12 +29,16 @@ use futures_util::stream::BoxStream;
 use sea_orm::sqlx::pool::PoolOptions;
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, Postgres};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Notify, broadcast, watch};
 
 /// The PostgreSQL channel of occupancy events; the payload is the carrier's database id.
 pub const OCCUPANCY_CHANNEL: &str = "zaiti_occupancy";
 /// The PostgreSQL channel of designation-request events; the payload is the request's database id.
 pub const DESIGNATION_CHANNEL: &str = "zaiti_designation";
+
+/// The PostgreSQL channel that wakes the webhook workers of every process:
+/// outbox rows were committed. No payload.
+pub const OUTBOX_CHANNEL: &str = "zaiti_outbox";
 
 /// Notices a subscriber may fall behind by before it skips to a [`Notice::Gap`].
 const CAPACITY: usize = 1024;
@@ -77,6 +81,8 @@ impl std::fmt::Debug for Bus {
 
 struct Inner {
     sender: broadcast::Sender<Notice>,
+    /// Wakes this process's webhook worker ([`Bus::outbox_woken`]).
+    outbox: Arc<Notify>,
     transport: Transport,
 }
 
@@ -125,6 +131,7 @@ impl Bus {
         };
         let bus = Self(Arc::new(Inner {
             sender: broadcast::channel(CAPACITY).0,
+            outbox: Arc::default(),
             transport,
         }));
         bus.start_listener();
@@ -135,6 +142,7 @@ impl Bus {
     pub fn in_process() -> Self {
         Self(Arc::new(Inner {
             sender: broadcast::channel(CAPACITY).0,
+            outbox: Arc::default(),
             transport: Transport::InProcess,
         }))
     }
@@ -188,6 +196,35 @@ impl Bus {
         Ok(())
     }
 
+    /// Tells the webhook workers that outbox rows were committed: this
+    /// process's at once, and on PostgreSQL every process's through
+    /// [`OUTBOX_CHANNEL`]. Call it after the commit. A lost wake-up only
+    /// delays deliveries until the workers' next poll, so a failure is logged.
+    pub async fn outbox_written(&self) {
+        self.0.outbox.notify_one();
+        if let Transport::Postgres(pg) = &self.0.transport {
+            let notified = pg
+                .db
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_notify($1, '')",
+                    [OUTBOX_CHANNEL.into()],
+                ))
+                .await;
+            if let Err(err) = notified {
+                tracing::warn!(%err, "cannot wake the other processes' webhook workers");
+            }
+        }
+    }
+
+    /// Resolves once outbox rows were committed (in any process, on
+    /// PostgreSQL) since the last time it resolved; one wake-up is kept
+    /// if nobody was waiting.
+    pub async fn outbox_woken(&self) {
+        self.start_listener();
+        self.0.outbox.notified().await;
+    }
+
     /// Every notice from now on, from any process. The stream ends only if
     /// the bus is dropped.
     pub fn subscribe(&self) -> BoxStream<'static, Notice> {
@@ -221,6 +258,7 @@ impl Bus {
         runtime.spawn(listen(
             listener.options.clone(),
             self.0.sender.clone(),
+            self.0.outbox.clone(),
             listener.alive.subscribe(),
         ));
     }
@@ -231,6 +269,7 @@ impl Bus {
 async fn listen(
     options: PgConnectOptions,
     sender: broadcast::Sender<Notice>,
+    outbox: Arc<Notify>,
     mut alive: watch::Receiver<()>,
 ) {
     let mut backoff = MIN_BACKOFF;
@@ -245,6 +284,7 @@ async fn listen(
                 if connected_before {
                     // Whatever was published while we were away is lost.
                     let _ = sender.send(Notice::Gap);
+                    outbox.notify_one();
                     tracing::info!(channel = OCCUPANCY_CHANNEL, "live updates: listening again");
                 } else {
                     tracing::info!(channel = OCCUPANCY_CHANNEL, "live updates: listening");
@@ -257,6 +297,9 @@ async fn listen(
                         _ = alive.changed() => return,
                     };
                     match received {
+                        Ok(Some(notification)) if notification.channel() == OUTBOX_CHANNEL => {
+                            outbox.notify_one();
+                        }
                         Ok(Some(notification)) => {
                             match notice_of(notification.channel(), notification.payload()) {
                                 Some(notice) => {
@@ -275,6 +318,7 @@ async fn listen(
                                 "live updates: listener reconnected; notices may be lost"
                             );
                             let _ = sender.send(Notice::Gap);
+                            outbox.notify_one();
                         }
                         Err(err) => {
                             tracing::warn!(%err, "live updates: listener failed; reconnecting");
@@ -318,7 +362,7 @@ async fn connect(options: &PgConnectOptions) -> Result<PgListener, sea_orm::sqlx
     let mut listener = PgListener::connect_with(&pool).await?;
     listener.ignore_pool_close_event(true);
     listener
-        .listen_all([OCCUPANCY_CHANNEL, DESIGNATION_CHANNEL])
+        .listen_all([OCCUPANCY_CHANNEL, DESIGNATION_CHANNEL, OUTBOX_CHANNEL])
         .await?;
     Ok(listener)
 }

@@ -91,7 +91,7 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-enum AuditEvent {
+pub enum AuditEvent {
     Table,
     Id,
     OccurredAt,

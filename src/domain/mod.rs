@@ -31,6 +31,7 @@ pub mod text;
 pub mod torch;
 pub mod uscc;
 pub mod validation;
+pub mod webhook;
 
 pub use message::{Language, Message};
 pub use validation::ValidationError;

@@ -67,7 +67,17 @@ impl Extension for MutationGuard {
                 return Err(error);
             }
         }
-        next.run(ctx, info).await
+        let committed_mutation = info.path_node.parent.is_none() && info.parent_type == "Mutation";
+        let resolved = next.run(ctx, info).await;
+        // The mutation's transaction has committed: its outbox rows are there
+        // for the webhook workers to deliver.
+        if committed_mutation
+            && resolved.is_ok()
+            && let Some(bus) = ctx.data_opt::<crate::events::Bus>()
+        {
+            bus.outbox_written().await;
+        }
+        resolved
     }
 }
 

@@ -38,6 +38,7 @@ pub mod subscription;
 pub mod support;
 pub mod tenancy;
 pub mod torch;
+pub mod webhook;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -75,6 +76,7 @@ pub struct Query(
     statistics::StatisticsQuery,
     annual_report::AnnualReportQuery,
     application::ApplicationQuery,
+    webhook::WebhookQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -97,6 +99,7 @@ pub struct Mutation(
     period::PeriodMutation,
     annual_report::AnnualReportMutation,
     application::ApplicationMutation,
+    webhook::WebhookMutation,
 );
 
 /// The root of live updates, served over WebSocket (graphql-transport-ws) at `/graphql`.

@@ -58,6 +58,10 @@ pub enum NodeType {
     /// An annual report (企业年报); it appears only in the audit trail, and is
     /// read through `Enterprise.annualReports`.
     AnnualReport,
+    /// A webhook endpoint; read through `webhooks` (ADMIN only), not `node`.
+    Webhook,
+    /// One event to one webhook endpoint; read through `webhookDeliveries`, not `node`.
+    WebhookDelivery,
 }
 
 /// The global ID of row `id` of type `kind`.
@@ -234,7 +238,11 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
             .map(|row| Node::Setting(Setting(row))),
         // Tokens are not readable through the API: their ids only name the
         // token in the audit trail.
-        NodeType::ApiToken | NodeType::EntryApplication | NodeType::AnnualReport => None,
+        NodeType::ApiToken
+        | NodeType::EntryApplication
+        | NodeType::AnnualReport
+        | NodeType::Webhook
+        | NodeType::WebhookDelivery => None,
         NodeType::DesignationRequest => super::designation::load(ctx, id)
             .await?
             .map(Node::DesignationRequest),

@@ -74,6 +74,8 @@ pub struct HttpOptions {
     pub public_url: Option<String>,
     /// Used by [`serve_with`], not by the router.
     pub connections: ConnectionLimits,
+    /// The webhook delivery worker [`router`] starts.
+    pub webhooks: crate::webhooks::WebhookOptions,
 }
 
 impl Default for HttpOptions {
@@ -91,6 +93,7 @@ impl Default for HttpOptions {
             websockets: SocketLimits::default(),
             public_url: None,
             connections: ConnectionLimits::default(),
+            webhooks: crate::webhooks::WebhookOptions::default(),
         }
     }
 }
@@ -118,11 +121,12 @@ pub struct AppState {
     pub public_url: Arc<str>,
 }
 
-/// The whole application as an axum router over `db`. On PostgreSQL its
-/// live-update listener starts in the background (on the current Tokio
-/// runtime, if any; else with the first subscription).
+/// The whole application as an axum router over `db`. In the background,
+/// on the current Tokio runtime (if any), start the webhook delivery worker
+/// and, on PostgreSQL, the live-update listener (else with the first subscription).
 pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
     let bus = Bus::new(&db);
+    crate::webhooks::start(db.clone(), bus.clone(), options.webhooks);
     let state = AppState {
         schema: Schemas::new(options.limits, bus.clone()),
         db,

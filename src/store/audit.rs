@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::audit_event::{self, Column};
-use entity::{carrier, qualification, tenancy};
+use entity::{carrier, outbox_event, qualification, tenancy};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -14,10 +14,11 @@ use strum::{AsRefStr, EnumString};
 
 use super::page::{self, Page, PageArgs, Sort};
 use crate::domain::access::Actor;
+use crate::domain::webhook;
 use crate::error::{AppError, AppResult};
 
 /// What a change did to its record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, AsRefStr, EnumString)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsRefStr, EnumString, strum::EnumIter)]
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Operation {
     Create,
@@ -31,6 +32,21 @@ pub enum Operation {
     Approve,
     /// A designation request rejected by the bureau, with a reason.
     Reject,
+}
+
+impl Operation {
+    /// The operation in an event type: `carrier.created`, `tenancy.voided`.
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            Self::Create => "created",
+            Self::Update => "updated",
+            Self::Delete => "deleted",
+            Self::Amend => "amended",
+            Self::Void => "voided",
+            Self::Approve => "approved",
+            Self::Reject => "rejected",
+        }
+    }
 }
 
 /// One change to record.
@@ -92,7 +108,9 @@ pub fn snapshot(row: &impl Serialize) -> AppResult<serde_json::Value> {
     })
 }
 
-/// Writes the event of `change` by `actor`, inside the caller's transaction.
+/// Writes the event of `change` by `actor`, and its outbox row for webhooks
+/// (`outbox_event`), inside the caller's transaction: both exist exactly when
+/// the change committed.
 pub async fn record<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
@@ -110,8 +128,12 @@ pub async fn record_with_reason<C: ConnectionTrait>(
     change: Change,
     reason: Option<String>,
 ) -> AppResult<()> {
+    let occurred_at = Utc::now();
+    let event_type = webhook::event_type(change.entity_type, operation.past_tense());
+    let (entity_type, entity_id, operator_id) =
+        (change.entity_type, change.entity_id, change.operator_id);
     let event = audit_event::ActiveModel {
-        occurred_at: Set(Utc::now()),
+        occurred_at: Set(occurred_at),
         actor: Set(actor.name.clone()),
         token_id: Set(actor.token_id),
         role: Set(actor.role.as_ref().to_owned()),
@@ -125,7 +147,22 @@ pub async fn record_with_reason<C: ConnectionTrait>(
         reason: Set(reason),
         ..Default::default()
     };
-    audit_event::Entity::insert(event).exec(txn).await?;
+    let audit_event_id = audit_event::Entity::insert(event)
+        .exec(txn)
+        .await?
+        .last_insert_id;
+    let outbox = outbox_event::ActiveModel {
+        event_type: Set(event_type),
+        operation: Set(operation.as_ref().to_owned()),
+        entity_type: Set(entity_type.to_owned()),
+        entity_id: Set(entity_id),
+        operator_id: Set(operator_id),
+        audit_event_id: Set(audit_event_id),
+        occurred_at: Set(occurred_at),
+        fanned_out: Set(false),
+        ..Default::default()
+    };
+    outbox_event::Entity::insert(outbox).exec(txn).await?;
     Ok(())
 }
 

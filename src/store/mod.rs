@@ -30,6 +30,7 @@ pub mod support;
 pub mod tenancy;
 pub mod token;
 pub mod torch;
+pub mod webhook;
 
 use std::time::Duration;
 
@@ -215,6 +216,7 @@ versioned!(
     entry_application => "EntryApplication",
 );
 versioned!(annual_report => "AnnualReport");
+versioned!(webhook => "Webhook");
 
 /// CONFLICT unless row `id`, stored at version `stored`, is still at the
 /// version `expected` the client read. Writes call it as soon as they have

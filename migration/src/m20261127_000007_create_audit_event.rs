@@ -91,7 +91,7 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-pub enum AuditEvent {
+enum AuditEvent {
     Table,
     Id,
     OccurredAt,

@@ -5,7 +5,6 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261127_000007_create_audit_event::AuditEvent;
 use crate::timestamps::with_version_and_timestamps;
 
 #[derive(DeriveMigrationName)]
@@ -31,12 +30,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(OutboxEvent::OccurredAt))
                     // Whether the delivery worker has made its deliveries.
                     .col(boolean(OutboxEvent::FannedOut).default(false))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_outbox_event_audit_event")
-                            .from(OutboxEvent::Table, OutboxEvent::AuditEventId)
-                            .to(AuditEvent::Table, AuditEvent::Id),
-                    )
+                    // No foreign key to audit_event: the audit trail's own
+                    // guards (no update, delete or truncate) must stay the
+                    // first to refuse, and both rows come from one transaction.
                     .to_owned(),
             )
             .await?;

@@ -15,6 +15,10 @@
 //! - **SQLite** (a file, normally served by one process): the in-process
 //!   broadcast alone. Processes sharing one SQLite file do not hear each other.
 //!
+//! The bus also wakes the webhook worker ([`Bus::outbox_written`],
+//! [`Bus::outbox_woken`]; on PostgreSQL through [`OUTBOX_CHANNEL`]). That is
+//! a hint only: the events themselves are in the outbox table.
+//!
 //! Delivery is best effort: PostgreSQL does not keep notifications for a
 //! listener that was disconnected, and a subscriber that falls far behind
 //! skips what it missed. Either way subscribers get a [`Notice::Gap`], which

@@ -113,6 +113,15 @@ pub async fn create(
             format!("本服务器最多保存 {MAX_WEBHOOKS} 个 Webhook，请先删除不用的"),
         ));
     }
+    if existing == 0 {
+        // Events of before the first endpoint were never fanned out (nobody
+        // was listening); the new endpoint hears of changes from now on.
+        outbox_event::Entity::update_many()
+            .col_expr(outbox_event::Column::FannedOut, Expr::value(true))
+            .filter(outbox_event::Column::FannedOut.eq(false))
+            .exec(&txn)
+            .await?;
+    }
     let now = Utc::now();
     let row = webhook::ActiveModel {
         url: Set(new.url),
@@ -420,7 +429,9 @@ pub async fn fan_out(db: &DatabaseConnection, retry_window: Duration) -> AppResu
         .limit(1)
         .all(db)
         .await?;
-    if waiting.is_empty() {
+    // Without endpoints the events stay: an endpoint created later starts
+    // after them (see [`create`]), and no write lock is taken for nothing.
+    if waiting.is_empty() || webhook::Entity::find().count(db).await? == 0 {
         return Ok(0);
     }
     let txn = super::begin_write(db).await?;
@@ -528,12 +539,6 @@ pub async fn claim(
         .from(webhook::Entity)
         .and_where(Expr::col(webhook::Column::Paused).eq(false))
         .to_owned();
-    let txn = if db.get_database_backend() == DbBackend::Postgres {
-        db.begin().await?
-    } else {
-        // SQLite: one writer at a time anyway; take the write lock at once.
-        super::begin_write(db).await?
-    };
     let mut select = webhook_delivery::Entity::find()
         .filter(Column::Status.eq(DeliveryStatus::Pending.as_ref()))
         .filter(Column::NextAttemptAt.lte(now))
@@ -541,12 +546,20 @@ pub async fn claim(
         .filter(Expr::exists(earlier_pending).not())
         .order_by_asc(Column::Id)
         .limit(batch);
-    if db.get_database_backend() == DbBackend::Postgres {
+    let txn = if db.get_database_backend() == DbBackend::Postgres {
         select = select.lock_with_behavior(
             sea_orm::sea_query::LockType::Update,
             sea_orm::sea_query::LockBehavior::SkipLocked,
         );
-    }
+        db.begin().await?
+    } else {
+        // SQLite (one process): look first, so that an idle wake-up takes no
+        // write lock; then take it at once and look again.
+        if select.clone().all(db).await?.is_empty() {
+            return Ok(Vec::new());
+        }
+        super::begin_write(db).await?
+    };
     let rows = select.all(&txn).await?;
     if rows.is_empty() {
         return Ok(Vec::new());

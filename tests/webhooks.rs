@@ -393,6 +393,41 @@ async fn a_delivery_failing_past_its_window_is_failed_and_replay_delivers_it(bac
     assert_eq!(total, 2, "{delivered:?}");
     let (failed_now, _) = deliveries(&app, &webhook, Some("FAILED")).await;
     assert_eq!(failed_now, 0);
+    // Both replays are audited: the one delivery, and the endpoint's.
+    let audit = app
+        .data(
+            "{ a: auditEvents(filter: { entityType: \"WebhookDelivery\" }) { totalCount }
+               b: auditEvents(filter: { entityType: \"Webhook\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(audit["a"]["totalCount"], 1, "{audit}");
+    assert_eq!(audit["b"]["totalCount"], 2, "created and replayed: {audit}");
+}
+
+// 4b. The cap on endpoints holds under simultaneous creations.
+
+async fn simultaneous_creations_stop_at_the_cap(backend: Backend) {
+    let app = spawn(backend, fast(Duration::from_secs(60))).await;
+    let cap = zaiti::store::webhook::MAX_WEBHOOKS as usize;
+    let creations = (0..cap + 10).map(|n| {
+        let app = &app;
+        async move {
+            app.graphql(
+                CREATE_WEBHOOK,
+                json!({ "input": { "url": format!("http://127.0.0.1:9/hook{n}"), "events": ["carrier.created"] } }),
+            )
+            .await
+        }
+    });
+    let answers = futures_util::future::join_all(creations).await;
+    let created = answers.iter().filter(|a| a.get("errors").is_none()).count();
+    assert_eq!(created, cap);
+    for refused in answers.iter().filter(|a| a.get("errors").is_some()) {
+        assert_eq!(error_code(refused), "CONFLICT", "{refused}");
+    }
+    let listed = app.data("{ webhooks { id } }", json!({})).await;
+    assert_eq!(listed["webhooks"].as_array().expect("a list").len(), cap);
 }
 
 // 4. Who may, and stale versions.
@@ -684,6 +719,7 @@ on_both_backends!(
     a_receiver_down_for_a_while_then_gets_every_event_in_order_per_record_once,
     a_delivery_failing_past_its_window_is_failed_and_replay_delivers_it,
     only_admin_manages_webhooks_and_a_stale_version_is_a_conflict,
+    simultaneous_creations_stop_at_the_cap,
     a_paused_endpoint_holds_its_deliveries_until_resumed,
     an_event_is_in_the_outbox_exactly_when_its_change_committed,
 );

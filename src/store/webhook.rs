@@ -106,6 +106,12 @@ pub async fn create(
     new: NewWebhook,
 ) -> AppResult<webhook::Model> {
     let txn = super::begin_write(db).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // The cap spans rows: simultaneous creations take turns to count.
+        // (SQLite's write transactions already do.)
+        txn.execute_unprepared("LOCK TABLE webhook IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
     let existing = webhook::Entity::find().count(&txn).await?;
     if existing >= MAX_WEBHOOKS {
         return Err(AppError::conflict(
@@ -321,16 +327,15 @@ pub async fn replay(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
         ));
     }
     let replayed = replay_rows(&txn, vec![current.clone()]).await?;
-    let webhook = webhook::Entity::find_by_id(current.webhook_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("Webhook", current.webhook_id))?;
-    let mut change = change(Some(&webhook), &webhook);
-    change.entity_type = "WebhookDelivery";
-    change.entity_id = i32::try_from(id).unwrap_or(i32::MAX);
-    change.before = Some(serde_json::json!({ "id": id, "status": current.status }));
-    change.after =
-        Some(serde_json::json!({ "id": id, "status": DeliveryStatus::Pending.as_ref() }));
+    let snapshot = |status: &str| serde_json::json!({ "id": id, "webhook_id": current.webhook_id, "status": status });
+    let change = Change {
+        entity_type: "WebhookDelivery",
+        entity_id: i32::try_from(id).unwrap_or(i32::MAX),
+        operator_id: None,
+        former_operator_id: None,
+        before: Some(snapshot(&current.status)),
+        after: Some(snapshot(DeliveryStatus::Pending.as_ref())),
+    };
     audit::record_with_reason(
         &txn,
         actor,

@@ -84,6 +84,12 @@ pub fn start(db: DatabaseConnection, bus: Bus, options: WebhookOptions) {
             return;
         }
     };
+    tracing::info!(
+        retry_base = ?options.retry_base,
+        retry_cap = ?options.retry_cap,
+        retry_window = ?options.retry_window,
+        "webhooks: delivery worker started"
+    );
     runtime.spawn(run(db, bus, client, options));
 }
 

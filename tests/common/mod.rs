@@ -495,6 +495,14 @@ impl TestApp {
     }
 }
 
+/// A port no one listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 /// A `zaiti serve` process of its own on a free port, killed when dropped:
 /// for tests that watch the server process itself (a second server on the
 /// same database, its memory, its log).
@@ -518,23 +526,26 @@ impl ServerProcess {
         log: Option<&std::path::Path>,
     ) -> Self {
         use std::process::{Command, Stdio};
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         let stderr = match log {
             Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
             None => Stdio::null(),
         };
-        let child = Command::new(env!("CARGO_BIN_EXE_zaiti"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_zaiti"));
+        command
             .args(["serve", "--database-url", database_url, "--listen"])
             .arg(format!("127.0.0.1:{port}"))
             .args(args)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("the zaiti binary starts");
+            .stderr(stderr);
+        Self::launch(command, port).await
+    }
+
+    /// Runs `command` (a `zaiti serve` that listens on 127.0.0.1:`port`) and
+    /// waits until it is ready.
+    pub async fn launch(mut command: std::process::Command, port: u16) -> Self {
+        let child = command.spawn().expect("the zaiti binary starts");
         let server = Self {
             child,
             base_url: format!("http://127.0.0.1:{port}"),

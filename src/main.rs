@@ -18,8 +18,38 @@ use zaiti::{demo, domain, features, graphql, http, import, store};
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// Runs the command; a failure is printed as one line of causes, each once,
+/// without a backtrace (even with `RUST_BACKTRACE=1`): start-up and import
+/// refusals are expected outcomes, not crashes. Exit status 1.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", causes(&err));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `err` and its causes, joined by ": ", skipping a cause whose text the
+/// message before it already contains (database errors repeat their source).
+fn causes(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+async fn run() -> anyhow::Result<()> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let settings = match file::path_from(&args).map(|path| file::Settings::read(&path)) {
         Some(Ok(settings)) => Some(settings),
@@ -589,6 +619,7 @@ fn operator_id(text: &str) -> anyhow::Result<i32> {
 async fn open(database: &DatabaseArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let url = redacted(&database.database_url);
     tracing::info!(database = %url, "connecting");
+    store::reach::check_reachable(&database.database_url).await?;
     let db = store::connect(&database.database_url)
         .await
         .with_context(|| format!("cannot connect to {url}"))?;

@@ -271,3 +271,64 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     dir
 }
+
+/// Start-up and import refusals: said at once, once, with what to do, and
+/// never with a backtrace, even when `RUST_BACKTRACE=1` asks for one.
+#[test]
+fn refusals_say_what_to_do_once_without_a_backtrace() {
+    let closed = format!("postgres://postgres@127.0.0.1:{}/test", free_port());
+    let started = std::time::Instant::now();
+    let output = zaiti(
+        &["migrate", "--database-url", &closed],
+        &[("RUST_BACKTRACE", "1")],
+    )
+    .output()
+    .expect("zaiti runs");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.matches("refused the connection").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pool timed out"), "{stderr}");
+
+    let missing = "postgres://postgres@127.0.0.1:5432/zaiti_no_such_database";
+    let output = zaiti(
+        &["migrate", "--database-url", missing],
+        &[("RUST_BACKTRACE", "1")],
+    )
+    .output()
+    .expect("zaiti runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("createdb -h 127.0.0.1 -p 5432 -U postgres zaiti_no_such_database"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("does not exist").count(), 1, "{stderr}");
+
+    let dir = tempdir();
+    let file = dir.join("tenancies.csv");
+    std::fs::write(&file, "uscc,name\n1,x\n").expect("a file");
+    let database = format!("sqlite://{}?mode=rwc", dir.join("z.db").display());
+    let output = zaiti(
+        &[
+            "import",
+            "tenancies",
+            file.to_str().expect("UTF-8"),
+            "--database-url",
+            &database,
+        ],
+        &[("RUST_BACKTRACE", "1"), ("RUST_LOG", "warn")],
+    )
+    .output()
+    .expect("zaiti runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(
+        !stderr.contains("backtrace") && !stderr.contains("   0: "),
+        "{stderr}"
+    );
+}

@@ -25,6 +25,14 @@ fn zaiti(args: &[&str], env: &[(&str, &str)]) -> Command {
     command
 }
 
+/// `zaiti config check --config <config>` with `env`: its output.
+fn check(config: &std::path::Path, env: &[(&str, &str)]) -> std::process::Output {
+    let config = config.to_str().expect("a UTF-8 path");
+    zaiti(&["config", "check", "--config", config], env)
+        .output()
+        .expect("zaiti runs")
+}
+
 fn write_config(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
     let path = dir.join("zaiti.toml");
     std::fs::write(&path, text).expect("the config file is written");
@@ -108,12 +116,7 @@ fn a_mistake_in_the_file_is_named_before_anything_starts() {
     assert!(stderr.contains("did you mean 'listen'"), "{stderr}");
 
     let config = write_config(&dir, "max-depth = \"deep\"\n");
-    let output = zaiti(
-        &["config", "check", "--config", config.to_str().unwrap()],
-        &[],
-    )
-    .output()
-    .expect("zaiti runs");
+    let output = check(&config, &[]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -122,12 +125,7 @@ fn a_mistake_in_the_file_is_named_before_anything_starts() {
     );
 
     let config = write_config(&dir, "listen = \n");
-    let output = zaiti(
-        &["config", "check", "--config", config.to_str().unwrap()],
-        &[],
-    )
-    .output()
-    .expect("zaiti runs");
+    let output = check(&config, &[]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not valid TOML"));
 }
@@ -139,12 +137,7 @@ fn config_check_prints_the_effective_configuration_with_secrets_redacted() {
         &dir,
         "database-url = \"postgres://zaiti:s3cret@db.example.cn/zaiti\"\nmax-complexity = 5000\n",
     );
-    let output = zaiti(
-        &["config", "check", "--config", config.to_str().unwrap()],
-        &[("ZAITI_RATE_LIMIT_PER_MINUTE", "120")],
-    )
-    .output()
-    .expect("zaiti runs");
+    let output = check(&config, &[("ZAITI_RATE_LIMIT_PER_MINUTE", "120")]);
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!stdout.contains("s3cret"), "{stdout}");
@@ -168,12 +161,7 @@ fn config_check_prints_the_effective_configuration_with_secrets_redacted() {
         .collect();
     let reused = dir.join("effective.toml");
     std::fs::write(&reused, effective).unwrap();
-    let again = zaiti(
-        &["config", "check", "--config", reused.to_str().unwrap()],
-        &[],
-    )
-    .output()
-    .expect("zaiti runs");
+    let again = check(&reused, &[]);
     assert!(again.status.success(), "{again:?}");
 }
 
@@ -216,12 +204,7 @@ fn the_example_file_is_what_config_example_prints_and_covers_every_flag() {
         .map(|line| format!("{line}\n"))
         .collect();
     let config = write_config(&dir, &uncommented);
-    let output = zaiti(
-        &["config", "check", "--config", config.to_str().unwrap()],
-        &[],
-    )
-    .output()
-    .expect("zaiti runs");
+    let output = check(&config, &[]);
     assert!(output.status.success(), "{output:?}");
 }
 

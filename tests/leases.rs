@@ -722,6 +722,24 @@ async fn leases_import_from_a_spreadsheet_all_or_nothing(app: TestApp) {
         rows,
         "{stderr}"
     );
+    // An overlap is the term's fault: reported on its start, not on the number.
+    let start_column = std::fs::read_to_string(sample)
+        .expect("the sample")
+        .lines()
+        .next()
+        .and_then(|header| {
+            header
+                .trim_start_matches('\u{feff}')
+                .split(',')
+                .nth(3)
+                .map(str::to_owned)
+        })
+        .expect("a header");
+    assert_eq!(
+        stderr.matches(&format!("column {start_column}:")).count(),
+        rows,
+        "{stderr}"
+    );
     assert_eq!(app.count_rows("lease").await, written);
     // The imported leases are on their carrier's rent roll, and it adds up.
     let roll = app

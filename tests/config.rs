@@ -8,8 +8,8 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use common::{Backend, ServerProcess, empty_database, free_port};
-use serde_json::{Value, json};
+use common::{Backend, ServerProcess, answer_of, empty_database, free_port};
+use serde_json::json;
 
 const ZAITI: &str = env!("CARGO_BIN_EXE_zaiti");
 
@@ -43,16 +43,7 @@ fn write_config(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
 const DEEP: &str = "{ carriers { nodes { operator { name } } } }";
 
 async fn depth_refused(server: &ServerProcess) -> bool {
-    let body: Value = reqwest::Client::new()
-        .post(server.graphql_url())
-        .header("accept-language", "en")
-        .json(&json!({ "query": DEEP }))
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON");
+    let body = answer_of(&server.base_url, None, false, DEEP, json!({})).await;
     body["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
 }
 
@@ -226,15 +217,14 @@ async fn boolean_environment_variables_take_one_and_zero() {
         );
         command.stdout(Stdio::null()).stderr(Stdio::null());
         let server = ServerProcess::launch(command, port).await;
-        let body: Value = reqwest::Client::new()
-            .post(server.graphql_url())
-            .json(&json!({ "query": "{ districts { code } }" }))
-            .send()
-            .await
-            .expect("an answer")
-            .json()
-            .await
-            .expect("JSON");
+        let body = answer_of(
+            &server.base_url,
+            None,
+            false,
+            "{ districts { code } }",
+            json!({}),
+        )
+        .await;
         assert_eq!(
             body["errors"].is_null(),
             reads,

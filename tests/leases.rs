@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashMap;
 
 use chrono::{Datelike, Months, NaiveDate};
-use common::{TestApp, error_code, uscc};
+use common::{TestApp, answer_of, error_code, uscc};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use zaiti::domain::access::Role;
@@ -88,16 +88,14 @@ fn message(body: &Value) -> String {
 
 /// The answer in Chinese: a client that asks for no language gets Chinese.
 async fn in_chinese(app: &TestApp, query: &str, variables: Value) -> Value {
-    reqwest::Client::new()
-        .post(app.graphql_url())
-        .bearer_auth(&app.admin_token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON")
+    answer_of(
+        &app.base_url,
+        Some(&app.admin_token),
+        true,
+        query,
+        variables,
+    )
+    .await
 }
 
 async fn leases_follow_their_tenancy_and_do_not_overlap(app: TestApp) {

@@ -7,24 +7,14 @@
 
 mod common;
 
-use common::{Backend, ServerProcess, TestApp, error_code, uscc};
+use common::{Backend, ServerProcess, TestApp, answer_of, error_code, uscc};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use zaiti::domain::access::Role;
 
 /// The answer of the server at `base_url` to `query`, whatever its status.
 async fn post(base_url: &str, token: &str, query: &str, variables: Value) -> Value {
-    reqwest::Client::new()
-        .post(format!("{base_url}/graphql"))
-        .bearer_auth(token)
-        .header("accept-language", "en")
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON")
+    answer_of(base_url, Some(token), false, query, variables).await
 }
 
 const REGISTER: &str =

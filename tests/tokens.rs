@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{Days, Utc};
-use common::{TestApp, error_code};
+use common::{TestApp, answer_of, error_code};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use zaiti::domain::access::Role;
@@ -25,16 +25,7 @@ fn today() -> chrono::NaiveDate {
 
 /// The answer to a small read with token `secret`, whatever its status.
 async fn read_with(app: &TestApp, secret: &str) -> Value {
-    app.client
-        .post(app.graphql_url())
-        .bearer_auth(secret)
-        .json(&json!({ "query": WHO }))
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON")
+    answer_of(&app.base_url, Some(secret), false, WHO, json!({})).await
 }
 
 async fn create(app: &TestApp, input: Value) -> Value {

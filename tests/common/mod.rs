@@ -230,6 +230,34 @@ pub fn english_client() -> reqwest::Client {
         .expect("an HTTP client")
 }
 
+/// The JSON answer of the server at `base_url` to `query`, whatever the
+/// HTTP status: with token `secret` if given, in English unless `chinese`.
+pub async fn answer_of(
+    base_url: &str,
+    secret: Option<&str>,
+    chinese: bool,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let client = if chinese {
+        reqwest::Client::new()
+    } else {
+        english_client()
+    };
+    let mut request = client.post(format!("{base_url}/graphql"));
+    if let Some(secret) = secret {
+        request = request.bearer_auth(secret);
+    }
+    request
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("a JSON body")
+}
+
 /// The `extensions.code` of the first error of a response.
 pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]

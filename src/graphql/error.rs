@@ -110,6 +110,14 @@ pub fn speak(errors: &mut [ServerError], language: Language) {
     }
 }
 
+/// Puts the request's id in each error's `extensions.requestId`, to quote in a support call.
+pub fn with_request_id(errors: &mut [ServerError], id: &crate::telemetry::RequestId) {
+    for error in errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        extensions.set("requestId", id.as_str());
+    }
+}
+
 /// An error's message in both languages, set in its extensions if it lacked them.
 fn bilingual(error: &mut ServerError) -> Message {
     let extensions = error.extensions.get_or_insert_with(Default::default);

@@ -58,6 +58,8 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         Command::Import(args) => import(&args.database, args.command).await?,
         Command::Export(args) => export(&args.database, args.command).await?,
         Command::Serve(args) => {
+            // Before the database opens: its statements are counted from the start.
+            telemetry::install();
             let db = open(&args.database).await?;
             if args.demo {
                 let summary = demo::load(&db).await.context("loading demo data")?;

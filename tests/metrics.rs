@@ -164,6 +164,15 @@ async fn graphql_requests_are_counted_by_operation_and_outcome(app: TestApp) {
         *expected.entry((label.to_owned(), outcome)).or_default() += 1.0;
         assert!(body.is_object());
     }
+    // Over WebSocket too, once per operation (this one sends no name).
+    let answer =
+        common::over_websocket(&server.base_url, &app.admin_token, CARRIERS, Value::Null).await;
+    let outcome = answer["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("OK");
+    *expected
+        .entry(("anonymous".to_owned(), outcome.to_owned()))
+        .or_default() += 1.0;
     // The answers were what the cases are for.
     let outcomes: Vec<&str> = expected
         .keys()
@@ -211,23 +220,18 @@ async fn graphql_requests_are_counted_by_operation_and_outcome(app: TestApp) {
     }
     let total: f64 = expected.values().sum();
     assert_eq!(value(&after, "zaiti_graphql_requests_total", &[]), total);
-    // Every request answered 200 but the unauthenticated one (401).
-    assert_eq!(
+    // Every POST answered 200 but the unauthenticated one (401); the
+    // WebSocket's upgrade answered 101.
+    let graphql_status = |status| {
         value(
             &after,
             "zaiti_http_requests_total",
-            &[("route", "/graphql"), ("status", "200")]
-        ),
-        total - 1.0
-    );
-    assert_eq!(
-        value(
-            &after,
-            "zaiti_http_requests_total",
-            &[("route", "/graphql"), ("status", "401")]
-        ),
-        1.0
-    );
+            &[("route", "/graphql"), ("status", status)],
+        )
+    };
+    assert_eq!(graphql_status("200"), total - 2.0);
+    assert_eq!(graphql_status("401"), 1.0);
+    assert_eq!(graphql_status("101"), 1.0);
     assert!(value(&after, "zaiti_http_requests_total", &[("route", "/readyz")]) >= 1.0);
     // The queries and the registration ran statements; the pool is reported.
     assert!(

@@ -35,7 +35,7 @@ use crate::domain::{Language, Message};
 use crate::error::AppError;
 use crate::graphql::answer::Ordered;
 use crate::graphql::cost::to_json_within;
-use crate::graphql::error::{classify_request_error, code, speak, with_request_id};
+use crate::graphql::error::{classify_request_error, code, outcome, speak, with_request_id};
 use crate::graphql::execution::{chosen_operation, refused};
 use crate::telemetry::RequestId;
 use crate::telemetry::request::{current_request_id, note_operation, note_outcome};
@@ -586,22 +586,11 @@ fn with_default_code(errors: Vec<ServerError>, default_code: &str) -> Vec<Server
 /// Notes the answer's outcome (`OK`, or its first error's code) and puts the
 /// request's id in each error's `extensions.requestId`.
 fn conclude(errors: &mut [ServerError]) {
-    let first_code =
-        errors
-            .first()
-            .and_then(|error| match error.extensions.as_ref()?.get("code")? {
-                async_graphql::Value::String(code) => Some(code.clone()),
-                async_graphql::Value::Enum(code) => Some(code.to_string()),
-                _ => None,
-            });
-    note_outcome(first_code.as_deref().unwrap_or(OK));
+    note_outcome(&outcome(errors));
     if let Some(id) = current_request_id() {
         with_request_id(errors, &id);
     }
 }
-
-/// The outcome of an answer without errors, in the metrics.
-const OK: &str = "OK";
 
 /// How a request is answered: in which media type and language.
 #[derive(Debug, Clone, Copy)]

@@ -46,10 +46,10 @@ use super::{AppState, Stopping, TOO_MANY_CONNECTIONS, auth, graphql};
 use crate::domain::access::Actor;
 use crate::domain::{self, Language};
 use crate::error::AppError;
-use crate::graphql::error::{code, server_error, speak, with_request_id};
+use crate::graphql::error::{code, outcome, server_error, speak, with_request_id};
 use crate::store;
 use crate::telemetry::request::current_request_id;
-use crate::telemetry::{OpenGauge, RequestId};
+use crate::telemetry::{self, OpenGauge, RequestId};
 use tracing::Instrument;
 
 /// WebSockets open at once by default: a GraphiQL tab or a dashboard holds one each.
@@ -457,11 +457,18 @@ impl Executor for SocketExecutor {
     ) -> BoxStream<'static, Response> {
         let language = self.language.get().copied().unwrap_or(self.asked);
         let request_id = self.request_id.clone();
+        // Counted once, at its first answer (a subscription's events are not operations).
+        let started = std::time::Instant::now();
+        let mut operation = Some(request.operation_name.clone());
         self.answers(request, language)
             .map(move |mut response| {
                 speak(&mut response.errors, language);
                 if let Some(id) = &request_id {
                     with_request_id(&mut response.errors, id);
+                }
+                if let Some(name) = operation.take() {
+                    let outcome = outcome(&response.errors);
+                    telemetry::record_graphql(name.as_deref(), Some(&outcome), started.elapsed());
                 }
                 response
             })

@@ -20,8 +20,9 @@ use sea_orm::DatabaseConnection;
 use self::labels::CappedLabels;
 pub use self::request::{RequestContext, RequestId, TraceParent};
 
-/// GraphQL requests, by `operation` (capped, see [`labels`]) and `outcome`
-/// (`OK` or the first error's `extensions.code`).
+/// GraphQL requests over HTTP and WebSocket (each operation once, at its
+/// first answer), by `operation` (capped, see [`labels`]) and `outcome` (`OK`
+/// or the first error's `extensions.code`).
 pub const GRAPHQL_REQUESTS: &str = "zaiti_graphql_requests_total";
 /// Seconds from a GraphQL request's arrival to its answer, by `operation` and `outcome`.
 pub const GRAPHQL_DURATION: &str = "zaiti_graphql_request_duration_seconds";

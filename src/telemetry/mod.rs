@@ -10,6 +10,7 @@ pub mod labels;
 pub mod otlp;
 pub mod request;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -54,14 +55,13 @@ const MAX_OUTCOME_LABELS: usize = 64;
 const DURATION_BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
-/// How often histograms are folded into their buckets when nobody scrapes,
-/// so samples never pile up in memory.
-const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+/// Histogram samples wait in memory until folded into their buckets, which a
+/// scrape does; without scrapes, every this many samples do.
+const UPKEEP_EVERY: u64 = 1024;
 
 static RECORDER: OnceLock<PrometheusHandle> = OnceLock::new();
 
-/// The process's Prometheus recorder, installed on first use. Its upkeep
-/// runs on the current Tokio runtime, if there is one now (else scrapes do it).
+/// The process's Prometheus recorder, installed on first use.
 pub fn install() -> &'static PrometheusHandle {
     RECORDER.get_or_init(|| {
         // Only an empty bucket list is refused (ours is not); without
@@ -73,16 +73,6 @@ pub fn install() -> &'static PrometheusHandle {
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("another metrics recorder was installed first; /metrics stays empty");
-        }
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let handle = handle.clone();
-            runtime.spawn(async move {
-                let mut every = tokio::time::interval(UPKEEP_EVERY);
-                loop {
-                    every.tick().await;
-                    handle.run_upkeep();
-                }
-            });
         }
         handle
     })
@@ -139,6 +129,10 @@ pub fn record_graphql(operation: Option<&str>, outcome: Option<&str>, took: Dura
         .increment(1);
     histogram!(GRAPHQL_DURATION, "operation" => operation, "outcome" => outcome)
         .record(took.as_secs_f64());
+    static SAMPLES: AtomicU64 = AtomicU64::new(0);
+    if SAMPLES.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
+        install().run_upkeep();
+    }
 }
 
 fn label(value: Arc<str>) -> String {

@@ -1,16 +1,19 @@
 //! The one typed configuration: command-line flags, each with an environment
 //! variable, each with a documented default.
 
+pub mod file;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::builder::TypedValueParser as _;
+use clap::builder::{BoolishValueParser, TypedValueParser as _};
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::Language;
 use crate::domain::access::Role;
 use crate::domain::geometry::DEFAULT_MAX_VERTICES;
+use crate::domain::token;
 use crate::graphql::cost::{self, CostLimits};
 use crate::graphql::{DEFAULT_MAX_COMPLEXITY, DEFAULT_MAX_DEPTH, Limits};
 use crate::http::{
@@ -30,8 +33,12 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 #[command(name = "zaiti", version, about)]
 pub struct Cli {
     /// Log as JSON lines instead of human-readable text.
-    #[arg(long, env = "ZAITI_LOG_JSON", global = true)]
+    #[arg(long, env = "ZAITI_LOG_JSON", global = true, value_parser = BoolishValueParser::new())]
     pub log_json: bool,
+    /// A config file (TOML) whose keys are the long names of these flags
+    /// (`listen = "0.0.0.0:8080"`); environment variables and flags override it.
+    #[arg(long, env = "ZAITI_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -52,6 +59,19 @@ pub enum Command {
     Import(ImportArgs),
     /// Export data: GeoJSON for GIS tools, torch statistics as CSV.
     Export(ExportArgs),
+    /// Check a config file, or print an example of one.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration `zaiti serve` would run with (the file of
+    /// `--config`/`ZAITI_CONFIG`, environment variables, built-in defaults)
+    /// and print it as TOML, each key with its source, secrets redacted.
+    Check,
+    /// Print an example config file: every key, documented, at its default.
+    Example,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +247,14 @@ pub enum TokenCommand {
         /// For OPERATOR and APPLICANT tokens: the operator (its database id or global ID).
         #[arg(long)]
         operator: Option<String>,
+        /// 有效期至: the last day the token is accepted (YYYY-MM-DD, China
+        /// Standard Time); default: `--lifetime-days` from today.
+        #[arg(long)]
+        valid_through: Option<chrono::NaiveDate>,
+        /// Days the token lasts when `--valid-through` is not given.
+        #[arg(long, env = "ZAITI_TOKEN_LIFETIME_DAYS", default_value_t = token::DEFAULT_LIFETIME_DAYS,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(token::MAX_LIFETIME_DAYS)))]
+        lifetime_days: u32,
     },
     /// List every token issued (never their secrets).
     List,
@@ -326,10 +354,10 @@ pub struct ServeArgs {
     #[arg(long, env = "ZAITI_PUBLIC_URL", value_parser = public_url)]
     pub public_url: Option<String>,
     /// Let requests without a token read the portfolio as VIEWER (never write).
-    #[arg(long, env = "ZAITI_PUBLIC_READ")]
+    #[arg(long, env = "ZAITI_PUBLIC_READ", value_parser = BoolishValueParser::new())]
     pub public_read: bool,
     /// Refuse schema introspection (on by default: front-end tools need it).
-    #[arg(long, env = "ZAITI_DISABLE_INTROSPECTION")]
+    #[arg(long, env = "ZAITI_DISABLE_INTROSPECTION", value_parser = BoolishValueParser::new())]
     pub disable_introspection: bool,
     /// Language of error messages when a request's Accept-Language names
     /// neither Chinese nor English (both are always in extensions.messageZh
@@ -338,6 +366,10 @@ pub struct ServeArgs {
           value_parser = clap::builder::PossibleValuesParser::new(["zh", "en"])
               .map(|tag| tag.parse::<Language>().unwrap_or_default()))]
     pub default_language: Language,
+    /// Days an API token issued without a last day lasts (`createToken`, `zaiti token create`).
+    #[arg(long, env = "ZAITI_TOKEN_LIFETIME_DAYS", default_value_t = token::DEFAULT_LIFETIME_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(token::MAX_LIFETIME_DAYS)))]
+    pub token_lifetime_days: u32,
     #[command(flatten)]
     pub cost: CostArgs,
 }
@@ -417,6 +449,7 @@ impl ServeArgs {
                 introspection: !self.disable_introspection,
                 cost: self.cost.limits(),
                 max_polygon_vertices: self.cost.max_polygon_vertices,
+                token_lifetime_days: self.token_lifetime_days,
             },
             body_limit_bytes: self.body_limit_bytes,
             body_timeout: Duration::from_secs(self.body_timeout_secs),

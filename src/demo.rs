@@ -143,7 +143,7 @@ async fn write(db: &DatabaseConnection, portfolio: &Portfolio) -> AppResult<Stri
         carrier_ids.push(id);
     }
     let tenants = write_tenants(db, portfolio, &carrier_ids).await?;
-    let support_plan = support::plan(portfolio, store::today());
+    let support_plan = support::plan(portfolio, LAST_SUPPORT_RECORD.min(store::today()));
     let support = support::write(db, &support_plan, &carrier_ids).await?;
     let requests = designations::write(db, &loader()).await?;
     Ok(format!(
@@ -1335,6 +1335,11 @@ const LAST_RECOGNITION: NaiveDate = date(2026, 10, 31);
 /// The latest move-in, move-out or graduation the demo records (and never
 /// after today), so the portfolio does not change from day to day.
 const LAST_TENANCY: NaiveDate = date(2026, 10, 31);
+
+/// The latest opening, establishment or closing of a platform, fund, team or
+/// facility the demo records (and never after today): the 五有 figures the
+/// README quotes stay true from day to day.
+const LAST_SUPPORT_RECORD: NaiveDate = date(2026, 10, 31);
 
 const GRADUATION_WEIGHTS: &[(GraduationRoute, u32)] = &[
     (GraduationRoute::HighTechRecognised, 40),

@@ -4,9 +4,10 @@ use anyhow::Context;
 use clap::{Arg, ArgAction, CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
 use zaiti::config::{
-    Cli, Command, DatabaseArgs, ExportCommand, ImportCommand, TokenCommand, redacted,
+    Cli, Command, ConfigCommand, DatabaseArgs, ExportCommand, ImportCommand, TokenCommand, file,
+    redacted,
 };
-use zaiti::{demo, features, graphql, http, import, store, telemetry};
+use zaiti::{demo, domain, features, graphql, http, import, store, telemetry};
 
 /// jemalloc instead of glibc's malloc: under many simultaneous requests the
 /// server's worker threads allocate and free a great deal, and glibc's arenas
@@ -17,25 +18,68 @@ use zaiti::{demo, features, graphql, http, import, store, telemetry};
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// Runs the command; a failure is printed as one line of causes, each once,
+/// without a backtrace (even with `RUST_BACKTRACE=1`): start-up and import
+/// refusals are expected outcomes, not crashes. Exit status 1.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let matches = cli_with_own_flags().get_matches();
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", causes(&err));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `err` and its causes, joined by ": ", skipping a cause whose text the
+/// message before it already contains (database errors repeat their source).
+fn causes(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+async fn run() -> anyhow::Result<()> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let settings = match file::path_from(&args).map(|path| file::Settings::read(&path)) {
+        Some(Ok(settings)) => Some(settings),
+        Some(Err(err)) => exit_with(&err),
+        None => None,
+    };
+    let command = match &settings {
+        Some(settings) => settings
+            .apply(cli_with_own_flags())
+            .unwrap_or_else(|err| exit_with(&err)),
+        None => cli_with_own_flags(),
+    };
+    let matches = command.clone().get_matches_from(&args);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
     let otlp_endpoint = match &cli.command {
         Command::Serve(args) => args.otlp_endpoint.clone(),
         _ => None,
     };
-    let exporter = init_tracing(cli.log_json, otlp_endpoint.as_deref())?;
-    let result = run(cli, &matches).await;
-    if let Some(exporter) = exporter {
-        tokio::task::spawn_blocking(move || exporter.shutdown()).await?;
-    }
-    result
-}
-
-async fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
+    // Flushes the spans still waiting when the command ends.
+    let _exporter = init_tracing(cli.log_json, otlp_endpoint.as_deref())?;
     match cli.command {
-        Command::Schema if schema_flag(matches, POSSIBLE_TYPES) => {
+        Command::Config(ConfigCommand::Check) => check_config(command, settings.as_ref()),
+        Command::Config(ConfigCommand::Example) => {
+            let plain = cli_with_own_flags();
+            let serve = plain
+                .find_subcommand("serve")
+                .expect("zaiti has a serve command");
+            print!("{}", file::example(&[&plain, serve]));
+        }
+        Command::Schema if schema_flag(&matches, POSSIBLE_TYPES) => {
             println!(
                 "{}",
                 serde_json::to_string_pretty(&graphql::possible_types())?
@@ -86,6 +130,36 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Prints `error` and exits with status 2, as clap does for bad arguments.
+fn exit_with(error: &file::ConfigError) -> ! {
+    eprintln!("error: {error}");
+    std::process::exit(2)
+}
+
+/// `zaiti config check`: the configuration `zaiti serve` would run with,
+/// validated by parsing it as `serve` would, printed with each key's source.
+fn check_config(command: clap::Command, settings: Option<&file::Settings>) {
+    let mut command = command;
+    command.build();
+    let serve = command
+        .find_subcommand("serve")
+        .expect("zaiti has a serve command")
+        .clone();
+    let matches = serve
+        .clone()
+        .try_get_matches_from(["serve"])
+        .unwrap_or_else(|err| err.exit());
+    if let Err(err) = zaiti::config::ServeArgs::from_arg_matches(&matches) {
+        err.exit();
+    }
+    match settings {
+        Some(settings) => println!("# zaiti serve with {}", settings.path.display()),
+        None => println!("# zaiti serve without a config file"),
+    }
+    print!("{}", file::describe(&serve, &matches, settings));
+    eprintln!("configuration OK");
 }
 
 /// The demo admin token of `serve --demo`: the one the previous start wrote
@@ -192,23 +266,33 @@ async fn token(db: &sea_orm::DatabaseConnection, command: TokenCommand) -> anyho
             name,
             role,
             operator,
+            valid_through,
+            lifetime_days,
         } => {
             let operator_id = operator.as_deref().map(operator_id).transpose()?;
-            let issued = store::token::create(db, &name, role, operator_id).await?;
+            let last_day =
+                domain::token::last_valid_day(store::today(), valid_through, lifetime_days)?;
+            let request = store::token::TokenRequest {
+                name,
+                role,
+                operator_id,
+                expires_at: Some(domain::token::expires_at(last_day)),
+            };
+            let issued = store::token::issue(db, &store::token::issuer(), request).await?;
             eprintln!(
-                "token {} ({}) issued for {}; the secret below is shown only now:",
+                "token {} ({}) issued for {}, valid through {last_day}; the secret below is shown only now:",
                 issued.token.id, issued.token.role, issued.token.name
             );
             println!("{}", issued.secret);
         }
         TokenCommand::List => {
             println!(
-                "{:>5}  {:<8}  {:>8}  {:<25}  {:<25}  name",
-                "id", "role", "operator", "created", "revoked"
+                "{:>5}  {:<9}  {:>8}  {:<25}  {:<13}  {:<25}  name",
+                "id", "role", "operator", "created", "valid through", "revoked"
             );
             for token in store::token::list(db).await? {
                 println!(
-                    "{:>5}  {:<8}  {:>8}  {:<25}  {:<25}  {}",
+                    "{:>5}  {:<9}  {:>8}  {:<25}  {:<13}  {:<25}  {}",
                     token.id,
                     token.role,
                     token
@@ -216,6 +300,10 @@ async fn token(db: &sea_orm::DatabaseConnection, command: TokenCommand) -> anyho
                         .map(|id| id.to_string())
                         .unwrap_or_default(),
                     token.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    token
+                        .expires_at
+                        .map(|at| domain::token::valid_through(at).to_string())
+                        .unwrap_or_else(|| "never".to_owned()),
                     token
                         .revoked_at
                         .map(|at| at.format("%Y-%m-%d %H:%M:%S UTC").to_string())
@@ -541,6 +629,7 @@ fn operator_id(text: &str) -> anyhow::Result<i32> {
 async fn open(database: &DatabaseArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let url = redacted(&database.database_url);
     tracing::info!(database = %url, "connecting");
+    store::reach::check_reachable(&database.database_url).await?;
     let db = store::connect(&database.database_url)
         .await
         .with_context(|| format!("cannot connect to {url}"))?;

@@ -467,6 +467,21 @@ async fn who_sees_what(app: TestApp) {
             assert_eq!(nodes[0]["enterpriseName"], "申请企业42");
         }
     }
+    // node(id) shows an application to exactly those who list it; to others
+    // it is null, as an application that does not exist.
+    let id = mine["id"].as_str().expect("an id");
+    let node = "query($id: ID!) { node(id: $id) { ... on EntryApplication { enterpriseName } } }";
+    for (who, secret, reads) in [
+        ("admin", &app.admin_token, true),
+        ("own operator", &own, true),
+        ("other operator", &other, false),
+        ("bureau", &bureau, false),
+        ("viewer", &viewer, false),
+    ] {
+        let body = app.graphql_as(secret, node, json!({ "id": id })).await;
+        assert!(body.get("errors").is_none(), "{who}: {body}");
+        assert_eq!(!body["data"]["node"].is_null(), reads, "{who}: {body}");
+    }
     // Other operators cannot see, hence not decide; readers cannot write.
     let not_theirs = step_as(&app, &other, "startEntryApplicationReview", mine, None).await;
     assert_eq!(error_code(&not_theirs), "NOT_FOUND", "{not_theirs}");

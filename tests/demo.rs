@@ -260,4 +260,54 @@ on_both_databases!(
     the_demo_portfolio_loads_once_and_covers_every_district_and_kind,
     the_demo_shows_a_voided_phase_and_amended_records,
     the_demo_has_approved_rejected_and_pending_requests,
+    the_readme_quotes_the_demo_as_it_is,
 );
+
+/// The figures the README quotes about the demo are what the demo answers
+/// (tests/demo.rs keeps them true when the demo changes).
+async fn the_readme_quotes_the_demo_as_it_is(app: TestApp) {
+    let summary = zaiti::demo::load(&app.db).await.expect("demo data loads");
+    let readme = include_str!("../README.md").replace('\n', " ");
+    // "loaded 128 carriers, 38 operators, 212 space phases, …" → the count before each noun.
+    let count_in_summary = |noun: &str| -> u64 {
+        let at = summary
+            .find(&format!(" {noun}"))
+            .unwrap_or_else(|| panic!("no {noun} in {summary}"));
+        summary[..at]
+            .rsplit([' ', '('])
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no count before {noun} in {summary}"))
+    };
+    for (noun, in_readme) in [
+        ("carriers", "carriers"),
+        ("operators", "operators"),
+        ("space phases", "space phases"),
+        ("recognitions", "recognitions"),
+        ("enterprises", "tenant enterprises"),
+        ("graduated", "graduated"),
+        ("qualifications", "qualifications"),
+    ] {
+        let claim = format!("{} {in_readme}", count_in_summary(noun));
+        assert!(readme.contains(&claim), "the README should say '{claim}'");
+    }
+    let count = |filter: &str| {
+        let query =
+            format!("{{ carriers(filter: {{statuses: [OPERATING]{filter}}}) {{ totalCount }} }}");
+        let app = &app;
+        async move {
+            app.data(&query, json!({})).await["carriers"]["totalCount"]
+                .as_u64()
+                .expect("a count")
+        }
+    };
+    let claim = format!(
+        "{} of the {} operating carriers are fully functional; {} lack an investment fund, {} an innovation platform",
+        count(", fullyFunctional: true").await,
+        count("").await,
+        count(", failing: [INVESTMENT_FUND]").await,
+        count(", failing: [INNOVATION_PLATFORM]").await,
+    );
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(readme.contains(&claim), "the README should say '{claim}'");
+}

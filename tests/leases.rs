@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashMap;
 
 use chrono::{Datelike, Months, NaiveDate};
-use common::{TestApp, error_code, uscc};
+use common::{TestApp, answer_of, error_code, uscc};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use zaiti::domain::access::Role;
@@ -88,16 +88,14 @@ fn message(body: &Value) -> String {
 
 /// The answer in Chinese: a client that asks for no language gets Chinese.
 async fn in_chinese(app: &TestApp, query: &str, variables: Value) -> Value {
-    reqwest::Client::new()
-        .post(app.graphql_url())
-        .bearer_auth(&app.admin_token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON")
+    answer_of(
+        &app.base_url,
+        Some(&app.admin_token),
+        true,
+        query,
+        variables,
+    )
+    .await
 }
 
 async fn leases_follow_their_tenancy_and_do_not_overlap(app: TestApp) {
@@ -209,6 +207,125 @@ async fn leases_follow_their_tenancy_and_do_not_overlap(app: TestApp) {
         )
         .await;
     assert_eq!(events["auditEvents"]["totalCount"], 7, "{events}");
+}
+
+/// A tenancy keeps the leases it holds: moving out, graduating and moving
+/// out, changing the area, correcting its dates or voiding it are refused
+/// while a lease would fall outside it, naming the lease; once the lease is
+/// amended or voided, the change goes through.
+async fn a_tenancy_keeps_its_leases(app: TestApp) {
+    let (_, carrier) = incubator(&app, 3, 5000.0).await;
+    let held = tenancy(&app, &carrier, 11, 100.0, "2024-01-01", None).await;
+    let first = lease(
+        &app,
+        lease_input(&held, "KP-2024-001", "2024-01-01", "2026-12-31", "1.2"),
+    )
+    .await;
+    let refusals = [
+        (
+            "mutation($input: MoveOutInput!) { moveOut(input: $input) { version } }",
+            json!({ "id": held, "version": 1, "movedOutOn": "2026-07-01" }),
+            "movedOutOn",
+        ),
+        (
+            "mutation($input: GraduateInput!) { graduate(input: $input) { version } }",
+            json!({ "id": held, "version": 1, "graduatedOn": "2026-07-01", "route": "HIGH_TECH_RECOGNISED" }),
+            "graduatedOn",
+        ),
+        (
+            "mutation($input: ChangeTenancyAreaInput!) { changeTenancyArea(input: $input) { version } }",
+            json!({ "id": held, "version": 1, "areaM2": 150.0, "effectiveOn": "2025-07-01" }),
+            "effectiveOn",
+        ),
+        (
+            "mutation($input: AmendTenancyInput!) { amendTenancy(input: $input) { version } }",
+            json!({ "id": held, "version": 1, "reason": "按合同更正", "movedInOn": "2024-03-01" }),
+            "movedInOn",
+        ),
+        (
+            "mutation($input: AmendTenancyInput!) { amendTenancy(input: $input) { version } }",
+            json!({ "id": held, "version": 1, "reason": "按合同更正", "movedOutOn": "2025-01-01" }),
+            "movedOutOn",
+        ),
+        (
+            "mutation($input: VoidRecordInput!) { voidTenancy(input: $input) { version } }",
+            json!({ "id": held, "version": 1, "reason": "重复录入" }),
+            "id",
+        ),
+    ];
+    for (mutation, input, field) in &refusals {
+        let body = app.graphql(mutation, json!({ "input": input })).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{mutation}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], *field, "{body}");
+        assert!(message(&body).contains("KP-2024-001"), "{body}");
+        let zh = in_chinese(&app, mutation, json!({ "input": input })).await;
+        assert!(message(&zh).contains("KP-2024-001"), "{zh}");
+    }
+    // Nothing was written: the tenancy is still at version 1, without an end.
+    let stored = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Tenancy { version movedOutOn } } }",
+            json!({ "id": held }),
+        )
+        .await;
+    assert_eq!(stored["node"]["version"], 1, "{stored}");
+    assert!(stored["node"]["movedOutOn"].is_null(), "{stored}");
+
+    // Moving out the day after the lease's last day keeps it; so does the
+    // move-out once the lease is shortened.
+    let shortened = json!({ "input": { "id": first, "version": 1, "reason": "提前退租", "endsOn": "2026-06-30" } });
+    app.data(AMEND_LEASE, shortened).await;
+    let out = json!({ "input": { "id": held, "version": 1, "movedOutOn": "2026-07-01" } });
+    let moved = app
+        .data(
+            "mutation($input: MoveOutInput!) { moveOut(input: $input) { version movedOutOn } }",
+            out,
+        )
+        .await;
+    assert_eq!(moved["moveOut"]["movedOutOn"], "2026-07-01", "{moved}");
+    // Voided once its lease is voided.
+    app.data(
+        VOID_LEASE,
+        json!({ "input": { "id": first, "version": 2, "reason": "重复录入" } }),
+    )
+    .await;
+    let void = json!({ "input": { "id": held, "version": 2, "reason": "重复录入" } });
+    let voided = app
+        .data(
+            "mutation($input: VoidRecordInput!) { voidTenancy(input: $input) { voidedAt } }",
+            void,
+        )
+        .await;
+    assert!(voided["voidTenancy"]["voidedAt"].is_string(), "{voided}");
+}
+
+/// A move-out and a lease past it, sent at once: the carrier's lock orders
+/// them, so exactly one of each pair is written and no lease ends up outside
+/// its tenancy.
+async fn a_move_out_and_a_lease_past_it_at_once_write_one(app: TestApp) {
+    let (_, carrier) = incubator(&app, 4, 5000.0).await;
+    let mut pairs = Vec::new();
+    for n in 0..5 {
+        let held = tenancy(&app, &carrier, 20 + n, 50.0, "2024-01-01", None).await;
+        let out = app.graphql(
+            "mutation($input: MoveOutInput!) { moveOut(input: $input) { version } }",
+            json!({ "input": { "id": held, "version": 1, "movedOutOn": "2025-07-01" } }),
+        );
+        let add = app.graphql(
+            ADD_LEASE,
+            json!({ "input": lease_input(&held, &format!("RACE-{n}"), "2025-01-01", "2025-12-31", "1.1") }),
+        );
+        pairs.push(async move { futures_util::join!(out, add) });
+    }
+    for (out, add) in join_all(pairs).await {
+        let written = [&out, &add]
+            .iter()
+            .filter(|body| body["errors"].is_null())
+            .count();
+        assert_eq!(written, 1, "move-out {out}, lease {add}");
+        let refused = if out["errors"].is_null() { &add } else { &out };
+        assert_eq!(error_code(refused), "BAD_USER_INPUT", "{refused}");
+    }
 }
 
 /// The rent of a lease is for ADMIN and its carrier's OPERATOR; others see
@@ -603,6 +720,24 @@ async fn leases_import_from_a_spreadsheet_all_or_nothing(app: TestApp) {
         rows,
         "{stderr}"
     );
+    // An overlap is the term's fault: reported on its start, not on the number.
+    let start_column = std::fs::read_to_string(sample)
+        .expect("the sample")
+        .lines()
+        .next()
+        .and_then(|header| {
+            header
+                .trim_start_matches('\u{feff}')
+                .split(',')
+                .nth(3)
+                .map(str::to_owned)
+        })
+        .expect("a header");
+    assert_eq!(
+        stderr.matches(&format!("column {start_column}:")).count(),
+        rows,
+        "{stderr}"
+    );
     assert_eq!(app.count_rows("lease").await, written);
     // The imported leases are on their carrier's rent roll, and it adds up.
     let roll = app
@@ -713,6 +848,8 @@ async fn the_demo_has_leases_for_most_tenancies_in_force(app: TestApp) {
 
 on_both_databases!(
     leases_follow_their_tenancy_and_do_not_overlap,
+    a_tenancy_keeps_its_leases,
+    a_move_out_and_a_lease_past_it_at_once_write_one,
     rent_is_confidential_to_admin_and_the_carriers_operator,
     the_rent_roll_adds_up,
     expiring_leases_are_scoped_to_the_operator,

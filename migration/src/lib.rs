@@ -35,6 +35,7 @@ mod m20261207_000032_create_space_inventory;
 mod m20261207_000033_create_lease;
 mod m20261207_000034_create_entry_application;
 mod m20261207_000035_create_annual_report;
+mod m20261207_000037_token_expiry;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000033_create_lease::Migration),
             Box::new(m20261207_000034_create_entry_application::Migration),
             Box::new(m20261207_000035_create_annual_report::Migration),
+            Box::new(m20261207_000037_token_expiry::Migration),
         ]
     }
 }

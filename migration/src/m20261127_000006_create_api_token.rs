@@ -43,7 +43,7 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-enum ApiToken {
+pub enum ApiToken {
     Table,
     Id,
     Name,

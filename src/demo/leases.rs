@@ -90,6 +90,8 @@ pub(super) async fn write(db: &DatabaseConnection, actor: &Actor) -> AppResult<O
         .all(db)
         .await?;
     let mut written = 0;
+    // One transaction for all of them: hundreds of commits made the demo slow to load.
+    let txn = store::begin_write(db).await?;
     let in_force = tenancies.into_iter().filter(|row| {
         Span {
             moved_in: row.moved_in_on,
@@ -118,10 +120,11 @@ pub(super) async fn write(db: &DatabaseConnection, actor: &Actor) -> AppResult<O
                 discount: plan.discount,
                 signed_on: plan.term.starts_on - Days::new(15),
             };
-            store::lease::add_lease(db, actor, new).await?;
+            store::lease::add_lease_in(&txn, actor, new).await?;
             written += 1;
         }
     }
+    txn.commit().await?;
     Ok(Some(written))
 }
 

@@ -195,6 +195,73 @@ pub fn check_within_tenancy(term: Term, tenancy: Span) -> Result<(), ValidationE
     ))
 }
 
+/// A lease of a tenancy as a change to the tenancy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldLease {
+    pub contract_number: String,
+    pub term: Term,
+}
+
+/// How a tenancy is about to change, for the leases it holds.
+#[derive(Debug, Clone, Copy)]
+pub enum TenancyChange<'a> {
+    /// Its dates become `span`; `out_field` names the input that moves its end.
+    Dates { span: Span, out_field: &'a str },
+    /// It is voided.
+    Void,
+}
+
+/// BAD_USER_INPUT when `change` would leave one of the tenancy's
+/// (non-voided) `leases` outside it: a lease's term must lie within its
+/// tenancy's dates whenever either is written, so a tenancy keeps the leases
+/// it holds, and the operator amends or voids a lease before the tenancy.
+pub fn check_leases_kept(
+    leases: &[HeldLease],
+    change: TenancyChange,
+) -> Result<(), ValidationError> {
+    match change {
+        TenancyChange::Void => match leases.first() {
+            None => Ok(()),
+            Some(lease) => Err(ValidationError::new(
+                "id",
+                format!(
+                    "the tenancy still holds lease '{}' ({} to {}); void the lease first",
+                    lease.contract_number, lease.term.starts_on, lease.term.ends_on
+                ),
+                format!(
+                    "该入驻记录尚有租赁合同“{}”（租期{}至{}），请先作废该合同",
+                    lease.contract_number,
+                    zh_date(lease.term.starts_on),
+                    zh_date(lease.term.ends_on)
+                ),
+            )),
+        },
+        TenancyChange::Dates { span, out_field } => {
+            for lease in leases {
+                if let Err(refused) = check_within_tenancy(lease.term, span) {
+                    let field = if refused.field == "startsOn" {
+                        "movedInOn"
+                    } else {
+                        out_field
+                    };
+                    return Err(ValidationError::new(
+                        field,
+                        format!(
+                            "lease '{}' would fall outside the tenancy ({}); amend or void the lease first",
+                            lease.contract_number, refused.message
+                        ),
+                        format!(
+                            "租赁合同“{}”将超出入驻期间（{}），请先更正或作废该合同",
+                            lease.contract_number, refused.message_zh
+                        ),
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
 /// The first of `others` (terms of the tenancy's other leases) that `term` overlaps.
 pub fn first_overlap(others: &[Term], term: Term) -> Option<Term> {
     others.iter().copied().find(|other| other.overlaps(&term))
@@ -439,6 +506,31 @@ mod tests {
         );
         let open = Span::new(day("2025-01-01"), None).unwrap();
         assert!(check_within_tenancy(late, open).is_ok());
+    }
+
+    #[test]
+    fn a_tenancy_keeps_the_leases_it_holds() {
+        let held = [HeldLease {
+            contract_number: "HT-1".into(),
+            term: Term::new(day("2025-01-01"), day("2025-12-31")).unwrap(),
+        }];
+        let dates = |from: &str, out: Option<&str>| TenancyChange::Dates {
+            span: Span {
+                moved_in: day(from),
+                moved_out: out.map(day),
+            },
+            out_field: "movedOutOn",
+        };
+        assert!(check_leases_kept(&held, dates("2025-01-01", Some("2026-01-01"))).is_ok());
+        let early_out =
+            check_leases_kept(&held, dates("2025-01-01", Some("2025-12-31"))).unwrap_err();
+        assert_eq!(early_out.field, "movedOutOn");
+        assert!(early_out.message.contains("HT-1"), "{}", early_out.message);
+        let late_in = check_leases_kept(&held, dates("2025-02-01", None)).unwrap_err();
+        assert_eq!(late_in.field, "movedInOn");
+        assert!(late_in.message_zh.contains("HT-1"));
+        assert!(check_leases_kept(&held, TenancyChange::Void).is_err());
+        assert!(check_leases_kept(&[], TenancyChange::Void).is_ok());
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod support;
 pub mod temporal;
 pub mod tenancy;
 pub mod text;
+pub mod token;
 pub mod torch;
 pub mod uscc;
 pub mod validation;

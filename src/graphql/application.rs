@@ -124,7 +124,7 @@ fn reviewer(ctx: &Context<'_>) -> ApiResult<bool> {
 #[Object]
 impl EntryApplication {
     /// The global ID of the application.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id(NodeType::EntryApplication, self.row.id)
     }
 
@@ -398,6 +398,15 @@ impl ApplicationQuery {
         };
         list(ctx, filter, first, after, last, before).await
     }
+}
+
+/// Application `id` for `node(id)`, if the caller may read it (ADMIN, the
+/// carrier's OPERATOR, the token that submitted it); else null, as for an
+/// application that does not exist.
+pub async fn load(ctx: &Context<'_>, id: i32) -> ApiResult<Option<EntryApplication>> {
+    let scope = application_scope(super::actor(ctx)?);
+    let row = store::application::visible(super::db(ctx)?, scope, id).await?;
+    Ok(row.map(EntryApplication::try_from).transpose()?)
 }
 
 async fn list(

@@ -108,6 +108,27 @@ pub fn page_args(
     }
 }
 
+/// The limit and offset of an offset-paged list (`first`, `offset`): the
+/// page size bounded by the server's, the offset zero or more.
+pub fn limit_offset(
+    ctx: &async_graphql::Context<'_>,
+    first: Option<i32>,
+    offset: Option<i32>,
+) -> Result<(u64, u64), crate::error::AppError> {
+    let max_size = page_args(ctx, first, None, None, None).max_size;
+    let limit = first
+        .map_or(DEFAULT_PAGE_SIZE, |n| u64::try_from(n).unwrap_or(0))
+        .min(max_size);
+    let offset = u64::try_from(offset.unwrap_or(0)).map_err(|_| {
+        crate::error::AppError::invalid(
+            "offset",
+            "the offset must be zero or more",
+            "偏移量（offset）应为零或正整数",
+        )
+    })?;
+    Ok((limit, offset))
+}
+
 /// The complexity of a page: its items' selection counted once per item it
 /// may hold, so a page of 100 costs 100 times one item against the limit.
 /// A page past the server's page size never gets here: the document's

@@ -30,7 +30,6 @@ use crate::error::AppError;
 use crate::store;
 use crate::store::correction::Correction;
 use crate::store::lease::{LeaseAmendment, NewLease};
-use crate::store::page::DEFAULT_PAGE_SIZE;
 
 /// 租赁合同: a lease of a tenancy, with its term and rent. Rent, deposit and
 /// discount are confidential: null unless the caller is ADMIN or the
@@ -253,17 +252,7 @@ impl LeaseQuery {
         })?;
         let from = as_of.map_or_else(store::today, |d| d.0);
         let until = expiry_window(from, within_days)?;
-        let args = super::connection::page_args(ctx, first, None, None, None);
-        let limit = first
-            .map_or(DEFAULT_PAGE_SIZE, |n| u64::try_from(n).unwrap_or(0))
-            .min(args.max_size);
-        let offset = u64::try_from(offset.unwrap_or(0)).map_err(|_| {
-            AppError::invalid(
-                "offset",
-                "the offset must be zero or more",
-                "偏移量（offset）应为零或正整数",
-            )
-        })?;
+        let (limit, offset) = super::connection::limit_offset(ctx, first, offset)?;
         let db = super::db(ctx)?;
         let leases = store::lease::expiring(db, scope, from, until, limit, offset).await?;
         let total_count = super::connection::total_count(

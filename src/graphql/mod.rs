@@ -37,6 +37,7 @@ pub mod statistics;
 pub mod subscription;
 pub mod support;
 pub mod tenancy;
+pub mod token;
 pub mod torch;
 
 use std::collections::BTreeMap;
@@ -75,6 +76,7 @@ pub struct Query(
     statistics::StatisticsQuery,
     annual_report::AnnualReportQuery,
     application::ApplicationQuery,
+    token::TokenQuery,
 );
 
 /// The root of all writes. Each mutation runs in one transaction.
@@ -97,6 +99,7 @@ pub struct Mutation(
     period::PeriodMutation,
     annual_report::AnnualReportMutation,
     application::ApplicationMutation,
+    token::TokenMutation,
 );
 
 /// The root of live updates, served over WebSocket (graphql-transport-ws) at `/graphql`.
@@ -124,6 +127,8 @@ pub struct Limits {
     pub cost: cost::CostLimits,
     /// Most vertices of any GeoJSON input (filters, footprints, boundaries).
     pub max_polygon_vertices: usize,
+    /// Days an API token issued through the API lasts when it names no last day.
+    pub token_lifetime_days: u32,
 }
 
 impl Default for Limits {
@@ -133,6 +138,7 @@ impl Default for Limits {
             introspection: true,
             cost: cost::CostLimits::default(),
             max_polygon_vertices: crate::domain::geometry::DEFAULT_MAX_VERTICES,
+            token_lifetime_days: crate::domain::token::DEFAULT_LIFETIME_DAYS,
         }
     }
 }

@@ -53,7 +53,7 @@ pub enum NodeType {
     Building,
     Unit,
     Lease,
-    /// An entry application (入驻申请); read through `entryApplications`, not `node`.
+    /// An entry application (入驻申请), also read through `entryApplications`.
     EntryApplication,
     /// An annual report (企业年报); it appears only in the audit trail, and is
     /// read through `Enterprise.annualReports`.
@@ -144,6 +144,7 @@ pub enum Node {
     Building(Building),
     Unit(Unit),
     Lease(Lease),
+    EntryApplication(super::application::EntryApplication),
 }
 
 /// The complexity of `nodes(ids)`: the selection once per id. Past the limit
@@ -232,9 +233,12 @@ async fn load(ctx: &Context<'_>, kind: NodeType, id: i32) -> ApiResult<Option<No
         NodeType::Setting => one(&loaders.settings, id)
             .await?
             .map(|row| Node::Setting(Setting(row))),
-        // Tokens are not readable through the API: their ids only name the
-        // token in the audit trail.
-        NodeType::ApiToken | NodeType::EntryApplication | NodeType::AnnualReport => None,
+        // Tokens are listed by `tokens` (ADMIN) and annual reports read
+        // through their enterprise; their ids name them in the audit trail.
+        NodeType::ApiToken | NodeType::AnnualReport => None,
+        NodeType::EntryApplication => super::application::load(ctx, id)
+            .await?
+            .map(Node::EntryApplication),
         NodeType::DesignationRequest => super::designation::load(ctx, id)
             .await?
             .map(Node::DesignationRequest),

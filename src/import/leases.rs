@@ -196,14 +196,18 @@ pub fn plan(file_name: &str, bytes: &[u8]) -> Result<Plan, ValidationError> {
     ))
 }
 
-/// A refusal of the store on `row`, in the terms of the file: a clash (an
-/// overlapping term, a contract number taken) on the contract number,
-/// anything else on the carrier unless it names an input.
-fn store_error(plan: &Plan, row: u32, err: AppError) -> RowError {
-    let fallback = if matches!(err, AppError::Conflict(_)) {
-        Field::ContractNumber
-    } else {
-        Field::CarrierId
+/// A refusal of the store on `row` (with `contract_number`), in the terms of
+/// the file: a contract number taken on that column, another clash (a term
+/// overlapping another lease of the tenancy) on the start date, anything
+/// else on the carrier unless it names an input.
+fn store_error(plan: &Plan, row: u32, contract_number: &str, err: AppError) -> RowError {
+    let fallback = match &err {
+        // The store's refusal of a taken number quotes the number; an overlap quotes dates.
+        AppError::Conflict(message) if message.en.contains(&format!("'{contract_number}'")) => {
+            Field::ContractNumber
+        }
+        AppError::Conflict(_) => Field::StartsOn,
+        _ => Field::CarrierId,
     };
     plan.header().store_error(row, err, fallback)
 }
@@ -302,7 +306,12 @@ pub async fn run(
         match written {
             Ok(_) => summary.written += 1,
             Err(AppError::Internal) => return Err(AppError::Internal),
-            Err(err) => summary.errors.push(store_error(&plan, row.number, err)),
+            Err(err) => summary.errors.push(store_error(
+                &plan,
+                row.number,
+                &row.lease.contract_number,
+                err,
+            )),
         }
     }
     plan.finish(txn, &mut summary).await?;

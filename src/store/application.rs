@@ -457,6 +457,27 @@ pub async fn count(db: &DatabaseConnection, filter: &ApplicationFilter) -> AppRe
         .await?)
 }
 
+/// Application `id` if the caller reading under `scope` may read it. One
+/// SQL statement; none for a caller who reads none.
+pub async fn visible(
+    db: &DatabaseConnection,
+    scope: ApplicationScope,
+    id: i32,
+) -> AppResult<Option<entry_application::Model>> {
+    let filter = ApplicationFilter {
+        scope,
+        carrier_id: None,
+        status: None,
+    };
+    let Some(condition) = filter.condition() else {
+        return Ok(None);
+    };
+    Ok(entry_application::Entity::find_by_id(id)
+        .filter(condition)
+        .one(db)
+        .await?)
+}
+
 /// The applications with these ids, by id. One SQL statement.
 pub async fn by_ids(
     db: &DatabaseConnection,

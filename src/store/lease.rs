@@ -22,8 +22,8 @@ use super::correction::{Asked, Correction};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::lease::{
-    Discount, Month, MonthRent, RentRate, RentTerms, Term, centi_m2, check_within_tenancy,
-    first_overlap, month_rent,
+    Discount, HeldLease, Month, MonthRent, RentRate, RentTerms, TenancyChange, Term, centi_m2,
+    check_leases_kept, check_within_tenancy, first_overlap, month_rent,
 };
 use crate::domain::message::zh_date;
 use crate::domain::money::Fen;
@@ -168,6 +168,29 @@ async fn check_rules<C: ConnectionTrait>(
         ));
     }
     Ok(())
+}
+
+/// Refuses `change` to tenancy `tenancy_id` when it would leave one of its
+/// non-voided leases outside it ([`check_leases_kept`]). The caller holds
+/// the carrier's lock, under which leases are written.
+pub(crate) async fn check_tenancy_keeps_leases<C: ConnectionTrait>(
+    txn: &C,
+    tenancy_id: i32,
+    change: TenancyChange<'_>,
+) -> AppResult<()> {
+    let held: Vec<HeldLease> = lease::Entity::find()
+        .filter(lease::Column::TenancyId.eq(tenancy_id))
+        .filter(lease::Column::VoidedAt.is_null())
+        .order_by_asc(lease::Column::StartsOn)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| HeldLease {
+            term: term_of(&row),
+            contract_number: row.contract_number,
+        })
+        .collect();
+    Ok(check_leases_kept(&held, change)?)
 }
 
 pub fn term_of(row: &lease::Model) -> Term {

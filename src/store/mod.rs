@@ -21,6 +21,7 @@ pub mod occupancy;
 pub mod operator;
 pub mod page;
 pub mod period;
+pub mod reach;
 pub mod recognition;
 pub mod setting;
 pub mod space_phase;

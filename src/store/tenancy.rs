@@ -18,6 +18,7 @@ use super::{check_version, versioned_update};
 use crate::domain::access::Actor;
 use crate::domain::area::FloorArea;
 use crate::domain::enterprise::GraduationRoute;
+use crate::domain::lease::TenancyChange;
 use crate::domain::message::zh_date;
 use crate::domain::tenancy::{
     Corrected, Lease, Overbooked, Span, check_correction, first_overbooked_day, first_overbooking,
@@ -117,6 +118,11 @@ pub async fn change_area(
             "企业已毕业，其入驻面积不再跟踪变更",
         ));
     }
+    let ended_span = Span {
+        moved_in: current.moved_in_on,
+        moved_out: Some(effective_on),
+    };
+    keeps_leases(&txn, id, ended_span, "effectiveOn").await?;
     let mut ended = current.clone().into_active_model();
     ended.moved_out_on = Set(Some(effective_on));
     save(&txn, actor, operator_id, &current, ended, version).await?;
@@ -180,7 +186,8 @@ pub async fn move_out(
             format!("该入驻记录已于{}迁出", zh_date(out)),
         ));
     }
-    Span::new(current.moved_in_on, Some(moved_out_on))?;
+    let span = Span::new(current.moved_in_on, Some(moved_out_on))?;
+    keeps_leases(&txn, id, span, "movedOutOn").await?;
     let mut row = current.clone().into_active_model();
     row.moved_out_on = Set(Some(moved_out_on));
     let model = save(&txn, actor, operator_id, &current, row, version).await?;
@@ -226,6 +233,8 @@ pub async fn graduate(
     row.graduated_on = Set(Some(graduated_on));
     row.graduation_route = Set(Some(route.as_ref().to_owned()));
     if moves_out {
+        let span = Span::new(current.moved_in_on, Some(graduated_on))?;
+        keeps_leases(&txn, id, span, "graduatedOn").await?;
         row.moved_out_on = Set(Some(graduated_on));
     }
     let model = save(&txn, actor, operator_id, &current, row, version).await?;
@@ -281,6 +290,18 @@ pub(crate) async fn writable<C: ConnectionTrait>(
     }
     check_version::<tenancy::Entity>(id, current.version, version)?;
     Ok((current, carrier.operator_id))
+}
+
+/// Refuses new dates `span` of tenancy `id` that one of its leases would
+/// fall outside; `out_field` is the input that moves its end.
+async fn keeps_leases<C: ConnectionTrait>(
+    txn: &C,
+    id: i32,
+    span: Span,
+    out_field: &str,
+) -> AppResult<()> {
+    let change = TenancyChange::Dates { span, out_field };
+    super::lease::check_tenancy_keeps_leases(txn, id, change).await
 }
 
 fn span_of(row: &tenancy::Model) -> Span {
@@ -357,6 +378,14 @@ pub async fn correct(
             continues: stored.previous_tenancy_id.is_some(),
             continued,
         })?;
+        let change = match span {
+            Some(span) => TenancyChange::Dates {
+                span,
+                out_field: "movedOutOn",
+            },
+            None => TenancyChange::Void,
+        };
+        super::lease::check_tenancy_keeps_leases(txn, id, change).await?;
         if let (Some(span), Some(row)) = (span, corrected) {
             let lease = Lease {
                 span,

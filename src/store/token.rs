@@ -15,13 +15,15 @@ use chrono::Utc;
 use entity::api_token::{self, Column};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
 use super::audit::{self, Change, Operation, snapshot};
 use crate::domain::access::{Actor, Role, check_token_scope};
 use crate::domain::text::required_text;
+use crate::domain::token;
 use crate::error::{AppError, AppResult, stored};
 
 /// Every secret starts with this, so a leaked one is recognisable (e.g. by secret scanners).
@@ -34,14 +36,47 @@ pub struct IssuedToken {
     pub secret: String,
 }
 
-/// Issues a token for `name` in `role`, scoped to `operator_id` for OPERATOR tokens.
+/// A token to issue, validated but for the rules that span rows.
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    /// Who holds it; unique among the tokens not revoked.
+    pub name: String,
+    pub role: Role,
+    /// The operator of an OPERATOR or APPLICANT token.
+    pub operator_id: Option<i32>,
+    /// When it stops being accepted; `None`: never.
+    pub expires_at: Option<chrono::DateTime<Utc>>,
+}
+
+/// Issues a token for `name` in `role`, scoped to `operator_id` for OPERATOR
+/// tokens, valid for [`token::DEFAULT_LIFETIME_DAYS`] from today, issued by
+/// the command line.
 pub async fn create(
     db: &DatabaseConnection,
     name: &str,
     role: Role,
     operator_id: Option<i32>,
 ) -> AppResult<IssuedToken> {
-    let name = required_text("name", name)?;
+    let last_day = token::last_valid_day(super::today(), None, token::DEFAULT_LIFETIME_DAYS)?;
+    let request = TokenRequest {
+        name: name.to_owned(),
+        role,
+        operator_id,
+        expires_at: Some(token::expires_at(last_day)),
+    };
+    issue(db, &issuer(), request).await
+}
+
+/// Issues the token `request` asks for, by `actor`, audited. A name held by
+/// a token not revoked is CONFLICT: names tell tokens apart in the audit
+/// trail and in `zaiti token revoke NAME`.
+pub async fn issue(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: TokenRequest,
+) -> AppResult<IssuedToken> {
+    let name = required_text("name", &request.name)?;
+    let (role, operator_id) = (request.role, request.operator_id);
     check_token_scope(role, operator_id)?;
     if let Some(id) = operator_id
         && entity::operator::Entity::find_by_id(id)
@@ -57,26 +92,56 @@ pub async fn create(
     }
     let secret = new_secret()?;
     let txn = super::begin_write(db).await?;
+    // The unique index on active names settles a race between two issues;
+    // this check gives the usual case a message that says what to do.
+    let taken = api_token::Entity::find()
+        .filter(Column::Name.eq(&name))
+        .filter(Column::RevokedAt.is_null())
+        .one(&txn)
+        .await?;
+    if taken.is_some() {
+        return Err(name_taken(&name));
+    }
     let row = api_token::ActiveModel {
-        name: Set(name),
+        name: Set(name.clone()),
         role: Set(role.as_ref().to_owned()),
         operator_id: Set(operator_id),
         secret_hash: Set(hash(&secret)),
         created_at: Set(Utc::now()),
         revoked_at: Set(None),
+        expires_at: Set(request.expires_at),
         ..Default::default()
     };
-    let token = api_token::Entity::insert(row)
+    let token = match api_token::Entity::insert(row)
         .exec_with_returning(&txn)
-        .await?;
-    audit::record(&txn, &issuer(), Operation::Create, change(None, &token)?).await?;
+        .await
+    {
+        Ok(token) => token,
+        Err(err) if is_unique_violation(&err) => return Err(name_taken(&name)),
+        Err(err) => return Err(err.into()),
+    };
+    audit::record(&txn, actor, Operation::Create, change(None, &token)?).await?;
     txn.commit().await?;
     Ok(IssuedToken { token, secret })
 }
 
+fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+fn name_taken(name: &str) -> AppError {
+    AppError::conflict(
+        format!("a token named '{name}' is already in use; revoke it first or choose another name"),
+        format!("已有名为“{name}”的有效令牌；请先吊销该令牌，或另取名称"),
+    )
+}
+
 /// Who issues and revokes tokens: whoever runs `zaiti token` on the server's
 /// machine, which the audit trail can name no better than that.
-fn issuer() -> Actor {
+pub fn issuer() -> Actor {
     Actor::system("command line (zaiti token)")
 }
 
@@ -89,6 +154,7 @@ struct TokenSnapshot<'a> {
     operator_id: Option<i32>,
     created_at: chrono::DateTime<Utc>,
     revoked_at: Option<chrono::DateTime<Utc>>,
+    expires_at: Option<chrono::DateTime<Utc>>,
 }
 
 fn change(before: Option<&api_token::Model>, after: &api_token::Model) -> AppResult<Change> {
@@ -100,6 +166,7 @@ fn change(before: Option<&api_token::Model>, after: &api_token::Model) -> AppRes
             operator_id: token.operator_id,
             created_at: token.created_at,
             revoked_at: token.revoked_at,
+            expires_at: token.expires_at,
         })
     };
     Ok(Change {
@@ -121,13 +188,71 @@ pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<api_token::Model>> {
         .await?)
 }
 
+fn listed(include_revoked: bool) -> sea_orm::Select<api_token::Entity> {
+    let tokens = api_token::Entity::find();
+    if include_revoked {
+        tokens
+    } else {
+        tokens.filter(Column::RevokedAt.is_null())
+    }
+}
+
+/// A page of tokens, oldest first.
+pub async fn page(
+    db: &DatabaseConnection,
+    include_revoked: bool,
+    limit: u64,
+    offset: u64,
+) -> AppResult<Vec<api_token::Model>> {
+    Ok(listed(include_revoked)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?)
+}
+
+/// How many tokens [`page`] pages through.
+pub async fn count(db: &DatabaseConnection, include_revoked: bool) -> AppResult<u64> {
+    Ok(listed(include_revoked).count(db).await?)
+}
+
 /// Revokes the active tokens with this id or name, each with its audit
-/// event; returns how many.
+/// event, as the command line; returns how many.
 pub async fn revoke(db: &DatabaseConnection, id_or_name: &str) -> AppResult<u64> {
     let target = match id_or_name.parse::<i32>() {
         Ok(id) => Column::Id.eq(id),
         Err(_) => Column::Name.eq(id_or_name),
     };
+    Ok(revoke_where(db, &issuer(), target).await?.len() as u64)
+}
+
+/// Revokes token `id` by `actor`: NOT_FOUND if there is none, CONFLICT if
+/// it was revoked already.
+pub async fn revoke_one(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+) -> AppResult<api_token::Model> {
+    let revoked = revoke_where(db, actor, Column::Id.eq(id)).await?;
+    if let Some(token) = revoked.into_iter().next() {
+        return Ok(token);
+    }
+    match api_token::Entity::find_by_id(id).one(db).await? {
+        None => Err(AppError::not_found("ApiToken", id)),
+        Some(_) => Err(AppError::conflict(
+            format!("token {id} was revoked already"),
+            format!("令牌（编号 {id}）已被吊销"),
+        )),
+    }
+}
+
+/// Revokes the active tokens matching `target`, each audited as done by `actor`.
+async fn revoke_where(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    target: sea_orm::sea_query::SimpleExpr,
+) -> AppResult<Vec<api_token::Model>> {
     let txn = super::begin_write(db).await?;
     let active = api_token::Entity::find()
         .filter(target)
@@ -135,25 +260,44 @@ pub async fn revoke(db: &DatabaseConnection, id_or_name: &str) -> AppResult<u64>
         .all(&txn)
         .await?;
     let now = Utc::now();
+    let mut revoked = Vec::with_capacity(active.len());
     for token in &active {
-        api_token::Entity::update_many()
+        // Only a row still unrevoked is revoked: of two revocations at once, one writes.
+        let updated = api_token::Entity::update_many()
             .col_expr(Column::RevokedAt, Expr::value(now))
             .filter(Column::Id.eq(token.id))
+            .filter(Column::RevokedAt.is_null())
             .exec(&txn)
             .await?;
-        let revoked = api_token::Model {
+        if updated.rows_affected == 0 {
+            continue;
+        }
+        let after = api_token::Model {
             revoked_at: Some(now),
             ..token.clone()
         };
-        let change = change(Some(token), &revoked)?;
-        audit::record(&txn, &issuer(), Operation::Update, change).await?;
+        let change = change(Some(token), &after)?;
+        audit::record(&txn, actor, Operation::Update, change).await?;
+        revoked.push(after);
     }
     txn.commit().await?;
-    Ok(active.len() as u64)
+    Ok(revoked)
 }
 
 fn refused() -> AppError {
-    AppError::unauthenticated("the token is unknown or revoked", "令牌无效或已被吊销")
+    AppError::unauthenticated(
+        "the token is unknown, revoked or expired",
+        "令牌无效、已被吊销或已过期",
+    )
+}
+
+/// Tokens accepted now: not revoked, not expired.
+fn accepted_now() -> Condition {
+    Condition::all().add(Column::RevokedAt.is_null()).add(
+        Condition::any()
+            .add(Column::ExpiresAt.is_null())
+            .add(Column::ExpiresAt.gt(Utc::now())),
+    )
 }
 
 /// The caller a secret stands for. Unknown and revoked secrets are refused
@@ -168,7 +312,7 @@ pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Ac
 async fn by_hash(db: &DatabaseConnection, secret_hash: &str) -> AppResult<Actor> {
     let token = api_token::Entity::find()
         .filter(Column::SecretHash.eq(secret_hash))
-        .filter(Column::RevokedAt.is_null())
+        .filter(accepted_now())
         .one(db)
         .await?
         .ok_or_else(refused)?;
@@ -228,10 +372,10 @@ impl TokenCache {
     }
 }
 
-/// Whether token `id` is still unrevoked. One SQL statement.
+/// Whether token `id` is still accepted (unrevoked, unexpired). One SQL statement.
 pub async fn is_active(db: &DatabaseConnection, id: i32) -> AppResult<bool> {
     Ok(api_token::Entity::find_by_id(id)
-        .filter(Column::RevokedAt.is_null())
+        .filter(accepted_now())
         .one(db)
         .await?
         .is_some())

@@ -25,13 +25,14 @@ const TRACES_PATH: &str = "/v1/traces";
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 
-/// The exporter's provider, to flush and stop when the server stops.
+/// The exporter's provider: dropped when the command ends, it sends the
+/// spans still waiting and stops the export thread (blocking, briefly: the
+/// thread is its own, not the runtime's).
 #[derive(Debug)]
 pub struct Exporter(SdkTracerProvider);
 
-impl Exporter {
-    /// Sends the spans still waiting and stops the export thread.
-    pub fn shutdown(self) {
+impl Drop for Exporter {
+    fn drop(&mut self) {
         if let Err(err) = self.0.shutdown() {
             tracing::warn!(%err, "traces not all exported at shutdown");
         }

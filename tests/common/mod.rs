@@ -231,6 +231,34 @@ pub fn english_client() -> reqwest::Client {
         .expect("an HTTP client")
 }
 
+/// The JSON answer of the server at `base_url` to `query`, whatever the
+/// HTTP status: with token `secret` if given, in English unless `chinese`.
+pub async fn answer_of(
+    base_url: &str,
+    secret: Option<&str>,
+    chinese: bool,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let client = if chinese {
+        reqwest::Client::new()
+    } else {
+        english_client()
+    };
+    let mut request = client.post(format!("{base_url}/graphql"));
+    if let Some(secret) = secret {
+        request = request.bearer_auth(secret);
+    }
+    request
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("a JSON body")
+}
+
 /// The `extensions.code` of the first error of a response.
 pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
@@ -496,6 +524,14 @@ impl TestApp {
     }
 }
 
+/// A port no one listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 /// A `zaiti serve` process of its own on a free port, killed when dropped:
 /// for tests that watch the server process itself (a second server on the
 /// same database, its memory, its log).
@@ -519,23 +555,26 @@ impl ServerProcess {
         log: Option<&std::path::Path>,
     ) -> Self {
         use std::process::{Command, Stdio};
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         let stderr = match log {
             Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
             None => Stdio::null(),
         };
-        let child = Command::new(env!("CARGO_BIN_EXE_zaiti"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_zaiti"));
+        command
             .args(["serve", "--database-url", database_url, "--listen"])
             .arg(format!("127.0.0.1:{port}"))
             .args(args)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("the zaiti binary starts");
+            .stderr(stderr);
+        Self::launch(command, port).await
+    }
+
+    /// Runs `command` (a `zaiti serve` that listens on 127.0.0.1:`port`) and
+    /// waits until it is ready.
+    pub async fn launch(mut command: std::process::Command, port: u16) -> Self {
+        let child = command.spawn().expect("the zaiti binary starts");
         let server = Self {
             child,
             base_url: format!("http://127.0.0.1:{port}"),

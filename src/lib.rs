@@ -14,3 +14,4 @@ pub mod http;
 pub mod import;
 pub mod store;
 pub mod table;
+pub mod telemetry;

@@ -283,6 +283,15 @@ pub struct ServeArgs {
     /// Load the made-up demo portfolio (idempotent) before serving.
     #[arg(long)]
     pub demo: bool,
+    /// Also serve `/metrics` (Prometheus) on this address, to anyone who
+    /// reaches it: bind it where only Prometheus can. On the main address
+    /// `/metrics` answers ADMIN tokens only.
+    #[arg(long, env = "ZAITI_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Export traces over OTLP/HTTP (protobuf) to this collector, e.g.
+    /// `http://127.0.0.1:4318` (`/v1/traces` is added); none exported without it.
+    #[arg(long, env = "ZAITI_OTLP_ENDPOINT", value_parser = otlp_endpoint)]
+    pub otlp_endpoint: Option<String>,
     /// Browser origins allowed to call the API (comma-separated); `*` allows any.
     #[arg(
         long,
@@ -534,6 +543,21 @@ fn public_url(text: &str) -> Result<String, String> {
     Ok(trimmed.to_owned())
 }
 
+/// An OTLP collector's address as `--otlp-endpoint` takes it: an http:// URL
+/// (TLS is not compiled in: the collector runs beside the server).
+fn otlp_endpoint(text: &str) -> Result<String, String> {
+    let uri: http::Uri = text
+        .trim()
+        .parse()
+        .map_err(|err| format!("'{text}' is not a URL: {err}"))?;
+    if uri.scheme_str() != Some("http") || uri.host().is_none() {
+        return Err(format!(
+            "'{text}' must be an http:// URL of an OTLP collector, e.g. http://127.0.0.1:4318"
+        ));
+    }
+    Ok(text.trim().to_owned())
+}
+
 /// The public URL when none is configured: the listen address, with
 /// `localhost` for an address that listens everywhere.
 fn default_public_url(listen: SocketAddr) -> String {
@@ -656,6 +680,22 @@ mod tests {
             "https://gis.example.cn/?a=1",
         ] {
             let parsed = Cli::try_parse_from(["zaiti", "serve", "--public-url", bad]);
+            assert!(parsed.is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_metrics_address_and_otlp_endpoint_are_optional_and_checked() {
+        let args = serve_args(&[]);
+        assert_eq!((args.metrics_listen, args.otlp_endpoint), (None, None));
+        let args = serve_args(&[
+            "--metrics-listen=127.0.0.1:9464",
+            "--otlp-endpoint=http://127.0.0.1:4318",
+        ]);
+        assert_eq!(args.metrics_listen, "127.0.0.1:9464".parse().ok());
+        assert_eq!(args.otlp_endpoint.as_deref(), Some("http://127.0.0.1:4318"));
+        for bad in ["collector:4318", "https://collector:4318", "grpc://x:4317"] {
+            let parsed = Cli::try_parse_from(["zaiti", "serve", "--otlp-endpoint", bad]);
             assert!(parsed.is_err(), "{bad}");
         }
     }

@@ -14,4 +14,5 @@ pub mod http;
 pub mod import;
 pub mod store;
 pub mod table;
+pub mod telemetry;
 pub mod webhooks;

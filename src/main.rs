@@ -7,7 +7,7 @@ use zaiti::config::{
     Cli, Command, ConfigCommand, DatabaseArgs, ExportCommand, ImportCommand, TokenCommand, file,
     redacted,
 };
-use zaiti::{demo, domain, features, graphql, http, import, store};
+use zaiti::{demo, domain, features, graphql, http, import, store, telemetry};
 
 /// jemalloc instead of glibc's malloc: under many simultaneous requests the
 /// server's worker threads allocate and free a great deal, and glibc's arenas
@@ -64,7 +64,12 @@ async fn run() -> anyhow::Result<()> {
     };
     let matches = command.clone().get_matches_from(&args);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
-    init_tracing(cli.log_json);
+    let otlp_endpoint = match &cli.command {
+        Command::Serve(args) => args.otlp_endpoint.clone(),
+        _ => None,
+    };
+    // Flushes the spans still waiting when the command ends.
+    let _exporter = init_tracing(cli.log_json, otlp_endpoint.as_deref())?;
     match cli.command {
         Command::Config(ConfigCommand::Check) => check_config(command, settings.as_ref()),
         Command::Config(ConfigCommand::Example) => {
@@ -97,6 +102,8 @@ async fn run() -> anyhow::Result<()> {
         Command::Import(args) => import(&args.database, args.command).await?,
         Command::Export(args) => export(&args.database, args.command).await?,
         Command::Serve(args) => {
+            // Before the database opens: its statements are counted from the start.
+            telemetry::install();
             let db = open(&args.database).await?;
             if args.demo {
                 let summary = demo::load(&db).await.context("loading demo data")?;
@@ -109,6 +116,9 @@ async fn run() -> anyhow::Result<()> {
             let address = listener.local_addr()?;
             tracing::info!("GraphQL at http://{address}/graphql (GraphiQL in a browser)");
             let options = args.http_options();
+            if let Some(address) = args.metrics_listen {
+                serve_metrics(address, db.clone())?;
+            }
             let router = http::router(db, &options);
             http::serve_with(
                 listener,
@@ -639,7 +649,36 @@ const WIRE_LOG_CAPS: [&str; 4] = [
     "hyper_util=debug",
 ];
 
-fn init_tracing(json: bool) {
+/// Serves `/metrics` alone on `address`, in the background, until the process ends.
+fn serve_metrics(
+    address: std::net::SocketAddr,
+    db: sea_orm::DatabaseConnection,
+) -> anyhow::Result<()> {
+    let listener =
+        http::listen(address).with_context(|| format!("cannot listen on {address} for metrics"))?;
+    tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
+    let limits = http::ConnectionLimits {
+        max_open: 16,
+        ..http::ConnectionLimits::default()
+    };
+    let router = http::metrics_router(db);
+    tokio::spawn(async move {
+        if let Err(err) = http::serve_with(listener, router, limits, std::future::pending()).await {
+            tracing::error!(%err, "the metrics listener stopped");
+        }
+    });
+    Ok(())
+}
+
+/// Logs to standard error, filtered by `RUST_LOG`; with `otlp_endpoint`, also
+/// exports spans there (the returned exporter flushes them at the end).
+fn init_tracing(
+    json: bool,
+    otlp_endpoint: Option<&str>,
+) -> anyhow::Result<Option<telemetry::otlp::Exporter>> {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Only TRACE goes past the caps; below it they would raise, not cap.
     if filter.max_level_hint() == Some(tracing::level_filters::LevelFilter::TRACE) {
@@ -649,12 +688,26 @@ fn init_tracing(json: bool) {
             }
         }
     }
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if json {
-        builder.json().init();
+    // Colours for a terminal only: not as escape codes in a log file or journal.
+    let log = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let log = if json {
+        log.json().boxed()
     } else {
-        builder.init();
-    }
+        log.boxed()
+    };
+    let registry = tracing_subscriber::registry().with(log.with_filter(filter));
+    let Some(endpoint) = otlp_endpoint else {
+        registry.init();
+        return Ok(None);
+    };
+    let (traces, exporter) = telemetry::otlp::layer(endpoint)
+        .with_context(|| format!("cannot export traces to {endpoint}"))?;
+    // Our own spans (each request's), not every library's.
+    let ours =
+        tracing_subscriber::filter::Targets::new().with_target("zaiti", tracing::Level::INFO);
+    registry.with(traces.with_filter(ours)).init();
+    tracing::info!(endpoint, "exporting traces over OTLP/HTTP");
+    Ok(Some(exporter))
 }

@@ -110,6 +110,31 @@ pub fn speak(errors: &mut [ServerError], language: Language) {
     }
 }
 
+/// How an answer came out, for the metrics: `OK` without errors, else the
+/// first error's `extensions.code` (`UNKNOWN` if it has none).
+pub fn outcome(errors: &[ServerError]) -> String {
+    let Some(first) = errors.first() else {
+        return "OK".to_owned();
+    };
+    match first
+        .extensions
+        .as_ref()
+        .and_then(|extensions| extensions.get("code"))
+    {
+        Some(async_graphql::Value::String(code)) => code.clone(),
+        Some(async_graphql::Value::Enum(code)) => code.to_string(),
+        _ => "UNKNOWN".to_owned(),
+    }
+}
+
+/// Puts the request's id in each error's `extensions.requestId`, to quote in a support call.
+pub fn with_request_id(errors: &mut [ServerError], id: &crate::telemetry::RequestId) {
+    for error in errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        extensions.set("requestId", id.as_str());
+    }
+}
+
 /// An error's message in both languages, set in its extensions if it lacked them.
 fn bilingual(error: &mut ServerError) -> Message {
     let extensions = error.extensions.get_or_insert_with(Default::default);

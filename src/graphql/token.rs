@@ -14,9 +14,9 @@ use crate::error::{AppError, AppResult, stored};
 use crate::store;
 use crate::store::token::TokenRequest;
 
-/// An API token, without its secret (only a hash of it is kept).
 pub struct ApiToken(entity::api_token::Model);
 
+/// An API token, without its secret (only a hash of it is kept).
 #[Object]
 impl ApiToken {
     /// The token's global ID (as audit events name it).

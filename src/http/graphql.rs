@@ -11,7 +11,9 @@
 //! multipart request specification has it, for file uploads (`importTenancies`).
 //! Every error's `message` is in the language the request's `Accept-Language`
 //! prefers (the server's default, Chinese, when it names neither), and
-//! `extensions.messageZh` and `extensions.messageEn` carry both.
+//! `extensions.messageZh` and `extensions.messageEn` carry both, and
+//! `extensions.requestId` the request's id (its `x-request-id`). Each answer
+//! notes its operation and outcome for the metrics (see `observe.rs`).
 
 use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -33,8 +35,10 @@ use crate::domain::{Language, Message};
 use crate::error::AppError;
 use crate::graphql::answer::Ordered;
 use crate::graphql::cost::to_json_within;
-use crate::graphql::error::{classify_request_error, code, speak};
+use crate::graphql::error::{classify_request_error, code, outcome, speak, with_request_id};
 use crate::graphql::execution::{chosen_operation, refused};
+use crate::telemetry::RequestId;
+use crate::telemetry::request::{current_request_id, note_operation, note_outcome};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -493,6 +497,7 @@ async fn run(
             // Refused before execution: no `data`, whatever the media type.
             let mut errors = [refusal.into_server_error()];
             speak(&mut errors, language);
+            conclude(&mut errors);
             let body = json!({ "errors": errors });
             let mut response = json_response(media, StatusCode::SERVICE_UNAVAILABLE, &body);
             response
@@ -504,6 +509,7 @@ async fn run(
     // Kept to write the answer in the order the operation selects its fields.
     let operation_name = request.operation_name.clone();
     let document = request.parsed_query().ok().cloned();
+    note_operation(operation_name.as_deref());
     let (response, executed) =
         crate::graphql::execute(&state.schema, request, &state.db, actor).await;
     if executed {
@@ -529,6 +535,7 @@ async fn run(
     let mut errors = response.errors;
     errors.iter_mut().for_each(classify_request_error);
     speak(&mut errors, language);
+    conclude(&mut errors);
     json_response(media, status, &json!({ "errors": errors }))
 }
 
@@ -554,6 +561,7 @@ fn executed_body<'a>(
     // errors are input values that failed to parse.
     let mut errors = with_default_code(response.errors.clone(), code::BAD_USER_INPUT);
     speak(&mut errors, language);
+    conclude(&mut errors);
     ExecutedBody {
         data: Ordered::answer(&response.data, document, operation_name),
         errors,
@@ -573,6 +581,15 @@ fn with_default_code(errors: Vec<ServerError>, default_code: &str) -> Vec<Server
             err
         })
         .collect()
+}
+
+/// Notes the answer's outcome (`OK`, or its first error's code) and puts the
+/// request's id in each error's `extensions.requestId`.
+fn conclude(errors: &mut [ServerError]) {
+    note_outcome(&outcome(errors));
+    if let Some(id) = current_request_id() {
+        with_request_id(errors, &id);
+    }
 }
 
 /// How a request is answered: in which media type and language.
@@ -596,9 +613,16 @@ impl Reply {
         code: &str,
         message: &Message,
     ) -> axum::response::Response {
+        note_outcome(code);
+        let request_id = current_request_id();
         let body = json!({ "errors": [{
             "message": message.in_language(self.language),
-            "extensions": { "code": code, "messageEn": message.en, "messageZh": message.zh },
+            "extensions": {
+                "code": code,
+                "messageEn": message.en,
+                "messageZh": message.zh,
+                "requestId": request_id.as_ref().map(RequestId::as_str),
+            },
         }] });
         json_response(self.media, status, &body)
     }
@@ -629,6 +653,7 @@ fn bytes_response(
 }
 
 fn not_acceptable(language: Language) -> axum::response::Response {
+    note_outcome("NOT_ACCEPTABLE");
     let message = Message::new(
         format!("this endpoint answers {GRAPHQL_RESPONSE_JSON} or {JSON}"),
         format!("本接口只以 {GRAPHQL_RESPONSE_JSON} 或 {JSON} 格式答复"),

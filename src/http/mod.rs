@@ -1,10 +1,12 @@
 //! The HTTP surface: `/graphql` (with GraphiQL, its files under
-//! `/graphiql/`, and live updates over WebSocket), `/healthz`, `/readyz`.
+//! `/graphiql/`, and live updates over WebSocket), `/healthz`, `/readyz`,
+//! `/metrics` (Prometheus, for ADMIN tokens; see `observe.rs`).
 
 mod auth;
 mod graphiql;
 mod graphql;
 mod health;
+mod observe;
 pub mod ogc;
 pub mod persisted;
 pub mod rate_limit;
@@ -22,8 +24,8 @@ use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::trace::TraceLayer;
 
+pub use self::observe::metrics_router;
 use self::rate_limit::RateLimits;
 pub use self::serve::{
     ConnectionLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Stopping, listen, serve_with,
@@ -125,6 +127,7 @@ pub struct AppState {
 /// on the current Tokio runtime (if any), start the webhook delivery worker
 /// and, on PostgreSQL, the live-update listener (else with the first subscription).
 pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
+    crate::telemetry::install();
     let bus = Bus::new(&db);
     crate::webhooks::start(db.clone(), bus.clone(), options.webhooks);
     let state = AppState {
@@ -151,13 +154,15 @@ pub fn router(db: DatabaseConnection, options: &HttpOptions) -> Router {
         .route("/graphql", get(ws::get).post(graphql::post))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(observe::metrics))
         .merge(ogc::routes(&state))
         .with_state(state)
         // Not tower-http's RequestBodyLimitLayer: it answers a too-long
         // Content-Length in plain text, where clients expect our JSON error.
         .layer(DefaultBodyLimit::max(options.body_limit_bytes))
         .layer(cors(options))
-        .layer(TraceLayer::new_for_http())
+        // Outermost: every request, a CORS preflight too, gets its id and is counted.
+        .layer(axum::middleware::from_fn(observe::observe))
 }
 
 /// The language a request's messages are written in: the one its

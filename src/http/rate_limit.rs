@@ -50,9 +50,10 @@ impl RateLimits {
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             limiter.retain_recent();
         }
-        limiter
-            .check_key(&caller.to_owned())
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        limiter.check_key(&caller.to_owned()).map_err(|not_until| {
+            crate::telemetry::record_rate_limited();
+            not_until.wait_time_from(DefaultClock::default().now())
+        })
     }
 }
 

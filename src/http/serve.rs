@@ -149,6 +149,7 @@ pub async fn serve_with(
         let mut stopping = Stopping(stopping.clone());
         tokio::spawn(async move {
             let _slot = slot;
+            let _open = crate::telemetry::OpenGauge::connection();
             let mut connection = pin!(connection);
             let result = tokio::select! {
                 result = connection.as_mut() => result,

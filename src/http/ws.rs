@@ -46,8 +46,11 @@ use super::{AppState, Stopping, TOO_MANY_CONNECTIONS, auth, graphql};
 use crate::domain::access::Actor;
 use crate::domain::{self, Language};
 use crate::error::AppError;
-use crate::graphql::error::{code, server_error, speak};
+use crate::graphql::error::{code, outcome, server_error, speak, with_request_id};
 use crate::store;
+use crate::telemetry::request::current_request_id;
+use crate::telemetry::{self, OpenGauge, RequestId};
+use tracing::Instrument;
 
 /// WebSockets open at once by default: a GraphiQL tab or a dashboard holds one each.
 pub const DEFAULT_MAX_SOCKETS: usize = 256;
@@ -151,13 +154,17 @@ pub async fn get(
         language,
         header_token: headers.get(header::AUTHORIZATION).cloned(),
         stopping: stopping.map(|Extension(stopping)| stopping),
+        request_id: current_request_id(),
         _slot: slot,
+        _open: OpenGauge::websocket(),
     };
+    // The socket's log lines stay in the upgrade request's span, with its id.
+    let span = tracing::Span::current();
     upgrade
         .protocols([protocol.sec_websocket_protocol()])
         .max_message_size(state.body_limit_bytes)
         .max_frame_size(state.body_limit_bytes)
-        .on_upgrade(move |socket| serve(socket, session))
+        .on_upgrade(move |socket| serve(socket, session).instrument(span))
 }
 
 /// Whether the request asks to become a WebSocket (`Upgrade: websocket`).
@@ -199,8 +206,12 @@ struct Session {
     header_token: Option<HeaderValue>,
     /// Tells the socket the server is stopping (absent if served without [`super::serve_with`]).
     stopping: Option<Stopping>,
+    /// The upgrade request's id, put in the socket's error answers.
+    request_id: Option<RequestId>,
     /// Its place under the cap, given back when the socket closes.
     _slot: OwnedSemaphorePermit,
+    /// Counts the socket among the open ones while it lives.
+    _open: OpenGauge,
 }
 
 /// Why a socket of a revoked token is refused and closed.
@@ -226,7 +237,9 @@ async fn serve(socket: WebSocket, session: Session) {
         language: asked,
         header_token,
         mut stopping,
+        request_id,
         _slot,
+        _open,
     } = session;
     let limits = state.sockets.limits;
     let actor: Arc<OnceLock<Actor>> = Arc::default();
@@ -245,6 +258,7 @@ async fn serve(socket: WebSocket, session: Session) {
         revoked: revoked.clone(),
         language: language.clone(),
         asked,
+        request_id,
     };
     let on_init = {
         let (state, actor, refusal) = (state.clone(), actor.clone(), refusal.clone());
@@ -425,6 +439,7 @@ struct SocketExecutor {
     language: Arc<OnceLock<Language>>,
     /// The upgrade request's language, until then.
     asked: Language,
+    request_id: Option<RequestId>,
 }
 
 impl Executor for SocketExecutor {
@@ -441,9 +456,20 @@ impl Executor for SocketExecutor {
         _session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let language = self.language.get().copied().unwrap_or(self.asked);
+        let request_id = self.request_id.clone();
+        // Counted once, at its first answer (a subscription's events are not operations).
+        let started = std::time::Instant::now();
+        let mut operation = Some(request.operation_name.clone());
         self.answers(request, language)
             .map(move |mut response| {
                 speak(&mut response.errors, language);
+                if let Some(id) = &request_id {
+                    with_request_id(&mut response.errors, id);
+                }
+                if let Some(name) = operation.take() {
+                    let outcome = outcome(&response.errors);
+                    telemetry::record_graphql(name.as_deref(), Some(&outcome), started.elapsed());
+                }
                 response
             })
             .boxed()

@@ -56,7 +56,8 @@ const SQLITE_CONNECTIONS: u32 = 8;
 
 /// Opens a pool on `url`. An SQLite file is created if missing and put in WAL
 /// mode, so readers never wait for the writer. With `ZAITI_SQL_LOG` set, every
-/// statement is logged (target `sqlx::query`) with its rows and time.
+/// statement is logged (target `sqlx::query`) with its rows and time. Every
+/// statement is counted for the metrics ([`observe_statements`]).
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     // Every connection to an in-memory SQLite database is a database of its
@@ -77,7 +78,23 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 // system call: the figures on a date scan whole indexes.
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
         });
-    Database::connect(options).await
+    let mut db = Database::connect(options).await?;
+    observe_statements(&mut db, |_| {});
+    Ok(db)
+}
+
+/// Counts every statement `db` executes for the metrics, then hands it to
+/// `also`. A connection has one statement callback: whoever wants to see the
+/// statements too (the tests count them) sets theirs here, not with
+/// `set_metric_callback`, which would stop the counting.
+pub fn observe_statements(
+    db: &mut DatabaseConnection,
+    also: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
+) {
+    db.set_metric_callback(move |info| {
+        crate::telemetry::record_statement(info.failed);
+        also(info);
+    });
 }
 
 /// Begins a transaction that writes. On SQLite it takes the write lock at

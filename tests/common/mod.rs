@@ -61,7 +61,8 @@ impl TestApp {
             .secret;
         let statements = Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = statements.clone();
-        db.set_metric_callback(move |info| {
+        // Beside the server's own counting, for the metrics.
+        zaiti::store::observe_statements(&mut db, move |info| {
             if let Ok(mut log) = log.lock() {
                 log.push(info.statement.sql.clone());
             }

@@ -150,13 +150,17 @@ async fn work(
         );
         let recorded = store::record_attempt(db, &claimed.delivery, attempt, retry_after).await;
         match recorded {
-            Ok(DeliveryStatus::Failed) => tracing::warn!(
-                delivery = claimed.delivery.id,
-                webhook = claimed.webhook.id,
-                attempts = claimed.delivery.attempts,
-                "webhooks: delivery FAILED after its retry window; replay it once the endpoint works"
-            ),
-            Ok(_) => {}
+            Ok(DeliveryStatus::Failed) => {
+                crate::telemetry::record_webhook_attempt("failed");
+                tracing::warn!(
+                    delivery = claimed.delivery.id,
+                    webhook = claimed.webhook.id,
+                    attempts = claimed.delivery.attempts,
+                    "webhooks: delivery FAILED after its retry window; replay it once the endpoint works"
+                );
+            }
+            Ok(DeliveryStatus::Pending) => crate::telemetry::record_webhook_attempt("retry"),
+            Ok(DeliveryStatus::Delivered) => crate::telemetry::record_webhook_attempt("delivered"),
             Err(err) => tracing::warn!(%err, delivery = claimed.delivery.id, "webhooks: cannot record an attempt"),
         }
     });

@@ -360,6 +360,28 @@ async fn a_delivery_failing_past_its_window_is_failed_and_replay_delivers_it(bac
         );
         assert!(delivery["nextAttemptAt"].is_null());
     }
+    // /metrics shows the backlog (the database's, read at the scrape) and
+    // the failed attempts (this process's: at least these two).
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base_url))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .expect("text");
+    let value = |series: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(series))
+            .and_then(|rest| rest.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in {metrics}"))
+    };
+    assert_eq!(value("zaiti_webhook_backlog{state=\"failed\"}"), 2.0);
+    assert!(value("zaiti_webhook_attempts_total{outcome=\"failed\"}") >= 2.0);
+    assert!(value("zaiti_webhook_attempts_total{outcome=\"retry\"}") >= 2.0);
     let attempts_so_far = receiver.all().len();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(

@@ -90,7 +90,7 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
         language: super::language(&state, &headers),
     };
     match auth::caller(&state, &headers).await {
-        Ok(actor) if actor.role == Role::Admin => scrape(&state.db),
+        Ok(actor) if actor.role == Role::Admin => scrape(&state.db).await,
         Ok(_) => reply.error(
             StatusCode::FORBIDDEN,
             code::FORBIDDEN,
@@ -121,12 +121,17 @@ pub fn metrics_router(db: DatabaseConnection) -> Router {
     Router::new()
         .route(
             "/metrics",
-            get(|State(db): State<DatabaseConnection>| async move { scrape(&db) }),
+            get(|State(db): State<DatabaseConnection>| async move { scrape(&db).await }),
         )
         .with_state(db)
 }
 
-fn scrape(db: &DatabaseConnection) -> Response {
+async fn scrape(db: &DatabaseConnection) -> Response {
+    // The backlog is the database's, whichever process delivers it: read now.
+    match crate::store::webhook::backlog(db).await {
+        Ok((pending, failed)) => telemetry::set_webhook_backlog(pending, failed),
+        Err(err) => tracing::warn!(%err, "metrics: cannot read the webhook backlog"),
+    }
     (
         [(
             header::CONTENT_TYPE,

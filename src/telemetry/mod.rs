@@ -42,9 +42,12 @@ pub const RATE_LIMITED: &str = "zaiti_rate_limited_requests_total";
 pub const OPEN_CONNECTIONS: &str = "zaiti_open_connections";
 /// WebSockets open now.
 pub const OPEN_WEBSOCKETS: &str = "zaiti_open_websockets";
-/// Webhook deliveries waiting, by `state` (`pending`, `failed`), as the
-/// webhook worker last reported them ([`set_webhook_backlog`]).
+/// Webhook deliveries waiting, by `state` (`pending`, `failed`), over the
+/// whole database, read when scraped ([`set_webhook_backlog`]).
 pub const WEBHOOK_BACKLOG: &str = "zaiti_webhook_backlog";
+/// Webhook delivery attempts this process made, by `outcome` (`delivered`,
+/// `retry`: failed and due again, `failed`: failed past the retry window).
+pub const WEBHOOK_ATTEMPTS: &str = "zaiti_webhook_attempts_total";
 
 /// Distinct operation names with a label of their own; the rest are `other`.
 pub const MAX_OPERATION_LABELS: usize = 200;
@@ -163,6 +166,11 @@ pub fn set_webhook_backlog(pending: u64, failed: u64) {
     let (pending, failed) = (pending as f64, failed as f64);
     gauge!(WEBHOOK_BACKLOG, "state" => "pending").set(pending);
     gauge!(WEBHOOK_BACKLOG, "state" => "failed").set(failed);
+}
+
+/// Counts one webhook delivery attempt by its `outcome`.
+pub fn record_webhook_attempt(outcome: &'static str) {
+    counter!(WEBHOOK_ATTEMPTS, "outcome" => outcome).increment(1);
 }
 
 /// Counts something open (a connection, a WebSocket) for as long as it lives.

@@ -262,6 +262,20 @@ pub async fn answer_of(
         .expect("a JSON body")
 }
 
+/// The errors of an answer without their request ids, which differ from
+/// request to request: for comparing two refusals.
+pub fn errors_without_request_ids(body: &Value) -> Value {
+    let mut errors = body["errors"].clone();
+    if let Some(list) = errors.as_array_mut() {
+        for error in list {
+            if let Some(extensions) = error["extensions"].as_object_mut() {
+                extensions.remove("requestId");
+            }
+        }
+    }
+    errors
+}
+
 /// The `extensions.code` of the first error of a response.
 pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]

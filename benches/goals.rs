@@ -353,7 +353,7 @@ fn goal_progress(c: &mut Criterion) {
     let db = runtime.block_on(portfolio(&url));
     let schema = zaiti::graphql::Schemas::new(
         zaiti::graphql::Limits::default(),
-        zaiti::events::Bus::in_process(),
+        zaiti::events::Bus::idle(),
     );
     let run = || async {
         let request = async_graphql::Request::new(QUERY);

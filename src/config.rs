@@ -404,6 +404,11 @@ pub struct WebhookArgs {
     #[arg(long, env = "ZAITI_WEBHOOK_POLL_MS", default_value_t = duration_ms(crate::webhooks::DEFAULT_POLL_INTERVAL),
           value_parser = clap::value_parser!(u64).range(1..))]
     pub webhook_poll_ms: u64,
+    /// How long delivered webhook deliveries and spent outbox events are
+    /// kept, in milliseconds (default 30 days); 0 keeps them for ever.
+    /// PENDING and FAILED deliveries, and their events, are always kept.
+    #[arg(long, env = "ZAITI_OUTBOX_RETENTION_MS", default_value_t = duration_ms(crate::webhooks::DEFAULT_RETENTION))]
+    pub outbox_retention_ms: u64,
 }
 
 const fn duration_ms(duration: Duration) -> u64 {
@@ -419,6 +424,8 @@ impl WebhookArgs {
             retry_window: Duration::from_millis(self.webhook_retry_window_ms),
             attempt_timeout: Duration::from_millis(self.webhook_timeout_ms),
             poll_interval: Duration::from_millis(self.webhook_poll_ms),
+            retention: (self.outbox_retention_ms > 0)
+                .then(|| Duration::from_millis(self.outbox_retention_ms)),
         }
     }
 }

@@ -29,6 +29,10 @@ pub const DEFAULT_RETRY_WINDOW: Duration = Duration::from_secs(24 * 3600);
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest the worker sleeps without a wake-up, by default.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// How long delivered deliveries and spent outbox events are kept, by default: 30 days.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Longest time between two prunings.
+const MAX_PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 /// Deliveries attempted at once by one process.
 const BATCH: u64 = 16;
 /// Bytes of a failed answer's body kept as its error; the rest is not read.
@@ -45,6 +49,9 @@ pub struct WebhookOptions {
     pub retry_window: Duration,
     pub attempt_timeout: Duration,
     pub poll_interval: Duration,
+    /// Delivered deliveries and spent outbox events older than this are
+    /// deleted ([`store::prune`]); `None` keeps them for ever.
+    pub retention: Option<Duration>,
 }
 
 impl Default for WebhookOptions {
@@ -56,6 +63,7 @@ impl Default for WebhookOptions {
             retry_window: DEFAULT_RETRY_WINDOW,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             poll_interval: DEFAULT_POLL_INTERVAL,
+            retention: Some(DEFAULT_RETENTION),
         }
     }
 }
@@ -104,7 +112,14 @@ fn client(options: &WebhookOptions) -> reqwest::Result<reqwest::Client> {
 }
 
 async fn run(db: DatabaseConnection, bus: Bus, client: reqwest::Client, options: WebhookOptions) {
+    let mut last_pruned: Option<Instant> = None;
     loop {
+        if let Some(retention) = options.retention
+            && last_pruned.is_none_or(|at| at.elapsed() >= retention.min(MAX_PRUNE_INTERVAL))
+        {
+            last_pruned = Some(Instant::now());
+            prune(&db, retention).await;
+        }
         let wait = match work(&db, &client, &options).await {
             // Something was done: more may be waiting (a later delivery of the same record).
             Ok(true) => continue,
@@ -118,6 +133,23 @@ async fn run(db: DatabaseConnection, bus: Bus, client: reqwest::Client, options:
             () = bus.outbox_woken() => {}
             () = tokio::time::sleep(wait) => {}
         }
+    }
+}
+
+/// Deletes what `retention` no longer keeps; a failure is logged (the next pruning tries again).
+async fn prune(db: &DatabaseConnection, retention: Duration) {
+    let Ok(retention) = chrono::Duration::from_std(retention) else {
+        return;
+    };
+    let Some(cutoff) = chrono::Utc::now().checked_sub_signed(retention) else {
+        return;
+    };
+    match store::prune(db, cutoff).await {
+        Ok(0) => {}
+        Ok(pruned) => {
+            tracing::info!(pruned, %cutoff, "webhooks: pruned delivered deliveries and spent outbox events")
+        }
+        Err(err) => tracing::warn!(%err, "webhooks: cannot prune the outbox"),
     }
 }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestApp, error_code, uscc};
+use common::{TestApp, database_id, error_code, uscc};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
@@ -81,12 +81,6 @@ async fn peak_leased(app: &TestApp, id: i32) -> f64 {
                 .sum::<f64>()
         })
         .fold(0.0, f64::max)
-}
-
-fn database_id(global: &str) -> i32 {
-    zaiti::graphql::node::decode("id", &async_graphql::ID(global.to_owned()))
-        .expect("a global ID")
-        .1
 }
 
 /// Ten move-ins at once, each of 30% of the free area: three fit, and the

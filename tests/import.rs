@@ -8,10 +8,9 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use common::{TestApp, uscc};
+use common::{TestApp, database_id, uscc};
 use serde_json::{Value, json};
 use zaiti::domain::access::Role;
-use zaiti::graphql::node::{NodeType, expect};
 
 const IMPORT: &str = r#"
 mutation($file: Upload!, $dryRun: Boolean!) {
@@ -82,15 +81,6 @@ fn bad_cells(result: &Value) -> Vec<(i64, String)> {
             )
         })
         .collect()
-}
-
-fn database_id(carrier: &str) -> i32 {
-    expect(
-        "carrier",
-        &async_graphql::ID(carrier.to_owned()),
-        NodeType::Carrier,
-    )
-    .expect("a carrier ID")
 }
 
 fn day(text: &str) -> NaiveDate {

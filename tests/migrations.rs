@@ -236,6 +236,51 @@ async fn existing_enterprises_are_kept_by_their_last_host(backend: Backend) {
     }
 }
 
+/// Outbox events written before live updates read the outbox sort before
+/// every later one: on PostgreSQL they get transaction id 0 and new rows the
+/// id of their transaction; on SQLite the column stays null. A reader that
+/// starts after the upgrade starts past them.
+async fn existing_outbox_events_sort_first(backend: Backend) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (url, _guard) = empty_database(backend).await;
+    let db = zaiti::store::connect(&url).await.expect("connect");
+    migrate_until(&db, "m20261207_000038_outbox_tail").await;
+    let insert = "INSERT INTO outbox_event (event_type, operation, entity_type, entity_id, \
+                  audit_event_id, occurred_at, fanned_out) \
+                  VALUES ('carrier.created', 'CREATE', 'Carrier', 1, 1, '2026-01-01 00:00:00+00:00', true)";
+    let run =
+        |sql: &'static str| db.execute_raw(Statement::from_string(db.get_database_backend(), sql));
+    run(insert).await.expect("an event as it stood");
+    zaiti::store::migrate(&db).await.expect("every migration");
+    assert_eq!(
+        zaiti::store::outbox::after(
+            &db,
+            zaiti::store::outbox::end(&db).await.expect("the end"),
+            10
+        )
+        .await
+        .expect("read"),
+        [],
+        "a reader starting now starts past the old event"
+    );
+    run(insert).await.expect("a new event");
+    let tx_ids: Vec<Option<i64>> = entity::outbox_event::Entity::find()
+        .select_only()
+        .column(entity::outbox_event::Column::TxId)
+        .order_by_asc(entity::outbox_event::Column::Id)
+        .into_tuple()
+        .all(&db)
+        .await
+        .expect("events");
+    match backend {
+        Backend::Postgres => {
+            assert_eq!(tx_ids[0], Some(0));
+            assert!(tx_ids[1].is_some_and(|id| id > 0), "{tx_ids:?}");
+        }
+        Backend::Sqlite => assert_eq!(tx_ids, [None, None]),
+    }
+}
+
 mod sqlite {
     #[tokio::test]
     async fn existing_carriers_get_a_status_history() {
@@ -245,6 +290,11 @@ mod sqlite {
     #[tokio::test]
     async fn existing_enterprises_are_kept_by_their_last_host() {
         super::existing_enterprises_are_kept_by_their_last_host(super::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn existing_outbox_events_sort_first() {
+        super::existing_outbox_events_sort_first(super::Backend::Sqlite).await;
     }
 }
 
@@ -257,5 +307,10 @@ mod postgres {
     #[tokio::test]
     async fn existing_enterprises_are_kept_by_their_last_host() {
         super::existing_enterprises_are_kept_by_their_last_host(super::Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn existing_outbox_events_sort_first() {
+        super::existing_outbox_events_sort_first(super::Backend::Postgres).await;
     }
 }

@@ -1,6 +1,8 @@
 //! Live updates over WebSocket (graphql-transport-ws): who may subscribe, what
-//! a subscriber hears, and, on PostgreSQL, that an event crosses from one
-//! server process to another over the same database.
+//! a subscriber hears, that an event is read from the outbox (so a writer that
+//! tells no one is heard, and on PostgreSQL commits out of id order are), and,
+//! on PostgreSQL, that an event crosses from one server process to another
+//! over the same database.
 //!
 //! The protocol has no acknowledgement of `subscribe`, so a client cannot tell
 //! when its subscription is live; the tests write until the first event
@@ -551,29 +553,163 @@ async fn terminate_listeners(app: &TestApp) -> i64 {
     row.try_get::<i64>("", "n").expect("a count")
 }
 
+/// The listeners only wake readers of the outbox: with every process's
+/// listener cut off, a change made through another process is still heard
+/// (read from the outbox at the next look), and so are the changes after it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_a_listener_that_loses_its_connection_listens_again() {
+async fn postgres_a_listener_that_loses_its_connection_loses_no_event() {
     let app = TestApp::spawn(Backend::Postgres).await;
     let (watched, _) = two_carriers(&app).await;
+    let second = ServerProcess::start(&app.database_url).await;
+    let mut socket = Socket::connect_as(&app.base_url, &app.admin_token).await;
+    socket.subscribe("1", &watched).await;
+    first_event(
+        &mut socket,
+        "1",
+        &second.base_url,
+        &app.admin_token,
+        &watched,
+    )
+    .await;
+    socket.drain("1").await;
+
+    assert_eq!(
+        terminate_listeners(&app).await,
+        2,
+        "one listener per process"
+    );
+    add_phase(&second.base_url, &app.admin_token, &watched).await;
+    let event = socket
+        .event("1", PATIENCE)
+        .await
+        .expect("the change made while the listeners were away");
+    assert_eq!(
+        event["data"]["occupancyChanged"]["carrierId"],
+        watched.as_str()
+    );
+    socket.drain("1").await;
+    add_phase(&second.base_url, &app.admin_token, &watched).await;
+    assert!(socket.event("1", PATIENCE).await.is_some());
+}
+
+/// A change committed by a process that tells no one (here the command-line
+/// import, which has no event bus; in production a server killed between its
+/// commit and its wake-up) is heard by the subscribers of the running server:
+/// events are the outbox's rows, not notifications.
+async fn a_change_whose_writer_tells_no_one_is_heard(app: &TestApp) {
+    let (watched, _) = two_carriers(app).await;
     let mut socket = Socket::connect_as(&app.base_url, &app.admin_token).await;
     socket.subscribe("1", &watched).await;
     first_event(&mut socket, "1", &app.base_url, &app.admin_token, &watched).await;
     socket.drain("1").await;
 
-    assert_eq!(terminate_listeners(&app).await, 1);
-    // Events published while the listener was away are lost; the subscriber is
-    // told that anything may have changed, then hears new changes again.
-    let warned = socket
+    let file = std::env::temp_dir().join(format!(
+        "zaiti_silent_writer_{}_{:?}.csv",
+        std::process::id(),
+        app.backend
+    ));
+    let csv = format!(
+        "carrier_id,uscc,enterprise_name,founded_on,landed_on,industry,headcount,unit,\
+         area_m2,moved_in_on,moved_out_on\n{},{},静默写入企业,2020-01-01,,,,,120,2024-07-01,\n",
+        common::database_id(&watched),
+        common::uscc(7301)
+    );
+    std::fs::write(&file, csv).expect("write the file");
+    let path = file.display().to_string();
+    let database_url = app.database_url.clone();
+    let imported = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_zaiti"))
+            .args([
+                "import",
+                "tenancies",
+                &path,
+                "--database-url",
+                &database_url,
+            ])
+            .env("RUST_LOG", "warn")
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("zaiti runs")
+    })
+    .await
+    .expect("the command ends");
+    std::fs::remove_file(&file).ok();
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+
+    let event = socket
         .event("1", PATIENCE)
         .await
-        .expect("an event after the gap");
+        .expect("the imported move-in is heard");
     assert_eq!(
-        warned["data"]["occupancyChanged"]["carrierId"],
+        event["data"]["occupancyChanged"]["carrierId"],
         watched.as_str()
     );
-    socket.drain("1").await;
-    add_phase(&app.base_url, &app.admin_token, &watched).await;
-    assert!(socket.event("1", PATIENCE).await.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_change_whose_writer_tells_no_one_is_heard() {
+    a_change_whose_writer_tells_no_one_is_heard(&TestApp::spawn(Backend::Sqlite).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_change_whose_writer_tells_no_one_is_heard() {
+    a_change_whose_writer_tells_no_one_is_heard(&TestApp::spawn(Backend::Postgres).await).await;
+}
+
+/// On PostgreSQL a transaction may take its outbox id before another and
+/// commit after it. A reader that followed ids would have moved past the
+/// earlier id when the later one showed, and never hear it; zaiti reads in
+/// commit order (see `store::outbox`), so both are heard, each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_event_committed_after_a_later_one_is_heard_once() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let (watched, other) = two_carriers(&app).await;
+    let mut on_watched = Socket::connect_as(&app.base_url, &app.admin_token).await;
+    on_watched.subscribe("w", &watched).await;
+    first_event(
+        &mut on_watched,
+        "w",
+        &app.base_url,
+        &app.admin_token,
+        &watched,
+    )
+    .await;
+    let mut on_other = Socket::connect_as(&app.base_url, &app.admin_token).await;
+    on_other.subscribe("o", &other).await;
+    first_event(&mut on_other, "o", &app.base_url, &app.admin_token, &other).await;
+    on_watched.drain("w").await;
+    on_other.drain("o").await;
+
+    // A slow transaction writes the outbox row of a change of `watched` first …
+    let slow = app.db.begin().await.expect("a transaction");
+    slow.execute_unprepared(&format!(
+        "INSERT INTO outbox_event (event_type, operation, entity_type, entity_id, \
+         audit_event_id, occurred_at, fanned_out, carrier_id) \
+         VALUES ('space_phase.created', 'CREATE', 'SpacePhase', 0, 0, now(), true, {})",
+        common::database_id(&watched)
+    ))
+    .await
+    .expect("the row is written");
+    // … a change of `other` takes a later id and commits first: heard at once …
+    add_phase(&app.base_url, &app.admin_token, &other).await;
+    assert!(on_other.event("o", PATIENCE).await.is_some());
+    on_watched.assert_quiet().await;
+    // … and the slow one, committed last, is heard too; `other` is not told twice.
+    slow.commit().await.expect("committed");
+    let event = on_watched
+        .event("w", PATIENCE)
+        .await
+        .expect("the change committed last");
+    assert_eq!(
+        event["data"]["occupancyChanged"]["carrierId"],
+        watched.as_str()
+    );
+    on_other.assert_quiet().await;
 }
 
 /// Open sockets do not hold up a rolling restart: SIGTERM stops the process at

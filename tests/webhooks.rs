@@ -1,12 +1,13 @@
 //! Webhooks over a transactional outbox, end to end: a real receiver (an
 //! axum server in the test) that records what arrives and can answer 503 for
-//! a while; signatures recomputed here; both databases; on PostgreSQL two
-//! server processes sharing the work.
+//! a while, or hang; signatures recomputed here; both databases; on
+//! PostgreSQL two server processes sharing the work; a process killed
+//! mid-delivery and another taking over.
 
 mod common;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -63,6 +64,10 @@ struct Receiver {
     received: Arc<Mutex<Vec<Received>>>,
     /// While set, every request is answered 503.
     failing: Arc<AtomicBool>,
+    /// While set, a request is held unanswered (a receiver that hangs) and
+    /// counted in `stalled`, not logged.
+    stalling: Arc<AtomicBool>,
+    stalled: Arc<AtomicUsize>,
 }
 
 impl Receiver {
@@ -106,6 +111,11 @@ impl Receiver {
 }
 
 async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    if receiver.stalling.load(Ordering::SeqCst) {
+        receiver.stalled.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
     let accepted = !receiver.failing.load(Ordering::SeqCst);
     receiver.received.lock().expect("the log").push(Received {
         headers,
@@ -713,6 +723,134 @@ async fn postgres_two_server_processes_deliver_each_event_once_between_them() {
     two_server_processes_deliver_each_event_once_between_them().await;
 }
 
+// 8. A process killed (SIGKILL) between commit and delivery.
+
+/// A process is killed in the middle of delivering: its changes committed,
+/// one delivery claimed and on the wire, the rest waiting behind it. Another
+/// process, started afterwards on the same database, delivers every event,
+/// in order, signed, each accepted once, once the dead process's claim
+/// (its lease) has run out.
+async fn a_process_killed_mid_delivery_loses_no_event(backend: Backend) {
+    // The test's own server does not deliver: the processes do.
+    let app = spawn(
+        backend,
+        WebhookOptions {
+            enabled: false,
+            ..WebhookOptions::default()
+        },
+    )
+    .await;
+    let (receiver, url) = Receiver::start().await;
+    let (webhook, _, secret) =
+        create_webhook(&app, &url, &["carrier.created", "carrier.updated"]).await;
+    let flags = [
+        "--webhook-retry-base-ms",
+        "20",
+        "--webhook-retry-cap-ms",
+        "100",
+        "--webhook-poll-ms",
+        "200",
+        // The lease of a claim is twice this and 5 s more.
+        "--webhook-timeout-ms",
+        "1000",
+    ];
+    let env = [("RUST_LOG", "warn")];
+    receiver.stalling.store(true, Ordering::SeqCst);
+    let mut doomed = ServerProcess::start_with(&app.database_url, &flags, &env, None).await;
+
+    let operator = app.create_operator("无锡新吴科创发展有限公司", 1).await;
+    let xinwu = app.district_id("xinwu").await;
+    let carrier = app
+        .create_carrier(&operator, &xinwu, json!({ "name": "甲众创空间" }))
+        .await;
+    for version in 1..=3 {
+        app.data(
+            UPDATE_CARRIER,
+            json!({ "input": { "id": carrier, "version": version, "name": format!("甲众创空间{version}") } }),
+        )
+        .await;
+    }
+    wait_until(
+        || receiver.stalled.load(Ordering::SeqCst) >= 1,
+        "the first process to start delivering",
+    )
+    .await;
+    doomed.child.kill().expect("SIGKILL");
+    doomed.child.wait().expect("the process ends");
+    receiver.stalling.store(false, Ordering::SeqCst);
+
+    let _heir = ServerProcess::start_with(&app.database_url, &flags, &env, None).await;
+    let accepted = receiver.wait_for_accepted(4).await;
+    assert_eq!(accepted.len(), 4, "each event once: {accepted:?}");
+    assert!(accepted.iter().all(|received| signed_by(received, &secret)));
+    let types: Vec<String> = accepted
+        .iter()
+        .map(|received| received.json()["type"].as_str().expect("a type").to_owned())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "carrier.created",
+            "carrier.updated",
+            "carrier.updated",
+            "carrier.updated"
+        ]
+    );
+    let (delivered, log) = deliveries(&app, &webhook, Some("DELIVERED")).await;
+    assert_eq!(delivered, 4, "{log:?}");
+}
+
+// 9. Pruning after the retention.
+
+/// Delivered deliveries and the outbox events no delivery needs are deleted
+/// once older than the retention; a PENDING delivery and its event stay, and
+/// so does the audit trail.
+async fn what_was_delivered_is_pruned_after_the_retention(backend: Backend) {
+    let app = spawn(
+        backend,
+        WebhookOptions {
+            retention: Some(Duration::from_millis(1500)),
+            ..fast(Duration::from_secs(120))
+        },
+    )
+    .await;
+    let (working, working_url) = Receiver::start().await;
+    let (broken, broken_url) = Receiver::start().await;
+    broken.failing.store(true, Ordering::SeqCst);
+    let (delivered_to, _, _) = create_webhook(&app, &working_url, &["operator.created"]).await;
+    let (pending_at, _, _) = create_webhook(&app, &broken_url, &["carrier.created"]).await;
+    let operator = app.create_operator("无锡新吴科创发展有限公司", 1).await;
+    app.create_operator("无锡梁溪科创发展有限公司", 2).await;
+    let xinwu = app.district_id("xinwu").await;
+    app.create_carrier(&operator, &xinwu, json!({})).await;
+    working.wait_for_accepted(2).await;
+    wait_until(
+        || broken.refused() >= 1,
+        "an attempt at the broken endpoint",
+    )
+    .await;
+    let audit = app.count_rows("audit_event").await;
+    assert!(app.count_rows("outbox_event").await >= 5);
+
+    let started = std::time::Instant::now();
+    loop {
+        let (delivered, _) = deliveries(&app, &delivered_to, None).await;
+        if delivered == 0 && app.count_rows("outbox_event").await == 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "nothing pruned: {delivered} deliveries, {} events",
+            app.count_rows("outbox_event").await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (pending, log) = deliveries(&app, &pending_at, Some("PENDING")).await;
+    assert_eq!(pending, 1, "a pending delivery is kept: {log:?}");
+    assert_eq!(log[0]["eventType"], "carrier.created");
+    assert_eq!(app.count_rows("audit_event").await, audit);
+}
+
 /// Runs each named `async fn(Backend)` as `sqlite::NAME` and `postgres::NAME`
 /// (these tests choose their own server options).
 macro_rules! on_both_backends {
@@ -744,4 +882,6 @@ on_both_backends!(
     simultaneous_creations_stop_at_the_cap,
     a_paused_endpoint_holds_its_deliveries_until_resumed,
     an_event_is_in_the_outbox_exactly_when_its_change_committed,
+    a_process_killed_mid_delivery_loses_no_event,
+    what_was_delivered_is_pruned_after_the_retention,
 );

@@ -23,6 +23,12 @@ pub struct Model {
     pub occurred_at: DateTimeUtc,
     /// Whether the worker has made this event's deliveries.
     pub fanned_out: bool,
+    /// On PostgreSQL, the transaction that wrote the row (set by the
+    /// database); null on SQLite. Live updates read the outbox in
+    /// `(tx_id, id)` order.
+    pub tx_id: Option<i64>,
+    /// The carrier the changed record belongs to, if any.
+    pub carrier_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

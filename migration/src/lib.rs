@@ -37,6 +37,7 @@ mod m20261207_000034_create_entry_application;
 mod m20261207_000035_create_annual_report;
 mod m20261207_000036_webhooks;
 mod m20261207_000037_token_expiry;
+mod m20261207_000038_outbox_tail;
 mod timestamps;
 
 /// Applies zaiti's migrations in order.
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000035_create_annual_report::Migration),
             Box::new(m20261207_000036_webhooks::Migration),
             Box::new(m20261207_000037_token_expiry::Migration),
+            Box::new(m20261207_000038_outbox_tail::Migration),
         ]
     }
 }

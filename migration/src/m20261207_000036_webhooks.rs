@@ -157,7 +157,7 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-enum OutboxEvent {
+pub(crate) enum OutboxEvent {
     Table,
     Id,
     EventType,
@@ -182,7 +182,7 @@ enum Webhook {
 }
 
 #[derive(DeriveIden)]
-enum WebhookDelivery {
+pub(crate) enum WebhookDelivery {
     Table,
     Id,
     WebhookId,

@@ -558,7 +558,6 @@ impl ApplicationMutation {
     ) -> ApiResult<EntryApplication> {
         let reason = check_reason(Step::Approve, input.reason.as_deref())?;
         let row = step(ctx, &input.id, input.version, Step::Approve, reason).await?;
-        super::subscription::occupancy_may_have_changed(ctx, row.row.carrier_id).await;
         Ok(row)
     }
 

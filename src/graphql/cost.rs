@@ -945,7 +945,7 @@ mod tests {
     async fn complexity_of(query: &str) -> u64 {
         let mut limits = super::super::Limits::default();
         limits.cost.max_complexity = 0;
-        let schema = super::super::schema(limits, crate::events::Bus::in_process());
+        let schema = super::super::schema(limits, crate::events::Bus::idle());
         let response = schema.execute(query).await;
         let error = response
             .errors
@@ -1297,7 +1297,7 @@ mod tests {
         let mut limits = super::super::Limits::default();
         limits.cost.concurrent_aggregates = 1;
         limits.cost.request_timeout = Duration::from_millis(300);
-        let schemas = super::super::Schemas::new(limits, crate::events::Bus::in_process());
+        let schemas = super::super::Schemas::new(limits, crate::events::Bus::idle());
         let run = async |query: &str| {
             let actor = crate::domain::access::Actor::anonymous();
             super::super::execute(&schemas, Request::new(query), &db, actor)

@@ -356,7 +356,6 @@ impl DesignationMutation {
     ) -> ApiResult<DesignationRequest> {
         let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
         let row = store::designation::submit(db, actor, input.validate()?).await?;
-        announce(ctx, row.id).await;
         Ok(DesignationRequest::try_from(row)?)
     }
 
@@ -395,24 +394,7 @@ async fn decide(
 ) -> ApiResult<DesignationRequest> {
     let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
     let row = store::designation::decide(db, actor, id, version, decision, reason).await?;
-    announce(ctx, row.id).await;
-    if decision == Decision::Approve {
-        // A level or landmark changes the carrier's figures.
-        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
-    }
     Ok(DesignationRequest::try_from(row)?)
-}
-
-/// Tells subscribers on every server that request `id` changed; logged, not
-/// returned, on failure (the write stands).
-async fn announce(ctx: &Context<'_>, id: i32) {
-    let Some(bus) = ctx.data_opt::<Bus>() else {
-        tracing::error!(id, "no event bus in the schema; designation event not sent");
-        return;
-    };
-    if let Err(err) = bus.publish_designation(id).await {
-        tracing::error!(%err, id, "cannot publish a designation event");
-    }
 }
 
 /// The review queue's live updates.
@@ -423,8 +405,10 @@ pub struct DesignationSubscription;
 impl DesignationSubscription {
     /// Fires with the request, as it is then, whenever a designation request
     /// the caller may see is submitted or decided, on any server: ADMIN hears
-    /// every request, an OPERATOR those under its own carriers. Events may be
-    /// lost if a server loses its connection to the database; refetch
+    /// every request, an OPERATOR those under its own carriers. Every change
+    /// committed while the socket is open is heard, even one whose server
+    /// stopped right after committing it (then within about a second).
+    /// Changes made while the socket was closed are not replayed: refetch
     /// `designationRequests` after reconnecting.
     async fn designation_request_changed(
         &self,

@@ -55,11 +55,6 @@ impl ImportMutation {
         .map_err(internal("the import task failed"))?
         .map_err(internal("cannot read the upload"))??;
         let summary = tenancies::run(db, actor, plan, dry_run, &Silent).await?;
-        if summary.committed {
-            for &carrier_id in &summary.carrier_ids {
-                super::subscription::occupancy_may_have_changed(ctx, carrier_id).await;
-            }
-        }
         Ok(ImportResult::new(summary, super::language(ctx)))
     }
 }

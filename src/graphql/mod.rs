@@ -217,7 +217,7 @@ fn builder(
 
 /// The schema in SDL, as `schema.graphql` holds it.
 pub fn sdl() -> String {
-    schema(Limits::default(), crate::events::Bus::in_process()).sdl_with_options(
+    schema(Limits::default(), crate::events::Bus::idle()).sdl_with_options(
         SDLExportOptions::new()
             .sorted_fields()
             .sorted_enum_items()

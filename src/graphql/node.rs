@@ -66,22 +66,32 @@ pub enum NodeType {
 
 /// The global ID of row `id` of type `kind`.
 pub fn global_id(kind: NodeType, id: i32) -> ID {
+    global_id_wide(kind, id.into())
+}
+
+/// The global ID of row `id` of type `kind`, for the tables whose ids are
+/// 64-bit (webhook deliveries); decoded by [`expect_wide`].
+pub fn global_id_wide(kind: NodeType, id: i64) -> ID {
     // A page holds thousands of ids: the plain text is put together on the
     // stack, so the encoded string is the one allocation.
     let name = kind.as_ref().as_bytes();
-    let mut plain = [0u8; 40];
+    let mut plain = [0u8; 48];
     let (head, tail) = plain.split_at_mut(name.len() + 1);
     head[..name.len()].copy_from_slice(name);
     head[name.len()] = b':';
     let mut digits = &mut tail[..];
     let room = digits.len();
-    write!(digits, "{id}").expect("a type name and an i32 fit in 40 bytes");
+    write!(digits, "{id}").expect("a type name and an i64 fit in 48 bytes");
     let written = room - digits.len();
     ID(URL_SAFE_NO_PAD.encode(&plain[..name.len() + 1 + written]))
 }
 
 /// Decodes a global ID into its type and database id.
 pub fn decode(field: &str, id: &ID) -> Result<(NodeType, i32), AppError> {
+    decode_as(field, id)
+}
+
+fn decode_as<T: std::str::FromStr>(field: &str, id: &ID) -> Result<(NodeType, T), AppError> {
     let invalid = || {
         AppError::invalid(
             field,
@@ -103,7 +113,20 @@ pub fn decode(field: &str, id: &ID) -> Result<(NodeType, i32), AppError> {
 
 /// Decodes a global ID that must be of type `expected` (e.g. a `carrierId` input).
 pub fn expect(field: &str, id: &ID, expected: NodeType) -> Result<i32, AppError> {
-    match decode(field, id)? {
+    expect_as(field, id, expected)
+}
+
+/// [`expect`] for the ids of [`global_id_wide`].
+pub fn expect_wide(field: &str, id: &ID, expected: NodeType) -> Result<i64, AppError> {
+    expect_as(field, id, expected)
+}
+
+fn expect_as<T: std::str::FromStr>(
+    field: &str,
+    id: &ID,
+    expected: NodeType,
+) -> Result<T, AppError> {
+    match decode_as(field, id)? {
         (kind, number) if kind == expected => Ok(number),
         (kind, _) => Err(AppError::invalid(
             field,
@@ -277,6 +300,11 @@ mod tests {
                 let expected = URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.as_ref()));
                 assert_eq!(global.0, expected);
                 assert_eq!(decode("id", &global).expect("decodes"), (kind, id));
+            }
+            for id in [i64::MIN, i64::from(i32::MAX) + 1, i64::MAX] {
+                let global = global_id_wide(kind, id);
+                assert_eq!(expect_wide("id", &global, kind).expect("decodes"), id);
+                assert!(decode("id", &global).is_err(), "too wide for an i32 id");
             }
         }
     }

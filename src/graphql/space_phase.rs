@@ -206,8 +206,6 @@ impl SpacePhaseMutation {
     ) -> ApiResult<SpacePhase> {
         let row =
             store::space_phase::add(super::db(ctx)?, super::actor(ctx)?, input.validate()?).await?;
-        // New floor area changes the leasable area, hence the occupancy rate.
-        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
         Ok(SpacePhase::try_from(row)?)
     }
 
@@ -247,6 +245,5 @@ async fn correct(
 ) -> ApiResult<SpacePhase> {
     let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
     let row = store::space_phase::correct(db, actor, id, version, correction, reason).await?;
-    super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
     Ok(SpacePhase::try_from(row)?)
 }

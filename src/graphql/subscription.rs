@@ -43,10 +43,12 @@ pub struct OccupancySubscription;
 #[GqlSubscription]
 impl OccupancySubscription {
     /// Fires whenever the occupancy figures of a carrier may have changed
-    /// (floor area delivered, tenants moving in or out), whichever server made
-    /// the change. It may fire when nothing visible changed, e.g. once for
-    /// every watched carrier after the server lost track of events, but never
-    /// for another carrier's change; bursts are merged into one event.
+    /// (floor area delivered, tenants moving in or out, leases, level),
+    /// whichever server made the change, even one that stopped right after
+    /// committing it (then within about a second). It may fire when nothing
+    /// visible changed, e.g. once for every watched carrier when this
+    /// subscriber fell far behind, but never for another carrier's change;
+    /// bursts are merged into one event.
     /// Refetch what you show when it fires. The subscription completes once
     /// the caller's token is revoked.
     async fn occupancy_changed(
@@ -121,23 +123,6 @@ impl OccupancyChange {
     /// When this server learned of the change.
     async fn at(&self) -> DateTime {
         self.at.into()
-    }
-}
-
-/// Tells subscribers on every server that the occupancy figures of carrier
-/// `carrier_id` (database id) may have changed. Call it from a mutation once
-/// its write has committed. A failure to publish is logged, not returned: the
-/// write stands, and subscribers refetch on their next event.
-pub async fn occupancy_may_have_changed(ctx: &Context<'_>, carrier_id: i32) {
-    let Some(bus) = ctx.data_opt::<Bus>() else {
-        tracing::error!(
-            carrier_id,
-            "no event bus in the schema; live update not sent"
-        );
-        return;
-    };
-    if let Err(err) = bus.publish(carrier_id).await {
-        tracing::error!(%err, carrier_id, "cannot publish a live update");
     }
 }
 

@@ -460,7 +460,6 @@ impl TenancyMutation {
             )?,
         };
         let row = store::tenancy::move_in(super::db(ctx)?, super::actor(ctx)?, new).await?;
-        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
         Ok(Tenancy::new(row))
     }
 
@@ -476,7 +475,6 @@ impl TenancyMutation {
         let row =
             store::tenancy::change_area(db, actor, id, input.version, area, input.effective_on.0)
                 .await?;
-        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
         Ok(Tenancy::new(row))
     }
 
@@ -490,7 +488,6 @@ impl TenancyMutation {
         let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
         let row =
             store::tenancy::move_out(db, actor, id, input.version, input.moved_out_on.0).await?;
-        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
         Ok(Tenancy::new(row))
     }
 
@@ -512,7 +509,6 @@ impl TenancyMutation {
             input.moves_out,
         )
         .await?;
-        super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
         Ok(Tenancy::new(row))
     }
 
@@ -556,7 +552,6 @@ async fn correct(
 ) -> ApiResult<Tenancy> {
     let (db, actor) = (super::db(ctx)?, super::actor(ctx)?);
     let row = store::tenancy::correct(db, actor, id, version, correction, reason).await?;
-    super::subscription::occupancy_may_have_changed(ctx, row.carrier_id).await;
     Ok(Tenancy::new(row))
 }
 

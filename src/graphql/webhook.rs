@@ -8,7 +8,7 @@ use entity::webhook;
 use strum::IntoEnumIterator;
 
 use super::error::ApiResult;
-use super::node::{NodeType, expect, global_id};
+use super::node::{NodeType, expect, expect_wide, global_id, global_id_wide};
 use super::operator::optional_patch;
 use super::scalars::DateTime;
 use crate::domain::access::{Actor, Role};
@@ -209,10 +209,7 @@ impl WebhookDelivery {
 }
 
 fn delivery_id(id: i64) -> ID {
-    global_id(
-        NodeType::WebhookDelivery,
-        i32::try_from(id).unwrap_or(i32::MAX),
-    )
+    global_id_wide(NodeType::WebhookDelivery, id)
 }
 
 /// A page of an endpoint's deliveries, newest first.
@@ -419,8 +416,8 @@ impl WebhookMutation {
         #[graphql(desc = "The delivery, by global ID.")] id: ID,
     ) -> ApiResult<WebhookDelivery> {
         let actor = admin_only(ctx)?;
-        let id = expect("id", &id, NodeType::WebhookDelivery)?;
-        let delivery = store::webhook::replay(super::db(ctx)?, actor, id.into()).await?;
+        let id = expect_wide("id", &id, NodeType::WebhookDelivery)?;
+        let delivery = store::webhook::replay(super::db(ctx)?, actor, id).await?;
         Ok(WebhookDelivery(delivery))
     }
 

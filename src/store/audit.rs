@@ -98,6 +98,19 @@ impl Change {
             after: Some(snapshot(after)?),
         })
     }
+
+    /// The carrier the changed record is or belongs to: the carrier itself,
+    /// or the `carrier_id` of its row (after the change, else before it).
+    fn carrier_id(&self) -> Option<i32> {
+        if self.entity_type == "Carrier" {
+            return Some(self.entity_id);
+        }
+        [&self.after, &self.before]
+            .into_iter()
+            .flatten()
+            .find_map(|row| row.get("carrier_id")?.as_i64())
+            .and_then(|id| i32::try_from(id).ok())
+    }
 }
 
 /// A record as the audit trail keeps it: its row, as JSON.
@@ -130,6 +143,7 @@ pub async fn record_with_reason<C: ConnectionTrait>(
 ) -> AppResult<()> {
     let occurred_at = Utc::now();
     let event_type = webhook::event_type(change.entity_type, operation.past_tense());
+    let carrier_id = change.carrier_id();
     let (entity_type, entity_id, operator_id) =
         (change.entity_type, change.entity_id, change.operator_id);
     let event = audit_event::ActiveModel {
@@ -160,6 +174,7 @@ pub async fn record_with_reason<C: ConnectionTrait>(
         audit_event_id: Set(audit_event_id),
         occurred_at: Set(occurred_at),
         fanned_out: Set(false),
+        carrier_id: Set(carrier_id),
         ..Default::default()
     };
     outbox_event::Entity::insert(outbox).exec(txn).await?;

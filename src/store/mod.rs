@@ -19,6 +19,7 @@ pub mod known;
 pub mod lease;
 pub mod occupancy;
 pub mod operator;
+pub mod outbox;
 pub mod page;
 pub mod period;
 pub mod reach;

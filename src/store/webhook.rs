@@ -33,6 +33,8 @@ pub const MAX_WEBHOOKS: u64 = 50;
 const FAN_OUT_BATCH: u64 = 100;
 /// Delivery rows inserted in one statement (PostgreSQL takes at most 65,535 values).
 const INSERT_CHUNK: usize = 1000;
+/// Rows deleted in one statement when pruning, so no statement holds locks long.
+const PRUNE_BATCH: u64 = 1000;
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, AsRefStr, EnumString)]
@@ -423,6 +425,64 @@ pub async fn backlog(db: &DatabaseConnection) -> AppResult<(u64, u64)> {
 // ---------------------------------------------------------------------------
 // The worker's side
 // ---------------------------------------------------------------------------
+
+/// Deletes what is older than `cutoff` and needed no more: DELIVERED
+/// deliveries, then outbox events already fanned out that no delivery names
+/// (a PENDING or FAILED delivery keeps its event). How many rows in all.
+///
+/// Safe beside the other workers and the live-update readers: an event is
+/// fanned out within moments of its commit and read by every process within
+/// a second, and pruning takes only what is older than the retention.
+pub async fn prune(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> AppResult<u64> {
+    use entity::outbox_event::Column as E;
+    use entity::webhook_delivery::Column as D;
+    let mut pruned = 0;
+    loop {
+        let delivered = Query::select()
+            .column(D::Id)
+            .from(webhook_delivery::Entity)
+            .and_where(Expr::col(D::Status).eq(DeliveryStatus::Delivered.as_ref()))
+            .and_where(Expr::col(D::DeliveredAt).lt(cutoff))
+            .limit(PRUNE_BATCH)
+            .to_owned();
+        let deleted = webhook_delivery::Entity::delete_many()
+            .filter(D::Id.in_subquery(delivered))
+            .exec(db)
+            .await?
+            .rows_affected;
+        pruned += deleted;
+        if deleted < PRUNE_BATCH {
+            break;
+        }
+    }
+    loop {
+        let named = Query::select()
+            .expr(Expr::val(1))
+            .from(webhook_delivery::Entity)
+            .and_where(
+                Expr::col((webhook_delivery::Entity, D::OutboxEventId))
+                    .equals((outbox_event::Entity, E::Id)),
+            )
+            .to_owned();
+        let done = Query::select()
+            .column(E::Id)
+            .from(outbox_event::Entity)
+            .and_where(Expr::col(E::FannedOut).eq(true))
+            .and_where(Expr::col(E::OccurredAt).lt(cutoff))
+            .and_where(Expr::exists(named).not())
+            .limit(PRUNE_BATCH)
+            .to_owned();
+        let deleted = outbox_event::Entity::delete_many()
+            .filter(E::Id.in_subquery(done))
+            .exec(db)
+            .await?
+            .rows_affected;
+        pruned += deleted;
+        if deleted < PRUNE_BATCH {
+            return Ok(pruned);
+        }
+    }
+}
 
 /// Makes the deliveries of the oldest events not yet fanned out, one per
 /// event and endpoint subscribed to its type, each to be given up after

@@ -425,6 +425,13 @@ macro_rules! on_both_databases {
 }
 
 /// A valid USCC, different for each `n`.
+/// The database id a global ID names.
+pub fn database_id(global: &str) -> i32 {
+    zaiti::graphql::node::decode("id", &async_graphql::ID(global.to_owned()))
+        .expect("a global ID")
+        .1
+}
+
 pub fn uscc(n: u32) -> String {
     let first_16 = format!("91320214M{:07}", n);
     zaiti::domain::uscc::Uscc::with_check_characters(&first_16)

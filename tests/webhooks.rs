@@ -214,6 +214,42 @@ async fn deliveries(app: &TestApp, webhook: &str, status: Option<&str>) -> (i64,
     )
 }
 
+/// The events of one carrier created and renamed three times ([`created_and_renamed_thrice`]).
+const CREATED_AND_RENAMED_THRICE: [&str; 4] = [
+    "carrier.created",
+    "carrier.updated",
+    "carrier.updated",
+    "carrier.updated",
+];
+
+/// Creates a carrier named `name` and renames it three times; its global ID.
+async fn created_and_renamed_thrice(
+    app: &TestApp,
+    operator: &str,
+    district: &str,
+    name: &str,
+) -> String {
+    let carrier = app
+        .create_carrier(operator, district, json!({ "name": name }))
+        .await;
+    for version in 1..=3 {
+        app.data(
+            UPDATE_CARRIER,
+            json!({ "input": { "id": carrier, "version": version, "name": format!("{name}{version}") } }),
+        )
+        .await;
+    }
+    carrier
+}
+
+/// The `type` of each body, in order.
+fn event_types(bodies: &[Value]) -> Vec<&str> {
+    bodies
+        .iter()
+        .map(|body| body["type"].as_str().expect("a type"))
+        .collect()
+}
+
 // 1. Signatures and subscriptions.
 
 async fn deliveries_are_signed_thin_and_only_of_the_subscribed_types(backend: Backend) {
@@ -290,17 +326,7 @@ async fn a_receiver_down_for_a_while_then_gets_every_event_in_order_per_record_o
     let xinwu = app.district_id("xinwu").await;
     let mut carriers = Vec::new();
     for name in ["甲众创空间", "乙孵化器"] {
-        let carrier = app
-            .create_carrier(&operator, &xinwu, json!({ "name": name }))
-            .await;
-        for version in 1..=3 {
-            app.data(
-                UPDATE_CARRIER,
-                json!({ "input": { "id": carrier, "version": version, "name": format!("{name}{version}") } }),
-            )
-            .await;
-        }
-        carriers.push(carrier);
+        carriers.push(created_and_renamed_thrice(&app, &operator, &xinwu, name).await);
     }
     wait_until(|| receiver.refused() >= 6, "refused attempts").await;
     receiver.failing.store(false, Ordering::SeqCst);
@@ -317,19 +343,7 @@ async fn a_receiver_down_for_a_while_then_gets_every_event_in_order_per_record_o
             .map(Received::json)
             .filter(|body| body["data"]["id"] == carrier.as_str())
             .collect();
-        let types: Vec<&str> = of_carrier
-            .iter()
-            .map(|b| b["type"].as_str().expect("a type"))
-            .collect();
-        assert_eq!(
-            types,
-            [
-                "carrier.created",
-                "carrier.updated",
-                "carrier.updated",
-                "carrier.updated"
-            ]
-        );
+        assert_eq!(event_types(&of_carrier), CREATED_AND_RENAMED_THRICE);
         let audit: Vec<i64> = of_carrier
             .iter()
             .map(|b| b["data"]["auditEventId"].as_i64().expect("an id"))
@@ -659,7 +673,12 @@ async fn two_server_processes_deliver_each_event_once_between_them() {
     )
     .await;
     let (receiver, url) = Receiver::start().await;
-    let (webhook, _, secret) = create_webhook(&app, &url, &["operator.created"]).await;
+    let (webhook, _, secret) = create_webhook(
+        &app,
+        &url,
+        &["operator.created", "carrier.created", "carrier.updated"],
+    )
+    .await;
     let flags = [
         "--webhook-retry-base-ms",
         "20",
@@ -696,14 +715,26 @@ async fn two_server_processes_deliver_each_event_once_between_them() {
         }
     });
     futures_util::future::join_all(writes).await;
+    // One record changed four times while the receiver is down: its events
+    // must arrive in order although two processes deliver.
+    let operator = app.create_operator("无锡新吴科创发展有限公司", 1).await;
+    let xinwu = app.district_id("xinwu").await;
+    let carrier = created_and_renamed_thrice(&app, &operator, &xinwu, "甲众创空间").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     receiver.failing.store(false, Ordering::SeqCst);
 
-    let accepted = receiver.wait_for_accepted(30).await;
+    const EVENTS: usize = 30 + 1 + 4;
+    let accepted = receiver.wait_for_accepted(EVENTS).await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     let accepted_later = receiver.accepted();
-    assert_eq!(accepted.len(), 30);
-    assert_eq!(accepted_later.len(), 30, "no event twice");
+    assert_eq!(accepted.len(), EVENTS);
+    assert_eq!(accepted_later.len(), EVENTS, "no event twice");
+    let of_carrier: Vec<Value> = accepted_later
+        .iter()
+        .map(Received::json)
+        .filter(|body| body["data"]["id"] == carrier.as_str())
+        .collect();
+    assert_eq!(event_types(&of_carrier), CREATED_AND_RENAMED_THRICE);
     let mut per_id: HashMap<String, usize> = HashMap::new();
     for received in &accepted_later {
         assert!(signed_by(received, &secret));
@@ -711,10 +742,10 @@ async fn two_server_processes_deliver_each_event_once_between_them() {
             .entry(received.header("webhook-id").to_owned())
             .or_default() += 1;
     }
-    assert_eq!(per_id.len(), 30);
+    assert_eq!(per_id.len(), EVENTS);
     assert!(per_id.values().all(|&n| n == 1), "{per_id:?}");
     let (delivered, _) = deliveries(&app, &webhook, Some("DELIVERED")).await;
-    assert_eq!(delivered, 30);
+    assert_eq!(delivered, EVENTS as i64);
     drop((first, second));
 }
 
@@ -760,16 +791,7 @@ async fn a_process_killed_mid_delivery_loses_no_event(backend: Backend) {
 
     let operator = app.create_operator("无锡新吴科创发展有限公司", 1).await;
     let xinwu = app.district_id("xinwu").await;
-    let carrier = app
-        .create_carrier(&operator, &xinwu, json!({ "name": "甲众创空间" }))
-        .await;
-    for version in 1..=3 {
-        app.data(
-            UPDATE_CARRIER,
-            json!({ "input": { "id": carrier, "version": version, "name": format!("甲众创空间{version}") } }),
-        )
-        .await;
-    }
+    created_and_renamed_thrice(&app, &operator, &xinwu, "甲众创空间").await;
     wait_until(
         || receiver.stalled.load(Ordering::SeqCst) >= 1,
         "the first process to start delivering",
@@ -783,19 +805,8 @@ async fn a_process_killed_mid_delivery_loses_no_event(backend: Backend) {
     let accepted = receiver.wait_for_accepted(4).await;
     assert_eq!(accepted.len(), 4, "each event once: {accepted:?}");
     assert!(accepted.iter().all(|received| signed_by(received, &secret)));
-    let types: Vec<String> = accepted
-        .iter()
-        .map(|received| received.json()["type"].as_str().expect("a type").to_owned())
-        .collect();
-    assert_eq!(
-        types,
-        [
-            "carrier.created",
-            "carrier.updated",
-            "carrier.updated",
-            "carrier.updated"
-        ]
-    );
+    let bodies: Vec<Value> = accepted.iter().map(Received::json).collect();
+    assert_eq!(event_types(&bodies), CREATED_AND_RENAMED_THRICE);
     let (delivered, log) = deliveries(&app, &webhook, Some("DELIVERED")).await;
     assert_eq!(delivered, 4, "{log:?}");
 }

@@ -78,22 +78,17 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_webhook_delivery_outbox_event")
-                    .table(WebhookDelivery::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_outbox_event_tail")
-                    .table(OutboxEvent::Table)
-                    .to_owned(),
-            )
-            .await?;
+        for (index, table) in [
+            (
+                "idx_webhook_delivery_outbox_event",
+                WebhookDelivery::Table.into_iden(),
+            ),
+            ("idx_outbox_event_tail", OutboxEvent::Table.into_iden()),
+        ] {
+            manager
+                .drop_index(Index::drop().name(index).table(table).to_owned())
+                .await?;
+        }
         for column in [Column::CarrierId, Column::TxId] {
             manager
                 .alter_table(

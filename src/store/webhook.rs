@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::{outbox_event, webhook, webhook_delivery};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -436,50 +436,51 @@ pub async fn backlog(db: &DatabaseConnection) -> AppResult<(u64, u64)> {
 pub async fn prune(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> AppResult<u64> {
     use entity::outbox_event::Column as E;
     use entity::webhook_delivery::Column as D;
-    let mut pruned = 0;
+    let delivered = Query::select()
+        .column(D::Id)
+        .from(webhook_delivery::Entity)
+        .and_where(Expr::col(D::Status).eq(DeliveryStatus::Delivered.as_ref()))
+        .and_where(Expr::col(D::DeliveredAt).lt(cutoff))
+        .to_owned();
+    let named = Query::select()
+        .expr(Expr::val(1))
+        .from(webhook_delivery::Entity)
+        .and_where(
+            Expr::col((webhook_delivery::Entity, D::OutboxEventId))
+                .equals((outbox_event::Entity, E::Id)),
+        )
+        .to_owned();
+    let spent = Query::select()
+        .column(E::Id)
+        .from(outbox_event::Entity)
+        .and_where(Expr::col(E::FannedOut).eq(true))
+        .and_where(Expr::col(E::OccurredAt).lt(cutoff))
+        .and_where(Expr::exists(named).not())
+        .to_owned();
+    Ok(
+        delete_in_batches::<webhook_delivery::Entity>(db, D::Id, delivered).await?
+            + delete_in_batches::<outbox_event::Entity>(db, E::Id, spent).await?,
+    )
+}
+
+/// Deletes the rows of `E` whose `id` the query `ids` selects, [`PRUNE_BATCH`]
+/// at a time, until none is left; how many.
+async fn delete_in_batches<E: EntityTrait>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    ids: SelectStatement,
+) -> AppResult<u64> {
+    let mut deleted = 0;
     loop {
-        let delivered = Query::select()
-            .column(D::Id)
-            .from(webhook_delivery::Entity)
-            .and_where(Expr::col(D::Status).eq(DeliveryStatus::Delivered.as_ref()))
-            .and_where(Expr::col(D::DeliveredAt).lt(cutoff))
-            .limit(PRUNE_BATCH)
-            .to_owned();
-        let deleted = webhook_delivery::Entity::delete_many()
-            .filter(D::Id.in_subquery(delivered))
+        let batch = ids.clone().limit(PRUNE_BATCH).to_owned();
+        let rows = E::delete_many()
+            .filter(id.in_subquery(batch))
             .exec(db)
             .await?
             .rows_affected;
-        pruned += deleted;
-        if deleted < PRUNE_BATCH {
-            break;
-        }
-    }
-    loop {
-        let named = Query::select()
-            .expr(Expr::val(1))
-            .from(webhook_delivery::Entity)
-            .and_where(
-                Expr::col((webhook_delivery::Entity, D::OutboxEventId))
-                    .equals((outbox_event::Entity, E::Id)),
-            )
-            .to_owned();
-        let done = Query::select()
-            .column(E::Id)
-            .from(outbox_event::Entity)
-            .and_where(Expr::col(E::FannedOut).eq(true))
-            .and_where(Expr::col(E::OccurredAt).lt(cutoff))
-            .and_where(Expr::exists(named).not())
-            .limit(PRUNE_BATCH)
-            .to_owned();
-        let deleted = outbox_event::Entity::delete_many()
-            .filter(E::Id.in_subquery(done))
-            .exec(db)
-            .await?
-            .rows_affected;
-        pruned += deleted;
-        if deleted < PRUNE_BATCH {
-            return Ok(pruned);
+        deleted += rows;
+        if rows < PRUNE_BATCH {
+            return Ok(deleted);
         }
     }
 }

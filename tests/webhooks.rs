@@ -152,6 +152,16 @@ fn fast(retry_window: Duration) -> WebhookOptions {
     }
 }
 
+/// [`fast`] retries, for a `zaiti serve` process of its own.
+const PROCESS_RETRIES: [&str; 6] = [
+    "--webhook-retry-base-ms",
+    "20",
+    "--webhook-retry-cap-ms",
+    "100",
+    "--webhook-poll-ms",
+    "200",
+];
+
 async fn spawn(backend: Backend, webhooks: WebhookOptions) -> TestApp {
     TestApp::spawn_with(
         backend,
@@ -679,15 +689,8 @@ async fn two_server_processes_deliver_each_event_once_between_them() {
         &["operator.created", "carrier.created", "carrier.updated"],
     )
     .await;
-    let flags = [
-        "--webhook-retry-base-ms",
-        "20",
-        "--webhook-retry-cap-ms",
-        "100",
-        "--webhook-poll-ms",
-        "200",
-    ];
     let env = [("RUST_LOG", "warn")];
+    let flags = PROCESS_RETRIES;
     let first = ServerProcess::start_with(&app.database_url, &flags, &env, None).await;
     let second = ServerProcess::start_with(&app.database_url, &flags, &env, None).await;
     // A slow receiver for a moment, so that both processes find work waiting.
@@ -774,17 +777,8 @@ async fn a_process_killed_mid_delivery_loses_no_event(backend: Backend) {
     let (receiver, url) = Receiver::start().await;
     let (webhook, _, secret) =
         create_webhook(&app, &url, &["carrier.created", "carrier.updated"]).await;
-    let flags = [
-        "--webhook-retry-base-ms",
-        "20",
-        "--webhook-retry-cap-ms",
-        "100",
-        "--webhook-poll-ms",
-        "200",
-        // The lease of a claim is twice this and 5 s more.
-        "--webhook-timeout-ms",
-        "1000",
-    ];
+    // The lease of a claim is twice the attempt timeout and 5 s more.
+    let flags = [&PROCESS_RETRIES[..], &["--webhook-timeout-ms", "1000"]].concat();
     let env = [("RUST_LOG", "warn")];
     receiver.stalling.store(true, Ordering::SeqCst);
     let mut doomed = ServerProcess::start_with(&app.database_url, &flags, &env, None).await;

@@ -53,15 +53,10 @@ const MIN_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The changed records whose carrier's occupancy figures (floor area,
-/// tenants, leased area, level) may have moved.
-const OCCUPANCY_SOURCES: [&str; 6] = [
-    "Carrier",
-    "SpacePhase",
-    "Tenancy",
-    "Lease",
-    "Unit",
-    "LevelRecognition",
-];
+/// tenants, leased area, level) may have moved. Nothing else: any reader may
+/// watch any carrier, and the moment of a change to confidential records
+/// (leases and their rent, revenue) is not theirs to learn.
+const OCCUPANCY_SOURCES: [&str; 4] = ["Carrier", "SpacePhase", "Tenancy", "LevelRecognition"];
 /// The changed records designation subscribers hear of.
 const DESIGNATION_SOURCE: &str = "DesignationRequest";
 
@@ -454,6 +449,7 @@ mod tests {
         );
         assert_eq!(Notice::of_change("Tenancy", 3, None), None);
         assert_eq!(Notice::of_change("Fund", 3, Some(12)), None);
+        assert_eq!(Notice::of_change("Lease", 3, Some(12)), None);
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub struct OccupancySubscription;
 #[GqlSubscription]
 impl OccupancySubscription {
     /// Fires whenever the occupancy figures of a carrier may have changed
-    /// (floor area delivered, tenants moving in or out, leases, level),
+    /// (floor area delivered, tenants moving in or out, level, the carrier's record),
     /// whichever server made the change, even one that stopped right after
     /// committing it (then within about a second). It may fire when nothing
     /// visible changed, e.g. once for every watched carrier when this
